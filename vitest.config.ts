@@ -1,0 +1,18 @@
+import swc from "unplugin-swc";
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  // SWC emits decorator metadata (esbuild does not); type-graphql relies on decorators.
+  plugins: [swc.vite({ module: { type: "es6" } })],
+  resolve: {
+    // One copy of graphql: type-graphql (CJS) loads graphql/index.js; make test code load the same file.
+    alias: { graphql: "graphql/index.js" },
+  },
+  test: {
+    include: ["test/**/*.test.ts"],
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
+    pool: "forks",
+    server: { deps: { inline: ["type-graphql"] } },
+  },
+});
