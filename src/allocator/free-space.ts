@@ -1,0 +1,56 @@
+import { AllocatorError } from "./errors.js";
+import { blockSize, containsPrefix, formatPrefix, prefixLast, type Family, type Prefix } from "./prefix.js";
+
+const LENGTH_OF_SIZE: Readonly<Record<Family, ReadonlyMap<bigint, number>>> = {
+  4: new Map(Array.from({ length: 33 }, (_, length) => [blockSize(4, length), length])),
+  6: new Map(Array.from({ length: 129 }, (_, length) => [blockSize(6, length), length])),
+};
+
+/**
+ * The minimal list of aligned CIDR blocks covering the addresses first..last, in address order;
+ * O(output) (at most 2 blocks per bit).
+ */
+export function* rangeBlocks(family: Family, first: bigint, last: bigint): Generator<Prefix> {
+  const lengthOf = LENGTH_OF_SIZE[family];
+  const spaceSize = blockSize(family, 0);
+  let start = first;
+  while (start <= last) {
+    // The largest block that starts here is limited by the alignment of `start` and by what remains.
+    let size = start === 0n ? spaceSize : start & -start;
+    const remaining = last - start + 1n;
+    while (size > remaining) size >>= 1n;
+    yield { family, start, length: lengthOf.get(size)! };
+    start += size;
+  }
+}
+
+/**
+ * The free space of `parent` as maximal aligned blocks in address order, given its occupied prefixes
+ * sorted by start (nested ones are tolerated and absorbed); lazy, O(k + output) for k occupied prefixes.
+ */
+export function* freeBlocks(parent: Prefix, occupied: Iterable<Prefix>): Generator<Prefix> {
+  const end = prefixLast(parent);
+  let cursor = parent.start;
+  let previousStart = -1n;
+  for (const o of occupied) {
+    if (o.family !== parent.family) {
+      throw new AllocatorError("FAMILY_MISMATCH", `${formatPrefix(o)} is not in ${formatPrefix(parent)}`, {
+        prefix: formatPrefix(o),
+        parent: formatPrefix(parent),
+      });
+    }
+    if (!containsPrefix(parent, o)) {
+      throw new AllocatorError("OUTSIDE_PARENT", `${formatPrefix(o)} is outside ${formatPrefix(parent)}`, {
+        prefix: formatPrefix(o),
+        parent: formatPrefix(parent),
+      });
+    }
+    if (o.start < previousStart)
+      throw new RangeError("freeBlocks: occupied prefixes must be sorted by start");
+    previousStart = o.start;
+    if (o.start > cursor) yield* rangeBlocks(parent.family, cursor, o.start - 1n);
+    const after = prefixLast(o) + 1n;
+    if (after > cursor) cursor = after;
+  }
+  if (cursor <= end) yield* rangeBlocks(parent.family, cursor, end);
+}
