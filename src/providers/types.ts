@@ -1,0 +1,128 @@
+/**
+ * The cloud provider seam: what CloudPAM needs from AWS and GCP to discover networks and to
+ * create/delete the subnets it manages. One Provider instance serves one account (AWS account or
+ * GCP project); reconciliation (src/reconcile) builds on these records and never sees an SDK type.
+ *
+ * Ownership marker (how CloudPAM recognises what it created, and the only thing it may delete):
+ *  - AWS: two tags on the subnet, `cloudpam:allocation-id` = <allocation id> and `cloudpam:managed` = "true",
+ *    set atomically at creation through CreateSubnet's TagSpecifications.
+ *  - GCP: subnetworks have no labels, so the same two `key=value` tokens are written into the
+ *    subnetwork's `description` (immutable after creation, set atomically by insert), e.g.
+ *    `cloudpam:managed=true cloudpam:allocation-id=alloc-42`. We chose the description over a
+ *    side table because it travels with the resource (it survives a CloudPAM database restore and is
+ *    visible in the console), and over the subnet name because names are user-facing and limited
+ *    to 63 characters. On discovery the tokens are parsed back into `tags`, so both providers
+ *    expose the marker the same way.
+ */
+
+export type ProviderName = "aws" | "gcp";
+
+export const CLOUDPAM_TAG_ALLOCATION_ID = "cloudpam:allocation-id";
+export const CLOUDPAM_TAG_MANAGED = "cloudpam:managed";
+
+export type Tags = Record<string, string>;
+
+/** One address range attached to a VPC or subnet. `cidr` is canonical text as the cloud reports it. */
+export interface CloudCidr {
+  cidr: string;
+  family: 4 | 6;
+  /**
+   * primary: the VPC's/subnet's main IPv4 range; secondary: an additional IPv4 VPC CIDR association
+   * (AWS); ipv6: an IPv6 block (AWS association, GCP internal/external IPv6 range);
+   * secondary-range: a GCP subnetwork secondary range (alias IPs), named by `name`.
+   */
+  role: "primary" | "secondary" | "ipv6" | "secondary-range";
+  /** GCP secondary range name (rangeName), or the AWS association id. */
+  name?: string;
+}
+
+export interface CloudVpc {
+  provider: ProviderName;
+  /** AWS `vpc-…`; GCP `projects/{project}/global/networks/{name}`. */
+  id: string;
+  name?: string;
+  /** AWS region; undefined for GCP networks (global). */
+  region?: string;
+  cidrs: CloudCidr[];
+  tags: Tags;
+  /** AWS `available`/`pending`; GCP `READY`. */
+  state: string;
+  /** GCP full URL of the network. */
+  selfLink?: string;
+}
+
+export interface CloudSubnet {
+  provider: ProviderName;
+  /** AWS `subnet-…`; GCP `projects/{project}/regions/{region}/subnetworks/{name}`. */
+  id: string;
+  /** Same form as CloudVpc.id. */
+  vpcId: string;
+  name?: string;
+  region: string;
+  /** AWS availability zone; undefined for GCP (regional). */
+  zone?: string;
+  cidrs: CloudCidr[];
+  /** AWS tags; GCP: the `key=value` tokens found in the description (see ownership marker above). */
+  tags: Tags;
+  state: string;
+  managedByCloudPam: boolean;
+  allocationId?: string;
+  selfLink?: string;
+}
+
+/**
+ * Which part of an account to look at. AWS: `regions` to scan (default: the provider's configured
+ * regions). GCP: `project` (default: the provider's project) and, optionally, `regions` to keep.
+ */
+export interface AccountScope {
+  regions?: readonly string[];
+  project?: string;
+}
+
+/** A VPC to narrow a subnet listing to; a CloudVpc fits. `region` (AWS) avoids scanning every region. */
+export interface VpcRef {
+  id: string;
+  region?: string;
+}
+
+/** A subnet to act on; a CloudSubnet fits. */
+export interface SubnetRef {
+  id: string;
+  region: string;
+}
+
+export interface CreateSubnetInput {
+  vpcId: string;
+  /** The IPv4 primary range. */
+  cidr: string;
+  region: string;
+  name: string;
+  tags?: Tags;
+  /** CloudPAM allocation this subnet realises; written as the ownership marker and used for idempotency. */
+  allocationId: string;
+  /** AWS only: availability zone. */
+  zone?: string;
+  /** AWS only: an IPv6 /64 from the VPC's IPv6 block. */
+  ipv6Cidr?: string;
+  /** GCP only: secondary ranges (alias IP ranges). */
+  secondaryRanges?: { name: string; cidr: string }[];
+}
+
+export interface Provider {
+  readonly name: ProviderName;
+  /** Checks credentials and reachability with one cheap read call; throws ProviderError. */
+  validate(): Promise<void>;
+  listVpcs(scope?: AccountScope): Promise<CloudVpc[]>;
+  listSubnets(scope?: AccountScope, vpc?: VpcRef): Promise<CloudSubnet[]>;
+  /**
+   * Idempotent per allocationId: if a subnet carrying this allocation id already exists (an earlier
+   * attempt whose answer was lost), it is returned instead of creating a second one.
+   */
+  createSubnet(input: CreateSubnetInput): Promise<CloudSubnet>;
+  /** Refuses with UnmanagedResourceError when the subnet does not carry CloudPAM's ownership marker. */
+  deleteSubnet(ref: SubnetRef): Promise<void>;
+}
+
+export function cidrFamily(cidr: string): 4 | 6 {
+  return cidr.includes(":") ? 6 : 4;
+}
