@@ -160,22 +160,26 @@ function* coveringStream(g: Geometry, reader: SortedReader, from: bigint, status
 }
 
 function* partialStream(g: Geometry, reader: SortedReader, occupantLimit: number) {
-  for (let o = reader.peek(); o; o = reader.peek()) {
+  let skipTo: bigint | undefined;
+  for (;;) {
+    // Seek only when the next block is pulled, so the page's last block costs no extra query.
+    if (skipTo !== undefined) reader.seek(skipTo);
+    let o = reader.peek();
+    if (!o) return;
     const start = o.start - ((o.start - g.parent.start) % g.size);
     const end = start + g.size - 1n;
     const occupants: Prefix[] = [];
-    let more = false;
+    skipTo = undefined;
     while (o && o.start <= end) {
       if (occupants.length === occupantLimit) {
-        more = true;
-        reader.seek(end + 1n);
+        skipTo = end + 1n;
         break;
       }
       occupants.push(o);
       reader.advance();
       o = reader.peek();
     }
-    yield block(g, start, "PARTIAL", occupants, more);
+    yield block(g, start, "PARTIAL", occupants, skipTo !== undefined);
   }
 }
 
