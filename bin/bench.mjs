@@ -14,7 +14,9 @@ const files = readdirSync(benchDir)
 let failed = 0;
 for (const file of files) {
   console.log(`\n## ${file}`);
-  const r = spawnSync(process.execPath, ["--expose-gc", "--import", "tsx", join(benchDir, file)], { stdio: "inherit" });
+  const r = spawnSync(process.execPath, ["--expose-gc", "--import", "tsx", join(benchDir, file)], {
+    stdio: "inherit",
+  });
   if (r.status !== 0) failed++;
 }
 process.exit(failed ? 1 : 0);

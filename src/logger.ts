@@ -17,5 +17,8 @@ export const redactPaths = [
 ];
 
 export function createLogger(level = "info", destination?: pino.DestinationStream): Logger {
-  return pino({ level, redact: { paths: redactPaths, censor: "[redacted]" }, base: { service: "cloudpam" } }, destination);
+  return pino(
+    { level, redact: { paths: redactPaths, censor: "[redacted]" }, base: { service: "cloudpam" } },
+    destination,
+  );
 }

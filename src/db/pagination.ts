@@ -1,0 +1,109 @@
+/**
+ * Relay cursor pagination over keyset cursors. A cursor is an opaque base64url encoding of the
+ * sort key and id of the row it points at, so pages stay stable while rows are inserted.
+ *
+ * Usage in a repository:
+ *   const page = resolvePage(args, maxPageSize);
+ *   const rows = db.select().from(t).where(and(filter, keysetWhere(page, t.name, t.id)))
+ *     .orderBy(...keysetOrder(page, t.name, t.id)).limit(page.limit + 1).all();
+ *   return toPage(page, rows, (r) => [r.name, r.id]);
+ */
+import { asc, desc, sql, type SQL, type AnyColumn } from "drizzle-orm";
+import { Invalid } from "../domain/errors.js";
+
+export interface PageArgs {
+  first?: number | null;
+  after?: string | null;
+  last?: number | null;
+  before?: string | null;
+}
+
+export type CursorKey = [string | number | null, number];
+
+export interface ResolvedPage {
+  /** forward = first/after, backward = last/before. */
+  backward: boolean;
+  limit: number;
+  cursor: CursorKey | null;
+  /** Sort direction requested by the caller for the whole list. */
+  descending: boolean;
+  hadCursor: boolean;
+}
+
+export interface Page<T> {
+  items: T[];
+  cursors: string[];
+  hasNextPage: boolean;
+  hasPreviousPage: boolean;
+}
+
+export const DEFAULT_PAGE_SIZE = 50;
+
+export function encodeCursor(key: CursorKey): string {
+  return Buffer.from(JSON.stringify(key)).toString("base64url");
+}
+
+export function decodeCursor(cursor: string, field: string): CursorKey {
+  try {
+    const v = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as unknown;
+    if (Array.isArray(v) && v.length === 2 && typeof v[1] === "number") return v as CursorKey;
+  } catch {
+    /* fall through */
+  }
+  throw new Invalid(field, `"${cursor}" is not a cursor returned by this API`);
+}
+
+/** Validates first/last against the cap and decodes the cursor. */
+export function resolvePage(args: PageArgs, maxPageSize: number, descending = false): ResolvedPage {
+  if (args.first != null && args.last != null)
+    throw new Invalid("last", "pass either first or last, not both");
+  for (const field of ["first", "last"] as const) {
+    const n = args[field];
+    if (n != null && (n < 0 || n > maxPageSize || !Number.isInteger(n))) {
+      throw new Invalid(
+        field,
+        `${field} must be between 0 and ${maxPageSize} (the maximum page size), got ${n}`,
+        {
+          maximum: maxPageSize,
+        },
+      );
+    }
+  }
+  const backward = args.last != null || (args.before != null && args.first == null);
+  const limit = (backward ? args.last : args.first) ?? Math.min(DEFAULT_PAGE_SIZE, maxPageSize);
+  const raw = backward ? args.before : args.after;
+  return {
+    backward,
+    limit,
+    cursor: raw ? decodeCursor(raw, backward ? "before" : "after") : null,
+    descending,
+    hadCursor: !!raw,
+  };
+}
+
+/** Row-value comparison against the cursor for the page's direction (SQLite >= 3.15). */
+export function keysetWhere(page: ResolvedPage, sortCol: AnyColumn | SQL, idCol: AnyColumn): SQL | undefined {
+  if (!page.cursor) return undefined;
+  const [k, id] = page.cursor;
+  const after = page.backward !== page.descending;
+  return after ? sql`(${sortCol}, ${idCol}) > (${k}, ${id})` : sql`(${sortCol}, ${idCol}) < (${k}, ${id})`;
+}
+
+/** ORDER BY for the page's direction; results of backward pages are reversed by `toPage`. */
+export function keysetOrder(page: ResolvedPage, sortCol: AnyColumn | SQL, idCol: AnyColumn): SQL[] {
+  const ascending = page.backward === page.descending;
+  return ascending ? [asc(sortCol), asc(idCol)] : [desc(sortCol), desc(idCol)];
+}
+
+/** Turns `limit + 1` fetched rows into a page with cursors and page info. */
+export function toPage<T>(page: ResolvedPage, rows: T[], keyOf: (row: T) => CursorKey): Page<T> {
+  const more = rows.length > page.limit;
+  const items = more ? rows.slice(0, page.limit) : rows;
+  if (page.backward) items.reverse();
+  return {
+    items,
+    cursors: items.map((r) => encodeCursor(keyOf(r))),
+    hasNextPage: page.backward ? page.hadCursor : more,
+    hasPreviousPage: page.backward ? more : page.hadCursor,
+  };
+}

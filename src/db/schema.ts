@@ -1,0 +1,315 @@
+/**
+ * Drizzle table definitions (SQLite dialect). `npm run db:generate -- --name <what>` turns a change here
+ * into a committed migration under drizzle/.
+ *
+ * Conventions: integer primary keys; times are ISO-8601 UTC text (sortable); JSON columns are text;
+ * IP ranges are two fixed-width 32-char hex columns (`range_start`, `range_end`) so that SQL compares them
+ * numerically and one index answers within / contains / overlaps as range predicates.
+ */
+import { sql } from "drizzle-orm";
+import {
+  index,
+  integer,
+  primaryKey,
+  sqliteTable,
+  text,
+  uniqueIndex,
+  type AnySQLiteColumn,
+} from "drizzle-orm/sqlite-core";
+
+const createdAt = () =>
+  text("created_at")
+    .notNull()
+    .default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`);
+const updatedAt = () =>
+  text("updated_at")
+    .notNull()
+    .default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`);
+
+/** One row: what this database is, for `migrate status` and the too-new check at start-up. */
+export const schemaInfo = sqliteTable("schema_info", {
+  id: integer("id").primaryKey(),
+  schemaVersion: integer("schema_version").notNull(),
+  minSupportedSchema: integer("min_supported_schema").notNull(),
+  appVersion: text("app_version").notNull(),
+  appliedAt: text("applied_at").notNull(),
+});
+
+/** An address space (VRF): prefixes in different scopes may overlap. */
+export const scopes = sqliteTable("scopes", {
+  id: integer("id").primaryKey({ autoIncrement: true }),
+  name: text("name").notNull().unique(),
+  description: text("description"),
+  isDefault: integer("is_default", { mode: "boolean" }).notNull().default(false),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+});
+
+export const accounts = sqliteTable(
+  "accounts",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    key: text("key").notNull().unique(),
+    provider: text("provider").notNull(),
+    name: text("name").notNull(),
+    description: text("description"),
+    platform: text("platform"),
+    tier: text("tier"),
+    environment: text("environment"),
+    /** JSON array of region names. */
+    regions: text("regions").notNull().default("[]"),
+    /** JSON object: provider settings (regions to scan, role ARN, project id, ...). */
+    settings: text("settings").notNull().default("{}"),
+    reconcilePolicy: text("reconcile_policy").notNull().default("OBSERVE"),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    index("accounts_provider_idx").on(t.provider, t.id),
+    index("accounts_tier_idx").on(t.tier, t.id),
+    index("accounts_created_idx").on(t.createdAt, t.id),
+  ],
+);
+
+/**
+ * Pools, allocations and reservations: every prefix of every scope in one table.
+ * Within a scope live prefixes nest but never partially overlap (enforced by the domain in one
+ * write transaction; the unique index is the backstop).
+ */
+export const prefixes = sqliteTable(
+  "prefixes",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    kind: text("kind", { enum: ["pool", "allocation", "reservation"] }).notNull(),
+    scopeId: integer("scope_id")
+      .notNull()
+      .references(() => scopes.id),
+    parentId: integer("parent_id").references((): AnySQLiteColumn => prefixes.id),
+    family: integer("family").notNull(),
+    prefixLen: integer("prefix_len").notNull(),
+    cidr: text("cidr").notNull(),
+    rangeStart: text("range_start").notNull(),
+    rangeEnd: text("range_end").notNull(),
+    name: text("name"),
+    description: text("description"),
+    /** pool: PLANNED|ACTIVE|DEPRECATED; allocation: ALLOCATED|RELEASED; reservation: ACTIVE. */
+    status: text("status").notNull(),
+    accountId: integer("account_id").references(() => accounts.id),
+    /** JSON object of string tags. */
+    tags: text("tags").notNull().default("{}"),
+    minChildLen: integer("min_child_len"),
+    maxChildLen: integer("max_child_len"),
+    defaultChildLen: integer("default_child_len"),
+    /** JSON array of allowed account tiers for allocations; null = any. */
+    allowedTiers: text("allowed_tiers"),
+    /** Cloud resource binding of an allocation. */
+    resourceProvider: text("resource_provider"),
+    resourceId: text("resource_id"),
+    resourceType: text("resource_type"),
+    resourceRegion: text("resource_region"),
+    createdBy: text("created_by"),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+    releasedAt: text("released_at"),
+  },
+  (t) => [
+    index("prefixes_range_idx").on(t.scopeId, t.family, t.rangeStart, t.rangeEnd),
+    index("prefixes_parent_idx").on(t.parentId, t.rangeStart),
+    index("prefixes_account_idx").on(t.accountId),
+    index("prefixes_kind_created_idx").on(t.kind, t.createdAt, t.id),
+    index("prefixes_resource_idx").on(t.resourceId),
+    uniqueIndex("prefixes_live_unique")
+      .on(t.scopeId, t.family, t.rangeStart, t.prefixLen, t.kind)
+      .where(sql`released_at IS NULL`),
+  ],
+);
+
+/** The free space of each pool as canonical aligned blocks (buddy form), maintained with every change. */
+export const freeBlocks = sqliteTable(
+  "free_blocks",
+  {
+    poolId: integer("pool_id")
+      .notNull()
+      .references(() => prefixes.id, { onDelete: "cascade" }),
+    prefixLen: integer("prefix_len").notNull(),
+    rangeStart: text("range_start").notNull(),
+    rangeEnd: text("range_end").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.poolId, t.rangeStart] }),
+    index("free_blocks_fit_idx").on(t.poolId, t.prefixLen, t.rangeStart),
+  ],
+);
+
+export const idempotencyKeys = sqliteTable("idempotency_keys", {
+  key: text("key").primaryKey(),
+  requestHash: text("request_hash").notNull(),
+  allocationId: integer("allocation_id")
+    .notNull()
+    .references(() => prefixes.id, { onDelete: "cascade" }),
+  createdAt: createdAt(),
+});
+
+/** Append-only audit log; `id` is the global cursor of subscriptions and webhooks. */
+export const events = sqliteTable(
+  "events",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    type: text("type").notNull(),
+    actor: text("actor").notNull(),
+    subjectType: text("subject_type").notNull(),
+    subjectId: text("subject_id").notNull(),
+    /** JSON snapshots. */
+    before: text("before"),
+    after: text("after"),
+    requestId: text("request_id"),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index("events_type_idx").on(t.type, t.id),
+    index("events_subject_idx").on(t.subjectId, t.id),
+    index("events_created_idx").on(t.createdAt),
+  ],
+);
+
+export const apiTokens = sqliteTable("api_tokens", {
+  id: integer("id").primaryKey({ autoIncrement: true }),
+  name: text("name").notNull().unique(),
+  /** Short public part of the token, used to find the row; the rest is only stored hashed. */
+  prefix: text("prefix").notNull().unique(),
+  hash: text("hash").notNull(),
+  role: text("role").notNull(),
+  expiresAt: text("expires_at"),
+  lastUsedAt: text("last_used_at"),
+  revokedAt: text("revoked_at"),
+  createdBy: text("created_by"),
+  createdAt: createdAt(),
+});
+
+export const webhooks = sqliteTable("webhooks", {
+  id: integer("id").primaryKey({ autoIncrement: true }),
+  url: text("url").notNull(),
+  /** JSON array of event types (or type prefixes like "allocation.*"); empty = all. */
+  eventTypes: text("event_types").notNull().default("[]"),
+  secret: text("secret").notNull(),
+  active: integer("active", { mode: "boolean" }).notNull().default(true),
+  /** Last event id delivered (or given up on): the outbox cursor. */
+  cursor: integer("cursor").notNull().default(0),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+});
+
+export const webhookDeliveries = sqliteTable(
+  "webhook_deliveries",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    webhookId: integer("webhook_id")
+      .notNull()
+      .references(() => webhooks.id, { onDelete: "cascade" }),
+    eventId: integer("event_id").notNull(),
+    attempt: integer("attempt").notNull(),
+    statusCode: integer("status_code"),
+    durationMs: integer("duration_ms").notNull(),
+    error: text("error"),
+    /** SUCCESS | RETRY | FAILED */
+    outcome: text("outcome").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index("webhook_deliveries_webhook_idx").on(t.webhookId, t.id)],
+);
+
+/** Observed cloud resources (VPCs / subnets / networks / subnetworks). */
+export const cloudResources = sqliteTable(
+  "cloud_resources",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    accountId: integer("account_id")
+      .notNull()
+      .references(() => accounts.id, { onDelete: "cascade" }),
+    provider: text("provider").notNull(),
+    /** VPC | SUBNET */
+    resourceType: text("resource_type").notNull(),
+    externalId: text("external_id").notNull(),
+    vpcExternalId: text("vpc_external_id"),
+    region: text("region"),
+    zone: text("zone"),
+    name: text("name"),
+    tags: text("tags").notNull().default("{}"),
+    state: text("state"),
+    managed: integer("managed", { mode: "boolean" }).notNull().default(false),
+    allocationTag: text("allocation_tag"),
+    firstSeenAt: text("first_seen_at").notNull(),
+    lastSeenAt: text("last_seen_at").notNull(),
+    deletedAt: text("deleted_at"),
+  },
+  (t) => [uniqueIndex("cloud_resources_external_unique").on(t.accountId, t.externalId)],
+);
+
+export const cloudCidrs = sqliteTable(
+  "cloud_cidrs",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    resourceId: integer("resource_id")
+      .notNull()
+      .references(() => cloudResources.id, { onDelete: "cascade" }),
+    cidr: text("cidr").notNull(),
+    family: integer("family").notNull(),
+    prefixLen: integer("prefix_len").notNull(),
+    rangeStart: text("range_start").notNull(),
+    rangeEnd: text("range_end").notNull(),
+    /** primary | secondary | ipv6 | secondary-range */
+    role: text("role").notNull(),
+    name: text("name"),
+  },
+  (t) => [
+    index("cloud_cidrs_range_idx").on(t.family, t.rangeStart, t.rangeEnd),
+    index("cloud_cidrs_resource_idx").on(t.resourceId),
+  ],
+);
+
+export const driftItems = sqliteTable(
+  "drift_items",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    /** MISSING_IN_CLOUD | UNMANAGED | CIDR_MISMATCH | OVERLAP | ... */
+    kind: text("kind").notNull(),
+    severity: text("severity").notNull(),
+    /** OPEN | RESOLVED | IGNORED */
+    status: text("status").notNull(),
+    accountId: integer("account_id")
+      .notNull()
+      .references(() => accounts.id, { onDelete: "cascade" }),
+    resourceId: integer("resource_id").references(() => cloudResources.id, { onDelete: "set null" }),
+    allocationId: integer("allocation_id").references(() => prefixes.id, { onDelete: "set null" }),
+    cidr: text("cidr"),
+    detail: text("detail"),
+    /** Identity of the finding across syncs (kind + subject), so a re-detected drift is the same item. */
+    fingerprint: text("fingerprint").notNull(),
+    detectedAt: text("detected_at").notNull(),
+    resolvedAt: text("resolved_at"),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    index("drift_items_account_idx").on(t.accountId, t.status, t.id),
+    uniqueIndex("drift_items_open_unique")
+      .on(t.fingerprint)
+      .where(sql`status = 'OPEN'`),
+  ],
+);
+
+export const syncState = sqliteTable(
+  "sync_state",
+  {
+    accountId: integer("account_id")
+      .notNull()
+      .references(() => accounts.id, { onDelete: "cascade" }),
+    region: text("region").notNull(),
+    status: text("status").notNull(),
+    startedAt: text("started_at"),
+    finishedAt: text("finished_at"),
+    /** JSON object of counts (vpcs, subnets, calls, drift). */
+    counts: text("counts").notNull().default("{}"),
+    error: text("error"),
+  },
+  (t) => [primaryKey({ columns: [t.accountId, t.region] })],
+);

@@ -1,0 +1,156 @@
+/**
+ * The storage seam. Domain functions receive a `Db` handle from `store.read(...)` or
+ * `store.write(...)` and never see better-sqlite3 itself.
+ *
+ * SQLite adapter:
+ * - one writer connection; write transactions are serialised in-process by an async mutex and
+ *   run as `BEGIN IMMEDIATE … COMMIT` (rollback on throw), so several processes on one file are
+ *   safe as well (busy_timeout waits for the other process's lock);
+ * - one reader connection (WAL): reads never see another request's uncommitted writes;
+ * - listeners registered with `onCommit` run after every committed write (the event hub uses it).
+ * Nothing inside a write transaction may await the network.
+ */
+import Database from "better-sqlite3";
+import { drizzle, type BetterSQLite3Database } from "drizzle-orm/better-sqlite3";
+import { mkdirSync, existsSync } from "node:fs";
+import { dirname } from "node:path";
+import * as schema from "./schema.js";
+import { assertCompatible, migrateUp, DEFAULT_MIGRATIONS_FOLDER } from "./migrate.js";
+
+export type Db = BetterSQLite3Database<typeof schema>;
+
+export interface Store {
+  /** Runs `fn` against committed data. */
+  read<T>(fn: (db: Db) => T | Promise<T>): Promise<T>;
+  /** Runs `fn` in one write transaction: all of it commits, or none of it. */
+  write<T>(fn: (db: Db) => T | Promise<T>): Promise<T>;
+  /** Registers a listener called after each commit; returns the unsubscribe function. */
+  onCommit(listener: () => void): () => void;
+  /** Whether the database answers and its schema is current. */
+  ready(): boolean;
+  /** Checkpoints the WAL and closes both connections. */
+  close(): void;
+  readonly dsn: string;
+}
+
+export interface OpenOptions {
+  dsn: string;
+  migrationsFolder?: string;
+  /** Apply pending migrations (default true). */
+  migrate?: boolean;
+  busyTimeoutMs?: number;
+}
+
+/** Pragmas every connection gets. */
+function configure(conn: Database.Database, busyTimeoutMs: number): void {
+  conn.pragma(`busy_timeout = ${busyTimeoutMs}`);
+  conn.pragma("foreign_keys = ON");
+  conn.pragma("synchronous = NORMAL");
+}
+
+/**
+ * Checks an existing file read-only before anything writes to it, so that a foreign or too-new
+ * database is refused with the file unchanged.
+ */
+function checkExisting(dsn: string, folder: string): void {
+  if (dsn === ":memory:" || !existsSync(dsn)) return;
+  let conn: Database.Database | undefined;
+  try {
+    conn = new Database(dsn, { readonly: true, fileMustExist: true });
+    assertCompatible(conn, folder);
+  } finally {
+    conn?.close();
+  }
+}
+
+/** Opens a SQLite connection (creating the file and its folder), with WAL and our pragmas. */
+export function openConnection(dsn: string, busyTimeoutMs = 5000): Database.Database {
+  if (dsn !== ":memory:") mkdirSync(dirname(dsn), { recursive: true });
+  const conn = new Database(dsn);
+  if (dsn !== ":memory:") conn.pragma("journal_mode = WAL");
+  configure(conn, busyTimeoutMs);
+  return conn;
+}
+
+/** A promise-chain mutex: one holder at a time, in arrival order. */
+class Mutex {
+  private tail: Promise<void> = Promise.resolve();
+  run<T>(fn: () => Promise<T>): Promise<T> {
+    const result = this.tail.then(fn);
+    this.tail = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    return result;
+  }
+}
+
+export function openStore(options: OpenOptions): Store {
+  const folder = options.migrationsFolder ?? DEFAULT_MIGRATIONS_FOLDER;
+  const busy = options.busyTimeoutMs ?? 5000;
+  checkExisting(options.dsn, folder);
+  const writer = openConnection(options.dsn, busy);
+  try {
+    if (options.migrate !== false) migrateUp(writer, folder);
+    else assertCompatible(writer, folder);
+  } catch (e) {
+    writer.close();
+    throw e;
+  }
+  const reader = options.dsn === ":memory:" ? writer : openConnection(options.dsn, busy);
+  if (reader !== writer) reader.pragma("query_only = ON");
+  const writeDb = drizzle({ client: writer, schema });
+  const readDb = reader === writer ? writeDb : drizzle({ client: reader, schema });
+  const mutex = new Mutex();
+  const listeners = new Set<() => void>();
+  let closed = false;
+
+  return {
+    dsn: options.dsn,
+    async read(fn) {
+      return fn(readDb);
+    },
+    write(fn) {
+      return mutex.run(async () => {
+        if (closed) throw new Error("store is closed");
+        writer.exec("BEGIN IMMEDIATE");
+        let result;
+        try {
+          result = await fn(writeDb);
+          writer.exec("COMMIT");
+        } catch (e) {
+          if (writer.inTransaction) writer.exec("ROLLBACK");
+          throw e;
+        }
+        for (const l of listeners) l();
+        return result;
+      });
+    },
+    onCommit(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    ready() {
+      if (closed) return false;
+      try {
+        reader.prepare("SELECT 1 FROM schema_info WHERE id = 1").get();
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    close() {
+      if (closed) return;
+      closed = true;
+      if (options.dsn !== ":memory:") {
+        try {
+          writer.pragma("wal_checkpoint(TRUNCATE)");
+        } catch {
+          /* another process may hold the database; the WAL stays consistent either way */
+        }
+      }
+      if (reader !== writer) reader.close();
+      writer.close();
+    },
+  };
+}

@@ -1,0 +1,45 @@
+/**
+ * Roles and what they may do. VIEWER reads; OPERATOR also allocates, releases, reserves and syncs;
+ * ADMIN also administers pools, accounts, scopes, policies, webhooks and tokens; AUDITOR reads and
+ * reads the audit log. `public` marks the few fields anyone may call (server info).
+ */
+export const ROLES = ["VIEWER", "OPERATOR", "ADMIN", "AUDITOR"] as const;
+export type Role = (typeof ROLES)[number];
+
+export const PERMISSIONS = ["public", "read", "operate", "admin", "audit"] as const;
+export type Permission = (typeof PERMISSIONS)[number];
+
+const grants: Record<Role, ReadonlySet<Permission>> = {
+  VIEWER: new Set(["public", "read"]),
+  OPERATOR: new Set(["public", "read", "operate"]),
+  ADMIN: new Set(["public", "read", "operate", "admin", "audit"]),
+  AUDITOR: new Set(["public", "read", "audit"]),
+};
+
+export function isRole(value: unknown): value is Role {
+  return typeof value === "string" && (ROLES as readonly string[]).includes(value);
+}
+
+/** Whether `role` holds `permission`. O(1). */
+export function can(role: Role, permission: Permission): boolean {
+  return grants[role].has(permission);
+}
+
+/** Who is acting: recorded on every event. */
+export interface Actor {
+  kind: "token" | "jwt" | "system" | "anonymous";
+  /** token id, JWT subject, or a fixed name for system/anonymous. */
+  id: string;
+  name: string;
+  role: Role | null;
+}
+
+export const SYSTEM_ACTOR: Actor = { kind: "system", id: "system", name: "system", role: "ADMIN" };
+export const ANONYMOUS: Actor = { kind: "anonymous", id: "anonymous", name: "anonymous", role: null };
+
+/** The label written into the audit log, e.g. `token:3:ci-bot` or `jwt:alice@example.com`. */
+export function actorLabel(actor: Actor): string {
+  if (actor.kind === "token") return `token:${actor.id}:${actor.name}`;
+  if (actor.kind === "jwt") return `jwt:${actor.id}`;
+  return actor.kind === "system" ? "system" : actor.name;
+}

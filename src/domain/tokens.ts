@@ -1,0 +1,180 @@
+/**
+ * API tokens: `cpam_<prefix>_<secret>`. Shown once at creation; only a SHA-256 hash is stored, with the
+ * short public prefix for lookup. Tokens carry a role and an optional expiry, and can be revoked.
+ */
+import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
+import type { Store } from "../db/store.js";
+import {
+  countActiveTokens,
+  insertToken,
+  listTokens as listTokenRows,
+  markTokenUsed,
+  revokeToken as revokeTokenRow,
+  tokenById,
+  tokenByName,
+  tokenByPrefix,
+  type TokenRow,
+} from "../db/tokens.js";
+import { Conflict, Invalid, NotFound } from "./errors.js";
+import { appendEvent } from "./events.js";
+import { isRole, type Actor, type Role } from "./roles.js";
+import type { Caller } from "./caller.js";
+
+export interface TokenInfo {
+  id: number;
+  name: string;
+  prefix: string;
+  role: Role;
+  expiresAt: string | null;
+  lastUsedAt: string | null;
+  revokedAt: string | null;
+  createdAt: string;
+  createdBy: string | null;
+}
+
+const TOKEN_RE = /^cpam_([a-z0-9]{10})_([A-Za-z0-9_-]{43})$/;
+
+function hashToken(token: string): string {
+  return createHash("sha256").update(token).digest("hex");
+}
+
+function toInfo(row: TokenRow): TokenInfo {
+  return {
+    id: row.id,
+    name: row.name,
+    prefix: row.prefix,
+    role: row.role as Role,
+    expiresAt: row.expiresAt,
+    lastUsedAt: row.lastUsedAt,
+    revokedAt: row.revokedAt,
+    createdAt: row.createdAt,
+    createdBy: row.createdBy,
+  };
+}
+
+/** Parses an expiry like "30d", "12h", "90m" or an ISO date into an ISO timestamp. */
+export function parseExpiry(value: string, now = new Date()): string {
+  const m = /^(\d+)([dhm])$/.exec(value.trim());
+  if (m) {
+    const ms = Number(m[1]) * { d: 86_400_000, h: 3_600_000, m: 60_000 }[m[2] as "d" | "h" | "m"];
+    return new Date(now.getTime() + ms).toISOString();
+  }
+  const d = new Date(value);
+  if (Number.isNaN(d.getTime()))
+    throw new Invalid("expires", `"${value}" is not a duration (30d, 12h) or a date`);
+  if (d.getTime() <= now.getTime()) throw new Invalid("expires", "the expiry must be in the future");
+  return d.toISOString();
+}
+
+export interface CreatedToken {
+  token: string;
+  info: TokenInfo;
+}
+
+/** Creates a token; the plaintext is returned once and never stored. */
+export async function createToken(
+  store: Store,
+  caller: Caller,
+  input: { name: string; role: string; expiresAt?: string | null },
+): Promise<CreatedToken> {
+  const name = input.name.trim();
+  if (!/^[\w.@-]{1,64}$/.test(name)) {
+    throw new Invalid("name", "token names are 1-64 characters of letters, digits, '_', '-', '.', '@'");
+  }
+  if (!isRole(input.role))
+    throw new Invalid("role", `unknown role "${input.role}"; use VIEWER, OPERATOR, ADMIN or AUDITOR`);
+  const prefix = randomBytes(8).toString("hex").slice(0, 10);
+  const token = `cpam_${prefix}_${randomBytes(32).toString("base64url")}`;
+  return store.write((db) => {
+    const existing = tokenByName(db, name);
+    if (existing) {
+      throw new Conflict(`a token named "${name}" already exists`, {
+        field: "name",
+        conflicting: { type: "ApiToken", id: existing.id, name },
+      });
+    }
+    const row = insertToken(db, {
+      name,
+      prefix,
+      hash: hashToken(token),
+      role: input.role,
+      expiresAt: input.expiresAt ?? null,
+      createdBy: caller.actor.name,
+      createdAt: new Date().toISOString(),
+    });
+    const info = toInfo(row);
+    appendEvent(db, caller, {
+      type: "token.created",
+      subjectType: "ApiToken",
+      subjectId: row.id,
+      after: info,
+    });
+    return { token, info };
+  });
+}
+
+export async function listTokens(store: Store): Promise<TokenInfo[]> {
+  return store.read((db) => listTokenRows(db).map(toInfo));
+}
+
+/** Revokes by id or name. */
+export async function revokeToken(
+  store: Store,
+  caller: Caller,
+  idOrName: number | string,
+): Promise<TokenInfo> {
+  return store.write((db) => {
+    const row = typeof idOrName === "number" ? tokenById(db, idOrName) : tokenByName(db, idOrName);
+    if (!row) throw new NotFound("ApiToken", idOrName);
+    if (row.revokedAt) return toInfo(row);
+    const revoked = revokeTokenRow(db, row.id, new Date().toISOString())!;
+    appendEvent(db, caller, {
+      type: "token.revoked",
+      subjectType: "ApiToken",
+      subjectId: row.id,
+      before: toInfo(row),
+      after: toInfo(revoked),
+    });
+    return toInfo(revoked);
+  });
+}
+
+export async function hasActiveTokens(store: Store): Promise<boolean> {
+  return store.read((db) => countActiveTokens(db) > 0);
+}
+
+export type TokenCheck = { ok: true; actor: Actor; tokenId: number } | { ok: false; reason: string };
+
+const lastUsedWrites = new Map<number, number>();
+const LAST_USED_RESOLUTION_MS = 60_000;
+
+/** Verifies a presented token: known, hash matches, not revoked, not expired. */
+export async function verifyToken(store: Store, token: string, now = new Date()): Promise<TokenCheck> {
+  const m = TOKEN_RE.exec(token);
+  if (!m) return { ok: false, reason: "malformed token" };
+  const row = await store.read((db) => tokenByPrefix(db, m[1]!));
+  if (!row) return { ok: false, reason: "unknown token" };
+  const a = Buffer.from(row.hash, "hex");
+  const b = Buffer.from(hashToken(token), "hex");
+  if (a.length !== b.length || !timingSafeEqual(a, b)) return { ok: false, reason: "unknown token" };
+  if (row.revokedAt) return { ok: false, reason: "token revoked" };
+  if (row.expiresAt && new Date(row.expiresAt).getTime() <= now.getTime())
+    return { ok: false, reason: "token expired" };
+  // last-used is advisory: written at most once a minute per token, outside the request's critical path.
+  const last = lastUsedWrites.get(row.id) ?? 0;
+  if (now.getTime() - last > LAST_USED_RESOLUTION_MS) {
+    lastUsedWrites.set(row.id, now.getTime());
+    store.write((db) => markTokenUsed(db, row.id, now.toISOString())).catch(() => undefined);
+  }
+  return {
+    ok: true,
+    tokenId: row.id,
+    actor: { kind: "token", id: String(row.id), name: row.name, role: row.role as Role },
+  };
+}
+
+/** Whether a token is still valid (for long-lived WebSocket subscriptions). */
+export async function tokenStillValid(store: Store, tokenId: number, now = new Date()): Promise<boolean> {
+  const row = await store.read((db) => tokenById(db, tokenId));
+  return !!row && !row.revokedAt && !(row.expiresAt && new Date(row.expiresAt).getTime() <= now.getTime());
+}

@@ -1,0 +1,262 @@
+/**
+ * Command line: `cloudpam [serve]`, `cloudpam migrate status|up|stamp`, `cloudpam token create|list|revoke`.
+ * Every failure the user can fix is one clear line on stderr and a non-zero exit code.
+ */
+import { Command, Option } from "commander";
+import Database from "better-sqlite3";
+import { existsSync } from "node:fs";
+import { ConfigError, flagName, loadConfig, settings, type Config } from "./config.js";
+import { APP_VERSION } from "./version.js";
+import { DatabaseStateError, migrateStamp, migrateUp, migrationStatus } from "./db/migrate.js";
+import { openConnection, openStore } from "./db/store.js";
+import { createToken, listTokens, parseExpiry, revokeToken } from "./domain/tokens.js";
+import { DomainError } from "./domain/errors.js";
+import { SYSTEM_ACTOR } from "./domain/roles.js";
+
+/** Exit codes: 1 runtime failure, 2 bad usage or configuration, 3 database refused. */
+function fail(message: string, code = 1): never {
+  process.stderr.write(`cloudpam: ${message}\n`);
+  process.exit(code);
+}
+
+function attributeName(env: string): string {
+  return flagName(env).replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase());
+}
+
+/** Adds one option per config setting (`--sqlite-dsn`, `--log-level`, ...). */
+function withConfigOptions(cmd: Command, only?: string[]): Command {
+  for (const s of settings) {
+    if (only && !only.includes(s.env)) continue;
+    cmd.addOption(new Option(`--${flagName(s.env)} <value>`, `${s.help} [env ${s.env}]`));
+  }
+  return cmd;
+}
+
+function configFrom(opts: Record<string, string | undefined>): Config {
+  const flags: Record<string, string | undefined> = {};
+  for (const s of settings) flags[s.env] = opts[attributeName(s.env)];
+  try {
+    return loadConfig(flags);
+  } catch (e) {
+    if (e instanceof ConfigError) fail(e.message, 2);
+    throw e;
+  }
+}
+
+function dbFailure(e: unknown): never {
+  if (e instanceof DatabaseStateError) fail(`refusing to open the database: ${e.message}`, 3);
+  if (e instanceof Error && /SQLITE_NOTADB|file is not a database/i.test(e.message)) {
+    fail("refusing to open the database: not a SQLite database", 3);
+  }
+  if (e instanceof DomainError) fail(e.message, 2);
+  throw e;
+}
+
+async function serve(opts: Record<string, string | undefined>): Promise<void> {
+  const config = configFrom(opts);
+  const { startApp } = await import("./server/app.js");
+  let app;
+  try {
+    app = await startApp(config);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "EADDRINUSE")
+      fail(`address ${config.addr.host}:${config.addr.port} is in use`);
+    dbFailure(e);
+  }
+  let signalled = false;
+  const shutdown = (signal: string) => {
+    if (signalled) process.exit(1);
+    signalled = true;
+    app.services.logger.info({ signal }, "signal received");
+    setTimeout(() => {
+      process.stderr.write("cloudpam: shutdown took longer than 10 s; exiting\n");
+      process.exit(1);
+    }, 10_000).unref();
+    app.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        app.services.logger.error({ err }, "shutdown failed");
+        process.exit(1);
+      },
+    );
+  };
+  process.on("SIGINT", () => shutdown("SIGINT"));
+  process.on("SIGTERM", () => shutdown("SIGTERM"));
+}
+
+function openForMigrate(dsn: string): Database.Database {
+  if (dsn !== ":memory:" && existsSync(dsn)) {
+    // Read-only probe first: a foreign or garbage file is refused before anything is written.
+    const probe = new Database(dsn, { readonly: true, fileMustExist: true });
+    try {
+      probe.prepare("SELECT name FROM sqlite_master LIMIT 1").all();
+    } finally {
+      probe.close();
+    }
+  }
+  return openConnection(dsn);
+}
+
+const program = new Command("cloudpam")
+  .description("CloudPAM: cloud IP address management with a typed GraphQL API")
+  .version(APP_VERSION)
+  .showHelpAfterError();
+
+withConfigOptions(
+  program
+    .command("serve", { isDefault: true })
+    .description("run the HTTP/GraphQL server (applies pending migrations first)"),
+).action((opts: Record<string, string | undefined>) => serve(opts));
+
+const migrate = program.command("migrate").description("database migrations (forward-only)");
+
+withConfigOptions(
+  migrate.command("status").description("show applied and pending migrations and schema versions"),
+  ["SQLITE_DSN"],
+).action((opts: Record<string, string | undefined>) => {
+  const config = configFrom(opts);
+  let db;
+  try {
+    db = openForMigrate(config.sqliteDsn);
+    const s = migrationStatus(db);
+    console.log(`database:               ${config.sqliteDsn}`);
+    console.log(`app version:            ${s.appVersion}`);
+    console.log(`schema version:         ${s.schemaVersion} (this build: ${s.codeSchemaVersion})`);
+    console.log(`min supported schema:   ${s.minSupportedSchema ?? "-"}`);
+    console.log(`written by app version: ${s.databaseAppVersion ?? "-"}`);
+    for (const m of s.migrations)
+      console.log(`  ${m.applied ? "applied" : "pending"}  ${String(m.version).padStart(4)}  ${m.tag}`);
+    console.log(`${s.pending} pending`);
+  } catch (e) {
+    dbFailure(e);
+  } finally {
+    db?.close();
+  }
+});
+
+withConfigOptions(migrate.command("up").description("apply every pending migration"), ["SQLITE_DSN"]).action(
+  (opts: Record<string, string | undefined>) => {
+    const config = configFrom(opts);
+    let db;
+    try {
+      db = openForMigrate(config.sqliteDsn);
+      const applied = migrateUp(db);
+      console.log(applied.length ? `applied ${applied.map((v) => `#${v}`).join(", ")}` : "nothing to apply");
+    } catch (e) {
+      dbFailure(e);
+    } finally {
+      db?.close();
+    }
+  },
+);
+
+withConfigOptions(
+  migrate
+    .command("stamp")
+    .description("mark migrations up to VERSION (default: all) as applied without running them")
+    .argument("[version]", "schema version to stamp"),
+  ["SQLITE_DSN"],
+).action((version: string | undefined, opts: Record<string, string | undefined>) => {
+  const config = configFrom(opts);
+  let db;
+  try {
+    db = openForMigrate(config.sqliteDsn);
+    const v = migrateStamp(db, version === undefined ? undefined : Number(version));
+    console.log(`stamped schema version ${v}`);
+  } catch (e) {
+    dbFailure(e);
+  } finally {
+    db?.close();
+  }
+});
+
+const token = program.command("token").description("API tokens (shown once; only a hash is stored)");
+
+withConfigOptions(
+  token
+    .command("create")
+    .description("create an API token and print it once")
+    .requiredOption("--name <name>", "token name (unique)")
+    .requiredOption("--role <role>", "VIEWER, OPERATOR, ADMIN or AUDITOR")
+    .option("--expires <when>", "expiry: a duration (30d, 12h, 90m) or an ISO date"),
+  ["SQLITE_DSN"],
+).action(async (opts: Record<string, string | undefined>) => {
+  const config = configFrom(opts);
+  try {
+    const store = openStore({ dsn: config.sqliteDsn });
+    try {
+      const expiresAt = opts.expires ? parseExpiry(opts.expires) : null;
+      const created = await createToken(
+        store,
+        { actor: SYSTEM_ACTOR },
+        {
+          name: opts.name!,
+          role: (opts.role ?? "").toUpperCase(),
+          expiresAt,
+        },
+      );
+      console.log(created.token);
+      process.stderr.write(
+        `created token ${created.info.name} (id ${created.info.id}, role ${created.info.role}${expiresAt ? `, expires ${expiresAt}` : ""}); it is shown only once\n`,
+      );
+    } finally {
+      store.close();
+    }
+  } catch (e) {
+    dbFailure(e);
+  }
+});
+
+withConfigOptions(token.command("list").description("list API tokens (never their secrets)"), [
+  "SQLITE_DSN",
+]).action(async (opts: Record<string, string | undefined>) => {
+  const config = configFrom(opts);
+  try {
+    const store = openStore({ dsn: config.sqliteDsn });
+    try {
+      const rows = await listTokens(store);
+      console.log(["ID", "NAME", "ROLE", "PREFIX", "EXPIRES", "LAST USED", "REVOKED"].join("\t"));
+      for (const t of rows) {
+        console.log(
+          [
+            t.id,
+            t.name,
+            t.role,
+            `cpam_${t.prefix}_…`,
+            t.expiresAt ?? "-",
+            t.lastUsedAt ?? "-",
+            t.revokedAt ?? "-",
+          ].join("\t"),
+        );
+      }
+    } finally {
+      store.close();
+    }
+  } catch (e) {
+    dbFailure(e);
+  }
+});
+
+withConfigOptions(
+  token.command("revoke").description("revoke a token by id or name").argument("<token>", "token id or name"),
+  ["SQLITE_DSN"],
+).action(async (which: string, opts: Record<string, string | undefined>) => {
+  const config = configFrom(opts);
+  try {
+    const store = openStore({ dsn: config.sqliteDsn });
+    try {
+      const t = await revokeToken(
+        store,
+        { actor: SYSTEM_ACTOR },
+        /^\d+$/.test(which) ? Number(which) : which,
+      );
+      console.log(`revoked token ${t.name} (id ${t.id}) at ${t.revokedAt}`);
+    } finally {
+      store.close();
+    }
+  } catch (e) {
+    dbFailure(e);
+  }
+});
+
+await program.parseAsync(process.argv);

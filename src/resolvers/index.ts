@@ -1,0 +1,7 @@
+/** Every resolver class of the schema. Add a new domain's resolver here. */
+import type { NonEmptyArray } from "type-graphql";
+import { NodeResolver } from "./node.resolver.js";
+import { ServerResolver } from "./server.resolver.js";
+
+// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+export const resolvers: NonEmptyArray<Function> = [ServerResolver, NodeResolver];

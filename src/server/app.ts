@@ -1,0 +1,161 @@
+/**
+ * The composition root: opens the store, builds the schema, starts Apollo, the HTTP server,
+ * WebSockets and background workers, and shuts all of it down gracefully.
+ */
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { ApolloServer, type ApolloServerPlugin } from "@apollo/server";
+import type { ValidationRule } from "graphql";
+import type { Config } from "../config.js";
+import { describeConfig } from "../config.js";
+import { openStore, type Store } from "../db/store.js";
+import { createLogger, type Logger } from "../logger.js";
+import { graphqlOperationDuration } from "../metrics.js";
+import { APP_VERSION } from "../version.js";
+import { createToken, hasActiveTokens } from "../domain/tokens.js";
+import { SYSTEM_ACTOR } from "../domain/roles.js";
+import type { Context, Services } from "./context.js";
+import { createFormatError } from "./errors.js";
+import { createHttpHandler, type RouteHandler } from "./http.js";
+import { buildCloudPamSchema } from "./schema.js";
+import { attachWebSockets, type WebSocketHandle } from "./ws.js";
+import { workers } from "./workers.js";
+import { routes } from "./routes.js";
+import { securityModule } from "./security.js";
+
+export interface App {
+  services: Services;
+  server: Server;
+  /** Base URL, e.g. http://127.0.0.1:8080 */
+  url: string;
+  port: number;
+  ws: WebSocketHandle;
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  logger?: Logger;
+  store?: Store;
+  /** Receives the bootstrap admin token (default: printed once on stdout). */
+  onBootstrapToken?: (token: string) => void;
+}
+
+/** One log line and one histogram sample per GraphQL operation. */
+function operationLoggingPlugin(): ApolloServerPlugin<Context> {
+  return {
+    async requestDidStart({ contextValue }) {
+      const started = process.hrtime.bigint();
+      return {
+        async willSendResponse({ operationName, operation, errors, response }) {
+          const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+          // Formatted errors carry our codes; raw `errors` only when there is no single result.
+          const bodyErrors = response.body.kind === "single" ? response.body.singleResult.errors : undefined;
+          const all = bodyErrors ?? errors ?? [];
+          const codes = [...new Set(all.map((e) => String(e.extensions?.code ?? "INTERNAL_SERVER_ERROR")))];
+          const outcome = codes.length ? "error" : "ok";
+          const name = operationName ?? "anonymous";
+          graphqlOperationDuration.observe(
+            { operation: name, type: operation?.operation ?? "unknown", outcome },
+            seconds,
+          );
+          contextValue.logger.info(
+            {
+              operation: name,
+              operationType: operation?.operation,
+              durationMs: Math.round(seconds * 1e4) / 10,
+              outcome,
+              ...(codes.length ? { errorCodes: codes } : {}),
+              actor: contextValue.actor?.name,
+            },
+            "graphql operation",
+          );
+        },
+      };
+    },
+  };
+}
+
+export async function startApp(config: Config, options: StartOptions = {}): Promise<App> {
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const store = options.store ?? openStore({ dsn: config.sqliteDsn });
+  const services: Services = { config, store, logger, startedAt: new Date(), extensions: new Map() };
+
+  if (config.auth === "on" && !(await hasActiveTokens(store))) {
+    const { token } = await createToken(
+      store,
+      { actor: SYSTEM_ACTOR },
+      { name: "bootstrap-admin", role: "ADMIN" },
+    );
+    if (options.onBootstrapToken) options.onBootstrapToken(token);
+    else process.stdout.write(`\nCloudPAM created an admin API token (shown only once):\n\n  ${token}\n\n`);
+    logger.warn("no API tokens existed: created the bootstrap-admin token (printed on stdout, not logged)");
+  }
+
+  const schema = await buildCloudPamSchema();
+  const security = await securityModule(services, schema);
+  const validationRules: ValidationRule[] = security.validationRules;
+
+  const apollo = new ApolloServer<Context>({
+    schema,
+    introspection: config.introspection,
+    csrfPrevention: true,
+    allowBatchedHttpRequests: true,
+    includeStacktraceInErrorResponses: !config.production,
+    formatError: createFormatError(logger, config.production),
+    validationRules,
+    plugins: [operationLoggingPlugin(), ...security.plugins],
+  });
+  await apollo.start();
+
+  let draining = false;
+  const extraRoutes: RouteHandler[] = [...security.routes, ...routes];
+  const handler = createHttpHandler({ services, apollo, routes: extraRoutes, draining: () => draining });
+  let inFlight = 0;
+  let idle: (() => void) | null = null;
+  const server = createServer((req, res) => {
+    inFlight++;
+    res.on("close", () => {
+      inFlight--;
+      if (inFlight === 0 && idle) idle();
+    });
+    void security.httpGate(req, res, () => handler(req, res));
+  });
+  server.keepAliveTimeout = 5000;
+  const ws = attachWebSockets(server, { services, schema, validationRules, admit: security.admitWebSocket });
+  services.extensions.set("ws", ws);
+
+  for (const w of workers) await w.start(services);
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(config.addr.port, config.addr.host, () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
+  const url = `http://${host}:${address.port}`;
+  logger.info({ version: APP_VERSION, url, config: describeConfig(config) }, "cloudpam listening");
+
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      draining = true;
+      logger.info({ inFlight }, "shutting down: no new connections, finishing in-flight requests");
+      const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      await ws.close(1001, "server shutting down");
+      if (inFlight > 0) {
+        await Promise.race([
+          new Promise<void>((resolve) => (idle = resolve)),
+          new Promise<void>((resolve) => setTimeout(resolve, config.shutdownTimeoutMs).unref()),
+        ]);
+      }
+      server.closeAllConnections();
+      await stopped;
+      for (const w of [...workers].reverse()) await w.stop();
+      await apollo.stop();
+      if (!options.store) store.close();
+      logger.info("shutdown complete");
+    })());
+
+  return { services, server, url, port: address.port, ws, close };
+}

@@ -1,0 +1,89 @@
+/**
+ * Authentication (bearer API tokens; OIDC JWTs when configured) and authorization
+ * (type-graphql `@Authorized(permission)` on every root field, checked by `authChecker`).
+ * Default deny: `assertAllRootFieldsAuthorized` refuses to build a schema with an unguarded root field.
+ */
+import { getMetadataStorage } from "type-graphql";
+import { Forbidden, Unauthenticated } from "../domain/errors.js";
+import { can, type Actor, type Permission } from "../domain/roles.js";
+import { verifyToken } from "../domain/tokens.js";
+import type { Context, Services } from "./context.js";
+
+export const AUTH_OFF_ACTOR: Actor = {
+  kind: "anonymous",
+  id: "anonymous",
+  name: "anonymous (auth off)",
+  role: "ADMIN",
+};
+const NO_CREDENTIAL: Actor = { kind: "anonymous", id: "anonymous", name: "anonymous", role: null };
+
+export interface Authenticated {
+  actor: Actor;
+  credential: Context["credential"];
+}
+
+/** Verifies a JWT; installed by the OIDC module when OIDC_ISSUER is set. */
+export type JwtVerifier = (jwt: string) => Promise<Actor>;
+export const JWT_VERIFIER = "auth.jwtVerifier";
+
+/**
+ * Resolves the caller from a bearer credential (an `Authorization` header value, or a bare token
+ * from a WebSocket `connection_init`). No credential -> anonymous (only public fields);
+ * a bad credential -> Unauthenticated.
+ */
+export async function authenticate(
+  services: Services,
+  authorization: string | undefined | null,
+): Promise<Authenticated> {
+  if (services.config.auth === "off") return { actor: AUTH_OFF_ACTOR, credential: { kind: "none" } };
+  if (!authorization) return { actor: NO_CREDENTIAL, credential: { kind: "none" } };
+  const m = /^\s*(?:Bearer\s+)?(\S+)\s*$/i.exec(authorization);
+  const credential = m?.[1];
+  if (!credential) throw new Unauthenticated("malformed Authorization header; expected 'Bearer <token>'");
+  if (credential.startsWith("cpam_")) {
+    const check = await verifyToken(services.store, credential);
+    if (!check.ok) throw new Unauthenticated(`invalid API token: ${check.reason}`);
+    return { actor: check.actor, credential: { kind: "token", tokenId: check.tokenId } };
+  }
+  const verifyJwt = services.extensions.get(JWT_VERIFIER) as JwtVerifier | undefined;
+  if (!verifyJwt) throw new Unauthenticated("invalid API token: unknown token format");
+  const actor = await verifyJwt(credential);
+  return { actor, credential: { kind: "jwt", subject: actor.id } };
+}
+
+/** type-graphql authChecker: every listed permission must be held by the caller's role. */
+export const authChecker = ({ context }: { context: Context }, permissions: Permission[]): boolean => {
+  if (permissions.includes("public")) return true;
+  const role = context.actor.role;
+  if (!role) throw new Unauthenticated("authentication required: send 'Authorization: Bearer <token>'");
+  const missing = permissions.filter((p) => !can(role, p));
+  if (missing.length === 0) return true;
+  throw new Forbidden(`role ${role} may not do this (needs ${missing.join(", ")} permission)`, {
+    role,
+    required: missing,
+  });
+};
+
+/** Default deny: every Query, Mutation and Subscription field must declare `@Authorized(...)`. */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+export function assertAllRootFieldsAuthorized(resolverClasses: readonly Function[]): void {
+  const storage = getMetadataStorage();
+  const ours = new Set(resolverClasses);
+  const unguarded = [...storage.queries, ...storage.mutations, ...storage.subscriptions]
+    .filter((r) => ours.has(r.target))
+    .filter(
+      (r) => !storage.authorizedFields.some((a) => a.target === r.target && a.fieldName === r.methodName),
+    )
+    .map((r) => `${r.target.name}.${r.methodName}`);
+  if (unguarded.length > 0) {
+    throw new Error(`default deny: these root fields have no @Authorized(...): ${unguarded.join(", ")}`);
+  }
+}
+
+/**
+ * The same check for code paths that `@Authorized` does not cover: a subscription's `subscribe`
+ * function runs before its resolver, so it must call this before it starts streaming.
+ */
+export function authorize(context: Context, ...permissions: Permission[]): void {
+  authChecker({ context }, permissions);
+}

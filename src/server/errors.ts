@@ -1,0 +1,100 @@
+/**
+ * The one place where errors become GraphQL errors: domain and allocator errors map to
+ * `extensions.code` + `extensions.details`; anything unexpected is logged and hidden.
+ */
+import { GraphQLError, type GraphQLFormattedError } from "graphql";
+import { unwrapResolverError } from "@apollo/server/errors";
+import { DomainError } from "../domain/errors.js";
+import { AllocatorError } from "../allocator/errors.js";
+import type { Logger } from "../logger.js";
+
+/** Error codes a client can see; documented in the schema as the ErrorCode enum. */
+export const ERROR_CODES = {
+  BAD_USER_INPUT: "The input is invalid; extensions.details.field names the input field.",
+  NOT_FOUND: "The object does not exist (or is not visible to the caller).",
+  CONFLICT:
+    "The input clashes with existing state (overlap, duplicate, pool full, in use); extensions.details.conflicting names the other object.",
+  FORBIDDEN: "The caller's role does not allow this operation.",
+  UNAUTHENTICATED: "No valid credential was presented.",
+  RATE_LIMITED: "Too many requests; extensions.details.retryAfterSeconds says when to retry.",
+  QUERY_TOO_COMPLEX: "The operation exceeds the depth, complexity, alias or batch limits.",
+  GRAPHQL_PARSE_FAILED: "The document is not valid GraphQL syntax.",
+  GRAPHQL_VALIDATION_FAILED: "The document does not match the schema.",
+  INTERNAL_SERVER_ERROR: "An unexpected server error; the request id in the logs tells what happened.",
+} as const;
+
+const allocatorCodes: Record<AllocatorError["code"], keyof typeof ERROR_CODES> = {
+  INVALID_PREFIX: "BAD_USER_INPUT",
+  HOST_BITS_SET: "BAD_USER_INPUT",
+  LENGTH_OUT_OF_RANGE: "BAD_USER_INPUT",
+  OUTSIDE_PARENT: "BAD_USER_INPUT",
+  FAMILY_MISMATCH: "BAD_USER_INPUT",
+  NOT_FREE: "CONFLICT",
+  NO_SPACE: "CONFLICT",
+};
+
+/** Converts a thrown value into the error a client should see, or null if it is not one of ours. */
+export function toClientError(err: unknown): { code: string; message: string; details?: unknown } | null {
+  if (err instanceof DomainError) return { code: err.code, message: err.message, details: err.details };
+  if (err instanceof AllocatorError) {
+    return {
+      code: allocatorCodes[err.code],
+      message: err.message,
+      details: { reason: err.code, ...err.details },
+    };
+  }
+  return null;
+}
+
+/** GraphQLError with our code, for errors raised outside resolvers (context creation, plugins, WebSocket). */
+export function graphqlError(
+  code: keyof typeof ERROR_CODES,
+  message: string,
+  details?: unknown,
+  httpStatus?: number,
+) {
+  return new GraphQLError(message, {
+    extensions: {
+      code,
+      ...(hasKeys(details) ? { details } : {}),
+      ...(httpStatus ? { http: { status: httpStatus } } : {}),
+    },
+  });
+}
+
+function hasKeys(v: unknown): boolean {
+  return typeof v === "object" && v !== null && Object.keys(v).length > 0;
+}
+
+export function createFormatError(logger: Logger, production: boolean) {
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const original = unwrapResolverError(error);
+    const mapped = toClientError(original);
+    if (mapped) {
+      return {
+        ...formatted,
+        message: mapped.message,
+        extensions: { code: mapped.code, ...(hasKeys(mapped.details) ? { details: mapped.details } : {}) },
+      };
+    }
+    const code = formatted.extensions?.code;
+    // type-graphql's authorization errors.
+    if (code === "UNAUTHORIZED" || (original as Error | undefined)?.name === "AuthorizationError") {
+      return { ...formatted, extensions: { code: "FORBIDDEN" } };
+    }
+    if ((original as Error | undefined)?.name === "AuthenticationError") {
+      return { ...formatted, extensions: { code: "UNAUTHENTICATED" } };
+    }
+    if (code === "INTERNAL_SERVER_ERROR" || code === undefined) {
+      logger.error({ err: original }, "unexpected error in GraphQL operation");
+      return {
+        message: production ? "internal server error" : formatted.message,
+        locations: formatted.locations,
+        path: formatted.path,
+        extensions: { code: "INTERNAL_SERVER_ERROR" },
+      };
+    }
+    const { stacktrace: _s, ...rest } = formatted.extensions ?? {};
+    return { ...formatted, extensions: rest };
+  };
+}

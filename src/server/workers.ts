@@ -1,0 +1,10 @@
+/** Background workers started with the server and stopped on shutdown (webhook delivery, reconcile loop, ...). */
+import type { Services } from "./context.js";
+
+export interface Worker {
+  name: string;
+  start(services: Services): Promise<void> | void;
+  stop(): Promise<void> | void;
+}
+
+export const workers: Worker[] = [];

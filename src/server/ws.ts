@@ -1,0 +1,124 @@
+/**
+ * GraphQL subscriptions over graphql-ws on the same port and path as HTTP (/graphql).
+ * Apollo's plugins do not run here, so auth (connection_init), validation rules and error
+ * formatting are applied in the graphql-ws hooks.
+ */
+import type { Server as HttpServer } from "node:http";
+import { randomUUID } from "node:crypto";
+import { GraphQLError, parse, validate, type GraphQLSchema, type ValidationRule } from "graphql";
+import { WebSocketServer, type WebSocket } from "ws";
+import { useServer } from "graphql-ws/use/ws";
+import { CloseCode } from "graphql-ws";
+import { DomainError } from "../domain/errors.js";
+import { authenticate, type Authenticated } from "./auth.js";
+import { Loaders, type Context, type Services } from "./context.js";
+import { createFormatError } from "./errors.js";
+
+export interface WsConnectionInfo {
+  socket: WebSocket;
+  auth: Authenticated;
+}
+
+export interface WebSocketHandle {
+  /** Open connections, for limits and for ending the sessions of a revoked credential. */
+  connections: Set<WsConnectionInfo>;
+  close(code?: number, reason?: string): Promise<void>;
+}
+
+export interface WebSocketOptions {
+  services: Services;
+  schema: GraphQLSchema;
+  /** Extra validation rules (depth, complexity, aliases): the same ones the HTTP path uses. */
+  validationRules?: ValidationRule[];
+  /** Called on connection_init after authentication; return an error message to refuse (4403). */
+  admit?: (auth: Authenticated, open: Set<WsConnectionInfo>) => string | null;
+}
+
+type Extra = { cloudpam?: WsConnectionInfo } & Record<PropertyKey, unknown>;
+
+export function attachWebSockets(httpServer: HttpServer, opts: WebSocketOptions): WebSocketHandle {
+  const { services, schema } = opts;
+  const wss = new WebSocketServer({
+    server: httpServer,
+    path: "/graphql",
+    maxPayload: services.config.limits.maxBodyBytes,
+  });
+  const connections = new Set<WsConnectionInfo>();
+  const formatError = createFormatError(services.logger, services.config.production);
+  const format = (errors: readonly GraphQLError[]) => errors.map((e) => formatError(e.toJSON(), e));
+
+  const disposable = useServer<Record<string, unknown> | undefined, Extra>(
+    {
+      schema,
+      connectionInitWaitTimeout: 10_000,
+      onConnect: async (ctx) => {
+        const payload = ctx.connectionParams ?? {};
+        const raw = payload.authorization ?? payload.Authorization ?? payload.token;
+        const credential = typeof raw === "string" ? raw : undefined;
+        let auth: Authenticated;
+        try {
+          auth = await authenticate(services, credential);
+        } catch (e) {
+          ctx.extra.socket.close(
+            CloseCode.Unauthorized,
+            e instanceof DomainError ? e.message.slice(0, 120) : "Unauthorized",
+          );
+          return false;
+        }
+        if (!auth.actor.role) {
+          ctx.extra.socket.close(
+            CloseCode.Unauthorized,
+            "authentication required: send {authorization: 'Bearer <token>'} in connection_init",
+          );
+          return false;
+        }
+        const refusal = opts.admit?.(auth, connections);
+        if (refusal) {
+          ctx.extra.socket.close(CloseCode.Forbidden, refusal.slice(0, 120));
+          return false;
+        }
+        const info = { socket: ctx.extra.socket, auth };
+        (ctx.extra as Extra).cloudpam = info;
+        connections.add(info);
+        ctx.extra.socket.once("close", () => connections.delete(info));
+        return true;
+      },
+      context: (ctx): Context => {
+        const info = (ctx.extra as Extra).cloudpam!;
+        const requestId = randomUUID();
+        return {
+          requestId,
+          logger: services.logger.child({ requestId, transport: "ws" }),
+          actor: info.auth.actor,
+          credential: info.auth.credential,
+          services,
+          loaders: new Loaders(),
+        };
+      },
+      onSubscribe: (_ctx, _id, payload) => {
+        if (!opts.validationRules?.length) return undefined;
+        let document;
+        try {
+          document = parse(payload.query);
+        } catch (e) {
+          return [e as GraphQLError];
+        }
+        const errors = validate(schema, document, opts.validationRules);
+        return errors.length ? errors : undefined;
+      },
+      onError: (_ctx, _id, _payload, errors) => format(errors),
+      onNext: (_ctx, _id, _payload, _args, result) =>
+        result.errors ? { ...result, errors: format(result.errors) } : undefined,
+    },
+    wss,
+  );
+
+  return {
+    connections,
+    async close(code = 1001, reason = "server shutting down") {
+      for (const client of wss.clients) client.close(code, reason);
+      await disposable.dispose();
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+    },
+  };
+}

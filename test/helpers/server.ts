@@ -1,0 +1,164 @@
+/**
+ * Starts the real server in-process on an ephemeral port with a temporary SQLite file, and talks to
+ * it over real HTTP and a real graphql-ws client.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Writable } from "node:stream";
+import WebSocket from "ws";
+import { createClient, type Client } from "graphql-ws";
+import { loadConfig } from "../../src/config.js";
+import { startApp, type App } from "../../src/server/app.js";
+import { createLogger } from "../../src/logger.js";
+import { createToken } from "../../src/domain/tokens.js";
+import { SYSTEM_ACTOR, type Role } from "../../src/domain/roles.js";
+
+export interface GraphQLResponse<T = Record<string, unknown>> {
+  status: number;
+  headers: Headers;
+  data?: T | null;
+  errors?: {
+    message: string;
+    path?: string[];
+    extensions?: { code?: string; details?: Record<string, unknown> };
+  }[];
+}
+
+export interface TestServer {
+  app: App;
+  url: string;
+  dir: string;
+  dbPath: string;
+  adminToken: string;
+  /** Every log line the server wrote (JSON strings). */
+  logs: string[];
+  gql<T = Record<string, unknown>>(
+    query: string,
+    variables?: Record<string, unknown>,
+    opts?: { token?: string | null; headers?: Record<string, string> },
+  ): Promise<GraphQLResponse<T>>;
+  /** Like gql, but throws on any GraphQL error: for arranging state. */
+  ok<T = Record<string, unknown>>(
+    query: string,
+    variables?: Record<string, unknown>,
+    token?: string,
+  ): Promise<T>;
+  tokenFor(role: Role, name?: string): Promise<string>;
+  wsClient(token?: string | null, extra?: Partial<Parameters<typeof createClient>[0]>): Client;
+  close(): Promise<void>;
+}
+
+export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
+  const dir = mkdtempSync(join(tmpdir(), "cloudpam-test-"));
+  const dbPath = join(dir, "cloudpam.db");
+  const logs: string[] = [];
+  const sink = new Writable({
+    write(chunk, _enc, cb) {
+      logs.push(...String(chunk).split("\n").filter(Boolean));
+      cb();
+    },
+  });
+  const config = loadConfig({ ADDR: "127.0.0.1:0", SQLITE_DSN: dbPath, LOG_LEVEL: "info", ...env }, {});
+  let adminToken = "";
+  const app = await startApp(config, {
+    logger: createLogger(config.logLevel, sink),
+    onBootstrapToken: (t) => (adminToken = t),
+  });
+  const clients: Client[] = [];
+  let tokenCounter = 0;
+
+  const gql: TestServer["gql"] = async (query, variables, opts = {}) => {
+    const token = opts.token === undefined ? adminToken : opts.token;
+    const res = await fetch(`${app.url}/graphql`, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+        ...opts.headers,
+      },
+      body: JSON.stringify({ query, variables }),
+    });
+    const text = await res.text();
+    let body: { data?: unknown; errors?: GraphQLResponse["errors"] };
+    try {
+      body = JSON.parse(text);
+    } catch {
+      throw new Error(`non-JSON response (${res.status}): ${text.slice(0, 200)}`);
+    }
+    return { status: res.status, headers: res.headers, data: body.data as never, errors: body.errors };
+  };
+
+  const server: TestServer = {
+    app,
+    url: app.url,
+    dir,
+    dbPath,
+    adminToken,
+    logs,
+    gql,
+    async ok(query, variables, token) {
+      const r = await gql(query, variables, { token: token ?? adminToken });
+      if (r.errors?.length)
+        throw new Error(`unexpected GraphQL errors: ${JSON.stringify(r.errors, null, 2)}`);
+      return r.data as never;
+    },
+    async tokenFor(role, name) {
+      const created = await createToken(
+        app.services.store,
+        { actor: SYSTEM_ACTOR },
+        {
+          name: name ?? `test-${role.toLowerCase()}-${++tokenCounter}`,
+          role,
+        },
+      );
+      return created.token;
+    },
+    wsClient(token, extra = {}) {
+      const t = token === undefined ? adminToken : token;
+      const client = createClient({
+        url: app.url.replace(/^http/, "ws") + "/graphql",
+        webSocketImpl: WebSocket,
+        connectionParams: t ? { authorization: `Bearer ${t}` } : {},
+        retryAttempts: 0,
+        lazy: true,
+        ...extra,
+      });
+      clients.push(client);
+      return client;
+    },
+    async close() {
+      await Promise.all(clients.map((c) => c.dispose()));
+      await app.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  return server;
+}
+
+/** Collects `n` results of a subscription (or fails on error/timeout). */
+export function collect<T>(client: Client, query: string, n: number, variables?: Record<string, unknown>) {
+  const results: T[] = [];
+  let unsubscribe: () => void = () => undefined;
+  const done = new Promise<T[]>((resolve, reject) => {
+    unsubscribe = client.subscribe<T>(
+      { query, variables },
+      {
+        next: (v) => {
+          if (v.errors?.length) return reject(new Error(JSON.stringify(v.errors)));
+          results.push(v.data as T);
+          if (results.length === n) {
+            resolve(results);
+            unsubscribe();
+          }
+        },
+        error: (e) => reject(e instanceof Error ? e : new Error(JSON.stringify(e))),
+        complete: () =>
+          results.length >= n
+            ? resolve(results)
+            : reject(new Error(`completed after ${results.length}/${n}`)),
+      },
+    );
+  });
+  return { done, results, unsubscribe: () => unsubscribe() };
+}
