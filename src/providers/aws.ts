@@ -23,9 +23,16 @@ import {
   type Vpc,
 } from "@aws-sdk/client-ec2";
 import { fromTemporaryCredentials } from "@aws-sdk/credential-providers";
-import { ProviderError, UnmanagedResourceError, errorMessage, type ProviderErrorCode } from "./errors.js";
+import {
+  ProviderError,
+  UnmanagedResourceError,
+  assertSameSubnet,
+  errorMessage,
+  type ProviderErrorCode,
+} from "./errors.js";
 import { CallGate, type ErrorClass, type RetryPolicy } from "./retry.js";
 import {
+  ALLOCATION_ID_RE,
   CLOUDPAM_TAG_ALLOCATION_ID,
   CLOUDPAM_TAG_MANAGED,
   cidrFamily,
@@ -252,7 +259,7 @@ export class AwsProvider implements Provider {
   }
 
   async listVpcs(scope: AccountScope = {}): Promise<CloudVpc[]> {
-    const perRegion = await Promise.all(
+    const perRegion = await settleAll(
       (scope.regions ?? this.regions).map(async (region) => {
         const out: CloudVpc[] = [];
         for await (const page of paginateDescribeVpcs(
@@ -270,11 +277,19 @@ export class AwsProvider implements Provider {
   async listSubnets(scope: AccountScope = {}, vpc?: VpcRef): Promise<CloudSubnet[]> {
     const regions = vpc?.region ? [vpc.region] : (scope.regions ?? this.regions);
     const filters: Filter[] | undefined = vpc ? [{ Name: "vpc-id", Values: [vpc.id] }] : undefined;
-    const perRegion = await Promise.all(regions.map((region) => this.describeSubnets(region, filters)));
+    const perRegion = await settleAll(regions.map((region) => this.describeSubnets(region, filters)));
     return perRegion.flat();
   }
 
   async createSubnet(input: CreateSubnetInput): Promise<CloudSubnet> {
+    if (!ALLOCATION_ID_RE.test(input.allocationId)) {
+      throw new ProviderError(
+        "aws",
+        "createSubnet",
+        "INVALID",
+        `aws: allocation id must match ${ALLOCATION_ID_RE}`,
+      );
+    }
     if (input.secondaryRanges?.length) {
       throw new ProviderError(
         "aws",
@@ -285,7 +300,7 @@ export class AwsProvider implements Provider {
     }
     return this.gate.unit("createSubnet", async () => {
       const existing = await this.findByAllocation(input.region, input.allocationId);
-      if (existing) return checkSame(existing, input);
+      if (existing) return assertSameSubnet(existing, input);
       const tags: Tags = {
         Name: input.name,
         ...input.tags,
@@ -360,16 +375,10 @@ export class AwsProvider implements Provider {
   }
 }
 
-/** An earlier create for the same allocation must describe the same subnet; otherwise it is a conflict. */
-export function checkSame(existing: CloudSubnet, input: CreateSubnetInput): CloudSubnet {
-  const primary = existing.cidrs.find((c) => c.role === "primary")?.cidr;
-  if (existing.vpcId !== input.vpcId || primary !== input.cidr) {
-    throw new ProviderError(
-      existing.provider,
-      "createSubnet",
-      "CONFLICT",
-      `${existing.provider}: allocation ${input.allocationId} is already realised by ${existing.id} (${primary} in ${existing.vpcId})`,
-    );
-  }
-  return existing;
+/** Like Promise.all, but waits for every region to finish (no calls left running) before throwing the first error. */
+async function settleAll<T>(work: Promise<T>[]): Promise<T[]> {
+  const results = await Promise.allSettled(work);
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
+  if (failed) throw failed.reason;
+  return results.map((r) => (r as PromiseFulfilledResult<T>).value);
 }

@@ -1,4 +1,4 @@
-import type { ProviderName } from "./types.js";
+import type { CloudSubnet, CreateSubnetInput, ProviderName } from "./types.js";
 
 export type ProviderErrorCode =
   | "THROTTLED" // the cloud kept rate-limiting us until the attempt limit
@@ -63,4 +63,18 @@ export class UnmanagedResourceError extends ProviderError {
 
 export function errorMessage(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
+}
+
+/** An earlier create for the same allocation must describe the same subnet; otherwise it is a conflict. */
+export function assertSameSubnet(existing: CloudSubnet, input: CreateSubnetInput): CloudSubnet {
+  const primary = existing.cidrs.find((c) => c.role === "primary")?.cidr;
+  if (existing.vpcId !== input.vpcId || primary !== input.cidr) {
+    throw new ProviderError(
+      existing.provider,
+      "createSubnet",
+      "CONFLICT",
+      `${existing.provider}: allocation ${input.allocationId} is already realised by ${existing.id} (${primary} in ${existing.vpcId})`,
+    );
+  }
+  return existing;
 }

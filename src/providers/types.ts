@@ -123,6 +123,12 @@ export interface Provider {
   deleteSubnet(ref: SubnetRef): Promise<void>;
 }
 
+/**
+ * Allocation ids carried in ownership markers: letters, digits and `_ . : -`, at most 128 characters
+ * (fits an AWS tag value and a GCP description token, and needs no quoting in a GCP list filter).
+ */
+export const ALLOCATION_ID_RE = /^[A-Za-z0-9_.:-]{1,128}$/;
+
 export function cidrFamily(cidr: string): 4 | 6 {
   return cidr.includes(":") ? 6 : 4;
 }
