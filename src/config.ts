@@ -34,6 +34,10 @@ export interface Config {
   };
   reconcileIntervalSeconds: number;
   webhookMaxAttempts: number;
+  webhookTimeoutMs: number;
+  webhookRetryBaseMs: number;
+  webhookRetryMaxMs: number;
+  subscriptionMaxLag: number;
   shutdownTimeoutMs: number;
 }
 
@@ -267,6 +271,34 @@ export const settings: Setting<unknown>[] = [
     apply: (c, v) => (c.webhookMaxAttempts = v),
   }),
   setting({
+    env: "WEBHOOK_TIMEOUT_MS",
+    default: 10_000,
+    parse: int(10, 120_000),
+    help: "timeout of one webhook delivery attempt",
+    apply: (c, v) => (c.webhookTimeoutMs = v),
+  }),
+  setting({
+    env: "WEBHOOK_RETRY_BASE_MS",
+    default: 1000,
+    parse: int(0, 3_600_000),
+    help: "first webhook retry delay; doubles per attempt (full jitter)",
+    apply: (c, v) => (c.webhookRetryBaseMs = v),
+  }),
+  setting({
+    env: "WEBHOOK_RETRY_MAX_MS",
+    default: 300_000,
+    parse: int(0, 86_400_000),
+    help: "upper bound of one webhook retry delay",
+    apply: (c, v) => (c.webhookRetryMaxMs = v),
+  }),
+  setting({
+    env: "SUBSCRIPTION_MAX_LAG",
+    default: 10_000,
+    parse: int(10),
+    help: "events a subscriber may fall behind before its subscription is closed (it can resume)",
+    apply: (c, v) => (c.subscriptionMaxLag = v),
+  }),
+  setting({
     env: "SHUTDOWN_TIMEOUT_MS",
     default: 8000,
     parse: int(100, 60_000),
@@ -301,6 +333,10 @@ function blankConfig(): Config {
     },
     reconcileIntervalSeconds: 0,
     webhookMaxAttempts: 8,
+    webhookTimeoutMs: 10_000,
+    webhookRetryBaseMs: 1000,
+    webhookRetryMaxMs: 300_000,
+    subscriptionMaxLag: 10_000,
     shutdownTimeoutMs: 8000,
   };
 }
@@ -351,6 +387,10 @@ export function describeConfig(config: Config): Record<string, unknown> {
     limits: config.limits,
     reconcileIntervalSeconds: config.reconcileIntervalSeconds,
     webhookMaxAttempts: config.webhookMaxAttempts,
+    webhookTimeoutMs: config.webhookTimeoutMs,
+    webhookRetryBaseMs: config.webhookRetryBaseMs,
+    webhookRetryMaxMs: config.webhookRetryMaxMs,
+    subscriptionMaxLag: config.subscriptionMaxLag,
   };
 }
 

@@ -151,7 +151,7 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
       }
       server.closeAllConnections();
       await stopped;
-      for (const w of [...workers].reverse()) await w.stop();
+      for (const w of [...workers].reverse()) await w.stop(services);
       await apollo.stop();
       if (!options.store) store.close();
       logger.info("shutdown complete");

@@ -4,7 +4,7 @@ import type { Services } from "./context.js";
 export interface Worker {
   name: string;
   start(services: Services): Promise<void> | void;
-  stop(): Promise<void> | void;
+  stop(services: Services): Promise<void> | void;
 }
 
 export const workers: Worker[] = [];
