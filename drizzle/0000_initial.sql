@@ -156,7 +156,7 @@ CREATE TABLE `prefixes` (
 );
 --> statement-breakpoint
 CREATE INDEX `prefixes_range_idx` ON `prefixes` (`scope_id`,`family`,`range_start`,`range_end`);--> statement-breakpoint
-CREATE INDEX `prefixes_parent_idx` ON `prefixes` (`parent_id`,`range_start`);--> statement-breakpoint
+CREATE INDEX `prefixes_parent_live_idx` ON `prefixes` (`parent_id`,`range_start`) WHERE released_at IS NULL;--> statement-breakpoint
 CREATE INDEX `prefixes_account_idx` ON `prefixes` (`account_id`);--> statement-breakpoint
 CREATE INDEX `prefixes_kind_created_idx` ON `prefixes` (`kind`,`created_at`,`id`);--> statement-breakpoint
 CREATE INDEX `prefixes_resource_idx` ON `prefixes` (`resource_id`);--> statement-breakpoint

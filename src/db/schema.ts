@@ -114,7 +114,10 @@ export const prefixes = sqliteTable(
   },
   (t) => [
     index("prefixes_range_idx").on(t.scopeId, t.family, t.rangeStart, t.rangeEnd),
-    index("prefixes_parent_idx").on(t.parentId, t.rangeStart),
+    // Live direct children of a pool in address order (blocks view, free-space seeding, conflicts).
+    index("prefixes_parent_live_idx")
+      .on(t.parentId, t.rangeStart)
+      .where(sql`released_at IS NULL`),
     index("prefixes_account_idx").on(t.accountId),
     index("prefixes_kind_created_idx").on(t.kind, t.createdAt, t.id),
     index("prefixes_resource_idx").on(t.resourceId),

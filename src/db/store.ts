@@ -17,7 +17,7 @@ import { dirname } from "node:path";
 import * as schema from "./schema.js";
 import { assertCompatible, migrateUp, DEFAULT_MIGRATIONS_FOLDER } from "./migrate.js";
 
-export type Db = BetterSQLite3Database<typeof schema>;
+export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
 
 export interface Store {
   /** Runs `fn` against committed data. */

@@ -4,7 +4,8 @@
  */
 import { GraphQLError, type GraphQLFormattedError } from "graphql";
 import { unwrapResolverError } from "@apollo/server/errors";
-import { DomainError } from "../domain/errors.js";
+import { DomainError, type ErrorDetails, type ObjectRef } from "../domain/errors.js";
+import { toGlobalId } from "../schema/node.js";
 import { AllocatorError } from "../allocator/errors.js";
 import type { Logger } from "../logger.js";
 
@@ -33,9 +34,18 @@ const allocatorCodes: Record<AllocatorError["code"], keyof typeof ERROR_CODES> =
   NO_SPACE: "CONFLICT",
 };
 
+/** Object references in details carry global ids, like every id a client sees. */
+function withGlobalIds(details: ErrorDetails): ErrorDetails {
+  const ref = (r: ObjectRef) => ({ ...r, id: toGlobalId(r.type, r.id) });
+  const c = details.conflicting;
+  if (!c) return details;
+  return { ...details, conflicting: Array.isArray(c) ? c.map(ref) : ref(c) };
+}
+
 /** Converts a thrown value into the error a client should see, or null if it is not one of ours. */
 export function toClientError(err: unknown): { code: string; message: string; details?: unknown } | null {
-  if (err instanceof DomainError) return { code: err.code, message: err.message, details: err.details };
+  if (err instanceof DomainError)
+    return { code: err.code, message: err.message, details: withGlobalIds(err.details) };
   if (err instanceof AllocatorError) {
     return {
       code: allocatorCodes[err.code],

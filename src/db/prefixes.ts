@@ -1,0 +1,146 @@
+/**
+ * Queries on the `prefixes` table (pools, allocations, reservations). Containment is answered with
+ * range predicates on the fixed-width hex columns, never string matching:
+ * - within X:   range_start >= X.start AND range_end <= X.last   (one index range scan)
+ * - contains X: the ancestors of X are X truncated to each shorter length, so `range_start IN (…)`
+ *               (at most 33 / 129 index probes) AND range_end >= X.last.
+ */
+import { and, asc, eq, gte, inArray, isNull, lte, sql, type SQL } from "drizzle-orm";
+import {
+  blockSize,
+  decodeAddress,
+  encodeAddress,
+  formatPrefix,
+  makePrefix,
+  prefixLast,
+  type Family,
+  type Prefix,
+} from "../allocator/index.js";
+import { prefixes } from "./schema.js";
+import type { Db } from "./store.js";
+
+export type PrefixRow = typeof prefixes.$inferSelect;
+export type NewPrefixRow = typeof prefixes.$inferInsert;
+export type PrefixKind = PrefixRow["kind"];
+
+/** The columns that describe a prefix's range. */
+export function rangeColumns(p: Prefix) {
+  return {
+    family: p.family,
+    prefixLen: p.length,
+    cidr: formatPrefix(p),
+    rangeStart: encodeAddress(p.start),
+    rangeEnd: encodeAddress(prefixLast(p)),
+  };
+}
+
+/** The allocator Prefix of a row. */
+export function rowPrefix(row: Pick<PrefixRow, "family" | "rangeStart" | "prefixLen">): Prefix {
+  return makePrefix(row.family as Family, decodeAddress(row.rangeStart), row.prefixLen);
+}
+
+export const isLive = isNull(prefixes.releasedAt);
+
+export function insertPrefix(db: Db, row: NewPrefixRow): PrefixRow {
+  return db.insert(prefixes).values(row).returning().get();
+}
+
+export function prefixById(db: Db, id: number): PrefixRow | undefined {
+  return db.select().from(prefixes).where(eq(prefixes.id, id)).get();
+}
+
+export function prefixesByIds(db: Db, ids: readonly number[]): PrefixRow[] {
+  if (ids.length === 0) return [];
+  return db
+    .select()
+    .from(prefixes)
+    .where(inArray(prefixes.id, [...ids]))
+    .all();
+}
+
+/** Starts of every prefix that could contain p (p truncated to lengths 0..p.length). */
+function ancestorStarts(p: Prefix): string[] {
+  const starts = new Set<string>();
+  for (let len = 0; len <= p.length; len++)
+    starts.add(encodeAddress(p.start - (p.start % blockSize(p.family, len))));
+  return [...starts];
+}
+
+/** Live prefixes of a scope that contain or equal p, shortest first. O(prefix length × log n). */
+export function containingLive(db: Db, scopeId: number, p: Prefix, extra?: SQL): PrefixRow[] {
+  return db
+    .select()
+    .from(prefixes)
+    .where(
+      and(
+        eq(prefixes.scopeId, scopeId),
+        eq(prefixes.family, p.family),
+        inArray(prefixes.rangeStart, ancestorStarts(p)),
+        gte(prefixes.rangeEnd, encodeAddress(prefixLast(p))),
+        lte(prefixes.prefixLen, p.length),
+        isLive,
+        extra,
+      ),
+    )
+    .orderBy(asc(prefixes.prefixLen), asc(prefixes.id))
+    .all();
+}
+
+/** Live prefixes of a scope inside or equal to p, in address order (then shortest first). O(log n + limit). */
+export function withinLive(db: Db, scopeId: number, p: Prefix, limit: number, extra?: SQL): PrefixRow[] {
+  return db
+    .select()
+    .from(prefixes)
+    .where(
+      and(
+        eq(prefixes.scopeId, scopeId),
+        eq(prefixes.family, p.family),
+        gte(prefixes.rangeStart, encodeAddress(p.start)),
+        lte(prefixes.rangeStart, encodeAddress(prefixLast(p))),
+        lte(prefixes.rangeEnd, encodeAddress(prefixLast(p))),
+        isLive,
+        extra,
+      ),
+    )
+    .orderBy(asc(prefixes.rangeStart), asc(prefixes.prefixLen))
+    .limit(limit)
+    .all();
+}
+
+/** Live direct children of a pool in address order. O(log n + children). */
+export function liveChildren(db: Db, poolId: number): PrefixRow[] {
+  return db
+    .select()
+    .from(prefixes)
+    .where(and(eq(prefixes.parentId, poolId), isLive))
+    .orderBy(asc(prefixes.rangeStart))
+    .all();
+}
+
+/** Number of live direct children of a pool by kind. */
+export function countLiveChildren(
+  db: Db,
+  poolId: number,
+): { pools: number; allocations: number; reservations: number } {
+  const rows = db
+    .select({ kind: prefixes.kind, n: sql<number>`count(*)` })
+    .from(prefixes)
+    .where(and(eq(prefixes.parentId, poolId), isLive))
+    .groupBy(prefixes.kind)
+    .all();
+  const by = Object.fromEntries(rows.map((r) => [r.kind, r.n])) as Record<string, number>;
+  return { pools: by.pool ?? 0, allocations: by.allocation ?? 0, reservations: by.reservation ?? 0 };
+}
+
+/** Live direct children counted by (kind, prefix length): the input of utilisation and block counts. */
+export function childLengthHistogram(
+  db: Db,
+  poolId: number,
+): { kind: PrefixKind; prefixLen: number; n: number }[] {
+  return db
+    .select({ kind: prefixes.kind, prefixLen: prefixes.prefixLen, n: sql<number>`count(*)` })
+    .from(prefixes)
+    .where(and(eq(prefixes.parentId, poolId), isLive))
+    .groupBy(prefixes.kind, prefixes.prefixLen)
+    .all();
+}

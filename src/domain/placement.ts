@@ -1,0 +1,149 @@
+/**
+ * Where a prefix may go: the one set of rules every pool, allocation and reservation passes through.
+ *
+ * Within a scope, live prefixes nest and never overlap otherwise (CIDR blocks either nest or are
+ * disjoint, so the rule is about nesting): a prefix lives inside exactly one parent pool, takes space
+ * from that pool's free blocks, and gives it back when it goes. Top-level pools must not overlap
+ * anything in their scope. All functions run inside the caller's write transaction.
+ */
+import {
+  AllocatorError,
+  allocate,
+  formatPrefix,
+  preview,
+  release,
+  seedFreeBlocks,
+  type AllocationRules,
+  type AllocationStrategy,
+  type Prefix,
+} from "../allocator/index.js";
+import { replaceFreeBlocks, sqlFreeBlockStore } from "../db/free-blocks.js";
+import { containingLive, liveChildren, rowPrefix, withinLive, type PrefixRow } from "../db/prefixes.js";
+import type { Db } from "../db/store.js";
+import { Conflict, type ObjectRef } from "./errors.js";
+
+const KIND_LABEL: Record<PrefixRow["kind"], string> = {
+  pool: "pool",
+  allocation: "allocation",
+  reservation: "reservation",
+};
+const TYPE_NAME: Record<PrefixRow["kind"], string> = {
+  pool: "Pool",
+  allocation: "Allocation",
+  reservation: "Reservation",
+};
+
+/** The reference to a prefix row used in error details. */
+export function prefixRef(row: PrefixRow): ObjectRef {
+  return { type: TYPE_NAME[row.kind], id: row.id, name: row.name, cidr: row.cidr };
+}
+
+/** "pool 'prod-use1' (10.0.0.0/23)" */
+export function describePrefix(row: PrefixRow): string {
+  return `${KIND_LABEL[row.kind]}${row.name ? ` '${row.name}'` : ""} (${row.cidr})`;
+}
+
+function freeStore(db: Db, pool: PrefixRow) {
+  return sqlFreeBlockStore(db, pool.id, rowPrefix(pool).family);
+}
+
+/** Seeds a new pool's free blocks: its whole range minus its (existing) live children. O(children). */
+export function seedPool(db: Db, pool: PrefixRow): void {
+  const children = liveChildren(db, pool.id).map(rowPrefix);
+  replaceFreeBlocks(db, pool.id, seedFreeBlocks(rowPrefix(pool), children));
+}
+
+/** Explains why `x` is not free inside `pool`: names the live prefix in the way. */
+export function conflictInPool(db: Db, pool: PrefixRow, x: Prefix, field: string): Conflict {
+  // Shortest first, so the first one below the pool is its direct child that holds x.
+  const holder = containingLive(db, pool.scopeId, x).find(
+    (r) => r.id !== pool.id && r.prefixLen >= pool.prefixLen,
+  );
+  if (holder) {
+    const hint = holder.kind === "pool" ? `; to put it there, use that pool as the parent` : "";
+    return new Conflict(`${formatPrefix(x)} overlaps ${describePrefix(holder)}${hint}`, {
+      field,
+      conflicting: prefixRef(holder),
+    });
+  }
+  const inside = withinLive(db, pool.scopeId, x, 1)[0];
+  if (inside) {
+    return new Conflict(`${formatPrefix(x)} overlaps ${describePrefix(inside)}`, {
+      field,
+      conflicting: prefixRef(inside),
+    });
+  }
+  return new Conflict(`${formatPrefix(x)} is not free in ${describePrefix(pool)}`, {
+    field,
+    conflicting: prefixRef(pool),
+  });
+}
+
+/** Takes exactly `x` from the pool's free space, or throws Conflict naming what is in the way. */
+export function occupyInPool(
+  db: Db,
+  pool: PrefixRow,
+  x: Prefix,
+  field = "cidr",
+  rules: AllocationRules = {},
+): void {
+  try {
+    allocate(freeStore(db, pool), rowPrefix(pool), { prefix: x }, "smallest-fit", rules);
+  } catch (e) {
+    if (e instanceof AllocatorError && e.code === "NOT_FREE") throw conflictInPool(db, pool, x, field);
+    throw e;
+  }
+}
+
+/** Takes the next free block of `length` from the pool (smallest-fit by default); allocator errors propagate. */
+export function takeNextInPool(
+  db: Db,
+  pool: PrefixRow,
+  length: number,
+  strategy: AllocationStrategy = "smallest-fit",
+  rules: AllocationRules = {},
+): Prefix {
+  return allocate(freeStore(db, pool), rowPrefix(pool), { length }, strategy, rules);
+}
+
+/** What `takeNextInPool` would return now, without writing. */
+export function previewNextInPool(
+  db: Db,
+  pool: PrefixRow,
+  request: { length: number } | { prefix: Prefix },
+  strategy: AllocationStrategy = "smallest-fit",
+  rules: AllocationRules = {},
+): Prefix {
+  return preview(freeStore(db, pool), rowPrefix(pool), request, strategy, rules);
+}
+
+/** Gives `x` back to the pool's free space (merging buddies). */
+export function vacateInPool(db: Db, pool: PrefixRow, x: Prefix): void {
+  release(freeStore(db, pool), rowPrefix(pool), x);
+}
+
+/** The pool's largest free block, if any. */
+export function largestFreeInPool(db: Db, pool: PrefixRow): Prefix | undefined {
+  return freeStore(db, pool).largest();
+}
+
+/** A top-level pool must not overlap any live prefix of its scope. */
+export function assertTopLevelFree(db: Db, scopeId: number, x: Prefix, field = "cidr"): void {
+  const container = containingLive(db, scopeId, x)[0];
+  if (container) {
+    const equal = container.prefixLen === x.length;
+    throw new Conflict(
+      equal
+        ? `${formatPrefix(x)} already exists as ${describePrefix(container)}`
+        : `${formatPrefix(x)} lies inside ${describePrefix(container)}; create it with that pool as its parent`,
+      { field, conflicting: prefixRef(container) },
+    );
+  }
+  const inside = withinLive(db, scopeId, x, 1)[0];
+  if (inside) {
+    throw new Conflict(`${formatPrefix(x)} would contain ${describePrefix(inside)}`, {
+      field,
+      conflicting: prefixRef(inside),
+    });
+  }
+}
