@@ -62,6 +62,8 @@ export interface AwsProviderOptions {
   concurrency?: number;
   /** MaxResults per Describe page, 5..1000 (default 1000). */
   pageSize?: number;
+  /** Per-attempt HTTP timeout in ms (default 30,000); a timeout counts as transient. */
+  timeoutMs?: number;
 }
 
 const THROTTLE_CODES = new Set([

@@ -63,10 +63,9 @@ export interface GcpProviderOptions {
   pageSize?: number;
   /** Upper bound on operation wait calls before giving up (default 60). */
   maxOperationWaits?: number;
+  /** Per-call timeout in ms (default 30,000; operations.wait gets 150,000 since GCP holds it up to 2 min). */
+  timeoutMs?: number;
 }
-
-/** gax call options: no gax-level retry, our CallGate decides. */
-const NO_GAX_RETRY = { retry: { retryCodes: [] as number[] } };
 
 const THROTTLE_REASONS = new Set(["rateLimitExceeded", "userRateLimitExceeded", "RATE_LIMIT_EXCEEDED"]);
 const TRANSIENT_REASONS = new Set(["backendError", "internalError"]);
@@ -268,7 +267,7 @@ export class GcpProvider implements Provider {
     await this.gate.run("networks.list", () =>
       this.networks.list(
         { project: this.projectId, maxResults: 1 },
-        { autoPaginate: false, ...NO_GAX_RETRY },
+        { autoPaginate: false, ...this.callOpts() },
       ),
     );
   }
@@ -281,7 +280,7 @@ export class GcpProvider implements Provider {
       const [items, , raw] = await this.gate.run("networks.list", () =>
         this.networks.list(
           { project, maxResults: this.pageSize(), pageToken },
-          { autoPaginate: false, ...NO_GAX_RETRY },
+          { autoPaginate: false, ...this.callOpts() },
         ),
       );
       for (const n of items) out.push(mapGcpNetwork(n));
@@ -345,13 +344,13 @@ export class GcpProvider implements Provider {
                 })),
               },
             },
-            NO_GAX_RETRY,
+            this.callOpts(),
           ),
         { idempotent: false },
       );
       await this.awaitOperation("createSubnet", project, input.region, lro.latestResponse as IOperation);
       const [s] = await this.gate.run("subnetworks.get", () =>
-        this.subnetworks.get({ project, region: input.region, subnetwork: input.name }, NO_GAX_RETRY),
+        this.subnetworks.get({ project, region: input.region, subnetwork: input.name }, this.callOpts()),
       );
       return mapGcpSubnetwork(s);
     });
@@ -360,7 +359,7 @@ export class GcpProvider implements Provider {
   async deleteSubnet(ref: SubnetRef): Promise<void> {
     const { project, region, name } = parseSubnetId(ref.id);
     const [s] = await this.gate.run("subnetworks.get", () =>
-      this.subnetworks.get({ project, region, subnetwork: name }, NO_GAX_RETRY),
+      this.subnetworks.get({ project, region, subnetwork: name }, this.callOpts()),
     );
     if (!mapGcpSubnetwork(s).managedByCloudPam) throw new UnmanagedResourceError("gcp", ref.id);
     let op: IOperation;
@@ -369,7 +368,7 @@ export class GcpProvider implements Provider {
       const [lro] = await this.gate.run("subnetworks.delete", () =>
         this.subnetworks.delete(
           { project, region, subnetwork: name, requestId: requestIdFor("delete", `${ref.id}#${s.id}`) },
-          NO_GAX_RETRY,
+          this.callOpts(),
         ),
       );
       op = lro.latestResponse as IOperation;
@@ -382,6 +381,14 @@ export class GcpProvider implements Provider {
 
   async close(): Promise<void> {
     await Promise.all([this.networks.close(), this.subnetworks.close(), this.operations.close()]);
+  }
+
+  /**
+   * gax call options, fresh per call (gax writes routing headers into the object it is given): no
+   * gax-level retry (the CallGate decides) and a bounded per-call time.
+   */
+  private callOpts(minTimeoutMs = 0): { retry: { retryCodes: number[] }; timeout: number } {
+    return { retry: { retryCodes: [] }, timeout: Math.max(minTimeoutMs, this.opts.timeoutMs ?? 30_000) };
   }
 
   private pageSize(): number {
@@ -408,7 +415,7 @@ export class GcpProvider implements Provider {
     while (req) {
       const current: IAggregatedListSubnetworksRequest = req;
       const [items, next] = await this.gate.run("subnetworks.aggregatedList", () =>
-        call(current, { autoPaginate: false, ...NO_GAX_RETRY }),
+        call(current, { autoPaginate: false, ...this.callOpts() }),
       );
       for (const scoped of Object.values(items ?? {})) for (const s of scoped.subnetworks ?? []) yield s;
       req = next;
@@ -426,7 +433,7 @@ export class GcpProvider implements Provider {
       const [items, , raw] = await this.gate.run("subnetworks.list", () =>
         this.subnetworks.list(
           { project, region, filter, maxResults: this.pageSize(), pageToken },
-          { autoPaginate: false, ...NO_GAX_RETRY },
+          { autoPaginate: false, ...this.callOpts() },
         ),
       );
       const hit = items.map(mapGcpSubnetwork).find((s) => s.allocationId === allocationId);
@@ -455,7 +462,7 @@ export class GcpProvider implements Provider {
         );
       const name = current.name ?? "";
       [current] = await this.gate.run("regionOperations.wait", () =>
-        this.operations.wait({ project, region, operation: name }, NO_GAX_RETRY),
+        this.operations.wait({ project, region, operation: name }, this.callOpts(150_000)),
       );
     }
     const errors = current.error?.errors ?? [];
