@@ -192,6 +192,15 @@ function tagSpecs(params: URLSearchParams, resourceType: string): Tags {
 
 type Fields = (name: string) => string[] | undefined;
 
+/** Rejects unknown filter names up front, as EC2 does, even when nothing would be matched. */
+function checkFilterNames(fs: { name: string }[], allowed: string[]): void {
+  for (const f of fs) {
+    if (!f.name.startsWith("tag:") && f.name !== "tag-key" && !allowed.includes(f.name)) {
+      throw new Ec2Error(400, "InvalidParameterValue", `The filter '${f.name}' is invalid`);
+    }
+  }
+}
+
 function matchFilters(
   fs: { name: string; values: string[] }[],
   fields: Fields,
@@ -214,6 +223,26 @@ function matchFilters(
   }
   return true;
 }
+
+const VPC_FILTERS = [
+  "vpc-id",
+  "state",
+  "cidr-block",
+  "cidr",
+  "cidr-block-association.cidr-block",
+  "ipv6-cidr-block-association.ipv6-cidr-block",
+  "owner-id",
+  "is-default",
+];
+const SUBNET_FILTERS = [
+  "vpc-id",
+  "subnet-id",
+  "state",
+  "cidr-block",
+  "availability-zone",
+  "owner-id",
+  "ipv6-cidr-block-association.ipv6-cidr-block",
+];
 
 export async function startEc2Emulator(opts: Ec2EmulatorOptions = {}): Promise<Ec2Emulator> {
   const options: Required<Ec2EmulatorOptions> = {
@@ -394,6 +423,7 @@ export async function startEc2Emulator(opts: Ec2EmulatorOptions = {}): Promise<E
     DescribeVpcs(params, region) {
       const ids = indexedList(params, "VpcId");
       const fs = filters(params);
+      checkFilterNames(fs, VPC_FILTERS);
       const items = [...vpcs.values()].filter(
         (v) =>
           v.region === region &&
@@ -433,6 +463,7 @@ export async function startEc2Emulator(opts: Ec2EmulatorOptions = {}): Promise<E
     DescribeSubnets(params, region) {
       const ids = indexedList(params, "SubnetId");
       const fs = filters(params);
+      checkFilterNames(fs, SUBNET_FILTERS);
       const items = [...subnets.values()].filter(
         (s) =>
           s.region === region &&

@@ -1,4 +1,4 @@
-import { describe } from "vitest";
+import { describe, expect, it } from "vitest";
 import { AwsProvider } from "../../src/providers/aws.js";
 import { EC2_TEST_CREDENTIALS, startEc2Emulator, type Ec2Emulator } from "../emulators/ec2-emulator.js";
 import { providerContract, type CallKind, type ContractFixture, type SeedExpectations } from "./contract.js";
@@ -161,4 +161,44 @@ describe.skipIf(!realRegions?.length)("real AWS account (opt-in)", () => {
     },
     { emulated: false },
   );
+});
+
+describe("EC2 emulator wire protocol", () => {
+  it("serves each region from the SigV4 credential scope and answers errors in EC2's XML shape", async () => {
+    const { EC2Client, DescribeVpcsCommand, DescribeSubnetsCommand } = await import("@aws-sdk/client-ec2");
+    const ec2 = await startEc2Emulator();
+    const east = new EC2Client({
+      region: "us-east-1",
+      endpoint: ec2.url,
+      credentials: EC2_TEST_CREDENTIALS,
+      maxAttempts: 1,
+    });
+    const west = new EC2Client({
+      region: "eu-west-1",
+      endpoint: ec2.url,
+      credentials: EC2_TEST_CREDENTIALS,
+      maxAttempts: 1,
+    });
+    try {
+      const v = ec2.addVpc({ region: "eu-west-1", cidr: "10.9.0.0/16", tags: { Name: "w" } });
+      expect((await east.send(new DescribeVpcsCommand({}))).Vpcs).toEqual([]);
+      const got = (await west.send(new DescribeVpcsCommand({}))).Vpcs ?? [];
+      expect(got.map((x) => [x.VpcId, x.CidrBlock, x.Tags?.[0]?.Value])).toEqual([
+        [v.id, "10.9.0.0/16", "w"],
+      ]);
+      const err = await west
+        .send(new DescribeSubnetsCommand({ Filters: [{ Name: "bogus", Values: ["x"] }] }))
+        .catch((e: unknown) => e);
+      expect((err as Error).name).toBe("InvalidParameterValue");
+      expect(ec2.faults.log.at(-1)).toMatchObject({
+        action: "DescribeSubnets",
+        region: "eu-west-1",
+        status: 400,
+      });
+    } finally {
+      east.destroy();
+      west.destroy();
+      await ec2.close();
+    }
+  });
 });

@@ -1,5 +1,5 @@
 import { OAuth2Client } from "google-auth-library";
-import { describe } from "vitest";
+import { describe, expect, it } from "vitest";
 import { GcpProvider } from "../../src/providers/gcp.js";
 import { startComputeEmulator, type ComputeEmulator } from "../emulators/compute-emulator.js";
 import { providerContract, type CallKind, type ContractFixture, type SeedExpectations } from "./contract.js";
@@ -175,4 +175,66 @@ describe.skipIf(!realProject)("real GCP project (opt-in)", () => {
     },
     { emulated: false },
   );
+});
+
+describe("GcpProvider operations", () => {
+  it("awaits insert and delete operations until DONE through regionOperations.wait", async () => {
+    const gce = await startComputeEmulator({ project: PROJECT, operationPolls: 3 });
+    const provider = new GcpProvider({
+      projectId: PROJECT,
+      ...gce.clientOptions,
+      authClient: computeTestAuthClient(),
+      retry: { baseDelayMs: 1 },
+    });
+    try {
+      gce.addNetwork({ name: "n" });
+      const s = await provider.createSubnet({
+        vpcId: `projects/${PROJECT}/global/networks/n`,
+        region: "us-east1",
+        cidr: "10.0.0.0/24",
+        name: "s",
+        allocationId: "a-1",
+      });
+      expect(gce.calls["regionOperations.wait"]).toBe(3);
+      expect(s).toMatchObject({
+        id: `projects/${PROJECT}/regions/us-east1/subnetworks/s`,
+        allocationId: "a-1",
+        managedByCloudPam: true,
+      });
+      await provider.deleteSubnet(s);
+      expect(gce.calls["regionOperations.wait"]).toBe(6);
+      expect(gce.getSubnetwork("us-east1", "s")).toBeUndefined();
+    } finally {
+      await provider.close();
+      await gce.close();
+    }
+  });
+
+  it("an insert refused by the API (overlap) is a typed INVALID error, not retried", async () => {
+    const gce = await startComputeEmulator({ project: PROJECT });
+    const provider = new GcpProvider({
+      projectId: PROJECT,
+      ...gce.clientOptions,
+      authClient: computeTestAuthClient(),
+      retry: { baseDelayMs: 1 },
+    });
+    try {
+      gce.addNetwork({ name: "n" });
+      gce.addSubnetwork({ region: "us-east1", network: "n", name: "taken", cidr: "10.0.0.0/16" });
+      const err = await provider
+        .createSubnet({
+          vpcId: `projects/${PROJECT}/global/networks/n`,
+          region: "us-east1",
+          cidr: "10.0.1.0/24",
+          name: "s",
+          allocationId: "a-2",
+        })
+        .catch((e: unknown) => e);
+      expect(err).toMatchObject({ name: "ProviderError", code: "INVALID" });
+      expect(gce.calls["subnetworks.insert"]).toBe(1);
+    } finally {
+      await provider.close();
+      await gce.close();
+    }
+  });
 });
