@@ -119,6 +119,9 @@ export const prefixes = sqliteTable(
       .on(t.parentId, t.rangeStart)
       .where(sql`released_at IS NULL`),
     index("prefixes_account_idx").on(t.accountId),
+    // Pool.allocations / Account.allocations (any status) in address order, keyset-paged.
+    index("prefixes_parent_kind_idx").on(t.parentId, t.kind, t.rangeStart),
+    index("prefixes_account_kind_idx").on(t.accountId, t.kind, t.rangeStart),
     index("prefixes_kind_created_idx").on(t.kind, t.createdAt, t.id),
     index("prefixes_resource_idx").on(t.resourceId),
     uniqueIndex("prefixes_live_unique")

@@ -1,0 +1,2 @@
+CREATE INDEX `prefixes_parent_kind_idx` ON `prefixes` (`parent_id`,`kind`,`range_start`);--> statement-breakpoint
+CREATE INDEX `prefixes_account_kind_idx` ON `prefixes` (`account_id`,`kind`,`range_start`);
