@@ -83,6 +83,11 @@ export async function createToken(
   }
   if (!isRole(input.role))
     throw new Invalid("role", `unknown role "${input.role}"; use VIEWER, OPERATOR, ADMIN or AUDITOR`);
+  if (input.expiresAt != null) {
+    const at = new Date(input.expiresAt).getTime();
+    if (Number.isNaN(at)) throw new Invalid("expiresAt", `"${input.expiresAt}" is not a date`);
+    if (at <= Date.now()) throw new Invalid("expiresAt", "the expiry must be in the future");
+  }
   const prefix = randomBytes(8).toString("hex").slice(0, 10);
   const token = `cpam_${prefix}_${randomBytes(32).toString("base64url")}`;
   return store.write((db) => {
@@ -117,8 +122,32 @@ export async function listTokens(store: Store): Promise<TokenInfo[]> {
   return store.read((db) => listTokenRows(db).map(toInfo));
 }
 
+type RevocationListener = (tokenId: number) => void;
+const revocationListeners = new WeakMap<Store, Set<RevocationListener>>();
+
+/**
+ * Calls `listener` after each revocation committed through `store` in this process (the server ends
+ * the token's open WebSocket sessions). Revocations by other processes are found by re-checking.
+ */
+export function onTokenRevoked(store: Store, listener: RevocationListener): () => void {
+  let set = revocationListeners.get(store);
+  if (!set) revocationListeners.set(store, (set = new Set()));
+  set.add(listener);
+  return () => set.delete(listener);
+}
+
 /** Revokes by id or name. */
 export async function revokeToken(
+  store: Store,
+  caller: Caller,
+  idOrName: number | string,
+): Promise<TokenInfo> {
+  const info = await revokeTokenRowOnce(store, caller, idOrName);
+  for (const listener of revocationListeners.get(store) ?? []) listener(info.id);
+  return info;
+}
+
+async function revokeTokenRowOnce(
   store: Store,
   caller: Caller,
   idOrName: number | string,

@@ -2,6 +2,7 @@
 import type { NonEmptyArray } from "type-graphql";
 import { NodeResolver } from "./node.resolver.js";
 import { ServerResolver } from "./server.resolver.js";
+import { TokenResolver } from "./token.resolver.js";
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
-export const resolvers: NonEmptyArray<Function> = [ServerResolver, NodeResolver];
+export const resolvers: NonEmptyArray<Function> = [ServerResolver, NodeResolver, TokenResolver];

@@ -20,10 +20,12 @@ const NO_CREDENTIAL: Actor = { kind: "anonymous", id: "anonymous", name: "anonym
 export interface Authenticated {
   actor: Actor;
   credential: Context["credential"];
+  /** When a JWT credential expires (ms since epoch): long-lived WebSocket sessions end then. */
+  expiresAt?: number | null;
 }
 
-/** Verifies a JWT; installed by the OIDC module when OIDC_ISSUER is set. */
-export type JwtVerifier = (jwt: string) => Promise<Actor>;
+/** Verifies a JWT; installed by the OIDC module (src/server/oidc.ts) when OIDC_ISSUER is set. */
+export type JwtVerifier = (jwt: string) => Promise<{ actor: Actor; expiresAt: number | null }>;
 export const JWT_VERIFIER = "auth.jwtVerifier";
 
 /**
@@ -47,8 +49,8 @@ export async function authenticate(
   }
   const verifyJwt = services.extensions.get(JWT_VERIFIER) as JwtVerifier | undefined;
   if (!verifyJwt) throw new Unauthenticated("invalid API token: unknown token format");
-  const actor = await verifyJwt(credential);
-  return { actor, credential: { kind: "jwt", subject: actor.id } };
+  const { actor, expiresAt } = await verifyJwt(credential);
+  return { actor, credential: { kind: "jwt", subject: actor.id }, expiresAt };
 }
 
 /** type-graphql authChecker: every listed permission must be held by the caller's role. */

@@ -88,6 +88,12 @@ export function createFormatError(logger: Logger, production: boolean) {
       };
     }
     const code = formatted.extensions?.code;
+    // Limit rules (depth, aliases) run as validation rules; Apollo relabels them GRAPHQL_VALIDATION_FAILED.
+    const cause = (error as GraphQLError | undefined)?.originalError;
+    if (code === "GRAPHQL_VALIDATION_FAILED" && cause instanceof GraphQLError && cause.extensions.code) {
+      const { code: own, details } = cause.extensions;
+      if (own === "QUERY_TOO_COMPLEX") return { ...formatted, extensions: { code: own, details } };
+    }
     // type-graphql's authorization errors.
     if (code === "UNAUTHORIZED" || (original as Error | undefined)?.name === "AuthorizationError") {
       return { ...formatted, extensions: { code: "FORBIDDEN" } };

@@ -13,6 +13,8 @@ import { Loaders, type Context, type Services } from "./context.js";
 import { graphqlError } from "./errors.js";
 import { explorerResponse } from "./explorer.js";
 
+const HTTP_STATUS_OF_AUTH_ERROR: Partial<Record<string, number>> = { UNAUTHENTICATED: 401, FORBIDDEN: 403 };
+
 const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /** Keeps a safe incoming X-Request-ID, otherwise makes one. */
@@ -168,6 +170,15 @@ export function createHttpHandler(opts: HttpHandlerOptions) {
       } else {
         body = raw.toString("utf8");
       }
+      if (Array.isArray(body) && body.length > config.limits.maxBatch) {
+        return sendGraphQLError(
+          res,
+          400,
+          "QUERY_TOO_COMPLEX",
+          `the request batches ${body.length} operations; the limit is ${config.limits.maxBatch} (MAX_BATCH)`,
+          { limit: "batch", maximum: config.limits.maxBatch, actual: body.length },
+        );
+      }
     }
     const headers = new HeaderMap();
     for (const [key, value] of Object.entries(req.headers)) {
@@ -181,7 +192,7 @@ export function createHttpHandler(opts: HttpHandlerOptions) {
           return { requestId, logger, ...auth, services, loaders: new Loaders() };
         } catch (e) {
           if (e instanceof DomainError)
-            throw graphqlError(e.code, e.message, e.details, e.code === "UNAUTHENTICATED" ? 401 : 400);
+            throw graphqlError(e.code, e.message, e.details, HTTP_STATUS_OF_AUTH_ERROR[e.code] ?? 400);
           throw e;
         }
       },

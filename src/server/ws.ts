@@ -5,7 +5,15 @@
  */
 import type { Server as HttpServer } from "node:http";
 import { randomUUID } from "node:crypto";
-import { GraphQLError, parse, validate, type GraphQLSchema, type ValidationRule } from "graphql";
+import {
+  GraphQLError,
+  parse,
+  specifiedRules,
+  validate,
+  type DocumentNode,
+  type GraphQLSchema,
+  type ValidationRule,
+} from "graphql";
 import { WebSocketServer, type WebSocket } from "ws";
 import { useServer } from "graphql-ws/use/ws";
 import { CloseCode } from "graphql-ws";
@@ -34,6 +42,17 @@ export interface WebSocketOptions {
   admit?: (auth: Authenticated, open: Set<WsConnectionInfo>) => string | null;
 }
 
+/**
+ * Checks that need the operation's variables (complexity), registered by the security module in
+ * `services.extensions` under this key; returns the errors to refuse the operation with.
+ */
+export const WS_OPERATION_CHECK = "ws.operationCheck";
+export type OperationCheck = (
+  document: DocumentNode,
+  variables: Record<string, unknown> | undefined,
+  operationName: string | null | undefined,
+) => GraphQLError[];
+
 type Extra = { cloudpam?: WsConnectionInfo } & Record<PropertyKey, unknown>;
 
 export function attachWebSockets(httpServer: HttpServer, opts: WebSocketOptions): WebSocketHandle {
@@ -60,7 +79,7 @@ export function attachWebSockets(httpServer: HttpServer, opts: WebSocketOptions)
           auth = await authenticate(services, credential);
         } catch (e) {
           ctx.extra.socket.close(
-            CloseCode.Unauthorized,
+            e instanceof DomainError && e.code === "FORBIDDEN" ? CloseCode.Forbidden : CloseCode.Unauthorized,
             e instanceof DomainError ? e.message.slice(0, 120) : "Unauthorized",
           );
           return false;
@@ -96,15 +115,23 @@ export function attachWebSockets(httpServer: HttpServer, opts: WebSocketOptions)
         };
       },
       onSubscribe: (_ctx, _id, payload) => {
-        if (!opts.validationRules?.length) return undefined;
         let document;
         try {
           document = parse(payload.query);
         } catch (e) {
           return [e as GraphQLError];
         }
-        const errors = validate(schema, document, opts.validationRules);
-        return errors.length ? errors : undefined;
+        const errors = validate(schema, document, [...specifiedRules, ...(opts.validationRules ?? [])]);
+        if (errors.length) return errors;
+        const check = services.extensions.get(WS_OPERATION_CHECK) as OperationCheck | undefined;
+        const refused = check?.(document, payload.variables ?? undefined, payload.operationName);
+        if (refused?.length) return refused;
+        return {
+          schema,
+          document,
+          variableValues: payload.variables,
+          operationName: payload.operationName,
+        };
       },
       onError: (_ctx, _id, _payload, errors) => format(errors),
       onNext: (_ctx, _id, _payload, _args, result) =>
