@@ -1,4 +1,5 @@
 /** Writes schema.graphql (the committed SDL); `npm run schema:emit` after any schema change. */
+import "reflect-metadata";
 import { writeFileSync } from "node:fs";
 import { printCloudPamSchema } from "../src/server/schema.js";
 

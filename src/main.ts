@@ -2,6 +2,7 @@
  * Command line: `cloudpam [serve]`, `cloudpam migrate status|up|stamp`, `cloudpam token create|list|revoke`.
  * Every failure the user can fix is one clear line on stderr and a non-zero exit code.
  */
+import "reflect-metadata";
 import { Command, Option } from "commander";
 import Database from "better-sqlite3";
 import { existsSync } from "node:fs";

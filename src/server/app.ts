@@ -5,6 +5,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { ApolloServer, type ApolloServerPlugin } from "@apollo/server";
+import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
 import type { ValidationRule } from "graphql";
 import type { Config } from "../config.js";
 import { describeConfig } from "../config.js";
@@ -103,7 +104,8 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
     includeStacktraceInErrorResponses: !config.production,
     formatError: createFormatError(logger, config.production),
     validationRules,
-    plugins: [operationLoggingPlugin(), ...security.plugins],
+    // Apollo's own landing page loads from a CDN; ours (src/server/explorer.ts) is self-contained.
+    plugins: [ApolloServerPluginLandingPageDisabled(), operationLoggingPlugin(), ...security.plugins],
   });
   await apollo.start();
 

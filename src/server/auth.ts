@@ -38,7 +38,9 @@ export async function authenticate(
   authorization: string | undefined | null,
 ): Promise<Authenticated> {
   if (services.config.auth === "off") return { actor: AUTH_OFF_ACTOR, credential: { kind: "none" } };
-  if (!authorization) return { actor: NO_CREDENTIAL, credential: { kind: "none" } };
+  // An empty "Bearer " (the explorer's header template) counts as no credential.
+  if (!authorization || /^\s*(Bearer)?\s*$/i.test(authorization))
+    return { actor: NO_CREDENTIAL, credential: { kind: "none" } };
   const m = /^\s*(?:Bearer\s+)?(\S+)\s*$/i.exec(authorization);
   const credential = m?.[1];
   if (!credential) throw new Unauthenticated("malformed Authorization header; expected 'Bearer <token>'");

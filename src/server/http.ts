@@ -139,11 +139,8 @@ export function createHttpHandler(opts: HttpHandlerOptions) {
     logger: Logger,
   ): Promise<void> {
     const method = (req.method ?? "GET").toUpperCase();
-    if (
-      method === "GET" &&
-      !url.searchParams.has("query") &&
-      (req.headers.accept ?? "").includes("text/html")
-    ) {
+    // A browser navigating here gets the explorer (which reads ?query= itself); API clients accept JSON.
+    if (method === "GET" && (req.headers.accept ?? "").includes("text/html")) {
       return explorerResponse(req, res);
     }
     let body: unknown;

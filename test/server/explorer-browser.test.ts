@@ -1,0 +1,73 @@
+/**
+ * The explorer in a real headless Chromium with every non-loopback request blocked: it must load,
+ * run a query and a subscription, and never reach for another host.
+ * Needs Debian's chromium (.ci/run installs it); skipped locally when it is missing, never in CI.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { existsSync } from "node:fs";
+import { chromium, type Browser, type BrowserContext } from "playwright-core";
+import { startTestServer, type TestServer } from "../helpers/server.js";
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const available = existsSync(CHROMIUM);
+
+describe.skipIf(!available && !process.env.CI)("GraphQL explorer in a browser", () => {
+  let s: TestServer;
+  let browser: Browser;
+  let context: BrowserContext;
+  const external: string[] = [];
+
+  beforeAll(async () => {
+    s = await startTestServer({ AUTH: "off" });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
+    });
+    context = await browser.newContext();
+    await context.route("**/*", (route) => {
+      const u = new URL(route.request().url());
+      if (["data:", "blob:"].includes(u.protocol) || u.hostname === "127.0.0.1") return route.continue();
+      external.push(u.toString());
+      return route.abort();
+    });
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await s?.close();
+  });
+
+  async function run(query: string, expectText: string) {
+    const page = await context.newPage();
+    await page.goto(`${s.url}/graphql?query=${encodeURIComponent(query)}`);
+    await page.locator("button.graphiql-execute-button").click({ timeout: 30_000 });
+    const result = page.locator(".graphiql-response");
+    await expect
+      .poll(async () => (await result.textContent()) ?? "", { timeout: 30_000 })
+      .toContain(expectText);
+    const text = (await result.textContent()) ?? "";
+    await page.close();
+    return text;
+  }
+
+  it("runs a query with nothing loaded from outside", async () => {
+    const text = await run("query { serverInfo { version schemaVersion } }", "schemaVersion");
+    expect(text).toMatch(/"version":\s*"\d+\.\d+\.\d+"/);
+    expect(external).toEqual([]);
+  }, 90_000);
+
+  it("runs a subscription over WebSocket", async () => {
+    const text = await run("subscription { heartbeat(intervalMs: 50) { sequence } }", '"sequence"');
+    expect(text).toMatch(/"sequence":\s*\d+/);
+    expect(external).toEqual([]);
+  }, 90_000);
+});
