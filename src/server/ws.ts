@@ -53,6 +53,12 @@ export type OperationCheck = (
   operationName: string | null | undefined,
 ) => GraphQLError[];
 
+/** Parse and validation errors carry no code of their own; the HTTP path gets one from Apollo. */
+function withCode(error: GraphQLError, code: string): GraphQLError {
+  if (error.extensions.code) return error;
+  return new GraphQLError(error.message, { nodes: error.nodes, extensions: { ...error.extensions, code } });
+}
+
 type Extra = { cloudpam?: WsConnectionInfo } & Record<PropertyKey, unknown>;
 
 export function attachWebSockets(httpServer: HttpServer, opts: WebSocketOptions): WebSocketHandle {
@@ -119,13 +125,13 @@ export function attachWebSockets(httpServer: HttpServer, opts: WebSocketOptions)
         try {
           document = parse(payload.query);
         } catch (e) {
-          return [e as GraphQLError];
+          return [withCode(e as GraphQLError, "GRAPHQL_PARSE_FAILED")];
         }
         const errors = validate(schema, document, [...specifiedRules, ...(opts.validationRules ?? [])]);
-        if (errors.length) return errors;
+        if (errors.length) return errors.map((e) => withCode(e, "GRAPHQL_VALIDATION_FAILED"));
         const check = services.extensions.get(WS_OPERATION_CHECK) as OperationCheck | undefined;
         const refused = check?.(document, payload.variables ?? undefined, payload.operationName);
-        if (refused?.length) return refused;
+        if (refused?.length) return refused.map((e) => withCode(e, "GRAPHQL_VALIDATION_FAILED"));
         return {
           schema,
           document,

@@ -7,12 +7,14 @@
  * (didResolveOperation) and in the WebSocket path's onSubscribe.
  */
 import type { DocumentNode, GraphQLError, GraphQLSchema } from "graphql";
-import {
-  fieldExtensionsEstimator,
-  getComplexity,
-  simpleEstimator,
-  type ComplexityEstimator,
-} from "graphql-query-complexity";
+import { createRequire } from "node:module";
+import type { ComplexityEstimator } from "graphql-query-complexity";
+
+// The CommonJS build on purpose: the ESM build imports "graphql/index.mjs", a second copy of graphql
+// beside the CommonJS one type-graphql builds the schema with ("... from another module or realm").
+const { fieldExtensionsEstimator, getComplexity, simpleEstimator } = createRequire(import.meta.url)(
+  "graphql-query-complexity",
+) as typeof import("graphql-query-complexity");
 import { DEFAULT_PAGE_SIZE } from "../../db/pagination.js";
 import { queryTooComplex } from "./limit-error.js";
 
