@@ -85,7 +85,7 @@ export function resolvePage(args: PageArgs, maxPageSize: number, descending = fa
 export function keysetWhere(page: ResolvedPage, sortCol: AnyColumn | SQL, idCol: AnyColumn): SQL | undefined {
   if (!page.cursor) return undefined;
   const [k, id] = page.cursor;
-  const after = page.backward !== page.descending;
+  const after = page.backward === page.descending;
   return after ? sql`(${sortCol}, ${idCol}) > (${k}, ${id})` : sql`(${sortCol}, ${idCol}) < (${k}, ${id})`;
 }
 
