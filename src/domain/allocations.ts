@@ -1,0 +1,544 @@
+/**
+ * Allocations: a range carved from a pool for an account, safe under concurrency and retries.
+ *
+ * Each mutation is one store.write (BEGIN IMMEDIATE, so it holds the database's write lock across
+ * processes): the free block is taken from the pool's persisted free-block index, the row inserted and
+ * the event appended together. The partial unique index prefixes_live_unique is the backstop against
+ * duplicates; idempotency keys make client retries return the first result.
+ *
+ * Pool status: only ACTIVE pools hand out new allocations. A PLANNED pool is not in use yet and a
+ * DEPRECATED one is being emptied, so both refuse with CONFLICT; releasing and updating work in any status.
+ */
+import { createHash } from "node:crypto";
+import {
+  AllocatorError,
+  formatPrefix,
+  maxLength,
+  parsePrefix,
+  type AllocationRules,
+  type AllocationStrategy,
+  type Prefix,
+} from "../allocator/index.js";
+import {
+  accountSummary,
+  countPrefixList,
+  idempotencyKeyRow,
+  insertIdempotencyKey,
+  prefixListPage,
+  prefixesOfKindByIds,
+  updatePrefixRow,
+  type AccountSummary,
+  type PrefixListFilter,
+} from "../db/allocations.js";
+import { resolvePage, type Page, type PageArgs } from "../db/pagination.js";
+import { insertPrefix, prefixById, rangeColumns, rowPrefix, type PrefixRow } from "../db/prefixes.js";
+import type { Db, Store } from "../db/store.js";
+import type { Caller } from "./caller.js";
+import { Conflict, Invalid, NotFound } from "./errors.js";
+import { appendEvent } from "./events.js";
+import {
+  conflictInPool,
+  describePrefix,
+  largestFreeInPool,
+  occupyInPool,
+  prefixRef,
+  previewNextInPool,
+  takeNextInPool,
+  vacateInPool,
+} from "./placement.js";
+import { actorLabel } from "./roles.js";
+
+export type AllocationStatus = "ALLOCATED" | "RELEASED";
+
+/** The cloud resource an allocation is bound to (set by reconciliation). */
+export interface ResourceBinding {
+  provider: string | null;
+  resourceId: string;
+  type: string | null;
+  region: string | null;
+}
+
+/** An allocation as the rest of the code sees it; also the event snapshot (poolId/accountId numeric). */
+export interface AllocationRecord {
+  id: number;
+  poolId: number;
+  accountId: number | null;
+  scopeId: number;
+  cidr: string;
+  family: number;
+  prefixLength: number;
+  name: string | null;
+  description: string | null;
+  status: AllocationStatus;
+  tags: Record<string, string>;
+  resource: ResourceBinding | null;
+  createdBy: string | null;
+  createdAt: string;
+  updatedAt: string;
+  releasedAt: string | null;
+}
+
+export function toAllocationRecord(row: PrefixRow): AllocationRecord {
+  return {
+    id: row.id,
+    poolId: row.parentId!,
+    accountId: row.accountId,
+    scopeId: row.scopeId,
+    cidr: row.cidr,
+    family: row.family,
+    prefixLength: row.prefixLen,
+    name: row.name,
+    description: row.description,
+    status: row.status as AllocationStatus,
+    tags: JSON.parse(row.tags) as Record<string, string>,
+    resource: row.resourceId
+      ? {
+          provider: row.resourceProvider,
+          resourceId: row.resourceId,
+          type: row.resourceType,
+          region: row.resourceRegion,
+        }
+      : null,
+    createdBy: row.createdBy,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+    releasedAt: row.releasedAt,
+  };
+}
+
+export type Strategy = AllocationStrategy;
+
+export interface AllocateInput {
+  poolId: number;
+  /** The length of the next free block to take; absent with no cidr: the pool's default child length. */
+  prefixLength?: number | null;
+  /** Exactly this range instead of the next free one. */
+  cidr?: string | null;
+  accountId: number;
+  name?: string | null;
+  description?: string | null;
+  strategy?: Strategy | null;
+  idempotencyKey?: string | null;
+  tags?: Record<string, unknown> | null;
+}
+
+export interface AllocationPreview {
+  cidr: string;
+  poolId: number;
+  accountId: number;
+  /** The allocation this idempotency key already created (allocate would return it). */
+  existing: AllocationRecord | null;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Input validation (plain values in, canonical values out; errors name the input field).
+
+// eslint-disable-next-line no-control-regex -- refusing control characters is the point
+const CONTROL = /[\u0000-\u001f\u007f]/;
+
+function cleanText(value: string | null | undefined, field: string, max: number): string | null {
+  if (value === undefined || value === null) return null;
+  const t = value.trim();
+  if (t.length === 0) return null;
+  if (t.length > max)
+    throw new Invalid(field, `${field} must be at most ${max} characters (got ${t.length})`);
+  if (CONTROL.test(t)) throw new Invalid(field, `${field} must not contain control characters`);
+  return t;
+}
+
+/** Tags: at most 50, keys 1-128 characters, values strings of at most 256; returned sorted by key. */
+export function cleanTags(tags: Record<string, unknown> | null | undefined, field = "tags") {
+  if (tags === undefined || tags === null) return {};
+  if (typeof tags !== "object" || Array.isArray(tags))
+    throw new Invalid(field, `${field} must be an object of string values, e.g. {"team": "net"}`);
+  const entries = Object.entries(tags);
+  if (entries.length > 50) throw new Invalid(field, `at most 50 tags (got ${entries.length})`);
+  const out: Record<string, string> = {};
+  for (const [k, v] of entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    if (k.length === 0 || k.length > 128 || CONTROL.test(k))
+      throw new Invalid(field, `tag key "${k}" must be 1-128 characters without control characters`, {
+        key: k,
+      });
+    if (typeof v !== "string" || v.length > 256)
+      throw new Invalid(field, `tag "${k}" must be a string of at most 256 characters`, { key: k });
+    out[k] = v;
+  }
+  return out;
+}
+
+function cleanKey(key: string | null | undefined): string | null {
+  if (key === undefined || key === null) return null;
+  if (key.length === 0 || key.length > 255 || CONTROL.test(key))
+    throw new Invalid("idempotencyKey", "idempotencyKey must be 1-255 characters without control characters");
+  return key;
+}
+
+function parseCidr(text: string, field: string): Prefix {
+  try {
+    return parsePrefix(text);
+  } catch (e) {
+    throw new Invalid(field, `"${text}" is not a valid CIDR: ${(e as Error).message}`);
+  }
+}
+
+/** The request after validation; its hash identifies it for idempotency. */
+interface Request {
+  poolId: number;
+  accountId: number;
+  prefixLength: number | null;
+  cidr: Prefix | null;
+  name: string | null;
+  description: string | null;
+  strategy: Strategy;
+  tags: Record<string, string>;
+  idempotencyKey: string | null;
+}
+
+function cleanRequest(input: AllocateInput): Request {
+  const cidr = input.cidr ? parseCidr(input.cidr, "cidr") : null;
+  const prefixLength = input.prefixLength ?? null;
+  if (prefixLength !== null && (!Number.isInteger(prefixLength) || prefixLength < 0 || prefixLength > 128))
+    throw new Invalid(
+      "prefixLength",
+      `prefixLength must be an integer between 0 and 128 (got ${prefixLength})`,
+    );
+  if (cidr && prefixLength !== null && cidr.length !== prefixLength) {
+    throw new Invalid(
+      "prefixLength",
+      `prefixLength /${prefixLength} disagrees with cidr ${formatPrefix(cidr)}; pass one of them`,
+    );
+  }
+  return {
+    poolId: input.poolId,
+    accountId: input.accountId,
+    prefixLength,
+    cidr,
+    name: cleanText(input.name, "name", 255),
+    description: cleanText(input.description, "description", 4096),
+    strategy: input.strategy ?? "smallest-fit",
+    tags: cleanTags(input.tags),
+    idempotencyKey: cleanKey(input.idempotencyKey),
+  };
+}
+
+function requestHash(r: Request): string {
+  const canonical = JSON.stringify([
+    r.poolId,
+    r.accountId,
+    r.prefixLength,
+    r.cidr ? formatPrefix(r.cidr) : null,
+    r.name,
+    r.description,
+    r.strategy,
+    r.tags,
+  ]);
+  return createHash("sha256").update(canonical).digest("hex");
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Rules.
+
+function loadPool(db: Db, poolId: number, field = "poolId"): PrefixRow {
+  const pool = prefixById(db, poolId);
+  if (!pool || pool.kind !== "pool") throw new NotFound("Pool", poolId, field);
+  return pool;
+}
+
+function loadAccount(db: Db, accountId: number, field = "accountId"): AccountSummary {
+  const account = accountSummary(db, accountId);
+  if (!account) throw new NotFound("Account", accountId, field);
+  return account;
+}
+
+function loadAllocation(db: Db, id: number, field = "id"): PrefixRow {
+  const row = prefixById(db, id);
+  if (!row || row.kind !== "allocation") throw new NotFound("Allocation", id, field);
+  return row;
+}
+
+/** The pool's allowed tiers (null = any), compared case-insensitively with the account's tier. */
+export function assertTierAllowed(pool: PrefixRow, account: AccountSummary, field = "accountId"): void {
+  if (!pool.allowedTiers) return;
+  const allowed = (JSON.parse(pool.allowedTiers) as string[]).map((t) => t.toUpperCase());
+  if (allowed.length === 0) return;
+  const tier = account.tier?.toUpperCase() ?? null;
+  if (tier && allowed.includes(tier)) return;
+  throw new Invalid(
+    field,
+    `account '${account.name}' (${account.key}) has tier ${tier ?? "(none)"}; ${describePrefix(pool)} accepts only ${allowed.join(", ")}`,
+    { tier, allowedTiers: allowed, conflicting: prefixRef(pool) },
+  );
+}
+
+function assertActive(pool: PrefixRow): void {
+  if (pool.status === "ACTIVE") return;
+  const why =
+    pool.status === "PLANNED"
+      ? "it is PLANNED; make it ACTIVE before allocating from it"
+      : `it is ${pool.status} and hands out no new allocations`;
+  throw new Conflict(`cannot allocate from ${describePrefix(pool)}: ${why}`, {
+    field: "poolId",
+    status: pool.status,
+    conflicting: prefixRef(pool),
+  });
+}
+
+function rulesOf(pool: PrefixRow): AllocationRules {
+  return { minLength: pool.minChildLen ?? undefined, maxLength: pool.maxChildLen ?? undefined };
+}
+
+/** Exactly `cidr`, or the next free block of the requested / default length. */
+type Placement = { prefix: Prefix } | { length: number };
+
+function placementOf(pool: PrefixRow, r: Pick<Request, "cidr" | "prefixLength">): Placement {
+  if (r.cidr) return { prefix: r.cidr };
+  const length = r.prefixLength ?? pool.defaultChildLen;
+  if (length === null || length === undefined) {
+    throw new Invalid(
+      "prefixLength",
+      `${describePrefix(pool)} has no default child length; pass prefixLength or cidr`,
+    );
+  }
+  return { length };
+}
+
+/** Allocator refusals as domain errors that name the input field and, for a full pool, the largest free block. */
+export function placementError(e: unknown, db: Db, pool: PrefixRow, placement: Placement): unknown {
+  if (!(e instanceof AllocatorError)) return e;
+  const field = "prefix" in placement ? "cidr" : "prefixLength";
+  switch (e.code) {
+    case "NO_SPACE": {
+      const largest = largestFreeInPool(db, pool);
+      const largestFree = largest ? formatPrefix(largest) : null;
+      const length = "length" in placement ? placement.length : maxLength(rowPrefix(pool).family);
+      return new Conflict(
+        `no free /${length} left in ${describePrefix(pool)}; ${largestFree ? `the largest free block is ${largestFree}` : "it is full"}`,
+        { field, largestFree, conflicting: prefixRef(pool) },
+      );
+    }
+    case "LENGTH_OUT_OF_RANGE":
+      return new Invalid(field, `${e.message} in ${describePrefix(pool)}`, {
+        min: e.details.min,
+        max: e.details.max,
+      });
+    case "OUTSIDE_PARENT":
+    case "FAMILY_MISMATCH":
+      return new Invalid(field, e.message, { conflicting: prefixRef(pool) });
+    default:
+      return new Invalid(field, e.message);
+  }
+}
+
+function place(db: Db, pool: PrefixRow, placement: Placement, strategy: Strategy): Prefix {
+  try {
+    if ("prefix" in placement) {
+      occupyInPool(db, pool, placement.prefix, "cidr", rulesOf(pool));
+      return placement.prefix;
+    }
+    return takeNextInPool(db, pool, placement.length, strategy, rulesOf(pool));
+  } catch (e) {
+    throw placementError(e, db, pool, placement);
+  }
+}
+
+/** The first result of an idempotency key, or null if the key is new; CONFLICT if it was used differently. */
+function replayed(db: Db, r: Request, hash: string): PrefixRow | null {
+  if (!r.idempotencyKey) return null;
+  const existing = idempotencyKeyRow(db, r.idempotencyKey);
+  if (!existing) return null;
+  const first = prefixById(db, existing.allocationId)!;
+  if (existing.requestHash !== hash) {
+    throw new Conflict(
+      `idempotencyKey "${r.idempotencyKey}" was already used for a different request (allocation ${first.cidr}); use a new key for a new request`,
+      { field: "idempotencyKey", conflicting: prefixRef(first) },
+    );
+  }
+  return first;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Operations.
+
+/** Takes a block from the pool for the account (or returns the first result of a retried key). */
+export async function allocate(
+  store: Store,
+  caller: Caller,
+  input: AllocateInput,
+): Promise<AllocationRecord> {
+  const r = cleanRequest(input);
+  const hash = requestHash(r);
+  return store.write((db) => {
+    const first = replayed(db, r, hash);
+    if (first) return toAllocationRecord(first);
+    const pool = loadPool(db, r.poolId);
+    const account = loadAccount(db, r.accountId);
+    assertActive(pool);
+    assertTierAllowed(pool, account);
+    const prefix = place(db, pool, placementOf(pool, r), r.strategy);
+    const row = insertPrefix(db, {
+      kind: "allocation",
+      scopeId: pool.scopeId,
+      parentId: pool.id,
+      status: "ALLOCATED",
+      accountId: account.id,
+      name: r.name,
+      description: r.description,
+      tags: JSON.stringify(r.tags),
+      createdBy: actorLabel(caller.actor),
+      createdAt: new Date().toISOString(),
+      ...rangeColumns(prefix),
+    });
+    if (r.idempotencyKey)
+      insertIdempotencyKey(db, { key: r.idempotencyKey, requestHash: hash, allocationId: row.id });
+    const record = toAllocationRecord(row);
+    appendEvent(db, caller, {
+      type: "allocation.created",
+      subjectType: "Allocation",
+      subjectId: row.id,
+      after: record,
+    });
+    return record;
+  });
+}
+
+/** What allocate would return now, without writing (same errors). */
+export async function previewAllocation(store: Store, input: AllocateInput): Promise<AllocationPreview> {
+  const r = cleanRequest(input);
+  const hash = requestHash(r);
+  return store.read((db) => {
+    const first = replayed(db, r, hash);
+    if (first) {
+      const existing = toAllocationRecord(first);
+      return { cidr: existing.cidr, poolId: existing.poolId, accountId: existing.accountId!, existing };
+    }
+    const pool = loadPool(db, r.poolId);
+    const account = loadAccount(db, r.accountId);
+    assertActive(pool);
+    assertTierAllowed(pool, account);
+    const placement = placementOf(pool, r);
+    let prefix: Prefix;
+    try {
+      prefix = previewNextInPool(db, pool, placement, r.strategy, rulesOf(pool));
+    } catch (e) {
+      if (e instanceof AllocatorError && e.code === "NOT_FREE" && "prefix" in placement) {
+        throw conflictInPool(db, pool, placement.prefix, "cidr");
+      }
+      throw placementError(e, db, pool, placement);
+    }
+    return { cidr: formatPrefix(prefix), poolId: pool.id, accountId: account.id, existing: null };
+  });
+}
+
+/** Frees the range (merging buddies) and keeps the row as RELEASED for history. */
+export async function releaseAllocation(store: Store, caller: Caller, id: number): Promise<AllocationRecord> {
+  return store.write((db) => {
+    const row = loadAllocation(db, id);
+    if (row.releasedAt) {
+      throw new Conflict(`allocation ${describePrefix(row)} was already released at ${row.releasedAt}`, {
+        field: "id",
+        releasedAt: row.releasedAt,
+        conflicting: prefixRef(row),
+      });
+    }
+    const pool = prefixById(db, row.parentId!)!;
+    vacateInPool(db, pool, rowPrefix(row));
+    const now = new Date().toISOString();
+    const released = updatePrefixRow(db, row.id, { status: "RELEASED", releasedAt: now });
+    const before = toAllocationRecord(row);
+    const after = toAllocationRecord(released);
+    appendEvent(db, caller, {
+      type: "allocation.released",
+      subjectType: "Allocation",
+      subjectId: row.id,
+      before,
+      after,
+    });
+    return after;
+  });
+}
+
+export interface UpdateAllocationInput {
+  id: number;
+  /** Absent (undefined): unchanged; null: cleared. */
+  name?: string | null;
+  description?: string | null;
+  /** Absent: unchanged; the new account must satisfy the pool's tiers. */
+  accountId?: number;
+  /** Absent: unchanged; replaces every tag. */
+  tags?: Record<string, unknown> | null;
+}
+
+/** Changes only the fields present; an account change re-checks the pool's allowed tiers. */
+export async function updateAllocation(
+  store: Store,
+  caller: Caller,
+  input: UpdateAllocationInput,
+): Promise<AllocationRecord> {
+  const patch: Partial<PrefixRow> = {};
+  if (input.name !== undefined) patch.name = cleanText(input.name, "name", 255);
+  if (input.description !== undefined) patch.description = cleanText(input.description, "description", 4096);
+  if (input.tags !== undefined) patch.tags = JSON.stringify(cleanTags(input.tags));
+  return store.write((db) => {
+    const row = loadAllocation(db, input.id);
+    if (row.releasedAt) {
+      throw new Conflict(`allocation ${describePrefix(row)} is RELEASED; released allocations are history`, {
+        field: "id",
+        conflicting: prefixRef(row),
+      });
+    }
+    if (input.accountId !== undefined && input.accountId !== row.accountId) {
+      const account = loadAccount(db, input.accountId);
+      assertTierAllowed(prefixById(db, row.parentId!)!, account);
+      patch.accountId = account.id;
+    }
+    const before = toAllocationRecord(row);
+    if (Object.keys(patch).length === 0) return before;
+    const after = toAllocationRecord(updatePrefixRow(db, row.id, patch));
+    appendEvent(db, caller, {
+      type: "allocation.updated",
+      subjectType: "Allocation",
+      subjectId: row.id,
+      before,
+      after,
+    });
+    return after;
+  });
+}
+
+/** Allocations by id in the order asked (null where missing): the Allocation loader's batch function. */
+export async function allocationsById(
+  store: Store,
+  ids: readonly number[],
+): Promise<(AllocationRecord | null)[]> {
+  const rows = await store.read((db) => prefixesOfKindByIds(db, "allocation", ids));
+  const byId = new Map(rows.map((r) => [r.id, toAllocationRecord(r)]));
+  return ids.map((id) => byId.get(id) ?? null);
+}
+
+/** Which allocations a list shows. */
+export interface AllocationListFilter {
+  poolId?: number;
+  accountId?: number;
+  status?: AllocationStatus | null;
+}
+
+/** One keyset page of a pool's or an account's allocations in address order; the count runs on demand. */
+export async function listAllocations(
+  store: Store,
+  filter: AllocationListFilter,
+  args: PageArgs,
+  maxPageSize: number,
+): Promise<{ page: Page<AllocationRecord>; count: () => Promise<number> }> {
+  const resolved = resolvePage(args, maxPageSize);
+  const f: PrefixListFilter = {
+    kind: "allocation",
+    poolId: filter.poolId,
+    accountId: filter.accountId,
+    live: filter.status ? filter.status === "ALLOCATED" : undefined,
+  };
+  const page = await store.read((db) => prefixListPage(db, f, resolved));
+  return {
+    page: { ...page, items: page.items.map(toAllocationRecord) },
+    count: () => store.read((db) => countPrefixList(db, f)),
+  };
+}

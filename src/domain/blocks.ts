@@ -1,0 +1,157 @@
+/**
+ * The space of a pool: its blocks at a prefix length (computed lazily, never stored), its utilisation and
+ * its reservations. Everything here reads counts and index ranges, so the cost does not grow with the size
+ * of the address space: a page of /64s in an IPv6 /32 costs what a page of /24s in a /16 costs.
+ */
+import {
+  AllocatorError,
+  blockCount,
+  blocksPage,
+  formatAddress,
+  formatPrefix,
+  parseAddress,
+  prefixLast,
+  utilization,
+  type BlockStatus,
+  type Prefix,
+  type Utilization,
+} from "../allocator/index.js";
+import { countPrefixList, prefixListPage } from "../db/allocations.js";
+import { poolBlockCounts, poolUtilizationCounts, sqlOccupancySource } from "../db/occupancy.js";
+import { resolvePage, type Page, type PageArgs } from "../db/pagination.js";
+import { prefixById, rowPrefix, type PrefixRow } from "../db/prefixes.js";
+import type { Db, Store } from "../db/store.js";
+import { Invalid, NotFound } from "./errors.js";
+import { largestFreeInPool } from "./placement.js";
+import { toReservationRecord, type ReservationRecord } from "./reservations.js";
+
+/** One block with the rows that occupy it (USED/INSIDE: one; PARTIAL: the first few inside). */
+export interface BlockRecord {
+  cidr: string;
+  /** The block's first address: its cursor. */
+  start: string;
+  prefixLength: number;
+  status: BlockStatus;
+  occupants: PrefixRow[];
+  moreOccupants: boolean;
+}
+
+export interface BlocksArgs {
+  prefixLength: number;
+  status?: readonly BlockStatus[] | null;
+  first?: number | null;
+  /** The `start` of the last block already seen. */
+  after?: string | null;
+}
+
+function loadPool(db: Db, poolId: number): PrefixRow {
+  const pool = prefixById(db, poolId);
+  if (!pool || pool.kind !== "pool") throw new NotFound("Pool", poolId, "poolId");
+  return pool;
+}
+
+function parseAfter(pool: Prefix, after: string): bigint {
+  let value: bigint | undefined;
+  try {
+    const a = parseAddress(after);
+    if (a.family === pool.family) value = a.value;
+  } catch {
+    /* reported below */
+  }
+  if (value === undefined || value < pool.start || value > prefixLast(pool)) {
+    throw new Invalid(
+      "after",
+      `"${after}" is not a block cursor of ${formatPrefix(pool)}; use a block's cursor`,
+    );
+  }
+  return value;
+}
+
+function checkLength(pool: Prefix, length: number): void {
+  const longest = pool.family === 4 ? 32 : 128;
+  if (!Number.isInteger(length) || length < pool.length || length > longest) {
+    throw new Invalid(
+      "prefixLength",
+      `cannot split ${formatPrefix(pool)} into /${length} blocks (allowed /${pool.length} to /${longest})`,
+      { min: pool.length, max: longest },
+    );
+  }
+}
+
+/**
+ * One page of a pool's blocks of `prefixLength`, optionally only some statuses; O(page + log n) rows.
+ * `count` (a bigint: an IPv6 pool holds more than 2^53 blocks) comes from per-length counts.
+ */
+export async function poolBlocks(
+  store: Store,
+  poolId: number,
+  args: BlocksArgs,
+  maxPageSize: number,
+): Promise<{ blocks: BlockRecord[]; hasNextPage: boolean; count: () => Promise<bigint> }> {
+  const first = args.first ?? 50;
+  if (!Number.isInteger(first) || first < 0 || first > maxPageSize) {
+    throw new Invalid(
+      "first",
+      `first must be between 0 and ${maxPageSize} (the maximum page size), got ${first}`,
+      {
+        maximum: maxPageSize,
+      },
+    );
+  }
+  const status = args.status?.length ? [...new Set(args.status)] : undefined;
+  return store.read((db) => {
+    const pool = loadPool(db, poolId);
+    const parent = rowPrefix(pool);
+    checkLength(parent, args.prefixLength);
+    const after = args.after ? parseAfter(parent, args.after) : undefined;
+    const source = sqlOccupancySource(db, pool);
+    let page;
+    try {
+      page = blocksPage(parent, args.prefixLength, source, { first, after, status });
+    } catch (e) {
+      if (e instanceof AllocatorError) throw new Invalid("after", e.message);
+      throw e;
+    }
+    const blocks = page.blocks.map((b): BlockRecord => ({
+      cidr: formatPrefix(b.prefix),
+      start: formatAddress(b.prefix.family, b.prefix.start),
+      prefixLength: b.prefix.length,
+      status: b.status,
+      occupants: b.occupants.map((o) => source.rowOf(o)!).filter(Boolean),
+      moreOccupants: b.moreOccupants,
+    }));
+    return {
+      blocks,
+      hasNextPage: page.hasNextPage,
+      count: () =>
+        store.read((db2) => blockCount(parent, args.prefixLength, poolBlockCounts(db2, pool.id), status)),
+    };
+  });
+}
+
+/** How full a pool is, from per-length counts (never enumerating); O(distinct lengths + log n). */
+export async function poolUtilization(store: Store, poolId: number): Promise<Utilization> {
+  return store.read((db) => {
+    const pool = loadPool(db, poolId);
+    return utilization(rowPrefix(pool), {
+      ...poolUtilizationCounts(db, pool.id),
+      largestFree: largestFreeInPool(db, pool),
+    });
+  });
+}
+
+/** One keyset page of a pool's reservations in address order; the count runs on demand. */
+export async function listReservations(
+  store: Store,
+  poolId: number,
+  args: PageArgs,
+  maxPageSize: number,
+): Promise<{ page: Page<ReservationRecord>; count: () => Promise<number> }> {
+  const resolved = resolvePage(args, maxPageSize);
+  const f = { kind: "reservation" as const, poolId };
+  const page = await store.read((db) => prefixListPage(db, f, resolved));
+  return {
+    page: { ...page, items: page.items.map(toReservationRecord) },
+    count: () => store.read((db) => countPrefixList(db, f)),
+  };
+}

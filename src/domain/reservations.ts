@@ -1,0 +1,133 @@
+/**
+ * Reservations: ranges of a pool held back and never handed out. A reservation takes its range from the
+ * pool's free space like an allocation (the pool's child-length rules do not apply: they govern what is
+ * handed out), in any pool status; unreserve gives the range back and deletes the row (the event log
+ * keeps its history).
+ */
+import { AllocatorError, formatPrefix, parsePrefix, type Prefix } from "../allocator/index.js";
+import { deletePrefixRow, prefixesOfKindByIds } from "../db/allocations.js";
+import { insertPrefix, prefixById, rangeColumns, rowPrefix, type PrefixRow } from "../db/prefixes.js";
+import type { Store } from "../db/store.js";
+import type { Caller } from "./caller.js";
+import { Invalid, NotFound } from "./errors.js";
+import { appendEvent } from "./events.js";
+import { placementError } from "./allocations.js";
+import { occupyInPool, takeNextInPool, vacateInPool } from "./placement.js";
+import { actorLabel } from "./roles.js";
+
+export interface ReservationRecord {
+  id: number;
+  poolId: number;
+  scopeId: number;
+  cidr: string;
+  family: number;
+  prefixLength: number;
+  reason: string | null;
+  createdBy: string | null;
+  createdAt: string;
+}
+
+export function toReservationRecord(row: PrefixRow): ReservationRecord {
+  return {
+    id: row.id,
+    poolId: row.parentId!,
+    scopeId: row.scopeId,
+    cidr: row.cidr,
+    family: row.family,
+    prefixLength: row.prefixLen,
+    reason: row.description,
+    createdBy: row.createdBy,
+    createdAt: row.createdAt,
+  };
+}
+
+export interface ReserveInput {
+  poolId: number;
+  cidr?: string | null;
+  prefixLength?: number | null;
+  reason?: string | null;
+}
+
+function cleanReason(reason: string | null | undefined): string | null {
+  const t = reason?.trim() ?? "";
+  if (t.length > 4096)
+    throw new Invalid("reason", `reason must be at most 4096 characters (got ${t.length})`);
+  return t.length ? t : null;
+}
+
+/** Holds back exactly `cidr`, or the next free block of `prefixLength` (smallest-fit). */
+export async function reserve(store: Store, caller: Caller, input: ReserveInput): Promise<ReservationRecord> {
+  let cidr: Prefix | null = null;
+  if (input.cidr) {
+    try {
+      cidr = parsePrefix(input.cidr);
+    } catch (e) {
+      throw new Invalid("cidr", `"${input.cidr}" is not a valid CIDR: ${(e as Error).message}`);
+    }
+  }
+  const length = input.prefixLength ?? null;
+  if (!cidr && length === null) throw new Invalid("cidr", "pass cidr or prefixLength");
+  if (cidr && length !== null && cidr.length !== length)
+    throw new Invalid("prefixLength", `prefixLength /${length} disagrees with cidr ${formatPrefix(cidr)}`);
+  const reason = cleanReason(input.reason);
+  return store.write((db) => {
+    const pool = prefixById(db, input.poolId);
+    if (!pool || pool.kind !== "pool") throw new NotFound("Pool", input.poolId, "poolId");
+    const placement = cidr ? { prefix: cidr } : { length: length! };
+    let prefix: Prefix;
+    try {
+      if (cidr) {
+        occupyInPool(db, pool, cidr, "cidr");
+        prefix = cidr;
+      } else prefix = takeNextInPool(db, pool, length!);
+    } catch (e) {
+      throw e instanceof AllocatorError ? placementError(e, db, pool, placement) : e;
+    }
+    const row = insertPrefix(db, {
+      kind: "reservation",
+      scopeId: pool.scopeId,
+      parentId: pool.id,
+      status: "ACTIVE",
+      description: reason,
+      createdBy: actorLabel(caller.actor),
+      createdAt: new Date().toISOString(),
+      ...rangeColumns(prefix),
+    });
+    const record = toReservationRecord(row);
+    appendEvent(db, caller, {
+      type: "reservation.created",
+      subjectType: "Reservation",
+      subjectId: row.id,
+      after: record,
+    });
+    return record;
+  });
+}
+
+/** Gives the range back to the pool and deletes the reservation. */
+export async function unreserve(store: Store, caller: Caller, id: number): Promise<ReservationRecord> {
+  return store.write((db) => {
+    const row = prefixById(db, id);
+    if (!row || row.kind !== "reservation") throw new NotFound("Reservation", id, "id");
+    vacateInPool(db, prefixById(db, row.parentId!)!, rowPrefix(row));
+    deletePrefixRow(db, row.id);
+    const record = toReservationRecord(row);
+    appendEvent(db, caller, {
+      type: "reservation.deleted",
+      subjectType: "Reservation",
+      subjectId: row.id,
+      before: record,
+    });
+    return record;
+  });
+}
+
+/** Reservations by id in the order asked (null where missing): the Reservation loader's batch function. */
+export async function reservationsById(
+  store: Store,
+  ids: readonly number[],
+): Promise<(ReservationRecord | null)[]> {
+  const rows = await store.read((db) => prefixesOfKindByIds(db, "reservation", ids));
+  const byId = new Map(rows.map((r) => [r.id, toReservationRecord(r)]));
+  return ids.map((id) => byId.get(id) ?? null);
+}
