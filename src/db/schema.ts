@@ -248,7 +248,11 @@ export const cloudResources = sqliteTable(
     lastSeenAt: text("last_seen_at").notNull(),
     deletedAt: text("deleted_at"),
   },
-  (t) => [uniqueIndex("cloud_resources_external_unique").on(t.accountId, t.externalId)],
+  (t) => [
+    uniqueIndex("cloud_resources_external_unique").on(t.accountId, t.externalId),
+    // cloudResources(filter) keyset pages per account and type.
+    index("cloud_resources_account_type_idx").on(t.accountId, t.resourceType, t.id),
+  ],
 );
 
 export const cloudCidrs = sqliteTable(
@@ -266,6 +270,10 @@ export const cloudCidrs = sqliteTable(
     /** primary | secondary | ipv6 | secondary-range */
     role: text("role").notNull(),
     name: text("name"),
+    /** Classification at the last sync: MANAGED | UNMANAGED | IGNORED (null before the first one). */
+    management: text("management"),
+    /** The allocation that manages (is bound to or covers) this CIDR, when MANAGED. */
+    allocationId: integer("allocation_id"),
   },
   (t) => [
     index("cloud_cidrs_range_idx").on(t.family, t.rangeStart, t.rangeEnd),
