@@ -85,6 +85,22 @@ class Mutex {
   }
 }
 
+/**
+ * BEGIN IMMEDIATE, retried a few times with jitter when another process held the write lock for longer
+ * than busy_timeout (SQLITE_BUSY), so a burst against a shared file waits instead of failing.
+ */
+async function beginImmediate(conn: Database.Database, attempts = 6): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      conn.exec("BEGIN IMMEDIATE");
+      return;
+    } catch (e) {
+      if ((e as { code?: string }).code !== "SQLITE_BUSY" || attempt >= attempts) throw e;
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 50 * 2 ** attempt));
+    }
+  }
+}
+
 export function openStore(options: OpenOptions): Store {
   const folder = options.migrationsFolder ?? DEFAULT_MIGRATIONS_FOLDER;
   const busy = options.busyTimeoutMs ?? 5000;
@@ -113,7 +129,7 @@ export function openStore(options: OpenOptions): Store {
     write(fn) {
       return mutex.run(async () => {
         if (closed) throw new Error("store is closed");
-        writer.exec("BEGIN IMMEDIATE");
+        await beginImmediate(writer);
         let result;
         try {
           result = await fn(writeDb);
