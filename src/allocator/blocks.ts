@@ -65,17 +65,22 @@ export interface BlocksPage {
   readonly hasNextPage: boolean;
 }
 
-/** Reads a sorted source in batches, following on from the last item, with a seek to skip ahead. */
+/**
+ * Reads a sorted source in batches, following on from the last item, with a seek to skip ahead. Batches start
+ * small and double up to `maxBatch`: one large free block or covering child often fills a whole page.
+ */
 class SortedReader {
   private items: Prefix[] = [];
   private index = 0;
   private exhausted = false;
+  private batch: number;
 
   constructor(
     private readonly fetch: (start: bigint, limit: number) => Prefix[],
-    private readonly batch: number,
+    private readonly maxBatch: number,
     start: bigint,
   ) {
+    this.batch = Math.min(maxBatch, 8);
     this.load(start);
   }
 
@@ -83,6 +88,7 @@ class SortedReader {
     this.items = this.fetch(start, this.batch);
     this.index = 0;
     this.exhausted = this.items.length < this.batch;
+    this.batch = Math.min(this.maxBatch, this.batch * 2);
   }
 
   peek(): Prefix | undefined {
@@ -115,6 +121,8 @@ interface Geometry {
   readonly parent: Prefix;
   readonly length: number;
   readonly size: bigint;
+  /** Clears the offset inside an N-block (the parent is aligned to N, so this gives the block start). */
+  readonly mask: bigint;
   readonly last: bigint;
 }
 
@@ -166,7 +174,7 @@ function* partialStream(g: Geometry, reader: SortedReader, occupantLimit: number
     if (skipTo !== undefined) reader.seek(skipTo);
     let o = reader.peek();
     if (!o) return;
-    const start = o.start - ((o.start - g.parent.start) % g.size);
+    const start = o.start & g.mask;
     const end = start + g.size - 1n;
     const occupants: Prefix[] = [];
     skipTo = undefined;
@@ -207,7 +215,8 @@ function checkGeometry(parent: Prefix, length: number): Geometry {
       { length, min: parent.length, max: maxLength(parent.family), parent: formatPrefix(parent) },
     );
   }
-  return { parent, length, size: blockSize(parent.family, length), last: prefixLast(parent) };
+  const size = blockSize(parent.family, length);
+  return { parent, length, size, mask: ~(size - 1n), last: prefixLast(parent) };
 }
 
 /**
@@ -232,7 +241,7 @@ export function blocksPage(
         parent: formatPrefix(parent),
       });
     }
-    from = options.after - ((options.after - parent.start) % g.size) + g.size;
+    from = (options.after & g.mask) + g.size;
   }
   if (from > g.last || wanted.size === 0) return { blocks: [], hasNextPage: false };
 
@@ -329,41 +338,64 @@ function sortedByLength(prefixes: Iterable<Prefix>): Map<number, Prefix[]> {
 }
 
 /** The first index whose last address is >= start. */
-function lowerBound(list: readonly Prefix[], start: bigint): number {
+function lowerBound(list: SortedList, start: bigint): number {
   let low = 0;
-  let high = list.length;
+  let high = list.lasts.length;
   while (low < high) {
     const mid = (low + high) >> 1;
-    if (prefixLast(list[mid]!) < start) low = mid + 1;
+    if (list.lasts[mid]! < start) low = mid + 1;
     else high = mid;
   }
   return low;
 }
 
-/** Merges the per-length lists within bounds from start on; O(lengths * (log n + limit)). */
-function rangeQuery(
-  byLength: Map<number, Prefix[]>,
-  start: bigint,
-  limit: number,
-  min: number,
-  max: number,
-): Prefix[] {
-  const cursors: { list: Prefix[]; index: number }[] = [];
-  for (const [length, list] of byLength) {
+/** Disjoint prefixes sorted by start, with their last addresses (sorted too) for allocation-free searches. */
+interface SortedList {
+  readonly items: Prefix[];
+  readonly lasts: bigint[];
+}
+
+/** Prefixes sorted by start, all of them and per length. */
+interface SortedIndex {
+  readonly all: SortedList;
+  readonly byLength: Map<number, SortedList>;
+}
+
+function sortedList(items: Prefix[]): SortedList {
+  return { items, lasts: items.map(prefixLast) };
+}
+
+function sortedIndex(sorted: Prefix[]): SortedIndex {
+  const byLength = new Map<number, SortedList>();
+  for (const [length, items] of sortedByLength(sorted)) byLength.set(length, sortedList(items));
+  return { all: sortedList(sorted), byLength };
+}
+
+/**
+ * Items within the length bounds from start on: one binary search when the bounds cover every stored length,
+ * else a merge of the per-length lists; O(log n + limit), or O(lengths * (log n + limit)).
+ */
+function rangeQuery(index: SortedIndex, start: bigint, limit: number, min: number, max: number): Prefix[] {
+  const lengths = [...index.byLength.keys()];
+  if (lengths.every((l) => l >= min && l <= max)) {
+    const from = lowerBound(index.all, start);
+    return index.all.items.slice(from, from + limit);
+  }
+  const cursors: { items: Prefix[]; at: number }[] = [];
+  for (const [length, list] of index.byLength) {
     if (length < min || length > max) continue;
-    const index = lowerBound(list, start);
-    if (index < list.length) cursors.push({ list, index });
+    const at = lowerBound(list, start);
+    if (at < list.items.length) cursors.push({ items: list.items, at });
   }
   const out: Prefix[] = [];
   while (out.length < limit) {
-    let best: { list: Prefix[]; index: number } | undefined;
+    let best: { items: Prefix[]; at: number } | undefined;
     for (const c of cursors) {
-      if (c.index < c.list.length && (!best || c.list[c.index]!.start < best.list[best.index]!.start))
-        best = c;
+      if (c.at < c.items.length && (!best || c.items[c.at]!.start < best.items[best.at]!.start)) best = c;
     }
     if (!best) break;
-    out.push(best.list[best.index]!);
-    best.index++;
+    out.push(best.items[best.at]!);
+    best.at++;
   }
   return out;
 }
@@ -377,8 +409,8 @@ export function memoryOccupancySource(parent: Prefix, occupied: Iterable<Prefix>
   const sorted = [...occupied].sort((a, b) =>
     a.start < b.start ? -1 : a.start > b.start ? 1 : a.length - b.length,
   );
-  const occupiedByLength = sortedByLength(sorted);
-  const freeByLength = sortedByLength(freeBlocks(parent, sorted));
+  const occupiedByLength = sortedIndex(sorted);
+  const freeByLength = sortedIndex([...freeBlocks(parent, sorted)]);
   const longest = maxLength(parent.family);
   return {
     occupiedFrom: (start, limit, lengths = {}) =>
