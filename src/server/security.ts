@@ -94,6 +94,11 @@ export async function securityModule(services: Services, schema: GraphQLSchema):
     const decision = await rateLimiter.take(clientAddress(req), credentialKey(req.headers.authorization));
     if (decision.ok) return next();
     const refusal = new RateLimited(decision.retryAfterSeconds, decision.scope);
+    // debug: under attack this would be one line per refused request.
+    logger.debug(
+      { scope: decision.scope, retryAfterSeconds: decision.retryAfterSeconds, path },
+      "rate limit hit",
+    );
     res.setHeader("connection", "close");
     sendGraphQLError(res, 429, refusal.code, refusal.message, refusal.details, {
       "retry-after": String(decision.retryAfterSeconds),

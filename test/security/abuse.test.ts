@@ -16,6 +16,10 @@ import { buildCloudPamSchema } from "../../src/server/schema.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
 import { dummyLiteral } from "./schema-operations.js";
 
+interface RefusalBody {
+  errors: { extensions: { code: string; details: Record<string, unknown> } }[];
+}
+
 const ORDINARY = "query Ordinary { serverInfo { version } }";
 
 /**
@@ -45,7 +49,7 @@ function postFrom(
   localAddress: string,
   token: string | null,
   query = ORDINARY,
-): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: any }> {
+): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: RefusalBody }> {
   return new Promise((resolve, reject) => {
     const req = request(
       `${url}/graphql`,
@@ -243,7 +247,7 @@ describe("rate limits (token bucket per token and per client address)", () => {
     const first = limited[0]!;
     const retryAfter = Number(first.headers["retry-after"]);
     expect(retryAfter).toBeGreaterThanOrEqual(1);
-    expect(first.body.errors[0].extensions).toEqual({
+    expect(first.body.errors[0]!.extensions).toEqual({
       code: "RATE_LIMITED",
       details: { retryAfterSeconds: retryAfter, scope: "client address 127.0.0.2" },
     });
@@ -257,7 +261,7 @@ describe("rate limits (token bucket per token and per client address)", () => {
     for (let i = 0; i < 12; i++) results.push(await postFrom(s.url, `127.0.1.${i + 1}`, busy));
     const limited = results.filter((r) => r.status === 429);
     expect(limited.length).toBeGreaterThan(0);
-    expect(limited[0]!.body.errors[0].extensions.details.scope).toBe("this credential");
+    expect(limited[0]!.body.errors[0]!.extensions.details.scope).toBe("this credential");
     const calm = await s.tokenFor("VIEWER", "calm-bot");
     expect((await postFrom(s.url, "127.0.2.1", calm)).status).toBe(200);
   });
