@@ -59,7 +59,19 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
       cb();
     },
   });
-  const config = loadConfig({ ADDR: "127.0.0.1:0", SQLITE_DSN: dbPath, LOG_LEVEL: "info", ...env }, {});
+  // Every test client comes from 127.0.0.1: the per-address rate limit would throttle busy tests, so it is
+  // lifted here; tests of the limit itself pass their own RATE_LIMIT_* values.
+  const config = loadConfig(
+    {
+      ADDR: "127.0.0.1:0",
+      SQLITE_DSN: dbPath,
+      LOG_LEVEL: "info",
+      RATE_LIMIT_PER_SECOND: "1000000",
+      RATE_LIMIT_BURST: "1000000",
+      ...env,
+    },
+    {},
+  );
   let adminToken = "";
   const app = await startApp(config, {
     logger: createLogger(config.logLevel, sink),
