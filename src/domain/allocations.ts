@@ -542,3 +542,76 @@ export async function listAllocations(
     count: () => store.read((db) => countPrefixList(db, f)),
   };
 }
+
+// ---------------------------------------------------------------------------------------------------
+// Cloud resource bindings (used by reconciliation inside its own write transaction).
+
+/**
+ * Allocates exactly `input.cidr` bound to a cloud resource, inside the caller's write transaction
+ * (adoption of an unmanaged cloud CIDR). Same rules and errors as `allocate`; no idempotency key.
+ */
+export function allocateBoundIn(
+  db: Db,
+  caller: Caller,
+  input: Omit<AllocateInput, "prefixLength" | "strategy" | "idempotencyKey"> & { cidr: string },
+  binding: ResourceBinding,
+): AllocationRecord {
+  const r = cleanRequest({ ...input, idempotencyKey: null });
+  const pool = loadPool(db, r.poolId);
+  const account = loadAccount(db, r.accountId);
+  assertActive(pool);
+  assertTierAllowed(pool, account);
+  const prefix = place(db, pool, { prefix: r.cidr! }, r.strategy);
+  const row = insertPrefix(db, {
+    kind: "allocation",
+    scopeId: pool.scopeId,
+    parentId: pool.id,
+    status: "ALLOCATED",
+    accountId: account.id,
+    name: r.name,
+    description: r.description,
+    tags: JSON.stringify(r.tags),
+    resourceProvider: binding.provider,
+    resourceId: binding.resourceId,
+    resourceType: binding.type,
+    resourceRegion: binding.region,
+    createdBy: actorLabel(caller.actor),
+    createdAt: new Date().toISOString(),
+    ...rangeColumns(prefix),
+  });
+  const record = toAllocationRecord(row);
+  appendEvent(db, caller, { type: "allocation.created", subjectType: "Allocation", subjectId: row.id, after: record });
+  return record;
+}
+
+/** Binds a live allocation to a cloud resource (null: unbinds it), inside the caller's write transaction. */
+export function bindAllocationIn(
+  db: Db,
+  caller: Caller,
+  id: number,
+  binding: ResourceBinding | null,
+  field = "allocationId",
+): AllocationRecord {
+  const row = loadAllocation(db, id, field);
+  if (row.releasedAt)
+    throw new Conflict(`allocation ${describePrefix(row)} is RELEASED; released allocations are history`, {
+      field,
+      conflicting: prefixRef(row),
+    });
+  const after = toAllocationRecord(
+    updatePrefixRow(db, id, {
+      resourceProvider: binding?.provider ?? null,
+      resourceId: binding?.resourceId ?? null,
+      resourceType: binding?.type ?? null,
+      resourceRegion: binding?.region ?? null,
+    }),
+  );
+  appendEvent(db, caller, {
+    type: "allocation.updated",
+    subjectType: "Allocation",
+    subjectId: id,
+    before: toAllocationRecord(row),
+    after,
+  });
+  return after;
+}
