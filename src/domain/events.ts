@@ -1,11 +1,21 @@
 /**
  * The event log: every change appends one event in the same transaction as the change.
  * Event types are `<subject>.<verb>`, e.g. `pool.created`, `allocation.released`, `drift.detected`.
+ * The integer id is the global cursor of the audit log, of subscriptions and of webhooks.
  */
-import type { Db } from "../db/store.js";
-import { insertEvent, type EventRow } from "../db/events.js";
+import type { Db, Store } from "../db/store.js";
+import {
+  countEvents,
+  eventsByIds,
+  eventsPage,
+  insertEvent,
+  type EventRow,
+  type EventRowFilter,
+} from "../db/events.js";
+import { resolvePage, type Page, type PageArgs } from "../db/pagination.js";
 import { actorLabel } from "./roles.js";
 import type { Caller } from "./caller.js";
+import { Invalid } from "./errors.js";
 
 export interface EventInput {
   type: string;
@@ -13,6 +23,19 @@ export interface EventInput {
   subjectId: string | number;
   before?: unknown;
   after?: unknown;
+}
+
+/** An event as the rest of the code sees it: snapshots parsed, subject id as stored (numeric string). */
+export interface EventRecord {
+  id: number;
+  type: string;
+  actor: string;
+  subjectType: string;
+  subjectId: string;
+  before: unknown;
+  after: unknown;
+  requestId: string | null;
+  createdAt: string;
 }
 
 /** Records `event` as done by `caller`; call it inside the write transaction of the change. */
@@ -27,4 +50,166 @@ export function appendEvent(db: Db, caller: Caller, event: EventInput): EventRow
     requestId: caller.requestId ?? null,
     createdAt: new Date().toISOString(),
   });
+}
+
+export function toEventRecord(row: EventRow): EventRecord {
+  return {
+    id: row.id,
+    type: row.type,
+    actor: row.actor,
+    subjectType: row.subjectType,
+    subjectId: row.subjectId,
+    before: row.before === null ? null : (JSON.parse(row.before) as unknown),
+    after: row.after === null ? null : (JSON.parse(row.after) as unknown),
+    requestId: row.requestId,
+    createdAt: row.createdAt,
+  };
+}
+
+/** The event cursor clients see: the integer id as a decimal string. */
+export function eventCursor(id: number): string {
+  return String(id);
+}
+
+/** Parses an event cursor (`"0"` = from the beginning of the log). */
+export function parseEventCursor(cursor: string, field = "after"): number {
+  if (!/^\d{1,15}$/.test(cursor.trim())) {
+    throw new Invalid(field, `"${cursor}" is not an event cursor; use the \`cursor\` of an Event, or "0"`);
+  }
+  return Number(cursor.trim());
+}
+
+const TYPE_RE = /^[a-z][a-z_]*(\.[a-z][a-z_]*|\.\*)$/;
+
+/** A set of event type patterns: exact (`pool.created`) or per subject (`allocation.*`). */
+export interface EventTypePatterns {
+  exact: string[];
+  prefixes: string[];
+}
+
+/** Validates type patterns; throws Invalid naming `field`. */
+export function parseEventTypes(types: readonly string[], field = "types"): EventTypePatterns {
+  const exact: string[] = [];
+  const prefixes: string[] = [];
+  for (const t of types) {
+    if (!TYPE_RE.test(t)) {
+      throw new Invalid(
+        field,
+        `"${t}" is not an event type; use "<subject>.<verb>" (e.g. "pool.created") or "<subject>.*"`,
+        { value: t },
+      );
+    }
+    if (t.endsWith(".*")) prefixes.push(t.slice(0, -1));
+    else exact.push(t);
+  }
+  return { exact, prefixes };
+}
+
+/** Whether `type` matches the patterns; no patterns (null) matches every type. O(patterns). */
+export function typeMatches(patterns: EventTypePatterns | null, type: string): boolean {
+  if (!patterns) return true;
+  return patterns.exact.includes(type) || patterns.prefixes.some((p) => type.startsWith(p));
+}
+
+/** Audit-log filter in domain terms (the subject as type + numeric id). */
+export interface EventFilter {
+  types?: readonly string[] | null;
+  subject?: { type: string; id: number } | null;
+  actor?: string | null;
+  from?: Date | string | null;
+  to?: Date | string | null;
+}
+
+function iso(value: Date | string | null | undefined, field: string): string | null {
+  if (value === null || value === undefined) return null;
+  const d = value instanceof Date ? value : new Date(value);
+  if (Number.isNaN(d.getTime())) throw new Invalid(field, `"${String(value)}" is not an ISO-8601 date-time`);
+  return d.toISOString();
+}
+
+function toRowFilter(filter: EventFilter): EventRowFilter {
+  const from = iso(filter.from, "filter.from");
+  const to = iso(filter.to, "filter.to");
+  if (from && to && from >= to) throw new Invalid("filter.to", "`to` must be later than `from`");
+  return {
+    types: filter.types ? parseEventTypes(filter.types, "filter.types") : null,
+    subjectType: filter.subject?.type ?? null,
+    subjectId: filter.subject ? String(filter.subject.id) : null,
+    actor: filter.actor ?? null,
+    from,
+    to,
+  };
+}
+
+/** One page of the audit log (oldest first; `last` gives the newest); the count runs only on demand. */
+export async function listEvents(
+  store: Store,
+  filter: EventFilter,
+  args: PageArgs,
+  maxPageSize: number,
+): Promise<{ page: Page<EventRecord>; count: () => Promise<number> }> {
+  const rowFilter = toRowFilter(filter);
+  const resolved = resolvePage(args, maxPageSize);
+  const rows = await store.read((db) => eventsPage(db, rowFilter, resolved));
+  return {
+    page: { ...rows, items: rows.items.map(toEventRecord) },
+    count: () => store.read((db) => countEvents(db, rowFilter)),
+  };
+}
+
+/** Events by id, in the order asked (null where missing): the batch function of the Event loader. */
+export async function eventsById(store: Store, ids: readonly number[]): Promise<(EventRecord | null)[]> {
+  const rows = await store.read((db) => eventsByIds(db, ids));
+  const byId = new Map(rows.map((r) => [r.id, toEventRecord(r)]));
+  return ids.map((id) => byId.get(id) ?? null);
+}
+
+/** A numeric field of an event's snapshots (after, else before), e.g. the `poolId` of an allocation. */
+function snapshotIds(e: EventRecord, key: string): (number | null)[] {
+  const out: (number | null)[] = [];
+  for (const s of [e.before, e.after]) {
+    if (s && typeof s === "object" && key in s) {
+      const v = (s as Record<string, unknown>)[key];
+      out.push(typeof v === "number" ? v : v === null ? null : Number(v));
+    }
+  }
+  return out;
+}
+
+/** Which events a subscription streams. */
+export interface EventStreamFilter {
+  types: EventTypePatterns | null;
+  matches(e: EventRecord): boolean;
+}
+
+/** `events(types)`: every event, or those of the given types. */
+export function allEventsFilter(types: readonly string[] | null | undefined): EventStreamFilter {
+  const patterns = types?.length ? parseEventTypes(types) : null;
+  return { types: patterns, matches: (e) => typeMatches(patterns, e.type) };
+}
+
+/**
+ * `allocationEvents(poolId, accountId)`: allocation.* events whose before or after snapshot names the pool
+ * / account (an allocation moved from account A to B is reported to both).
+ */
+export function allocationEventsFilter(poolId: number | null, accountId: number | null): EventStreamFilter {
+  const patterns = parseEventTypes(["allocation.*"]);
+  return {
+    types: patterns,
+    matches: (e) =>
+      typeMatches(patterns, e.type) &&
+      (poolId === null || snapshotIds(e, "poolId").includes(poolId)) &&
+      (accountId === null || snapshotIds(e, "accountId").includes(accountId)),
+  };
+}
+
+/** `driftEvents(accountId)`: drift.* events, optionally of one account. */
+export function driftEventsFilter(accountId: number | null): EventStreamFilter {
+  const patterns = parseEventTypes(["drift.*"]);
+  return {
+    types: patterns,
+    matches: (e) =>
+      typeMatches(patterns, e.type) &&
+      (accountId === null || snapshotIds(e, "accountId").includes(accountId)),
+  };
 }

@@ -3,6 +3,14 @@ import type { NonEmptyArray } from "type-graphql";
 import { NodeResolver } from "./node.resolver.js";
 import { ServerResolver } from "./server.resolver.js";
 import { TokenResolver } from "./token.resolver.js";
+import { EventResolver } from "./event.resolver.js";
+import { WebhookResolver } from "./webhook.resolver.js";
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
-export const resolvers: NonEmptyArray<Function> = [ServerResolver, NodeResolver, TokenResolver];
+export const resolvers: NonEmptyArray<Function> = [
+  ServerResolver,
+  NodeResolver,
+  TokenResolver,
+  EventResolver,
+  WebhookResolver,
+];

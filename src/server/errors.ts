@@ -18,6 +18,8 @@ export const ERROR_CODES = {
   FORBIDDEN: "The caller's role does not allow this operation.",
   UNAUTHENTICATED: "No valid credential was presented.",
   RATE_LIMITED: "Too many requests; extensions.details.retryAfterSeconds says when to retry.",
+  SLOW_CONSUMER:
+    "A subscription fell too far behind the event log and was ended; resubscribe with after: extensions.details.cursor.",
   QUERY_TOO_COMPLEX: "The operation exceeds the depth, complexity, alias or batch limits.",
   GRAPHQL_PARSE_FAILED: "The document is not valid GraphQL syntax.",
   GRAPHQL_VALIDATION_FAILED: "The document does not match the schema.",

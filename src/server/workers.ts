@@ -1,5 +1,7 @@
 /** Background workers started with the server and stopped on shutdown (webhook delivery, reconcile loop, ...). */
 import type { Services } from "./context.js";
+import { eventHubWorker } from "../domain/event-hub.js";
+import { webhookWorker } from "../domain/webhook-worker.js";
 
 export interface Worker {
   name: string;
@@ -7,4 +9,5 @@ export interface Worker {
   stop(services: Services): Promise<void> | void;
 }
 
-export const workers: Worker[] = [];
+// The event hub first: the webhook worker follows it.
+export const workers: Worker[] = [eventHubWorker, webhookWorker];

@@ -1,0 +1,356 @@
+/**
+ * Webhook delivery: one loop per active webhook reads the event log after the webhook's cursor (the
+ * outbox), POSTs each matching event, and advances the cursor only once that event is settled —
+ * delivered (2xx) or given up on after `maxAttempts` — in its own transaction. So delivery is in order
+ * per webhook, at least once, and resumes after a restart exactly where it stopped.
+ *
+ * Attempts: timeout per attempt, redirects not followed (a 3xx is a failure), exponential backoff with
+ * full jitter between attempts; every attempt is recorded in webhook_deliveries (RETRY / SUCCESS /
+ * FAILED). Attempt numbers are counted from those rows, so a restart does not reset them.
+ *
+ * Several server processes on one database each run their loops: events are then delivered at least
+ * once by each (receivers dedupe on X-CloudPAM-Event-Id); a lease per webhook would make it exactly one.
+ */
+import { createHmac } from "node:crypto";
+import { Counter, Histogram } from "prom-client";
+import type { Store } from "../db/store.js";
+import { eventsAfter } from "../db/events.js";
+import {
+  activeWebhookIds,
+  advanceWebhookCursor,
+  attemptsSoFar,
+  insertDelivery,
+  webhookById,
+  type WebhookRow,
+} from "../db/webhooks.js";
+import { registry } from "../metrics.js";
+import type { Logger } from "../logger.js";
+import { APP_VERSION } from "../version.js";
+import { eventCursor, parseEventTypes, toEventRecord, typeMatches, type EventRecord } from "./events.js";
+import { eventHubOf } from "./event-hub.js";
+import type { DeliveryOutcome } from "./webhooks.js";
+
+const deliveries = new Counter({
+  name: "cloudpam_webhook_deliveries_total",
+  help: "Webhook delivery attempts by outcome (SUCCESS, RETRY = failed and will retry, FAILED = given up)",
+  labelNames: ["outcome"] as const,
+  registers: [registry],
+});
+
+const deliveryLag = new Histogram({
+  name: "cloudpam_webhook_delivery_lag_seconds",
+  help: "Time from an event's commit to its settled webhook delivery (success or final failure)",
+  labelNames: ["outcome"] as const,
+  buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600],
+  registers: [registry],
+});
+
+export interface WebhookWorkerOptions {
+  maxAttempts: number;
+  timeoutMs: number;
+  retryBaseMs: number;
+  retryMaxMs: number;
+}
+
+/** Signature header value: `t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>`. */
+export function signWebhookBody(secret: string, body: string, unixSeconds: number): string {
+  const mac = createHmac("sha256", secret).update(`${unixSeconds}.${body}`).digest("hex");
+  return `t=${unixSeconds},v1=${mac}`;
+}
+
+/** Full-jitter exponential backoff: uniform in [0, min(max, base * 2^(attempt-1))]. */
+export function retryDelayMs(attempt: number, base: number, max: number, random = Math.random): number {
+  return Math.floor(random() * Math.min(max, base * 2 ** Math.max(0, attempt - 1)));
+}
+
+/** The JSON body POSTed for an event: the same shape as the GraphQL Event, plus the webhook id. */
+export function webhookPayload(
+  e: EventRecord,
+  webhookId: number,
+  globalId: (t: string, id: string | number) => string,
+) {
+  return {
+    id: globalId("Event", e.id),
+    cursor: eventCursor(e.id),
+    type: e.type,
+    actor: e.actor,
+    subjectType: e.subjectType,
+    subjectId: globalId(e.subjectType, e.subjectId),
+    before: e.before,
+    after: e.after,
+    requestId: e.requestId,
+    createdAt: e.createdAt,
+    webhookId: globalId("Webhook", webhookId),
+  };
+}
+
+const globalId = (type: string, id: string | number) => Buffer.from(`${type}:${id}`).toString("base64url");
+
+interface AttemptResult {
+  ok: boolean;
+  statusCode: number | null;
+  durationMs: number;
+  error: string | null;
+}
+
+class Stopped extends Error {}
+
+export class WebhookDispatcher {
+  private readonly loops = new Map<number, Promise<void>>();
+  private readonly wakers = new Map<number, () => void>();
+  private readonly abort = new AbortController();
+  private unsubscribe: (() => void) | null = null;
+  private stopped = false;
+  private syncing: Promise<void> | null = null;
+  private syncAgain = false;
+
+  constructor(
+    private readonly store: Store,
+    private readonly logger: Logger,
+    private readonly options: WebhookWorkerOptions,
+    private readonly onAdvance: (listener: () => void) => () => void,
+  ) {}
+
+  async start(): Promise<void> {
+    // New events wake the loops; webhook.* events (from any process) change the set of loops.
+    this.unsubscribe = this.onAdvance(() => this.sync());
+    this.sync();
+    await this.syncing;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.unsubscribe?.();
+    this.abort.abort();
+    for (const wake of this.wakers.values()) wake();
+    await this.syncing;
+    await Promise.all(this.loops.values());
+  }
+
+  /** Starts loops for new active webhooks and wakes every loop. */
+  private sync(): void {
+    if (this.stopped) return;
+    if (this.syncing) {
+      this.syncAgain = true;
+      return;
+    }
+    this.syncing = (async () => {
+      do {
+        this.syncAgain = false;
+        const ids = await this.store.read((db) => activeWebhookIds(db));
+        for (const id of ids) {
+          if (!this.loops.has(id)) {
+            const loop = this.run(id)
+              .catch((e) => {
+                if (!(e instanceof Stopped))
+                  this.logger.error({ err: e, webhookId: id }, "webhook loop failed");
+              })
+              .finally(() => {
+                this.loops.delete(id);
+                this.wakers.delete(id);
+              });
+            this.loops.set(id, loop);
+          }
+        }
+        for (const wake of this.wakers.values()) wake();
+      } while (this.syncAgain && !this.stopped);
+    })()
+      .catch((e) => this.logger.warn({ err: e }, "webhook dispatcher could not list webhooks"))
+      .finally(() => (this.syncing = null));
+  }
+
+  private idle(id: number): Promise<void> {
+    return new Promise((resolve) => this.wakers.set(id, resolve));
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      if (this.stopped) return reject(new Stopped());
+      const onAbort = () => {
+        clearTimeout(t);
+        reject(new Stopped());
+      };
+      const t = setTimeout(() => {
+        this.abort.signal.removeEventListener("abort", onAbort);
+        resolve();
+      }, ms);
+      this.abort.signal.addEventListener("abort", onAbort, { once: true });
+    });
+  }
+
+  private async run(id: number): Promise<void> {
+    while (!this.stopped) {
+      const hook = await this.store.read((db) => webhookById(db, id));
+      if (!hook || !hook.active) return;
+      const types = JSON.parse(hook.eventTypes) as string[];
+      const patterns = types.length ? parseEventTypes(types) : null;
+      const idle = this.idle(id);
+      const rows = await this.store.read((db) => eventsAfter(db, hook.cursor, 100));
+      if (rows.length === 0) {
+        await idle;
+        continue;
+      }
+      const next = rows.find((r) => typeMatches(patterns, r.type));
+      if (!next) {
+        // Nothing for this webhook in the batch: skip it in one write.
+        if (!(await this.advance(id, rows[rows.length - 1]!.id))) return;
+        continue;
+      }
+      await this.deliver(hook, toEventRecord(next));
+    }
+  }
+
+  private advance(id: number, eventId: number): Promise<boolean> {
+    return this.store.write((db) => advanceWebhookCursor(db, id, eventId));
+  }
+
+  /** Delivers one event with retries, then settles it (final delivery row + cursor, one transaction). */
+  private async deliver(first: WebhookRow, event: EventRecord): Promise<void> {
+    const body = JSON.stringify(webhookPayload(event, first.id, globalId));
+    let attempt = (await this.store.read((db) => attemptsSoFar(db, first.id, event.id))) + 1;
+    for (;;) {
+      if (this.stopped) throw new Stopped();
+      // Re-read per attempt: a new URL or secret applies to the next attempt; deleted/paused stops here.
+      const hook = attempt === 1 ? first : await this.store.read((db) => webhookById(db, first.id));
+      if (!hook || !hook.active) return;
+      const result = await this.attempt(hook, event, body, attempt);
+      if (this.stopped && !result.ok && result.error === "aborted") throw new Stopped();
+      const final = result.ok || attempt >= this.options.maxAttempts;
+      const outcome: DeliveryOutcome = result.ok ? "SUCCESS" : final ? "FAILED" : "RETRY";
+      const row = {
+        webhookId: hook.id,
+        eventId: event.id,
+        attempt,
+        statusCode: result.statusCode,
+        durationMs: result.durationMs,
+        error: result.error,
+        outcome,
+        createdAt: new Date().toISOString(),
+      };
+      const exists = await this.store.write((db) => {
+        if (!webhookById(db, hook.id)) return false;
+        insertDelivery(db, row);
+        return final ? advanceWebhookCursor(db, hook.id, event.id) : true;
+      });
+      deliveries.inc({ outcome });
+      if (final) {
+        deliveryLag.observe({ outcome }, (Date.now() - Date.parse(event.createdAt)) / 1000);
+        if (!result.ok) {
+          this.logger.warn(
+            { webhookId: hook.id, eventId: event.id, attempts: attempt, error: result.error },
+            "webhook delivery failed; moving on to the next event",
+          );
+        }
+        return;
+      }
+      if (!exists) return;
+      await this.sleep(retryDelayMs(attempt, this.options.retryBaseMs, this.options.retryMaxMs));
+      attempt++;
+    }
+  }
+
+  private async attempt(
+    hook: WebhookRow,
+    event: EventRecord,
+    body: string,
+    attempt: number,
+  ): Promise<AttemptResult> {
+    const started = performance.now();
+    const elapsed = () => Math.round(performance.now() - started);
+    const timeout = AbortSignal.timeout(this.options.timeoutMs);
+    try {
+      const url = new URL(hook.url);
+      if (url.protocol !== "http:" && url.protocol !== "https:") {
+        return {
+          ok: false,
+          statusCode: null,
+          durationMs: 0,
+          error: `unsupported URL scheme ${url.protocol}`,
+        };
+      }
+      const res = await fetch(url, {
+        method: "POST",
+        redirect: "manual",
+        signal: AbortSignal.any([timeout, this.abort.signal]),
+        headers: {
+          "content-type": "application/json",
+          "user-agent": `CloudPAM-Webhook/${APP_VERSION}`,
+          "x-cloudpam-event-id": eventCursor(event.id),
+          "x-cloudpam-event-type": event.type,
+          "x-cloudpam-delivery-attempt": String(attempt),
+          "x-cloudpam-signature": signWebhookBody(hook.secret, body, Math.floor(Date.now() / 1000)),
+        },
+        body,
+      });
+      // Drain (bounded) so the connection can be reused; the body itself is not used.
+      await res.body?.cancel().catch(() => undefined);
+      const durationMs = elapsed();
+      if (res.status >= 200 && res.status < 300)
+        return { ok: true, statusCode: res.status, durationMs, error: null };
+      const error =
+        res.status >= 300 && res.status < 400
+          ? `redirect to ${res.headers.get("location") ?? "?"} not followed`
+          : `HTTP ${res.status}`;
+      return { ok: false, statusCode: res.status, durationMs, error };
+    } catch (e) {
+      const durationMs = elapsed();
+      if (this.abort.signal.aborted) return { ok: false, statusCode: null, durationMs, error: "aborted" };
+      if (timeout.aborted) {
+        return {
+          ok: false,
+          statusCode: null,
+          durationMs,
+          error: `timed out after ${this.options.timeoutMs} ms`,
+        };
+      }
+      const cause = (e as { cause?: { code?: string; message?: string } }).cause;
+      return {
+        ok: false,
+        statusCode: null,
+        durationMs,
+        error: cause?.code ? `${cause.code}: ${cause.message ?? ""}`.trim() : (e as Error).message,
+      };
+    }
+  }
+}
+
+/** Key of the dispatcher in `services.extensions`. */
+export const WEBHOOK_DISPATCHER = "webhooks.dispatcher";
+
+interface DispatcherServices {
+  store: Store;
+  logger: Logger;
+  config: {
+    webhookMaxAttempts: number;
+    webhookTimeoutMs: number;
+    webhookRetryBaseMs: number;
+    webhookRetryMaxMs: number;
+  };
+  extensions: Map<string, unknown>;
+}
+
+/** Background worker (after the event hub): delivers events to webhooks. */
+export const webhookWorker = {
+  name: "webhook-delivery",
+  async start(services: DispatcherServices): Promise<void> {
+    const hub = eventHubOf(services);
+    const dispatcher = new WebhookDispatcher(
+      services.store,
+      services.logger,
+      {
+        maxAttempts: services.config.webhookMaxAttempts,
+        timeoutMs: services.config.webhookTimeoutMs,
+        retryBaseMs: services.config.webhookRetryBaseMs,
+        retryMaxMs: services.config.webhookRetryMaxMs,
+      },
+      (l) => hub.onAdvance(l),
+    );
+    await dispatcher.start();
+    services.extensions.set(WEBHOOK_DISPATCHER, dispatcher);
+  },
+  async stop(services: DispatcherServices): Promise<void> {
+    const dispatcher = services.extensions.get(WEBHOOK_DISPATCHER) as WebhookDispatcher | undefined;
+    services.extensions.delete(WEBHOOK_DISPATCHER);
+    await dispatcher?.stop();
+  },
+};

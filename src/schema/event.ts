@@ -1,0 +1,88 @@
+/** GraphQL types of the event log (audit log, subscriptions). */
+import { ArgsType, Field, ID, InputType, ObjectType } from "type-graphql";
+import { JSONResolver } from "graphql-scalars";
+import { ConnectionArgs, ConnectionType } from "./connection.js";
+import { Node } from "./node.js";
+import { DateTimeScalar } from "./scalars.js";
+
+@ObjectType({
+  implements: Node,
+  description:
+    "One change recorded in the append-only event log: who did what to which object, with before/after snapshots. The audit log, the source of subscriptions and the webhook outbox.",
+})
+export class Event extends Node {
+  declare __typename?: "Event";
+
+  @Field(() => String, {
+    description:
+      'Position of this event in the log: an integer as a string, strictly increasing. Pass it as `after` to a subscription to resume after this event ("0" = from the beginning).',
+  })
+  cursor!: string;
+
+  @Field(() => String, {
+    description: "`<subject>.<verb>`, e.g. `pool.created`, `allocation.released`, `drift.detected`.",
+  })
+  type!: string;
+
+  @Field(() => String, {
+    description: "Who made the change: `token:<id>:<name>`, `jwt:<subject>` or `system`.",
+  })
+  actor!: string;
+
+  @Field(() => String, { description: 'GraphQL type of the changed object, e.g. "Pool", "Allocation".' })
+  subjectType!: string;
+
+  @Field(() => ID, { description: "Global id of the changed object (fetch it with `node(id:)`)." })
+  subjectId!: string;
+
+  @Field(() => JSONResolver, {
+    nullable: true,
+    description: "Snapshot of the object before the change (null on creation). Ids inside are numeric.",
+  })
+  before!: unknown;
+
+  @Field(() => JSONResolver, {
+    nullable: true,
+    description: "Snapshot of the object after the change (null on deletion). Ids inside are numeric.",
+  })
+  after!: unknown;
+
+  @Field(() => String, {
+    nullable: true,
+    description: "Id of the request that made the change (the X-Request-ID header / log field).",
+  })
+  requestId!: string | null;
+
+  @Field(() => DateTimeScalar, { description: "When the change was committed (ISO-8601 UTC)." })
+  createdAt!: string;
+}
+
+@ObjectType({ description: "A page of events." })
+export class EventConnection extends ConnectionType("Event", Event) {}
+
+@InputType({ description: "Narrows the audit log; every given field must match." })
+export class EventFilterInput {
+  @Field(() => [String], {
+    nullable: true,
+    description: 'Event types ("pool.created") or whole subjects ("allocation.*"); any of them matches.',
+  })
+  types?: string[] | null;
+
+  @Field(() => ID, { nullable: true, description: "Only events of this object (its global id)." })
+  subjectId?: string | null;
+
+  @Field(() => String, { nullable: true, description: "Only events by this actor (as shown in `actor`)." })
+  actor?: string | null;
+
+  @Field(() => DateTimeScalar, { nullable: true, description: "Only events at or after this time." })
+  from?: Date | null;
+
+  @Field(() => DateTimeScalar, { nullable: true, description: "Only events before this time." })
+  to?: Date | null;
+}
+
+@ArgsType()
+export class EventsArgs extends ConnectionArgs {
+  @Field(() => EventFilterInput, { nullable: true, description: "Which events to list." })
+  filter?: EventFilterInput | null;
+}
