@@ -5,7 +5,7 @@
  * - contains X: the ancestors of X are X truncated to each shorter length, so `range_start IN (…)`
  *               (at most 33 / 129 index probes) AND range_end >= X.last.
  */
-import { and, asc, eq, gte, inArray, isNull, lte, sql, type SQL } from "drizzle-orm";
+import { and, asc, eq, gte, inArray, isNull, lte, or, sql, type SQL } from "drizzle-orm";
 import {
   blockSize,
   decodeAddress,
@@ -59,7 +59,7 @@ export function prefixesByIds(db: Db, ids: readonly number[]): PrefixRow[] {
 }
 
 /** Starts of every prefix that could contain p (p truncated to lengths 0..p.length). */
-function ancestorStarts(p: Prefix): string[] {
+export function ancestorStarts(p: Prefix): string[] {
   const starts = new Set<string>();
   for (let len = 0; len <= p.length; len++)
     starts.add(encodeAddress(p.start - (p.start % blockSize(p.family, len))));
@@ -142,5 +142,63 @@ export function childLengthHistogram(
     .from(prefixes)
     .where(and(eq(prefixes.parentId, poolId), isLive))
     .groupBy(prefixes.kind, prefixes.prefixLen)
+    .all();
+}
+
+/** Predicate: the prefix is inside or equal to p (one index range scan on range_start). */
+export function withinOrEqualWhere(p: Prefix): SQL {
+  const last = encodeAddress(prefixLast(p));
+  return and(
+    eq(prefixes.family, p.family),
+    gte(prefixes.rangeStart, encodeAddress(p.start)),
+    lte(prefixes.rangeStart, last),
+    lte(prefixes.rangeEnd, last),
+  )!;
+}
+
+/** Predicate: the prefix contains or equals p (at most 33 / 129 index probes). */
+export function containsOrEqualWhere(p: Prefix): SQL {
+  return and(
+    eq(prefixes.family, p.family),
+    inArray(prefixes.rangeStart, ancestorStarts(p)),
+    gte(prefixes.rangeEnd, encodeAddress(prefixLast(p))),
+    lte(prefixes.prefixLen, p.length),
+  )!;
+}
+
+/**
+ * Predicate: the prefix shares at least one address with p. CIDR blocks nest or are disjoint, so that is
+ * "contains or equals p" (ancestor probes) or "starts inside p" (one range scan).
+ */
+export function overlapsWhere(p: Prefix): SQL {
+  const last = encodeAddress(prefixLast(p));
+  return and(
+    eq(prefixes.family, p.family),
+    or(
+      and(inArray(prefixes.rangeStart, ancestorStarts(p)), gte(prefixes.rangeEnd, last)),
+      and(gte(prefixes.rangeStart, encodeAddress(p.start)), lte(prefixes.rangeStart, last)),
+    ),
+  )!;
+}
+
+/** Predicate: exactly p. */
+export function equalsWhere(p: Prefix): SQL {
+  return and(
+    eq(prefixes.family, p.family),
+    eq(prefixes.rangeStart, encodeAddress(p.start)),
+    eq(prefixes.prefixLen, p.length),
+  )!;
+}
+
+/**
+ * Live prefixes of any scope that contain or equal p, by scope then shortest first: the "who owns this
+ * address" chain of every scope in one statement (index probes per scope; scopes are few).
+ */
+export function containingLiveInAllScopes(db: Db, p: Prefix): PrefixRow[] {
+  return db
+    .select()
+    .from(prefixes)
+    .where(and(sql`${prefixes.scopeId} IN (SELECT id FROM scopes)`, containsOrEqualWhere(p), isLive))
+    .orderBy(asc(prefixes.scopeId), asc(prefixes.prefixLen), asc(prefixes.id))
     .all();
 }

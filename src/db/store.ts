@@ -39,6 +39,8 @@ export interface OpenOptions {
   /** Apply pending migrations (default true). */
   migrate?: boolean;
   busyTimeoutMs?: number;
+  /** Called with the SQL of every statement run on either connection (better-sqlite3 `verbose`); for tests. */
+  onStatement?: (sql: string) => void;
 }
 
 /** Pragmas every connection gets. */
@@ -64,9 +66,13 @@ function checkExisting(dsn: string, folder: string): void {
 }
 
 /** Opens a SQLite connection (creating the file and its folder), with WAL and our pragmas. */
-export function openConnection(dsn: string, busyTimeoutMs = 5000): Database.Database {
+export function openConnection(
+  dsn: string,
+  busyTimeoutMs = 5000,
+  onStatement?: (sql: string) => void,
+): Database.Database {
   if (dsn !== ":memory:") mkdirSync(dirname(dsn), { recursive: true });
-  const conn = new Database(dsn);
+  const conn = new Database(dsn, onStatement ? { verbose: (sql) => onStatement(String(sql)) } : {});
   if (dsn !== ":memory:") conn.pragma("journal_mode = WAL");
   configure(conn, busyTimeoutMs);
   return conn;
@@ -105,7 +111,7 @@ export function openStore(options: OpenOptions): Store {
   const folder = options.migrationsFolder ?? DEFAULT_MIGRATIONS_FOLDER;
   const busy = options.busyTimeoutMs ?? 5000;
   checkExisting(options.dsn, folder);
-  const writer = openConnection(options.dsn, busy);
+  const writer = openConnection(options.dsn, busy, options.onStatement);
   try {
     if (options.migrate !== false) migrateUp(writer, folder);
     else assertCompatible(writer, folder);
@@ -113,7 +119,7 @@ export function openStore(options: OpenOptions): Store {
     writer.close();
     throw e;
   }
-  const reader = options.dsn === ":memory:" ? writer : openConnection(options.dsn, busy);
+  const reader = options.dsn === ":memory:" ? writer : openConnection(options.dsn, busy, options.onStatement);
   if (reader !== writer) reader.pragma("query_only = ON");
   const writeDb = drizzle({ client: writer, schema });
   const readDb = reader === writer ? writeDb : drizzle({ client: reader, schema });

@@ -5,6 +5,10 @@ import { ServerResolver } from "./server.resolver.js";
 import { TokenResolver } from "./token.resolver.js";
 import { EventResolver } from "./event.resolver.js";
 import { WebhookResolver } from "./webhook.resolver.js";
+import { ScopeResolver } from "./scope.resolver.js";
+import { PoolResolver } from "./pool.resolver.js";
+import { AccountResolver } from "./account.resolver.js";
+import { LookupEntryResolver, LookupResolver } from "./lookup.resolver.js";
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
 export const resolvers: NonEmptyArray<Function> = [
@@ -13,4 +17,9 @@ export const resolvers: NonEmptyArray<Function> = [
   TokenResolver,
   EventResolver,
   WebhookResolver,
+  ScopeResolver,
+  PoolResolver,
+  AccountResolver,
+  LookupResolver,
+  LookupEntryResolver,
 ];

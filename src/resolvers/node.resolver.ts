@@ -11,7 +11,7 @@ export function registerNodeType(type: string, fetch: NodeFetcher): void {
   fetchers.set(type, fetch);
 }
 
-async function fetchNode(ctx: Context, globalId: string): Promise<Node | null> {
+export async function fetchNode(ctx: Context, globalId: string): Promise<Node | null> {
   let decoded;
   try {
     decoded = fromGlobalId(globalId);

@@ -10,6 +10,7 @@ import WebSocket from "ws";
 import { createClient, type Client } from "graphql-ws";
 import { loadConfig } from "../../src/config.js";
 import { startApp, type App } from "../../src/server/app.js";
+import { openStore } from "../../src/db/store.js";
 import { createLogger } from "../../src/logger.js";
 import { createToken } from "../../src/domain/tokens.js";
 import { SYSTEM_ACTOR, type Role } from "../../src/domain/roles.js";
@@ -49,7 +50,10 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
+export async function startTestServer(
+  env: Record<string, string> = {},
+  opts: { onStatement?: (sql: string) => void } = {},
+): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), "cloudpam-test-"));
   const dbPath = join(dir, "cloudpam.db");
   const logs: string[] = [];
@@ -73,8 +77,11 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     {},
   );
   let adminToken = "";
+  // With a statement hook the store is opened here (and closed in close()), so the hook sees every statement.
+  const store = opts.onStatement ? openStore({ dsn: dbPath, onStatement: opts.onStatement }) : undefined;
   const app = await startApp(config, {
     logger: createLogger(config.logLevel, sink),
+    ...(store ? { store } : {}),
     onBootstrapToken: (t) => (adminToken = t),
   });
   const clients: Client[] = [];
@@ -142,6 +149,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     async close() {
       await Promise.all(clients.map((c) => c.dispose()));
       await app.close();
+      store?.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -1,0 +1,247 @@
+/**
+ * Pool queries: filtered keyset pages over the `prefixes` table (kind = 'pool'), and the subtree
+ * operations of deletes. Containment filters are range predicates on the indexed columns (see
+ * src/db/prefixes.ts); network order is (family, range_start, prefix_len, id), which follows the
+ * `(scope_id, family, range_start, …)` index inside one scope.
+ */
+import { and, asc, count, desc, eq, gt, inArray, isNotNull, isNull, lt, sql, type SQL } from "drizzle-orm";
+import type { Prefix } from "../allocator/index.js";
+import { Invalid } from "../domain/errors.js";
+import { encodeCursor, type Page, type ResolvedPage } from "./pagination.js";
+import {
+  containsOrEqualWhere,
+  equalsWhere,
+  isLive,
+  overlapsWhere,
+  rowPrefix,
+  withinOrEqualWhere,
+  type PrefixRow,
+} from "./prefixes.js";
+import { prefixes } from "./schema.js";
+import type { Db } from "./store.js";
+
+export type PoolOrderField = "network" | "name" | "createdAt";
+
+export interface PoolRowFilter {
+  scopeId?: number | null;
+  parentId?: number | null;
+  /** Only top-level pools (no parent). */
+  rootsOnly?: boolean | null;
+  accountId?: number | null;
+  statuses?: readonly string[] | null;
+  family?: 4 | 6 | null;
+  /** Case-insensitive substring of the name. */
+  search?: string | null;
+  within?: Prefix | null;
+  withinOrEqual?: Prefix | null;
+  contains?: Prefix | null;
+  containsOrEqual?: Prefix | null;
+  overlaps?: Prefix | null;
+  equals?: Prefix | null;
+}
+
+const isPool = eq(prefixes.kind, "pool");
+
+function filterWhere(f: PoolRowFilter): SQL | undefined {
+  return and(
+    isPool,
+    f.scopeId != null ? eq(prefixes.scopeId, f.scopeId) : undefined,
+    f.parentId != null ? eq(prefixes.parentId, f.parentId) : undefined,
+    f.rootsOnly ? isNull(prefixes.parentId) : undefined,
+    f.accountId != null ? eq(prefixes.accountId, f.accountId) : undefined,
+    f.statuses?.length ? inArray(prefixes.status, [...f.statuses]) : undefined,
+    f.family != null ? eq(prefixes.family, f.family) : undefined,
+    f.search ? sql`instr(lower(${prefixes.name}), lower(${f.search})) > 0` : undefined,
+    f.withinOrEqual ? withinOrEqualWhere(f.withinOrEqual) : undefined,
+    f.within ? and(withinOrEqualWhere(f.within), gt(prefixes.prefixLen, f.within.length)) : undefined,
+    f.containsOrEqual ? containsOrEqualWhere(f.containsOrEqual) : undefined,
+    f.contains ? and(containsOrEqualWhere(f.contains), lt(prefixes.prefixLen, f.contains.length)) : undefined,
+    f.overlaps ? overlapsWhere(f.overlaps) : undefined,
+    f.equals ? equalsWhere(f.equals) : undefined,
+  );
+}
+
+type NetworkKey = [family: number, rangeStart: string, prefixLen: number, id: number];
+
+function networkKey(r: PrefixRow): NetworkKey {
+  return [r.family, r.rangeStart, r.prefixLen, r.id];
+}
+
+function compareNetwork(a: NetworkKey, b: NetworkKey): number {
+  return a[0] - b[0] || (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0) || a[2] - b[2] || a[3] - b[3];
+}
+
+function decodeNetworkCursor(page: ResolvedPage): NetworkKey | null {
+  if (!page.cursor) return null;
+  const [k, id] = page.cursor;
+  const m = typeof k === "string" ? /^([46]):([0-9a-f]{32}):(\d{1,3})$/.exec(k) : null;
+  if (!m) {
+    const field = page.backward ? "before" : "after";
+    throw new Invalid(field, `${field} is not a cursor of a pool list in network order`);
+  }
+  return [Number(m[1]), m[2]!, Number(m[3]), id];
+}
+
+/** Whether rows are read in ascending order for this page. */
+const ascendingRead = (page: ResolvedPage) => page.backward === page.descending;
+
+function networkWhere(page: ResolvedPage): SQL | undefined {
+  const key = decodeNetworkCursor(page);
+  if (!key) return undefined;
+  const row = sql`(${prefixes.family}, ${prefixes.rangeStart}, ${prefixes.prefixLen}, ${prefixes.id})`;
+  const at = sql`(${key[0]}, ${key[1]}, ${key[2]}, ${key[3]})`;
+  return ascendingRead(page) ? sql`${row} > ${at}` : sql`${row} < ${at}`;
+}
+
+function networkOrder(page: ResolvedPage): SQL[] {
+  const dir = ascendingRead(page) ? asc : desc;
+  return [dir(prefixes.family), dir(prefixes.rangeStart), dir(prefixes.prefixLen), dir(prefixes.id)];
+}
+
+function finish(page: ResolvedPage, rows: PrefixRow[], keyOf: (r: PrefixRow) => [string | number, number]) {
+  const more = rows.length > page.limit;
+  const items = more ? rows.slice(0, page.limit) : rows;
+  if (page.backward) items.reverse();
+  const result: Page<PrefixRow> = {
+    items,
+    cursors: items.map((r) => encodeCursor(keyOf(r))),
+    hasNextPage: page.backward ? page.hadCursor : more,
+    hasPreviousPage: page.backward ? more : page.hadCursor,
+  };
+  return result;
+}
+
+const networkCursorKey = (r: PrefixRow): [string, number] => [
+  `${r.family}:${r.rangeStart}:${r.prefixLen}`,
+  r.id,
+];
+
+/**
+ * One keyset page of pools. Network order in one scope (or under one parent) is an index walk,
+ * O(log n + page); without a scope, each scope is walked and the pages merged (scopes are few).
+ * Name order sorts the filtered rows (no name index on prefixes).
+ */
+export function poolsPage(
+  db: Db,
+  filter: PoolRowFilter,
+  order: PoolOrderField,
+  page: ResolvedPage,
+  scopeIds: () => number[],
+): Page<PrefixRow> {
+  const where = filterWhere(filter);
+  if (order === "network") {
+    const query = (scopeId?: number) =>
+      db
+        .select()
+        .from(prefixes)
+        .where(
+          and(where, scopeId === undefined ? undefined : eq(prefixes.scopeId, scopeId), networkWhere(page)),
+        )
+        .orderBy(...networkOrder(page))
+        .limit(page.limit + 1)
+        .all();
+    let rows: PrefixRow[];
+    if (filter.scopeId != null || filter.parentId != null) rows = query();
+    else {
+      const sign = ascendingRead(page) ? 1 : -1;
+      rows = scopeIds()
+        .flatMap((id) => query(id))
+        .sort((a, b) => sign * compareNetwork(networkKey(a), networkKey(b)))
+        .slice(0, page.limit + 1);
+    }
+    return finish(page, rows, networkCursorKey);
+  }
+  const col = order === "name" ? prefixes.name : prefixes.createdAt;
+  const cursor = page.cursor;
+  const dir = ascendingRead(page) ? asc : desc;
+  const keyset = cursor
+    ? ascendingRead(page)
+      ? sql`(${col}, ${prefixes.id}) > (${cursor[0]}, ${cursor[1]})`
+      : sql`(${col}, ${prefixes.id}) < (${cursor[0]}, ${cursor[1]})`
+    : undefined;
+  const rows = db
+    .select()
+    .from(prefixes)
+    .where(and(where, keyset))
+    .orderBy(dir(col), dir(prefixes.id))
+    .limit(page.limit + 1)
+    .all();
+  return finish(page, rows, (r) => [(order === "name" ? r.name : r.createdAt) ?? "", r.id]);
+}
+
+export function countPools(db: Db, filter: PoolRowFilter): number {
+  return db.select({ n: count() }).from(prefixes).where(filterWhere(filter)).get()?.n ?? 0;
+}
+
+/** Pools by id (other kinds are left out). */
+export function poolsByIds(db: Db, ids: readonly number[]): PrefixRow[] {
+  if (ids.length === 0) return [];
+  return db
+    .select()
+    .from(prefixes)
+    .where(and(isPool, inArray(prefixes.id, [...ids])))
+    .all();
+}
+
+/** Live ancestor pools of p in one scope including p itself if it is a pool, root first. O(length × log n). */
+export function poolPath(db: Db, pool: PrefixRow): PrefixRow[] {
+  return db
+    .select()
+    .from(prefixes)
+    .where(and(eq(prefixes.scopeId, pool.scopeId), isPool, isLive, containsOrEqualWhere(rowPrefix(pool))))
+    .orderBy(asc(prefixes.prefixLen), asc(prefixes.id))
+    .all();
+}
+
+export function updatePrefixRow(db: Db, id: number, set: Partial<typeof prefixes.$inferInsert>): PrefixRow {
+  return db
+    .update(prefixes)
+    .set({ ...set, updatedAt: new Date().toISOString() })
+    .where(eq(prefixes.id, id))
+    .returning()
+    .get();
+}
+
+/**
+ * Everything a pool delete removes: its live subtree (walked through the live-parent index) and the
+ * released history of every pool in it (found by range inside the pool, then by parent).
+ */
+export function poolSubtree(db: Db, pool: PrefixRow): PrefixRow[] {
+  const live = db
+    .select()
+    .from(prefixes)
+    .where(
+      sql`${prefixes.id} IN (WITH RECURSIVE sub(id) AS (SELECT ${pool.id} UNION ALL SELECT p.id FROM prefixes p JOIN sub ON p.parent_id = sub.id WHERE p.released_at IS NULL) SELECT id FROM sub)`,
+    )
+    .all();
+  const poolIds = new Set(live.filter((r) => r.kind === "pool").map((r) => r.id));
+  const released = db
+    .select()
+    .from(prefixes)
+    .where(
+      and(
+        eq(prefixes.scopeId, pool.scopeId),
+        withinOrEqualWhere(rowPrefix(pool)),
+        isNotNull(prefixes.releasedAt),
+      ),
+    )
+    .all()
+    .filter((r) => r.parentId !== null && poolIds.has(r.parentId));
+  return [...live, ...released];
+}
+
+/** Prefixes (live or released) that belong to an account, by the account index. */
+export function prefixesOfAccount(db: Db, accountId: number): PrefixRow[] {
+  return db.select().from(prefixes).where(eq(prefixes.accountId, accountId)).all();
+}
+
+/** Deletes rows leaves first (non-pools, then pools longest prefix first), in chunks under SQLite's variable limit. */
+export function deletePrefixRows(db: Db, rows: readonly PrefixRow[]): void {
+  const ordered = [...rows].sort(
+    (a, b) => Number(a.kind === "pool") - Number(b.kind === "pool") || b.prefixLen - a.prefixLen,
+  );
+  for (let i = 0; i < ordered.length; i += 5000) {
+    const ids = ordered.slice(i, i + 5000).map((r) => r.id);
+    db.delete(prefixes).where(inArray(prefixes.id, ids)).run();
+  }
+}

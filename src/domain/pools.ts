@@ -1,0 +1,542 @@
+/**
+ * Pools: nested ranges of a scope that allocations are carved from.
+ *
+ * Rules (all checked inside the one write transaction of the mutation):
+ * - a top-level pool overlaps nothing in its scope (placement.assertTopLevelFree);
+ * - a child pool lies inside its parent, in the parent's scope and family, with a longer prefix, and
+ *   takes its range out of the parent's free space (placement.occupyInPool / takeNextInPool), so siblings
+ *   never overlap or repeat;
+ * - deleting a pool gives its range back to its parent; live children or allocations block it unless
+ *   `cascade`, which removes the whole subtree (and the released history of its pools) in the same
+ *   transaction with one event per removed row.
+ * Allocation rules (min/max/default child prefix length, allowed tiers) constrain allocations (issue 6);
+ * `defaultChildPrefixLength` is also the length of a child pool created with neither cidr nor prefixLength.
+ */
+import {
+  AllocatorError,
+  containsPrefix,
+  formatPrefix,
+  maxLength,
+  parseAddress,
+  parsePrefix,
+  type Family,
+  type Prefix,
+} from "../allocator/index.js";
+import { accountById } from "../db/accounts.js";
+import { resolvePage, type Page, type PageArgs } from "../db/pagination.js";
+import {
+  countPools,
+  deletePrefixRows,
+  poolPath,
+  poolSubtree,
+  poolsByIds,
+  poolsPage,
+  updatePrefixRow,
+  type PoolOrderField,
+  type PoolRowFilter,
+} from "../db/pools.js";
+import {
+  countLiveChildren,
+  insertPrefix,
+  liveChildren,
+  prefixById,
+  rangeColumns,
+  rowPrefix,
+  type PrefixRow,
+} from "../db/prefixes.js";
+import { allScopeIds, defaultScope } from "../db/scopes.js";
+import type { Db, Store } from "../db/store.js";
+import type { Caller } from "./caller.js";
+import { Conflict, Invalid, NotFound } from "./errors.js";
+import { appendEvent } from "./events.js";
+import {
+  assertTopLevelFree,
+  describePrefix,
+  largestFreeInPool,
+  occupyInPool,
+  prefixRef,
+  seedPool,
+  takeNextInPool,
+  vacateInPool,
+} from "./placement.js";
+import { cleanDescription, cleanName, requireScope } from "./scopes.js";
+
+export type PoolRow = PrefixRow;
+
+export const POOL_STATUSES = ["PLANNED", "ACTIVE", "DEPRECATED"] as const;
+export type PoolStatus = (typeof POOL_STATUSES)[number];
+export const TIERS = ["DEV", "STG", "SBX", "PRD"] as const;
+export type Tier = (typeof TIERS)[number];
+
+export interface PoolRules {
+  minChildPrefixLength: number | null;
+  maxChildPrefixLength: number | null;
+  defaultChildPrefixLength: number | null;
+  allowedTiers: Tier[] | null;
+}
+
+/** Parsed tags of a row (a JSON object of strings). */
+export function poolTags(row: PrefixRow): Record<string, string> {
+  return JSON.parse(row.tags) as Record<string, string>;
+}
+
+export function poolRules(row: PrefixRow): PoolRules {
+  return {
+    minChildPrefixLength: row.minChildLen,
+    maxChildPrefixLength: row.maxChildLen,
+    defaultChildPrefixLength: row.defaultChildLen,
+    allowedTiers: row.allowedTiers === null ? null : (JSON.parse(row.allowedTiers) as Tier[]),
+  };
+}
+
+/** The event snapshot of any prefix row: plain values, numeric ids (`poolId` = the parent pool). */
+export function prefixSnapshot(row: PrefixRow) {
+  return {
+    id: row.id,
+    kind: row.kind,
+    scopeId: row.scopeId,
+    parentId: row.parentId,
+    poolId: row.parentId,
+    accountId: row.accountId,
+    name: row.name,
+    cidr: row.cidr,
+    family: row.family,
+    prefixLength: row.prefixLen,
+    status: row.status,
+    description: row.description,
+    tags: poolTags(row),
+    ...(row.kind === "pool" ? { rules: poolRules(row) } : {}),
+    releasedAt: row.releasedAt,
+  };
+}
+
+const EVENT_SUBJECT = { pool: "Pool", allocation: "Allocation", reservation: "Reservation" } as const;
+
+/** Appends `<kind>.deleted` for each removed row, in the order given. */
+export function appendDeletedEvents(db: Db, caller: Caller, rows: readonly PrefixRow[]): void {
+  for (const r of rows) {
+    appendEvent(db, caller, {
+      type: `${r.kind}.deleted`,
+      subjectType: EVENT_SUBJECT[r.kind],
+      subjectId: r.id,
+      before: prefixSnapshot(r),
+    });
+  }
+}
+
+/** A live pool, or NotFound naming `field`. */
+export function requirePool(db: Db, id: number, field = "id"): PrefixRow {
+  const row = prefixById(db, id);
+  if (!row || row.kind !== "pool" || row.releasedAt !== null) throw new NotFound("Pool", id, field);
+  return row;
+}
+
+function requireAccountId(db: Db, id: number, field = "accountId"): number {
+  if (!accountById(db, id)) throw new NotFound("Account", id, field);
+  return id;
+}
+
+/** Parses CIDR text (already canonical from the API, but domain callers may pass anything). */
+export function parseCidr(field: string, text: string): Prefix {
+  try {
+    return parsePrefix(text);
+  } catch (e) {
+    throw new Invalid(field, `"${text}" is not a valid CIDR: ${(e as Error).message}`, { value: text });
+  }
+}
+
+/** A single address as a host prefix (/32 or /128). */
+export function parseHost(field: string, text: string): Prefix {
+  try {
+    const a = parseAddress(text);
+    return { family: a.family, start: a.value, length: maxLength(a.family) };
+  } catch (e) {
+    throw new Invalid(field, `"${text}" is not a valid IP address: ${(e as Error).message}`, { value: text });
+  }
+}
+
+function cleanTags(field: string, tags: Record<string, unknown> | null | undefined): string {
+  if (tags == null) return "{}";
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(tags)) {
+    if (k.trim() === "" || k.length > 128)
+      throw new Invalid(field, `tag keys must be 1-128 characters, got "${k}"`, { key: k });
+    if (typeof v !== "string" || v.length > 256)
+      throw new Invalid(field, `tag "${k}" must be a string of at most 256 characters`, { key: k });
+    out[k] = v;
+  }
+  return JSON.stringify(out);
+}
+
+export interface PoolRulesInput {
+  minChildPrefixLength?: number | null;
+  maxChildPrefixLength?: number | null;
+  defaultChildPrefixLength?: number | null;
+  allowedTiers?: readonly string[] | null;
+}
+
+/** Merges a rules patch into `current` and checks it against the pool's length and family. */
+function mergeRules(
+  current: PoolRules,
+  patch: PoolRulesInput | null | undefined,
+  family: Family,
+  poolLength: number,
+): PoolRules {
+  if (patch === null)
+    return {
+      minChildPrefixLength: null,
+      maxChildPrefixLength: null,
+      defaultChildPrefixLength: null,
+      allowedTiers: null,
+    };
+  const next: PoolRules = { ...current };
+  if (patch) {
+    for (const k of ["minChildPrefixLength", "maxChildPrefixLength", "defaultChildPrefixLength"] as const)
+      if (patch[k] !== undefined) next[k] = patch[k];
+    if (patch.allowedTiers !== undefined) {
+      const tiers = patch.allowedTiers;
+      for (const t of tiers ?? [])
+        if (!(TIERS as readonly string[]).includes(t))
+          throw new Invalid("rules.allowedTiers", `"${t}" is not a tier (${TIERS.join(", ")})`, { value: t });
+      next.allowedTiers = tiers ? ([...new Set(tiers)] as Tier[]) : null;
+    }
+  }
+  const max = maxLength(family);
+  for (const k of ["minChildPrefixLength", "maxChildPrefixLength", "defaultChildPrefixLength"] as const) {
+    const v = next[k];
+    if (v !== null && (!Number.isInteger(v) || v <= poolLength || v > max))
+      throw new Invalid(
+        `rules.${k}`,
+        `${k} must be between ${poolLength + 1} and ${max} for a /${poolLength} pool, got ${v}`,
+        {
+          minimum: poolLength + 1,
+          maximum: max,
+        },
+      );
+  }
+  const { minChildPrefixLength: lo, maxChildPrefixLength: hi, defaultChildPrefixLength: def } = next;
+  if (lo !== null && hi !== null && lo > hi)
+    throw new Invalid(
+      "rules.maxChildPrefixLength",
+      `maxChildPrefixLength (/${hi}) must not be shorter than minChildPrefixLength (/${lo})`,
+    );
+  if (def !== null && ((lo !== null && def < lo) || (hi !== null && def > hi)))
+    throw new Invalid(
+      "rules.defaultChildPrefixLength",
+      `defaultChildPrefixLength /${def} is outside /${lo ?? poolLength + 1}../${hi ?? max}`,
+    );
+  return next;
+}
+
+function rulesColumns(r: PoolRules) {
+  return {
+    minChildLen: r.minChildPrefixLength,
+    maxChildLen: r.maxChildPrefixLength,
+    defaultChildLen: r.defaultChildPrefixLength,
+    allowedTiers: r.allowedTiers === null ? null : JSON.stringify(r.allowedTiers),
+  };
+}
+
+const NO_RULES: PoolRules = {
+  minChildPrefixLength: null,
+  maxChildPrefixLength: null,
+  defaultChildPrefixLength: null,
+  allowedTiers: null,
+};
+
+function assertStatus(field: string, status: string): PoolStatus {
+  if (!(POOL_STATUSES as readonly string[]).includes(status))
+    throw new Invalid(field, `"${status}" is not a pool status (${POOL_STATUSES.join(", ")})`);
+  return status as PoolStatus;
+}
+
+export interface CreatePoolInput {
+  scopeId?: number | null;
+  parentId?: number | null;
+  /** Explicit range; or leave it out and pass parentId + prefixLength to take the next free block. */
+  cidr?: string | null;
+  prefixLength?: number | null;
+  name: string;
+  description?: string | null;
+  status?: string | null;
+  accountId?: number | null;
+  tags?: Record<string, unknown> | null;
+  rules?: PoolRulesInput | null;
+}
+
+/** Where the new pool goes: its range, taken from the parent's free space or checked top-level free. */
+function placeNewPool(db: Db, input: CreatePoolInput, parent: PrefixRow | null, scopeId: number): Prefix {
+  if (input.cidr != null && input.prefixLength != null)
+    throw new Invalid("prefixLength", "pass either cidr or prefixLength, not both");
+  if (input.cidr != null) {
+    const x = parseCidr("cidr", input.cidr);
+    if (!parent) {
+      assertTopLevelFree(db, scopeId, x, "cidr");
+      return x;
+    }
+    const where = describePrefix(parent);
+    if (x.family !== parent.family)
+      throw new Invalid(
+        "cidr",
+        `${formatPrefix(x)} is IPv${x.family} but the parent ${where} is IPv${parent.family}`,
+        {
+          conflicting: prefixRef(parent),
+        },
+      );
+    if (x.length <= parent.prefixLen || !containsPrefix(rowPrefix(parent), x))
+      throw new Invalid(
+        "cidr",
+        x.length <= parent.prefixLen && containsPrefix(x, rowPrefix(parent))
+          ? `${formatPrefix(x)} is not smaller than its parent ${where}; a child pool needs a longer prefix than /${parent.prefixLen}`
+          : `${formatPrefix(x)} lies outside its parent ${where}`,
+        { conflicting: prefixRef(parent) },
+      );
+    occupyInPool(db, parent, x, "cidr");
+    return x;
+  }
+  if (!parent)
+    throw new Invalid("cidr", "a pool needs a cidr, or a parentId and a prefixLength to carve from it");
+  const length = input.prefixLength ?? parent.defaultChildLen;
+  if (length == null)
+    throw new Invalid(
+      "prefixLength",
+      `pass cidr or prefixLength: ${describePrefix(parent)} has no defaultChildPrefixLength`,
+    );
+  const max = maxLength(parent.family as Family);
+  if (!Number.isInteger(length) || length <= parent.prefixLen || length > max)
+    throw new Invalid(
+      "prefixLength",
+      `prefixLength must be between ${parent.prefixLen + 1} and ${max} inside ${describePrefix(parent)}, got ${length}`,
+      {
+        minimum: parent.prefixLen + 1,
+        maximum: max,
+      },
+    );
+  try {
+    return takeNextInPool(db, parent, length);
+  } catch (e) {
+    if (e instanceof AllocatorError && e.code === "NO_SPACE") {
+      const largest = largestFreeInPool(db, parent);
+      throw new Conflict(
+        largest
+          ? `${describePrefix(parent)} has no free /${length}; its largest free block is ${formatPrefix(largest)}`
+          : `${describePrefix(parent)} is full`,
+        {
+          field: "prefixLength",
+          conflicting: prefixRef(parent),
+          largestFree: largest ? formatPrefix(largest) : null,
+        },
+      );
+    }
+    throw e;
+  }
+}
+
+export async function createPool(store: Store, caller: Caller, input: CreatePoolInput): Promise<PrefixRow> {
+  const name = cleanName("name", input.name);
+  const description = cleanDescription("description", input.description);
+  const status = assertStatus("status", input.status ?? "ACTIVE");
+  const tags = cleanTags("tags", input.tags);
+  return store.write((db) => {
+    const parent = input.parentId != null ? requirePool(db, input.parentId, "parentId") : null;
+    let scopeId: number;
+    if (parent) {
+      if (input.scopeId != null && input.scopeId !== parent.scopeId)
+        throw new Invalid(
+          "scopeId",
+          `a child pool lives in its parent's scope; ${describePrefix(parent)} is not in that scope`,
+          {
+            conflicting: prefixRef(parent),
+          },
+        );
+      scopeId = parent.scopeId;
+    } else scopeId = input.scopeId != null ? requireScope(db, input.scopeId).id : defaultScope(db).id;
+    const accountId = input.accountId != null ? requireAccountId(db, input.accountId) : null;
+    const x = placeNewPool(db, input, parent, scopeId);
+    const rules = mergeRules(NO_RULES, input.rules, x.family, x.length);
+    const row = insertPrefix(db, {
+      kind: "pool",
+      scopeId,
+      parentId: parent?.id ?? null,
+      ...rangeColumns(x),
+      name,
+      description,
+      status,
+      accountId,
+      tags,
+      ...rulesColumns(rules),
+      createdBy: caller.actor.name,
+    });
+    seedPool(db, row);
+    appendEvent(db, caller, {
+      type: "pool.created",
+      subjectType: "Pool",
+      subjectId: row.id,
+      after: prefixSnapshot(row),
+    });
+    return row;
+  });
+}
+
+export interface UpdatePoolInput {
+  name?: string | null;
+  description?: string | null;
+  status?: string | null;
+  accountId?: number | null;
+  tags?: Record<string, unknown> | null;
+  rules?: PoolRulesInput | null;
+}
+
+/** Changes only the fields present (undefined = keep); null clears (name and status cannot be cleared). */
+export async function updatePool(
+  store: Store,
+  caller: Caller,
+  id: number,
+  patch: UpdatePoolInput,
+): Promise<PrefixRow> {
+  if (patch.name === null) throw new Invalid("name", "a pool's name cannot be cleared");
+  if (patch.status === null) throw new Invalid("status", "a pool's status cannot be cleared");
+  const name = patch.name === undefined ? undefined : cleanName("name", patch.name);
+  const description =
+    patch.description === undefined ? undefined : cleanDescription("description", patch.description);
+  const status = patch.status === undefined ? undefined : assertStatus("status", patch.status);
+  const tags = patch.tags === undefined ? undefined : cleanTags("tags", patch.tags);
+  return store.write((db) => {
+    const before = requirePool(db, id, "id");
+    const accountId =
+      patch.accountId === undefined
+        ? undefined
+        : patch.accountId === null
+          ? null
+          : requireAccountId(db, patch.accountId);
+    const rules =
+      patch.rules === undefined
+        ? undefined
+        : mergeRules(poolRules(before), patch.rules, before.family as Family, before.prefixLen);
+    const after = updatePrefixRow(db, id, {
+      ...(name !== undefined ? { name } : {}),
+      ...(description !== undefined ? { description } : {}),
+      ...(status !== undefined ? { status } : {}),
+      ...(accountId !== undefined ? { accountId } : {}),
+      ...(tags !== undefined ? { tags } : {}),
+      ...(rules !== undefined ? rulesColumns(rules) : {}),
+    });
+    appendEvent(db, caller, {
+      type: "pool.updated",
+      subjectType: "Pool",
+      subjectId: id,
+      before: prefixSnapshot(before),
+      after: prefixSnapshot(after),
+    });
+    return after;
+  });
+}
+
+export interface DeletedPool {
+  pool: PrefixRow;
+  /** Every other row removed with it (descendant pools, allocations, reservations, released history), deepest first. */
+  removed: PrefixRow[];
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? "" : "s"}`;
+}
+
+/** Deletes a pool, giving its range back to its parent; with `cascade`, its whole subtree too. */
+export async function deletePool(
+  store: Store,
+  caller: Caller,
+  id: number,
+  cascade: boolean,
+): Promise<DeletedPool> {
+  return store.write((db) => {
+    const pool = requirePool(db, id, "id");
+    if (!cascade) {
+      const n = countLiveChildren(db, id);
+      if (n.pools + n.allocations + n.reservations > 0) {
+        const children = liveChildren(db, id);
+        const parts = [
+          n.pools ? plural(n.pools, "child pool") : "",
+          n.allocations ? plural(n.allocations, "allocation") : "",
+          n.reservations ? plural(n.reservations, "reservation") : "",
+        ].filter(Boolean);
+        throw new Conflict(
+          `${describePrefix(pool)} still holds ${parts.join(", ")} (first: ${describePrefix(children[0]!)}); delete them first or pass cascade: true`,
+          { field: "cascade", conflicting: children.slice(0, 20).map(prefixRef), counts: n },
+        );
+      }
+    }
+    const subtree = poolSubtree(db, pool);
+    if (pool.parentId !== null) vacateInPool(db, requirePool(db, pool.parentId, "parentId"), rowPrefix(pool));
+    deletePrefixRows(db, subtree);
+    const removed = subtree
+      .filter((r) => r.id !== pool.id)
+      .sort(
+        (a, b) =>
+          Number(a.kind === "pool") - Number(b.kind === "pool") || b.prefixLen - a.prefixLen || a.id - b.id,
+      );
+    appendDeletedEvents(db, caller, [...removed, pool]);
+    return { pool, removed };
+  });
+}
+
+export interface PoolFilter {
+  scopeId?: number | null;
+  parentId?: number | null;
+  rootsOnly?: boolean | null;
+  accountId?: number | null;
+  statuses?: readonly string[] | null;
+  family?: 4 | 6 | null;
+  search?: string | null;
+  within?: string | null;
+  withinOrEqual?: string | null;
+  contains?: string | null;
+  containsOrEqual?: string | null;
+  overlaps?: string | null;
+  equals?: string | null;
+}
+
+const CONTAINMENT = ["within", "withinOrEqual", "contains", "containsOrEqual", "overlaps", "equals"] as const;
+
+function toRowFilter(f: PoolFilter): PoolRowFilter {
+  const out: PoolRowFilter = {
+    scopeId: f.scopeId,
+    parentId: f.parentId,
+    rootsOnly: f.rootsOnly,
+    accountId: f.accountId,
+    statuses: f.statuses,
+    family: f.family,
+    search: f.search?.trim() || null,
+  };
+  for (const k of CONTAINMENT) {
+    const v = f[k];
+    if (v != null) out[k] = parseCidr(`filter.${k}`, v);
+  }
+  return out;
+}
+
+export async function listPools(
+  store: Store,
+  filter: PoolFilter,
+  order: PoolOrderField,
+  descending: boolean,
+  args: PageArgs,
+  maxPageSize: number,
+): Promise<{ page: Page<PrefixRow>; count: () => Promise<number> }> {
+  const rowFilter = toRowFilter(filter);
+  const resolved = resolvePage(args, maxPageSize, descending);
+  const page = await store.read((db) => poolsPage(db, rowFilter, order, resolved, () => allScopeIds(db)));
+  return { page, count: () => store.read((db) => countPools(db, rowFilter)) };
+}
+
+/** Pools by id in the order asked (null where missing): the Pool DataLoader's batch function. */
+export async function poolsById(store: Store, ids: readonly number[]): Promise<(PrefixRow | null)[]> {
+  const rows = await store.read((db) => poolsByIds(db, ids));
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  return ids.map((id) => byId.get(id) ?? null);
+}
+
+/** The pool's ancestors and itself, root first. */
+export function pathOfPool(store: Store, pool: PrefixRow): Promise<PrefixRow[]> {
+  return store.read((db) => poolPath(db, pool));
+}

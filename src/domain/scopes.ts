@@ -1,0 +1,170 @@
+/**
+ * Scopes: address spaces (like VRFs). Prefixes in different scopes may overlap; a default scope always
+ * exists (created by the migrator) and cannot be deleted. A scope is deleted only when it holds no
+ * prefixes at all.
+ */
+import { resolvePage, type Page, type PageArgs } from "../db/pagination.js";
+import {
+  anyPrefixInScope,
+  countScopes,
+  deleteScopeRow,
+  insertScope,
+  scopeById,
+  scopeByName,
+  scopesByIds,
+  scopesPage,
+  updateScopeRow,
+  type ScopeRow,
+} from "../db/scopes.js";
+import type { Db, Store } from "../db/store.js";
+import type { Caller } from "./caller.js";
+import { Conflict, Invalid, NotFound } from "./errors.js";
+import { appendEvent } from "./events.js";
+import { describePrefix, prefixRef } from "./placement.js";
+
+export type { ScopeRow };
+
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+
+/** A display name: trimmed, 1-255 characters, no control characters. */
+export function cleanName(field: string, value: string): string {
+  const name = value.trim();
+  if (name.length === 0) throw new Invalid(field, `${field} must not be empty`);
+  if (name.length > 255)
+    throw new Invalid(field, `${field} is ${name.length} characters; the maximum is 255`);
+  if (CONTROL.test(name)) throw new Invalid(field, `${field} must not contain control characters`);
+  return name;
+}
+
+/** Optional free text: trimmed; empty becomes null. */
+export function cleanDescription(field: string, value: string | null | undefined): string | null {
+  if (value == null) return null;
+  const text = value.trim();
+  if (text.length > 4000)
+    throw new Invalid(field, `${field} is ${text.length} characters; the maximum is 4000`);
+  return text.length ? text : null;
+}
+
+export function scopeSnapshot(row: ScopeRow) {
+  return { id: row.id, name: row.name, description: row.description, isDefault: row.isDefault };
+}
+
+function scopeRef(row: ScopeRow) {
+  return { type: "Scope", id: row.id, name: row.name };
+}
+
+/** The scope row, or NotFound naming `field`. */
+export function requireScope(db: Db, id: number, field = "scopeId"): ScopeRow {
+  const row = scopeById(db, id);
+  if (!row) throw new NotFound("Scope", id, field);
+  return row;
+}
+
+function assertNameFree(db: Db, name: string, self?: number): void {
+  const other = scopeByName(db, name);
+  if (other && other.id !== self) {
+    throw new Conflict(`a scope named '${name}' already exists`, {
+      field: "name",
+      conflicting: scopeRef(other),
+    });
+  }
+}
+
+export async function listScopes(
+  store: Store,
+  args: PageArgs,
+  maxPageSize: number,
+): Promise<{ page: Page<ScopeRow>; count: () => Promise<number> }> {
+  const resolved = resolvePage(args, maxPageSize);
+  const page = await store.read((db) => scopesPage(db, resolved));
+  return { page, count: () => store.read((db) => countScopes(db)) };
+}
+
+/** Scopes by id in the order asked (null where missing): the Scope DataLoader's batch function. */
+export async function scopesById(store: Store, ids: readonly number[]): Promise<(ScopeRow | null)[]> {
+  const rows = await store.read((db) => scopesByIds(db, ids));
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  return ids.map((id) => byId.get(id) ?? null);
+}
+
+export interface ScopeInput {
+  name: string;
+  description?: string | null;
+}
+
+export async function createScope(store: Store, caller: Caller, input: ScopeInput): Promise<ScopeRow> {
+  const name = cleanName("name", input.name);
+  const description = cleanDescription("description", input.description);
+  return store.write((db) => {
+    assertNameFree(db, name);
+    const row = insertScope(db, { name, description });
+    appendEvent(db, caller, {
+      type: "scope.created",
+      subjectType: "Scope",
+      subjectId: row.id,
+      after: scopeSnapshot(row),
+    });
+    return row;
+  });
+}
+
+/** Changes the fields present in `patch` (undefined = keep; null description = clear). */
+export async function updateScope(
+  store: Store,
+  caller: Caller,
+  id: number,
+  patch: { name?: string | null; description?: string | null },
+): Promise<ScopeRow> {
+  if (patch.name === null) throw new Invalid("name", "a scope's name cannot be cleared");
+  const name = patch.name === undefined ? undefined : cleanName("name", patch.name);
+  const description =
+    patch.description === undefined ? undefined : cleanDescription("description", patch.description);
+  return store.write((db) => {
+    const before = requireScope(db, id, "id");
+    if (name !== undefined) assertNameFree(db, name, id);
+    const after = updateScopeRow(db, id, {
+      ...(name !== undefined ? { name } : {}),
+      ...(description !== undefined ? { description } : {}),
+    });
+    appendEvent(db, caller, {
+      type: "scope.updated",
+      subjectType: "Scope",
+      subjectId: id,
+      before: scopeSnapshot(before),
+      after: scopeSnapshot(after),
+    });
+    return after;
+  });
+}
+
+/** Deletes an empty, non-default scope. */
+export async function deleteScope(store: Store, caller: Caller, id: number): Promise<ScopeRow> {
+  return store.write((db) => {
+    const row = requireScope(db, id, "id");
+    if (row.isDefault) {
+      throw new Conflict(`scope '${row.name}' is the default scope and cannot be deleted`, {
+        field: "id",
+        conflicting: scopeRef(row),
+      });
+    }
+    const used = anyPrefixInScope(db, id);
+    if (used) {
+      throw new Conflict(
+        `scope '${row.name}' is not empty: it holds ${describePrefix(used)}; delete its pools first`,
+        {
+          field: "id",
+          conflicting: prefixRef(used),
+        },
+      );
+    }
+    deleteScopeRow(db, id);
+    appendEvent(db, caller, {
+      type: "scope.deleted",
+      subjectType: "Scope",
+      subjectId: id,
+      before: scopeSnapshot(row),
+    });
+    return row;
+  });
+}

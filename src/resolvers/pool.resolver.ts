@@ -1,0 +1,199 @@
+/** Pools: list with filters and containment, fetch, create/update/delete (ADMIN), and their relations. */
+import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from "type-graphql";
+import {
+  createPool,
+  deletePool,
+  listPools,
+  pathOfPool,
+  poolsById,
+  updatePool,
+  type PoolFilter as DomainPoolFilter,
+} from "../domain/pools.js";
+import type { PoolOrderField as DbPoolOrderField } from "../db/pools.js";
+import { Account, SortDirection } from "../schema/account.js";
+import { ConnectionArgs, toConnection } from "../schema/connection.js";
+import { fromGlobalId, toGlobalId } from "../schema/node.js";
+import {
+  CreatePoolInput,
+  CreatePoolPayload,
+  DeletePoolInput,
+  DeletePoolPayload,
+  Pool,
+  PoolConnection,
+  PoolFilter,
+  PoolOrder,
+  PoolOrderField,
+  UpdatePoolInput,
+  UpdatePoolPayload,
+  familyNumber,
+  toPool,
+  toRemovedPrefix,
+} from "../schema/pool.js";
+import { Scope } from "../schema/scope.js";
+import { callerOf, type Context } from "../server/context.js";
+import { accountLoader } from "./account.resolver.js";
+import { registerNodeType } from "./node.resolver.js";
+import { scopeLoader } from "./scope.resolver.js";
+
+/** The request's Pool DataLoader (by row id). */
+export function poolLoader(ctx: Context) {
+  return ctx.loaders.for<number, Pool>("pool", async (ids) =>
+    (await poolsById(ctx.services.store, ids)).map((r) => (r ? toPool(r) : null)),
+  );
+}
+
+registerNodeType("Pool", (ctx, id) => poolLoader(ctx).load(id));
+
+const ORDER: Record<PoolOrderField, DbPoolOrderField> = {
+  NETWORK: "network",
+  NAME: "name",
+  CREATED_AT: "createdAt",
+};
+
+/** A global id argument of a known type, as a row id (null/undefined pass through). */
+export function rowIdOf(
+  globalId: string | null | undefined,
+  type: string,
+  field: string,
+): number | null | undefined {
+  return globalId == null ? (globalId as null | undefined) : fromGlobalId(globalId, type, field).id;
+}
+
+function toDomainFilter(f: PoolFilter | null | undefined): DomainPoolFilter {
+  if (!f) return {};
+  return {
+    ...f,
+    scopeId: rowIdOf(f.scopeId, "Scope", "filter.scopeId"),
+    parentId: rowIdOf(f.parentId, "Pool", "filter.parentId"),
+    accountId: rowIdOf(f.accountId, "Account", "filter.accountId"),
+    statuses: f.status,
+    family: f.family ? familyNumber(f.family) : null,
+  };
+}
+
+/** Runs a pool list for the API: filters, order and page in, connection out. */
+export async function poolConnection(
+  ctx: Context,
+  filter: DomainPoolFilter,
+  order: PoolOrder | null | undefined,
+  args: ConnectionArgs,
+): Promise<PoolConnection> {
+  const { page, count } = await listPools(
+    ctx.services.store,
+    filter,
+    ORDER[order?.field ?? PoolOrderField.NETWORK],
+    order?.direction === SortDirection.DESC,
+    args,
+    ctx.services.config.limits.maxPageSize,
+  );
+  return toConnection(page, toPool, count) as PoolConnection;
+}
+
+@Resolver(() => Pool)
+export class PoolResolver {
+  @Authorized("read")
+  @Query(() => PoolConnection, {
+    description:
+      "Pools, filtered (scope, parent, account, status, family, name, containment) and ordered; Relay cursor connection.",
+  })
+  pools(
+    @Arg("filter", () => PoolFilter, { nullable: true, description: "Which pools (default: all)." })
+    filter: PoolFilter | null,
+    @Arg("orderBy", () => PoolOrder, { nullable: true, description: "Order (default: NETWORK ASC)." })
+    orderBy: PoolOrder | null,
+    @Args(() => ConnectionArgs) args: ConnectionArgs,
+    @Ctx() ctx: Context,
+  ): Promise<PoolConnection> {
+    return poolConnection(ctx, toDomainFilter(filter), orderBy, args);
+  }
+
+  @Authorized("read")
+  @Query(() => Pool, { nullable: true, description: "One pool by global id; null if it does not exist." })
+  pool(@Arg("id", () => ID, { description: "Global id of the pool." }) id: string, @Ctx() ctx: Context) {
+    return poolLoader(ctx).load(fromGlobalId(id, "Pool", "id").id);
+  }
+
+  @FieldResolver(() => Scope, { description: "The scope (address space) of the pool." })
+  async scope(@Root() pool: Pool, @Ctx() ctx: Context): Promise<Scope> {
+    return (await scopeLoader(ctx).load(pool.scopeId))!;
+  }
+
+  @FieldResolver(() => Pool, { nullable: true, description: "The parent pool; null for a top-level pool." })
+  parent(@Root() pool: Pool, @Ctx() ctx: Context) {
+    return pool.parentId === null ? null : poolLoader(ctx).load(pool.parentId);
+  }
+
+  @FieldResolver(() => Account, { nullable: true, description: "The owning account, if any." })
+  account(@Root() pool: Pool, @Ctx() ctx: Context) {
+    return pool.accountId === null ? null : accountLoader(ctx).load(pool.accountId);
+  }
+
+  @FieldResolver(() => PoolConnection, { description: "Direct child pools, in network order by default." })
+  children(
+    @Root() pool: Pool,
+    @Arg("orderBy", () => PoolOrder, { nullable: true, description: "Order (default: NETWORK ASC)." })
+    orderBy: PoolOrder | null,
+    @Args(() => ConnectionArgs) args: ConnectionArgs,
+    @Ctx() ctx: Context,
+  ): Promise<PoolConnection> {
+    return poolConnection(ctx, { parentId: pool.rowId }, orderBy, args);
+  }
+
+  @FieldResolver(() => [Pool], { description: "The pool's ancestors and itself, root first." })
+  async path(@Root() pool: Pool, @Ctx() ctx: Context): Promise<Pool[]> {
+    return (await pathOfPool(ctx.services.store, pool.row)).map(toPool);
+  }
+
+  @Authorized("admin")
+  @Mutation(() => CreatePoolPayload, {
+    description:
+      "Creates a pool: an explicit cidr (top-level or inside parentId), or parentId + prefixLength to carve the parent's next free block. CONFLICT names what is in the way.",
+  })
+  async createPool(
+    @Arg("input", () => CreatePoolInput, { description: "The new pool." }) input: CreatePoolInput,
+    @Ctx() ctx: Context,
+  ): Promise<CreatePoolPayload> {
+    const row = await createPool(ctx.services.store, callerOf(ctx), {
+      ...input,
+      scopeId: rowIdOf(input.scopeId, "Scope", "scopeId"),
+      parentId: rowIdOf(input.parentId, "Pool", "parentId"),
+      accountId: rowIdOf(input.accountId, "Account", "accountId"),
+    });
+    return { pool: toPool(row) };
+  }
+
+  @Authorized("admin")
+  @Mutation(() => UpdatePoolPayload, {
+    description:
+      "Changes a pool's name, description, status, account, tags or rules (only the fields present).",
+  })
+  async updatePool(
+    @Arg("input", () => UpdatePoolInput, { description: "The changes." }) input: UpdatePoolInput,
+    @Ctx() ctx: Context,
+  ): Promise<UpdatePoolPayload> {
+    const { id, ...patch } = input;
+    const row = await updatePool(ctx.services.store, callerOf(ctx), fromGlobalId(id, "Pool", "id").id, {
+      ...patch,
+      accountId: rowIdOf(patch.accountId, "Account", "accountId"),
+    });
+    return { pool: toPool(row) };
+  }
+
+  @Authorized("admin")
+  @Mutation(() => DeletePoolPayload, {
+    description:
+      "Deletes a pool and gives its range back to its parent; CONFLICT while it holds anything unless cascade: true.",
+  })
+  async deletePool(
+    @Arg("input", () => DeletePoolInput, { description: "The pool to delete." }) input: DeletePoolInput,
+    @Ctx() ctx: Context,
+  ): Promise<DeletePoolPayload> {
+    const { id } = fromGlobalId(input.id, "Pool", "id");
+    const { pool, removed } = await deletePool(ctx.services.store, callerOf(ctx), id, input.cascade ?? false);
+    return {
+      deletedPoolId: toGlobalId("Pool", pool.id),
+      cidr: pool.cidr,
+      removed: removed.map(toRemovedPrefix),
+    };
+  }
+}

@@ -1,0 +1,94 @@
+/** Scopes (address spaces, like VRFs) as the API shows them. */
+import { Field, ID, InputType, ObjectType } from "type-graphql";
+import type { ScopeRow } from "../db/scopes.js";
+import { ConnectionType } from "./connection.js";
+import { Node, toGlobalId } from "./node.js";
+
+@ObjectType({
+  implements: Node,
+  description:
+    "An address space (like a VRF): prefixes in different scopes may overlap, inside one scope they nest.",
+})
+export class Scope extends Node {
+  /** Row id (not in the schema). */
+  rowId!: number;
+  __typename!: "Scope";
+
+  @Field(() => String, { description: "Unique name." })
+  name!: string;
+
+  @Field(() => String, { nullable: true, description: "Free-text description." })
+  description!: string | null;
+
+  @Field(() => Boolean, {
+    description: "Whether this is the default scope (used when none is given; cannot be deleted).",
+  })
+  isDefault!: boolean;
+
+  @Field(() => Date, { description: "When the scope was created." })
+  createdAt!: Date;
+
+  @Field(() => Date, { description: "When the scope was last changed." })
+  updatedAt!: Date;
+}
+
+export function toScope(row: ScopeRow): Scope {
+  return {
+    __typename: "Scope",
+    id: toGlobalId("Scope", row.id),
+    rowId: row.id,
+    name: row.name,
+    description: row.description,
+    isDefault: row.isDefault,
+    createdAt: new Date(row.createdAt),
+    updatedAt: new Date(row.updatedAt),
+  };
+}
+
+export const ScopeConnection = ConnectionType("Scope", Scope);
+export type ScopeConnection = InstanceType<typeof ScopeConnection>;
+
+@InputType({ description: "A new scope." })
+export class CreateScopeInput {
+  @Field(() => String, { description: "Unique name, 1-255 characters." })
+  name!: string;
+
+  @Field(() => String, { nullable: true, description: "Free-text description." })
+  description?: string | null;
+}
+
+@InputType({ description: "Changes to a scope: only the fields present change; an explicit null clears." })
+export class UpdateScopeInput {
+  @Field(() => ID, { description: "Global id of the scope." })
+  id!: string;
+
+  @Field(() => String, { nullable: true, description: "New unique name (cannot be cleared)." })
+  name?: string | null;
+
+  @Field(() => String, { nullable: true, description: "New description; null clears." })
+  description?: string | null;
+}
+
+@InputType({ description: "The scope to delete: it must be empty and not the default scope." })
+export class DeleteScopeInput {
+  @Field(() => ID, { description: "Global id of the scope." })
+  id!: string;
+}
+
+@ObjectType({ description: "The created scope." })
+export class CreateScopePayload {
+  @Field(() => Scope, { description: "The new scope." })
+  scope!: Scope;
+}
+
+@ObjectType({ description: "The updated scope." })
+export class UpdateScopePayload {
+  @Field(() => Scope, { description: "The scope after the change." })
+  scope!: Scope;
+}
+
+@ObjectType({ description: "The deleted scope." })
+export class DeleteScopePayload {
+  @Field(() => ID, { description: "Global id the scope had." })
+  deletedScopeId!: string;
+}
