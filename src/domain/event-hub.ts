@@ -252,7 +252,9 @@ class Subscriber implements AsyncIterableIterator<StreamItem> {
         this.queue = [];
         this.head = 0;
       }
-      if (!this.done && this.buffered() <= this.hub.options.bufferSize / 2) this.wake();
+      if (!this.done && this.cursor < this.hub.headId && this.buffered() <= this.hub.options.bufferSize / 2) {
+        this.wake();
+      }
       return Promise.resolve({ value, done: false });
     }
     if (this.closed) {
