@@ -81,6 +81,22 @@ const views = [
   { name: "v6 /32->/64", parent: slash32v6, length: 64, children: scattered(slash32v6, 64, 100_000, 8) },
   { name: "v6 /48->/64", parent: slash48v6, length: 64, children: scattered(slash48v6, 64, 10_000, 9) },
 ];
+// Small spaces with the same occupancy density as the big ones: equal rows per page, so equal cost expected.
+const twins = [
+  { of: "/8->/24", name: "/12->/24 twin", parent: parsePrefix("10.0.0.0/12"), length: 24, children: 6250 },
+  { of: "/8->/32", name: "/22->/32 twin", parent: parsePrefix("10.0.0.0/22"), length: 32, children: 6 },
+  {
+    of: "v6 /32->/64",
+    name: "v6 /56->/64 twin",
+    parent: parsePrefix("2001:db8::/56"),
+    length: 64,
+    children: 0,
+  },
+];
+for (const twin of twins) {
+  const childLength = views.find((v) => v.name === twin.of)!.children[0]!.length;
+  views.push({ ...twin, children: scattered(twin.parent, childLength, twin.children, 12) });
+}
 /** Source calls and rows per page: what a database would pay, independent of this machine's load. */
 const sourceStats = new Map<string, { calls: number; rows: number }>();
 let currentStats = { calls: 0, rows: 0 };
@@ -210,6 +226,11 @@ for (const [name, stats] of sourceStats) {
   );
 }
 for (const [filter, names] of Object.entries(pageNames)) {
-  const medians = names.map(median);
+  for (const twin of twins) {
+    const big = names.find((n) => n.includes(`page of 100 ${twin.of} (`))!;
+    const small = names.find((n) => n.includes(twin.name))!;
+    ratio(`page of 100 (${filter}) ${twin.of} vs ${twin.name}, same density`, median(big), median(small), 2);
+  }
+  const medians = names.filter((n) => !n.includes("twin")).map(median);
   ratio(`page of 100 (${filter}) slowest vs fastest view`, Math.max(...medians), Math.min(...medians), 2);
 }

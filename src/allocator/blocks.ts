@@ -219,10 +219,7 @@ function checkGeometry(parent: Prefix, length: number): Geometry {
   return { parent, length, size, mask: ~(size - 1n), last: prefixLast(parent) };
 }
 
-/**
- * One page of the N-blocks of parent in address order, optionally only some statuses;
- * O(page + log n) source rows (plus one query per PARTIAL block with more than occupantLimit occupants).
- */
+/** One page of parent's N-blocks in address order, optionally filtered by status; O(page + log n) source rows. */
 export function blocksPage(
   parent: Prefix,
   length: number,
@@ -400,11 +397,7 @@ function rangeQuery(index: SortedIndex, start: bigint, limit: number, min: numbe
   return out;
 }
 
-/**
- * An OccupancySource over arrays (tests, benchmarks, small pools): `occupied` are the disjoint direct
- * children; the free blocks are derived with freeBlocks. Building is O(n log n); queries are
- * O(distinct lengths * (log n + limit)).
- */
+/** An OccupancySource over arrays of disjoint children; O(n log n) to build, O(lengths·(log n + limit)) a query. */
 export function memoryOccupancySource(parent: Prefix, occupied: Iterable<Prefix>): OccupancySource {
   const sorted = [...occupied].sort((a, b) =>
     a.start < b.start ? -1 : a.start > b.start ? 1 : a.length - b.length,

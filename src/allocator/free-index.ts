@@ -118,10 +118,7 @@ class Level {
   }
 }
 
-/**
- * In-memory FreeBlockStore: one level per prefix length. Lookups are O(1) per length, lowest-start queries
- * are amortised O(log n), so every method is O(prefix length + log n).
- */
+/** In-memory FreeBlockStore, a hash map and a heap per prefix length; every method O(prefix length + log n). */
 export class MemoryFreeBlockStore implements FreeBlockStore {
   private readonly levels: (Level | undefined)[] = [];
   private count = 0;
@@ -294,10 +291,7 @@ function plan(
   return { target: { family: parent.family, start: from.start, length }, from };
 }
 
-/**
- * The prefix that `allocate` would return, without changing the store (same errors);
- * O(prefix length) store calls.
- */
+/** The prefix that `allocate` would return, with the same errors, without changing the store; O(1) store calls. */
 export function preview(
   store: FreeBlockStore,
   parent: Prefix,
@@ -308,10 +302,7 @@ export function preview(
   return plan(store, parent, request, strategy, rules).target;
 }
 
-/**
- * Takes a free block for the request (smallest-fit by default: the smallest free block that holds it, lowest
- * address first, so large blocks stay whole) and splits it buddy-style; O(prefix length) store calls.
- */
+/** Takes the best free block for the request and splits it buddy-style; O(prefix length) store calls. */
 export function allocate(
   store: FreeBlockStore,
   parent: Prefix,
@@ -319,6 +310,8 @@ export function allocate(
   strategy: AllocationStrategy = "smallest-fit",
   rules: AllocationRules = {},
 ): Prefix {
+  // Smallest-fit (default) takes the smallest free block that holds the request, lowest address first, so large
+  // blocks stay whole; first-fit takes the lowest address.
   const { target, from } = plan(store, parent, request, strategy, rules);
   store.remove(from);
   let block = from;
@@ -335,12 +328,7 @@ export function allocate(
   return target;
 }
 
-/**
- * Returns an occupied prefix to the free space, merging it with its buddy while the buddy is free (never above
- * the parent), and returns the resulting free block. Idempotent: releasing a prefix that is already free
- * changes nothing and returns the free block containing it. `prefix` must be an occupied child (one that
- * allocate returned or that seeded the store as occupied); O(prefix length) store calls.
- */
+/** Frees an occupied child, merging buddies up to the parent; returns the free block; O(prefix length) store calls. */
 export function release(store: FreeBlockStore, parent: Prefix, prefix: Prefix): Prefix {
   if (!containsPrefix(parent, prefix)) {
     const code = prefix.family === parent.family ? "OUTSIDE_PARENT" : "FAMILY_MISMATCH";
@@ -349,6 +337,8 @@ export function release(store: FreeBlockStore, parent: Prefix, prefix: Prefix): 
       parent: formatPrefix(parent),
     });
   }
+  // Idempotent: a prefix that is already free changes nothing. `prefix` must be an occupied child (allocated, or
+  // occupied when the store was seeded); a range that is only partly free cannot be detected through the store.
   const already = store.containing(prefix);
   if (already) return already;
   let block = prefix;

@@ -6,10 +6,7 @@ const LENGTH_OF_SIZE: Readonly<Record<Family, ReadonlyMap<bigint, number>>> = {
   6: new Map(Array.from({ length: 129 }, (_, length) => [blockSize(6, length), length])),
 };
 
-/**
- * The minimal list of aligned CIDR blocks covering the addresses first..last, in address order;
- * O(output) (at most 2 blocks per bit).
- */
+/** The minimal aligned CIDR blocks covering addresses first..last in order; lazy, O(output), at most 2 per bit. */
 export function* rangeBlocks(family: Family, first: bigint, last: bigint): Generator<Prefix> {
   const lengthOf = LENGTH_OF_SIZE[family];
   const spaceSize = blockSize(family, 0);
@@ -24,14 +21,12 @@ export function* rangeBlocks(family: Family, first: bigint, last: bigint): Gener
   }
 }
 
-/**
- * The free space of `parent` as maximal aligned blocks in address order, given its occupied prefixes
- * sorted by start (nested ones are tolerated and absorbed); lazy, O(k + output) for k occupied prefixes.
- */
+/** Parent's free space as maximal aligned blocks in order, from occupied sorted by start; lazy, O(k + output). */
 export function* freeBlocks(parent: Prefix, occupied: Iterable<Prefix>): Generator<Prefix> {
   const end = prefixLast(parent);
   let cursor = parent.start;
   let previousStart = -1n;
+  // Nested occupied prefixes are tolerated: they fall inside the cursor and are absorbed.
   for (const o of occupied) {
     if (o.family !== parent.family) {
       throw new AllocatorError("FAMILY_MISMATCH", `${formatPrefix(o)} is not in ${formatPrefix(parent)}`, {
