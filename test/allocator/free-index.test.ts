@@ -19,6 +19,7 @@ import {
   prefixEquals,
   type Prefix,
 } from "../../src/allocator/prefix.js";
+import { freeBlockStoreContract } from "./free-block-store.contract.js";
 import { markAddresses, nthBlock, referenceFreeBlocks } from "./reference-model.js";
 
 const p = parsePrefix;
@@ -174,6 +175,29 @@ describe("allocate", () => {
     expect(store.toArray()).toEqual(before);
     expect(allocate(store, parent, { length: 64 })).toEqual(seen);
     expect(formatPrefix(seen)).toBe("2001:db8:0:1::/64");
+  });
+});
+
+freeBlockStoreContract("MemoryFreeBlockStore", (blocks) => new MemoryFreeBlockStore(blocks));
+
+describe("MemoryFreeBlockStore", () => {
+  it("stays correct through heavy churn of the same blocks", () => {
+    const blocks = Array.from({ length: 64 }, (_, i) => nthBlock(p("10.0.0.0/8"), 24, i * 2));
+    const store = new MemoryFreeBlockStore(blocks);
+    for (let round = 0; round < 200; round++) {
+      for (let i = round % 2; i < blocks.length; i += 2) store.remove(blocks[i]!);
+      expect(store.firstFit(24)).toEqual(blocks[round % 2 === 0 ? 1 : 0]);
+      for (let i = round % 2; i < blocks.length; i += 2) store.add(blocks[i]!);
+    }
+    expect(store.size).toBe(64);
+    expect(store.toArray()).toEqual(blocks);
+    expect(store.smallestFit(32)).toEqual(blocks[0]);
+  });
+
+  it("refuses to add a block twice or remove one it does not hold", () => {
+    const store = new MemoryFreeBlockStore([p("10.0.0.0/24")]);
+    expect(() => store.add(p("10.0.0.0/24"))).toThrow(RangeError);
+    expect(() => store.remove(p("10.0.1.0/24"))).toThrow(RangeError);
   });
 });
 
