@@ -107,3 +107,111 @@ export function toPage<T>(page: ResolvedPage, rows: T[], keyOf: (row: T) => Curs
     hasPreviousPage: page.backward ? more : page.hadCursor,
   };
 }
+
+// ---------------------------------------------------------------------------------------------------
+// Multi-key keyset pagination: ORDER BY several keys, each ASC or DESC, then id ASC as the tie-breaker.
+// The cursor holds the values of every sort key and the id, tagged with the order it belongs to.
+
+/** One sort key: a non-null SQL expression (coalesce nullable columns) and its direction. */
+export interface SortKey {
+  expr: AnyColumn | SQL;
+  descending: boolean;
+}
+
+export interface ResolvedKeysetPage {
+  backward: boolean;
+  limit: number;
+  /** Values of the sort keys and then the id of the row the cursor points at. */
+  cursor: (string | number)[] | null;
+  hadCursor: boolean;
+}
+
+/** Encodes sort key values + id; `signature` names the ordering so a cursor of another order is refused. */
+export function encodeKeysetCursor(signature: string, values: readonly (string | number)[]): string {
+  return Buffer.from(JSON.stringify([signature, ...values])).toString("base64url");
+}
+
+/** Like `resolvePage`, for a cursor of `arity` sort keys (+ id) made under `signature`. */
+export function resolveKeysetPage(
+  args: PageArgs,
+  maxPageSize: number,
+  signature: string,
+  arity: number,
+): ResolvedKeysetPage {
+  const base = resolvePage({ first: args.first, last: args.last, before: null, after: null }, maxPageSize);
+  const backward = args.last != null || (args.before != null && args.first == null);
+  const raw = backward ? args.before : args.after;
+  const field = backward ? "before" : "after";
+  let cursor: (string | number)[] | null = null;
+  if (raw) {
+    let v: unknown;
+    try {
+      v = JSON.parse(Buffer.from(raw, "base64url").toString("utf8"));
+    } catch {
+      v = null;
+    }
+    const ok =
+      Array.isArray(v) &&
+      v.length === arity + 2 &&
+      v[0] === signature &&
+      v.slice(1).every((x) => typeof x === "string" || typeof x === "number");
+    if (!ok)
+      throw new Invalid(field, `"${raw}" is not a cursor returned by this list in this order`, {
+        orderBy: signature,
+      });
+    cursor = (v as (string | number)[]).slice(1);
+  }
+  return { backward, limit: base.limit, cursor, hadCursor: !!raw };
+}
+
+/**
+ * Rows strictly after (or, backward, before) the cursor in the order of `keys` then `id` ASC:
+ * (k1 ≷ v1) OR (k1 = v1 AND k2 ≷ v2) OR … OR (all equal AND id ≷ vid).
+ */
+export function multiKeysetWhere(
+  page: ResolvedKeysetPage,
+  keys: readonly SortKey[],
+  idCol: AnyColumn,
+): SQL | undefined {
+  if (!page.cursor) return undefined;
+  const all: SortKey[] = [...keys, { expr: idCol, descending: false }];
+  const values = page.cursor;
+  const branches: SQL[] = all.map((k, i) => {
+    const greater = k.descending === page.backward;
+    const cmp = greater ? sql`${k.expr} > ${values[i]}` : sql`${k.expr} < ${values[i]}`;
+    const equalBefore = all.slice(0, i).map((e, j) => sql`${e.expr} = ${values[j]}`);
+    return sql.join([...equalBefore, cmp], sql` AND `);
+  });
+  return sql`(${sql.join(
+    branches.map((b) => sql`(${b})`),
+    sql` OR `,
+  )})`;
+}
+
+/** ORDER BY for a multi-key page (reversed for backward pages; `toKeysetPage` restores the order). */
+export function multiKeysetOrder(
+  page: ResolvedKeysetPage,
+  keys: readonly SortKey[],
+  idCol: AnyColumn,
+): SQL[] {
+  const all: SortKey[] = [...keys, { expr: idCol, descending: false }];
+  return all.map((k) => (k.descending !== page.backward ? desc(k.expr) : asc(k.expr)));
+}
+
+/** Turns `limit + 1` fetched rows into a page; `keyOf` returns the sort key values then the id. */
+export function toKeysetPage<T>(
+  page: ResolvedKeysetPage,
+  signature: string,
+  rows: T[],
+  keyOf: (row: T) => (string | number)[],
+): Page<T> {
+  const more = rows.length > page.limit;
+  const items = more ? rows.slice(0, page.limit) : rows;
+  if (page.backward) items.reverse();
+  return {
+    items,
+    cursors: items.map((r) => encodeKeysetCursor(signature, keyOf(r))),
+    hasNextPage: page.backward ? page.hadCursor : more,
+    hasPreviousPage: page.backward ? more : page.hadCursor,
+  };
+}

@@ -176,3 +176,39 @@ export function openStore(options: OpenOptions): Store {
     },
   };
 }
+
+/**
+ * A Store for code already inside `parent.write(db => …)`: its writes are SAVEPOINTs of that one
+ * transaction (a failing inner write rolls back to its savepoint only) and its reads see the
+ * transaction's own changes. Lets a bulk operation (CSV import) run the ordinary domain functions,
+ * which open their own `store.write`, all-or-nothing in one outer transaction.
+ */
+export function nestedStore(db: Db, parent: Store): Store {
+  let depth = 0;
+  return {
+    dsn: parent.dsn,
+    async read(fn) {
+      return fn(db);
+    },
+    async write(fn) {
+      const name = `nested_${++depth}`;
+      db.$client.exec(`SAVEPOINT ${name}`);
+      try {
+        const result = await fn(db);
+        db.$client.exec(`RELEASE ${name}`);
+        return result;
+      } catch (e) {
+        db.$client.exec(`ROLLBACK TO ${name}`);
+        db.$client.exec(`RELEASE ${name}`);
+        throw e;
+      } finally {
+        depth--;
+      }
+    },
+    onCommit: (listener) => parent.onCommit(listener),
+    ready: () => parent.ready(),
+    close() {
+      throw new Error("a nested store is closed by its parent");
+    },
+  };
+}

@@ -9,6 +9,8 @@ import { ScopeResolver } from "./scope.resolver.js";
 import { PoolResolver } from "./pool.resolver.js";
 import { AccountResolver } from "./account.resolver.js";
 import { LookupEntryResolver, LookupResolver } from "./lookup.resolver.js";
+import { AccountSpaceStatResolver, AnalyticsBlockResolver, AnalyticsResolver, PoolAllocationStatResolver } from "./analytics.resolver.js";
+import { CsvResolver } from "./csv.resolver.js";
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
 export const resolvers: NonEmptyArray<Function> = [
@@ -22,4 +24,9 @@ export const resolvers: NonEmptyArray<Function> = [
   AccountResolver,
   LookupResolver,
   LookupEntryResolver,
+  AnalyticsBlockResolver,
+  AnalyticsResolver,
+  PoolAllocationStatResolver,
+  AccountSpaceStatResolver,
+  CsvResolver,
 ];
