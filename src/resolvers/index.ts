@@ -11,6 +11,8 @@ import { AccountResolver } from "./account.resolver.js";
 import { LookupEntryResolver, LookupResolver } from "./lookup.resolver.js";
 import { AccountSpaceStatResolver, AnalyticsBlockResolver, AnalyticsResolver, PoolAllocationStatResolver } from "./analytics.resolver.js";
 import { CsvResolver } from "./csv.resolver.js";
+import { CloudResolver } from "./cloud.resolver.js";
+import { DriftResolver } from "./drift.resolver.js";
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
 export const resolvers: NonEmptyArray<Function> = [
@@ -29,4 +31,6 @@ export const resolvers: NonEmptyArray<Function> = [
   PoolAllocationStatResolver,
   AccountSpaceStatResolver,
   CsvResolver,
+  CloudResolver,
+  DriftResolver,
 ];

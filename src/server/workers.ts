@@ -2,6 +2,7 @@
 import type { Services } from "./context.js";
 import { eventHubWorker } from "../domain/event-hub.js";
 import { webhookWorker } from "../domain/webhook-worker.js";
+import { reconcileWorker } from "../reconcile/loop.js";
 
 export interface Worker {
   name: string;
@@ -10,4 +11,4 @@ export interface Worker {
 }
 
 // The event hub first: the webhook worker follows it.
-export const workers: Worker[] = [eventHubWorker, webhookWorker];
+export const workers: Worker[] = [eventHubWorker, webhookWorker, reconcileWorker];

@@ -1,4 +1,4 @@
-import { OAuth2Client } from "google-auth-library";
+import { computeTestAuthClient } from "../helpers/cloud.js";
 import { describe, expect, it } from "vitest";
 import { GcpProvider } from "../../src/providers/gcp.js";
 import { startComputeEmulator, type ComputeEmulator } from "../emulators/compute-emulator.js";
@@ -14,12 +14,7 @@ const ACTION: Record<CallKind, string> = {
 const MAX_ATTEMPTS = 4;
 const PROJECT = "test-project";
 
-/** An OAuth2Client with a fixed token: no metadata server, no ADC lookup. */
-export function computeTestAuthClient(): OAuth2Client {
-  const c = new OAuth2Client();
-  c.setCredentials({ access_token: "test", expiry_date: Date.now() + 3600e3 });
-  return c;
-}
+export { computeTestAuthClient };
 
 /** 9 networks and 19 subnetworks over two regions; pages of 5 force pagination. */
 export function seedGcp(gce: ComputeEmulator): SeedExpectations {

@@ -1,0 +1,183 @@
+/**
+ * One account's sync: discovery over the network (no transaction open), then ONE write transaction that
+ * records the observed resources, classifies every CIDR, merges the findings into drift (with
+ * drift.detected / drift.resolved events) and writes the sync state of every region.
+ * Two syncs of the same account never run at once: a second request joins the one in flight.
+ */
+import { accountById, type AccountRow } from "../db/accounts.js";
+import type { Store } from "../db/store.js";
+import type { Logger } from "../logger.js";
+import type { Caller } from "../domain/caller.js";
+import {
+  applyVerdicts,
+  boundAllocations,
+  overlappingInScope,
+  recordObservation,
+  scopeIdOf,
+  writeSyncState,
+  type SyncStateRecord,
+} from "../domain/cloud.js";
+import { applyFindings } from "../domain/drift.js";
+import { NotFound } from "../domain/errors.js";
+import { parsePrefix, type Prefix } from "../allocator/index.js";
+import { classify } from "./classify.js";
+import { discover, type Observation } from "./discovery.js";
+import {
+  PROVIDER_OVERRIDES,
+  providerFor,
+  type ProviderHandle,
+  type ProviderOverrides,
+} from "./provider-factory.js";
+
+/** What reconciliation needs from the server (a subset of Services). */
+export interface ReconcileServices {
+  store: Store;
+  logger: Logger;
+  extensions: Map<string, unknown>;
+}
+
+export interface SyncResult {
+  accountId: number;
+  states: SyncStateRecord[];
+  /** Logical cloud calls made (pages included, retries not). */
+  calls: number;
+  discoveryMs: number;
+  classifyMs: number;
+  resources: { seen: number; inserted: number; changed: number; deleted: number };
+  drift: { detected: number; resolved: number; open: number };
+}
+
+const INFLIGHT = "reconcile.inflight";
+
+function overridesOf(services: ReconcileServices): ProviderOverrides {
+  return (services.extensions.get(PROVIDER_OVERRIDES) as ProviderOverrides | undefined) ?? {};
+}
+
+/** Builds the provider of an account with the server's overrides applied. */
+export function providerOf(services: ReconcileServices, account: AccountRow): ProviderHandle {
+  return providerFor(account, overridesOf(services));
+}
+
+/** Syncs one account now; joins a sync of the same account already running. */
+export function syncAccount(
+  services: ReconcileServices,
+  caller: Caller,
+  accountId: number,
+): Promise<SyncResult> {
+  let inflight = services.extensions.get(INFLIGHT) as Map<number, Promise<SyncResult>> | undefined;
+  if (!inflight) services.extensions.set(INFLIGHT, (inflight = new Map()));
+  const running = inflight.get(accountId);
+  if (running) return running;
+  const p = runSync(services, caller, accountId).finally(() => inflight.delete(accountId));
+  inflight.set(accountId, p);
+  return p;
+}
+
+function ignorePrefixes(cidrs: readonly string[] | undefined): Prefix[] {
+  const out: Prefix[] = [];
+  for (const c of cidrs ?? []) {
+    try {
+      out.push(parsePrefix(c));
+    } catch {
+      /* a malformed rule ignores nothing */
+    }
+  }
+  return out;
+}
+
+async function runSync(services: ReconcileServices, caller: Caller, accountId: number): Promise<SyncResult> {
+  const { store } = services;
+  const account = await store.read((db) => accountById(db, accountId));
+  if (!account) throw new NotFound("Account", accountId, "accountId");
+  const handle = providerOf(services, account);
+  const unitOf = (region: string | null) => (handle.name === "gcp" ? "global" : (region ?? "unknown"));
+  const startedAt = new Date().toISOString();
+  await store.write((db) => {
+    for (const region of handle.regions)
+      writeSyncState(db, {
+        accountId,
+        region,
+        status: "RUNNING",
+        startedAt,
+        finishedAt: null,
+        counts: {},
+        error: null,
+      });
+  });
+
+  let observation: Observation;
+  try {
+    observation = await discover(handle);
+  } finally {
+    await handle.dispose();
+  }
+
+  const result = await store.write((db) => {
+    const now = new Date().toISOString();
+    const units = observation.regions.map((r) => ({
+      unit: r.region,
+      ok: r.error === null,
+      vpcs: r.vpcs,
+      subnets: r.subnets,
+    }));
+    const recorded = recordObservation(db, accountId, units, unitOf, now);
+    const scopeId = scopeIdOf(db, handle.settings.scopeId);
+    const failedUnits = new Set(units.filter((u) => !u.ok).map((u) => u.unit));
+    const classification = classify({
+      accountId,
+      live: recorded.live,
+      gone: recorded.gone,
+      bound: boundAllocations(db, accountId, handle.name),
+      unitOf,
+      failedUnits,
+      ignoreCidrs: ignorePrefixes(handle.settings.ignoreCidrs),
+      ignoreTag: handle.settings.ignoreTag ?? "cloudpam:ignore",
+      overlapping: (p) => overlappingInScope(db, scopeId, p),
+    });
+    applyVerdicts(db, recorded.management, classification.verdicts);
+    const okUnits = new Set(units.filter((u) => u.ok).map((u) => u.unit));
+    const drift = applyFindings(db, caller, accountId, classification.findings, okUnits, now);
+
+    const openByUnit = new Map<string, number>();
+    for (const f of classification.findings) openByUnit.set(f.unit, (openByUnit.get(f.unit) ?? 0) + 1);
+    const states: SyncStateRecord[] = observation.regions.map((r) => ({
+      accountId,
+      region: r.region,
+      status: r.error === null ? "OK" : "ERROR",
+      startedAt: r.startedAt,
+      finishedAt: r.finishedAt,
+      counts: {
+        vpcs: r.vpcs.length,
+        subnets: r.subnets.length,
+        cidrs:
+          r.vpcs.reduce((n, v) => n + v.cidrs.length, 0) + r.subnets.reduce((n, s) => n + s.cidrs.length, 0),
+        findings: openByUnit.get(r.region) ?? 0,
+      },
+      error: r.error,
+    }));
+    for (const s of states) writeSyncState(db, s);
+    return {
+      accountId,
+      states,
+      calls: observation.calls,
+      discoveryMs: observation.durationMs,
+      classifyMs: classification.durationMs,
+      resources: { seen: recorded.live.length, ...recorded.counts },
+      drift,
+    };
+  });
+  const failed = result.states.filter((s) => s.error);
+  services.logger[failed.length ? "warn" : "info"](
+    {
+      accountId,
+      key: account.key,
+      calls: result.calls,
+      discoveryMs: Math.round(result.discoveryMs),
+      resources: result.resources,
+      drift: result.drift,
+      ...(failed.length ? { failed: failed.map((s) => ({ region: s.region, error: s.error })) } : {}),
+    },
+    "cloud sync finished",
+  );
+  return result;
+}

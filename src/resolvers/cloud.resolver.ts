@@ -1,0 +1,244 @@
+import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from "type-graphql";
+import {
+  AdoptResourceInput,
+  AdoptResourcePayload,
+  CidrManagement,
+  CloudCidr,
+  CloudResource,
+  CloudResourceConnection,
+  CloudResourcesArgs,
+  CloudResourceType,
+  DeprovisionSubnetInput,
+  DeprovisionSubnetPayload,
+  ProvisionSubnetInput,
+  ProvisionSubnetPayload,
+  SyncAccountInput,
+  SyncAccountPayload,
+  SyncState,
+  SyncStatus,
+  type SyncCounts,
+} from "../schema/cloud.js";
+import { toConnection, type Connection } from "../schema/connection.js";
+import { fromGlobalId, toGlobalId } from "../schema/node.js";
+import {
+  adoptResource,
+  cloudCidrsOf,
+  cloudResourcesById,
+  listCloudResources,
+  syncStates,
+  type CloudCidrRow,
+  type CloudResourceRow,
+  type SyncStateRecord,
+} from "../domain/cloud.js";
+import { syncAccount } from "../reconcile/sync.js";
+import { deprovisionSubnet, provisionSubnet } from "../reconcile/actuation.js";
+import { callerOf, type Context } from "../server/context.js";
+import { registerNodeType } from "./node.resolver.js";
+import { toDriftItem } from "./drift.resolver.js";
+
+export function toCloudResource(r: CloudResourceRow): CloudResource {
+  return {
+    __typename: "CloudResource",
+    id: toGlobalId("CloudResource", r.id),
+    rowId: r.id,
+    accountId: toGlobalId("Account", r.accountId),
+    provider: r.provider,
+    resourceType: r.resourceType as CloudResourceType,
+    externalId: r.externalId,
+    vpcExternalId: r.vpcExternalId,
+    region: r.region,
+    zone: r.zone,
+    name: r.name,
+    tags: JSON.parse(r.tags) as Record<string, string>,
+    state: r.state,
+    managedByCloudPam: r.managed,
+    allocationTag: r.allocationTag,
+    firstSeenAt: r.firstSeenAt,
+    lastSeenAt: r.lastSeenAt,
+    deletedAt: r.deletedAt,
+  };
+}
+
+function toCloudCidr(c: CloudCidrRow): CloudCidr {
+  return {
+    cidr: c.cidr,
+    family: c.family,
+    role: c.role,
+    name: c.name,
+    management: c.management as CidrManagement | null,
+    allocationId: c.allocationId === null ? null : toGlobalId("Allocation", c.allocationId),
+  };
+}
+
+function toSyncState(s: SyncStateRecord): SyncState {
+  const c = s.counts;
+  return {
+    accountId: toGlobalId("Account", s.accountId),
+    region: s.region,
+    status: s.status as SyncStatus,
+    startedAt: s.startedAt,
+    finishedAt: s.finishedAt,
+    counts:
+      "vpcs" in c
+        ? ({
+            vpcs: c.vpcs ?? 0,
+            subnets: c.subnets ?? 0,
+            cidrs: c.cidrs ?? 0,
+            findings: c.findings ?? 0,
+          } as SyncCounts)
+        : null,
+    error: s.error,
+  };
+}
+
+/** A VPC given as a CloudResource global id, or as its cloud id. */
+function vpcRef(value: string): { rowId?: number; externalId?: string } {
+  try {
+    return { rowId: fromGlobalId(value, undefined, "vpcId").id };
+  } catch {
+    return { externalId: value };
+  }
+}
+
+function accountIdOf(id: string, field: string): number {
+  return fromGlobalId(id, "Account", field).id;
+}
+
+registerNodeType("CloudResource", async (ctx, id) => {
+  const r = await ctx.loaders
+    .for<number, CloudResourceRow>("cloudResource", (ids) => cloudResourcesById(ctx.services.store, ids))
+    .load(id);
+  return r ? toCloudResource(r) : null;
+});
+
+@Resolver(() => CloudResource)
+export class CloudResolver {
+  @Authorized("read")
+  @Query(() => CloudResourceConnection, { description: "Observed VPCs and subnets, in discovery order." })
+  async cloudResources(
+    @Args(() => CloudResourcesArgs) args: CloudResourcesArgs,
+    @Ctx() ctx: Context,
+  ): Promise<Connection<CloudResource>> {
+    const f = args.filter ?? {};
+    const { page, count } = await listCloudResources(
+      ctx.services.store,
+      {
+        accountId: f.accountId ? accountIdOf(f.accountId, "filter.accountId") : null,
+        resourceType: f.resourceType ?? null,
+        region: f.region ?? null,
+        vpcExternalId: f.vpcExternalId ?? null,
+        includeDeleted: f.includeDeleted ?? false,
+      },
+      args,
+      ctx.services.config.limits.maxPageSize,
+    );
+    return toConnection(page, toCloudResource, count);
+  }
+
+  @Authorized("read")
+  @Query(() => [SyncState], { description: "The last sync of every region of an account." })
+  async syncState(
+    @Arg("accountId", () => ID, { description: "Global id of the account." }) accountId: string,
+    @Ctx() ctx: Context,
+  ): Promise<SyncState[]> {
+    return (await syncStates(ctx.services.store, accountIdOf(accountId, "accountId"))).map(toSyncState);
+  }
+
+  @Authorized("operate")
+  @Mutation(() => SyncAccountPayload, {
+    description:
+      "Reads the account's VPCs and subnets now, records them, classifies every CIDR and updates drift. Joins a sync of the same account already running. Needs operate.",
+  })
+  async syncAccount(
+    @Arg("input", () => SyncAccountInput, { description: "The account." }) input: SyncAccountInput,
+    @Ctx() ctx: Context,
+  ): Promise<SyncAccountPayload> {
+    const r = await syncAccount(ctx.services, callerOf(ctx), accountIdOf(input.accountId, "accountId"));
+    return {
+      states: r.states.map(toSyncState),
+      calls: r.calls,
+      resourcesSeen: r.resources.seen,
+      driftDetected: r.drift.detected,
+      driftResolved: r.drift.resolved,
+      driftOpen: r.drift.open,
+    };
+  }
+
+  @Authorized("operate")
+  @Mutation(() => AdoptResourcePayload, {
+    description:
+      "Turns an UNMANAGED cloud CIDR into an allocation bound to its resource (CONFLICT if anything in the pool overlaps it) and resolves its drift. Needs operate.",
+  })
+  async adoptResource(
+    @Arg("input", () => AdoptResourceInput, { description: "Resource, pool and optionally which CIDR." })
+    input: AdoptResourceInput,
+    @Ctx() ctx: Context,
+  ): Promise<AdoptResourcePayload> {
+    const r = await adoptResource(ctx.services.store, callerOf(ctx), {
+      resourceId: fromGlobalId(input.resourceId, "CloudResource", "resourceId").id,
+      poolId: fromGlobalId(input.poolId, "Pool", "poolId").id,
+      cidr: input.cidr,
+      name: input.name,
+    });
+    return {
+      allocationId: toGlobalId("Allocation", r.allocation.id),
+      cidr: r.allocation.cidr,
+      resource: toCloudResource(r.resource),
+      resolvedDrift: r.resolved.map(toDriftItem),
+    };
+  }
+
+  @Authorized("operate")
+  @Mutation(() => ProvisionSubnetPayload, {
+    description:
+      "Creates the subnet of an allocation in a VPC and binds them; only for accounts with reconcile policy MANAGE (FORBIDDEN otherwise). A retry finds the subnet created earlier instead of creating a second one. Needs operate.",
+  })
+  async provisionSubnet(
+    @Arg("input", () => ProvisionSubnetInput, { description: "Allocation and VPC." })
+    input: ProvisionSubnetInput,
+    @Ctx() ctx: Context,
+  ): Promise<ProvisionSubnetPayload> {
+    const r = await provisionSubnet(ctx.services, callerOf(ctx), {
+      allocationId: fromGlobalId(input.allocationId, "Allocation", "allocationId").id,
+      vpc: vpcRef(input.vpcId),
+      region: input.region,
+      zone: input.zone,
+      name: input.name,
+    });
+    return {
+      allocationId: toGlobalId("Allocation", r.allocation.id),
+      resource: toCloudResource(r.resource),
+      created: r.created,
+    };
+  }
+
+  @Authorized("operate")
+  @Mutation(() => DeprovisionSubnetPayload, {
+    description:
+      "Deletes the subnet of an allocation (the allocation stays, unbound); only under reconcile policy MANAGE, and never a subnet without CloudPAM's ownership tag (FORBIDDEN). Needs operate.",
+  })
+  async deprovisionSubnet(
+    @Arg("input", () => DeprovisionSubnetInput, { description: "Allocation and confirmation." })
+    input: DeprovisionSubnetInput,
+    @Ctx() ctx: Context,
+  ): Promise<DeprovisionSubnetPayload> {
+    const r = await deprovisionSubnet(ctx.services, callerOf(ctx), {
+      allocationId: fromGlobalId(input.allocationId, "Allocation", "allocationId").id,
+      confirm: input.confirm,
+    });
+    return {
+      allocationId: toGlobalId("Allocation", r.allocation.id),
+      deletedResourceId: r.deletedResourceId,
+    };
+  }
+
+  @FieldResolver(() => [CloudCidr], {
+    description: "Every IPv4 and IPv6 range of the resource, with its classification.",
+  })
+  async cidrs(@Root() r: CloudResource, @Ctx() ctx: Context): Promise<CloudCidr[]> {
+    const rows = await ctx.loaders
+      .for<number, CloudCidrRow[]>("cloudCidrs", (ids) => cloudCidrsOf(ctx.services.store, ids))
+      .load(r.rowId);
+    return (rows ?? []).map(toCloudCidr);
+  }
+}

@@ -1,0 +1,92 @@
+import { Arg, Args, Authorized, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from "type-graphql";
+import {
+  DriftItem,
+  DriftItemConnection,
+  DriftItemsArgs,
+  IgnoreDriftInput,
+  IgnoreDriftPayload,
+  type DriftKind,
+  type DriftSeverity,
+  type DriftStatus,
+} from "../schema/drift.js";
+import { CloudResource } from "../schema/cloud.js";
+import { toConnection, type Connection } from "../schema/connection.js";
+import { fromGlobalId, toGlobalId } from "../schema/node.js";
+import { driftItemsById, ignoreDrift, listDrift, type DriftRecord } from "../domain/drift.js";
+import { cloudResourcesById, type CloudResourceRow } from "../domain/cloud.js";
+import { callerOf, type Context } from "../server/context.js";
+import { registerNodeType } from "./node.resolver.js";
+import { toCloudResource } from "./cloud.resolver.js";
+
+export function toDriftItem(d: DriftRecord): DriftItem {
+  return {
+    __typename: "DriftItem",
+    id: toGlobalId("DriftItem", d.id),
+    kind: d.kind as DriftKind,
+    severity: d.severity as DriftSeverity,
+    status: d.status as DriftStatus,
+    accountId: toGlobalId("Account", d.accountId),
+    resourceRowId: d.resourceId,
+    allocationId: d.allocationId === null ? null : toGlobalId("Allocation", d.allocationId),
+    cidr: d.cidr,
+    detail: d.detail,
+    detectedAt: d.detectedAt,
+    resolvedAt: d.resolvedAt,
+  };
+}
+
+registerNodeType("DriftItem", async (ctx, id) => {
+  const d = await ctx.loaders
+    .for<number, DriftRecord>("driftItem", (ids) => driftItemsById(ctx.services.store, ids))
+    .load(id);
+  return d ? toDriftItem(d) : null;
+});
+
+@Resolver(() => DriftItem)
+export class DriftResolver {
+  @Authorized("read")
+  @Query(() => DriftItemConnection, { description: "Drift items, oldest first, optionally filtered." })
+  async driftItems(
+    @Args(() => DriftItemsArgs) args: DriftItemsArgs,
+    @Ctx() ctx: Context,
+  ): Promise<Connection<DriftItem>> {
+    const f = args.filter ?? {};
+    const { page, count } = await listDrift(
+      ctx.services.store,
+      {
+        accountId: f.accountId ? fromGlobalId(f.accountId, "Account", "filter.accountId").id : null,
+        kind: f.kind ?? null,
+        status: f.status ?? null,
+        severity: f.severity ?? null,
+      },
+      args,
+      ctx.services.config.limits.maxPageSize,
+    );
+    return toConnection(page, toDriftItem, count);
+  }
+
+  @Authorized("operate")
+  @Mutation(() => IgnoreDriftPayload, {
+    description:
+      "Marks an OPEN drift item IGNORED: later syncs neither report nor resolve it. Needs operate.",
+  })
+  async ignoreDrift(
+    @Arg("input", () => IgnoreDriftInput, { description: "The drift item." }) input: IgnoreDriftInput,
+    @Ctx() ctx: Context,
+  ): Promise<IgnoreDriftPayload> {
+    const { id } = fromGlobalId(input.id, "DriftItem", "id");
+    return { driftItem: toDriftItem(await ignoreDrift(ctx.services.store, callerOf(ctx), id)) };
+  }
+
+  @FieldResolver(() => CloudResource, {
+    nullable: true,
+    description: "The cloud resource concerned, if known.",
+  })
+  async resource(@Root() d: DriftItem, @Ctx() ctx: Context): Promise<CloudResource | null> {
+    if (d.resourceRowId === null) return null;
+    const row = await ctx.loaders
+      .for<number, CloudResourceRow>("cloudResource", (ids) => cloudResourcesById(ctx.services.store, ids))
+      .load(d.resourceRowId);
+    return row ? toCloudResource(row) : null;
+  }
+}
