@@ -9,10 +9,11 @@ import { ScopeResolver } from "./scope.resolver.js";
 import { PoolResolver } from "./pool.resolver.js";
 import { AccountResolver } from "./account.resolver.js";
 import { LookupEntryResolver, LookupResolver } from "./lookup.resolver.js";
+import { AllocationPreviewResolver, AllocationResolver } from "./allocation.resolver.js";
+import { ReservationResolver } from "./reservation.resolver.js";
+import { AccountAllocationsResolver, PoolSpaceResolver } from "./pool-space.resolver.js";
 import { AccountSpaceStatResolver, AnalyticsBlockResolver, AnalyticsResolver, PoolAllocationStatResolver } from "./analytics.resolver.js";
 import { CsvResolver } from "./csv.resolver.js";
-import { CloudResolver } from "./cloud.resolver.js";
-import { DriftResolver } from "./drift.resolver.js";
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
 export const resolvers: NonEmptyArray<Function> = [
@@ -31,6 +32,9 @@ export const resolvers: NonEmptyArray<Function> = [
   PoolAllocationStatResolver,
   AccountSpaceStatResolver,
   CsvResolver,
-  CloudResolver,
-  DriftResolver,
+  AllocationResolver,
+  AllocationPreviewResolver,
+  ReservationResolver,
+  PoolSpaceResolver,
+  AccountAllocationsResolver,
 ];

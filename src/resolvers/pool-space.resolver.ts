@@ -1,0 +1,186 @@
+/**
+ * The space of a pool and an account: Pool.blocks, Pool.utilization, Pool.allocations, Pool.reservations
+ * and Account.allocations. Nested objects are mapped from rows the page already read (blocks) or loaded
+ * through per-request loaders, so the statements of a query do not grow with the page size.
+ */
+import {
+  Arg,
+  Args,
+  ArgsType,
+  Authorized,
+  Ctx,
+  Field,
+  FieldResolver,
+  Int,
+  Resolver,
+  Root,
+} from "type-graphql";
+import { formatPrefix } from "../allocator/index.js";
+import {
+  listAllocations,
+  toAllocationRecord,
+  type AllocationStatus as Status,
+} from "../domain/allocations.js";
+import { listReservations, poolBlocks, poolUtilization } from "../domain/blocks.js";
+import { toReservationRecord } from "../domain/reservations.js";
+import type { PrefixRow } from "../db/prefixes.js";
+import { Account } from "../schema/account.js";
+import { AllocationConnection, AllocationStatus, toAllocation } from "../schema/allocation.js";
+import { BlockConnection, BlockStatus, type BlockOccupant } from "../schema/block.js";
+import { ConnectionArgs, toConnection } from "../schema/connection.js";
+import { Pool, toPool } from "../schema/pool.js";
+import { ReservationConnection, toReservation } from "../schema/reservation.js";
+import { PoolUtilization } from "../schema/utilization.js";
+import type { Context } from "../server/context.js";
+
+@ArgsType()
+class AllocationListArgs extends ConnectionArgs {
+  @Field(() => AllocationStatus, {
+    nullable: true,
+    description: "Only allocations with this status (default: both).",
+  })
+  status?: AllocationStatus | null;
+}
+
+@ArgsType()
+class BlocksArgs {
+  @Field(() => Int, {
+    description: "Split the pool into blocks of this prefix length (pool length to /32 or /128).",
+  })
+  prefixLength!: number;
+
+  @Field(() => [BlockStatus], {
+    nullable: true,
+    description: "Only blocks with these statuses (default: all).",
+  })
+  status?: BlockStatus[] | null;
+
+  @Field(() => Int, { nullable: true, description: "Page size (default 50, at most the maximum page size)." })
+  first?: number | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description: "Cursor (a block's first address): blocks after this one.",
+  })
+  after?: string | null;
+}
+
+function occupantOf(row: PrefixRow): typeof BlockOccupant {
+  if (row.kind === "pool") return toPool(row);
+  if (row.kind === "allocation") return toAllocation(toAllocationRecord(row));
+  return toReservation(toReservationRecord(row));
+}
+
+@Resolver(() => Pool)
+export class PoolSpaceResolver {
+  @Authorized("read")
+  @FieldResolver(() => BlockConnection, {
+    description:
+      "The pool split at `prefixLength`, in address order: each block FREE, USED, PARTIAL or INSIDE with what occupies it. Lazy: a page of /64s in an IPv6 /32 costs what a page of /24s costs.",
+  })
+  async blocks(@Root() pool: Pool, @Args(() => BlocksArgs) args: BlocksArgs, @Ctx() ctx: Context) {
+    const page = await poolBlocks(
+      ctx.services.store,
+      pool.rowId,
+      { prefixLength: args.prefixLength, status: args.status, first: args.first, after: args.after },
+      ctx.services.config.limits.maxPageSize,
+    );
+    let counted: Promise<string> | undefined;
+    const edges = page.blocks.map((b) => {
+      const occupants = b.occupants.map(occupantOf);
+      return {
+        cursor: b.start,
+        node: {
+          cidr: b.cidr,
+          prefixLength: b.prefixLength,
+          status: b.status as BlockStatus,
+          occupant: b.status === "USED" || b.status === "INSIDE" ? (occupants[0] ?? null) : null,
+          occupants,
+          moreOccupants: b.moreOccupants,
+        },
+      };
+    });
+    return {
+      edges,
+      pageInfo: {
+        hasNextPage: page.hasNextPage,
+        hasPreviousPage: !!args.after,
+        startCursor: edges[0]?.cursor ?? null,
+        endCursor: edges[edges.length - 1]?.cursor ?? null,
+      },
+      get totalCount() {
+        return (counted ??= page.count().then(String));
+      },
+    };
+  }
+
+  @Authorized("read")
+  @FieldResolver(() => PoolUtilization, { description: "How full the pool is, from counts." })
+  async utilization(@Root() pool: Pool, @Ctx() ctx: Context): Promise<PoolUtilization> {
+    const u = await poolUtilization(ctx.services.store, pool.rowId);
+    return {
+      total: u.total.toString(),
+      used: u.used.toString(),
+      reserved: u.reserved.toString(),
+      free: u.free.toString(),
+      percent: u.percent,
+      largestFree: u.largestFree ? formatPrefix(u.largestFree) : null,
+      freeBlocksByLength: [...u.freeBlocksByLength].map(([prefixLength, count]) => ({ prefixLength, count })),
+    };
+  }
+
+  @Authorized("read")
+  @FieldResolver(() => AllocationConnection, {
+    description: "The pool's allocations in address order (released ones too, unless filtered by status).",
+  })
+  async allocations(
+    @Root() pool: Pool,
+    @Args(() => AllocationListArgs) args: AllocationListArgs,
+    @Ctx() ctx: Context,
+  ) {
+    const { page, count } = await listAllocations(
+      ctx.services.store,
+      { poolId: pool.rowId, status: args.status as Status | null | undefined },
+      args,
+      ctx.services.config.limits.maxPageSize,
+    );
+    return toConnection(page, toAllocation, count);
+  }
+
+  @Authorized("read")
+  @FieldResolver(() => ReservationConnection, { description: "The pool's reservations in address order." })
+  async reservations(
+    @Root() pool: Pool,
+    @Args(() => ConnectionArgs) args: ConnectionArgs,
+    @Ctx() ctx: Context,
+  ) {
+    const { page, count } = await listReservations(
+      ctx.services.store,
+      pool.rowId,
+      args,
+      ctx.services.config.limits.maxPageSize,
+    );
+    return toConnection(page, toReservation, count);
+  }
+}
+
+@Resolver(() => Account)
+export class AccountAllocationsResolver {
+  @Authorized("read")
+  @FieldResolver(() => AllocationConnection, {
+    description: "The account's allocations in address order (released ones too, unless filtered by status).",
+  })
+  async allocations(
+    @Root() account: Account,
+    @Args(() => AllocationListArgs) args: AllocationListArgs,
+    @Ctx() ctx: Context,
+  ) {
+    const { page, count } = await listAllocations(
+      ctx.services.store,
+      { accountId: account.rowId, status: args.status as Status | null | undefined },
+      args,
+      ctx.services.config.limits.maxPageSize,
+    );
+    return toConnection(page, toAllocation, count);
+  }
+}

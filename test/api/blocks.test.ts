@@ -1,0 +1,261 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  blockCount,
+  blocksPage,
+  formatAddress,
+  formatPrefix,
+  freeBlocks,
+  memoryOccupancySource,
+  parsePrefix,
+  type BlockStatus,
+  type Prefix,
+} from "../../src/allocator/index.js";
+import { startTestServer, type TestServer } from "../helpers/server.js";
+
+let s: TestServer;
+let accountId: string;
+beforeAll(async () => {
+  s = await startTestServer();
+  const r = await s.ok<{ createAccount: { account: { id: string } } }>(
+    `mutation { createAccount(input: {key: "aws:222222222222", name: "net", tier: PRD}) { account { id } } }`,
+  );
+  accountId = r.createAccount.account.id;
+});
+afterAll(async () => {
+  await s.close();
+});
+
+async function createPool(input: Record<string, unknown>): Promise<string> {
+  const r = await s.ok<{ createPool: { pool: { id: string } } }>(
+    `mutation($input: CreatePoolInput!) { createPool(input: $input) { pool { id } } }`,
+    { input },
+  );
+  return r.createPool.pool.id;
+}
+
+const allocate = (poolId: string, cidr: string) =>
+  s.ok(`mutation($input: AllocateInput!) { allocate(input: $input) { allocation { id } } }`, {
+    input: { poolId, accountId, cidr, name: `a-${cidr}` },
+  });
+const reserve = (poolId: string, cidr: string) =>
+  s.ok(`mutation($input: ReserveInput!) { reserve(input: $input) { reservation { id } } }`, {
+    input: { poolId, cidr },
+  });
+
+const BLOCKS = `query($id: ID!, $len: Int!, $first: Int, $after: String, $status: [BlockStatus!]) {
+  node(id: $id) { ... on Pool { blocks(prefixLength: $len, first: $first, after: $after, status: $status) {
+    totalCount pageInfo { hasNextPage endCursor }
+    edges { cursor node { cidr prefixLength status moreOccupants
+      occupant { __typename ... on Allocation { cidr } ... on Pool { cidr } ... on Reservation { cidr } }
+      occupants { ... on Allocation { cidr } ... on Pool { cidr } ... on Reservation { cidr } } } } } } } }`;
+
+interface BlocksResult {
+  node: {
+    blocks: {
+      totalCount: string;
+      pageInfo: { hasNextPage: boolean; endCursor: string | null };
+      edges: {
+        cursor: string;
+        node: {
+          cidr: string;
+          status: BlockStatus;
+          moreOccupants: boolean;
+          occupant: { __typename: string; cidr: string } | null;
+          occupants: { cidr: string }[];
+        };
+      }[];
+    };
+  };
+}
+
+/** Pages of the API and of the allocator's reference (memory source) agree, from the same cursors. */
+async function expectPagesMatch(
+  poolId: string,
+  parent: Prefix,
+  occupied: Prefix[],
+  length: number,
+  options: { status?: BlockStatus[]; after?: string; pages: number; first: number },
+) {
+  const source = memoryOccupancySource(parent, occupied);
+  let after = options.after ?? null;
+  for (let page = 0; page < options.pages; page++) {
+    const r = await s.ok<BlocksResult>(BLOCKS, {
+      id: poolId,
+      len: length,
+      first: options.first,
+      after,
+      status: options.status ?? null,
+    });
+    const expected = blocksPage(parent, length, source, {
+      first: options.first,
+      after: after === null ? undefined : parsePrefix(`${after}/${parent.family === 4 ? 32 : 128}`).start,
+      status: options.status,
+    });
+    const got = r.node.blocks.edges.map((e) => ({
+      cidr: e.node.cidr,
+      status: e.node.status,
+      occupants: e.node.occupants.map((o) => o.cidr),
+      more: e.node.moreOccupants,
+      cursor: e.cursor,
+    }));
+    const want = expected.blocks.map((b) => ({
+      cidr: formatPrefix(b.prefix),
+      status: b.status,
+      occupants: b.occupants.map(formatPrefix),
+      more: b.moreOccupants,
+      cursor: formatAddress(b.prefix.family, b.prefix.start),
+    }));
+    expect(got).toEqual(want);
+    expect(r.node.blocks.pageInfo.hasNextPage).toBe(expected.hasNextPage);
+    const counts = {
+      occupied: histogram(occupied),
+      free: histogram([
+        ...freeBlocks(
+          parent,
+          [...occupied].sort((a, b) => (a.start < b.start ? -1 : 1)),
+        ),
+      ]),
+    };
+    expect(r.node.blocks.totalCount).toBe(blockCount(parent, length, counts, options.status).toString());
+    if (!expected.hasNextPage) break;
+    after = r.node.blocks.pageInfo.endCursor;
+  }
+}
+
+function histogram(prefixes: Prefix[]): Map<number, number> {
+  const m = new Map<number, number>();
+  for (const p of prefixes) m.set(p.length, (m.get(p.length) ?? 0) + 1);
+  return m;
+}
+
+describe("Pool.blocks", () => {
+  it("splits an IPv4 /8 into /24 blocks exactly as the allocator does, page by page and per status", async () => {
+    const poolId = await createPool({ cidr: "10.0.0.0/8", name: "v4-root" });
+    const children = [
+      "10.0.0.0/24",
+      "10.0.1.0/26",
+      "10.0.1.64/26",
+      "10.0.4.0/22",
+      "10.0.9.128/25",
+      "10.200.0.0/24",
+    ];
+    for (const c of children) await allocate(poolId, c);
+    await reserve(poolId, "10.0.2.0/24");
+    await createPool({ parentId: poolId, cidr: "10.1.0.0/16", name: "v4-child" });
+    const occupied = [...children, "10.0.2.0/24", "10.1.0.0/16"].map(parsePrefix);
+    const parent = parsePrefix("10.0.0.0/8");
+
+    await expectPagesMatch(poolId, parent, occupied, 24, { pages: 4, first: 100 });
+    await expectPagesMatch(poolId, parent, occupied, 24, { pages: 2, first: 7, status: ["PARTIAL", "USED"] });
+    await expectPagesMatch(poolId, parent, occupied, 24, { pages: 2, first: 50, status: ["INSIDE"] });
+    await expectPagesMatch(poolId, parent, occupied, 24, {
+      pages: 2,
+      first: 100,
+      status: ["FREE"],
+      after: "10.199.255.0",
+    });
+    await expectPagesMatch(poolId, parent, occupied, 8, { pages: 1, first: 5 });
+  });
+
+  it("splits an IPv6 /32 into /64 blocks lazily, with a string totalCount beyond 2^32", async () => {
+    const poolId = await createPool({ cidr: "2001:db8::/32", name: "v6-root" });
+    const children = [
+      "2001:db8::/64",
+      "2001:db8:0:2::/63",
+      "2001:db8:0:5::/64",
+      "2001:db8:1::/48",
+      "2001:db8:ffff:ffff::/64",
+    ];
+    for (const c of children) await allocate(poolId, c);
+    await reserve(poolId, "2001:db8:0:1::/64");
+    await createPool({ parentId: poolId, cidr: "2001:db8:2::/56", name: "v6-child" });
+    const occupied = [...children, "2001:db8:0:1::/64", "2001:db8:2::/56"].map(parsePrefix);
+    const parent = parsePrefix("2001:db8::/32");
+
+    await expectPagesMatch(poolId, parent, occupied, 64, { pages: 3, first: 100 });
+    await expectPagesMatch(poolId, parent, occupied, 64, { pages: 2, first: 100, status: ["USED"] });
+    await expectPagesMatch(poolId, parent, occupied, 64, {
+      pages: 1,
+      first: 10,
+      status: ["FREE"],
+      after: "2001:db8:fffe::",
+    });
+    const r = await s.ok<BlocksResult>(BLOCKS, { id: poolId, len: 64, first: 1 });
+    expect(r.node.blocks.totalCount).toBe(String(2n ** 32n));
+  });
+
+  it("names the occupant of USED and INSIDE blocks with its type", async () => {
+    const poolId = await createPool({ cidr: "172.16.0.0/16", name: "occupants" });
+    await allocate(poolId, "172.16.0.0/23");
+    await reserve(poolId, "172.16.2.0/24");
+    const r = await s.ok<BlocksResult>(BLOCKS, { id: poolId, len: 24, first: 4 });
+    expect(r.node.blocks.edges.map((e) => [e.node.status, e.node.occupant])).toEqual([
+      ["INSIDE", { __typename: "Allocation", cidr: "172.16.0.0/23" }],
+      ["INSIDE", { __typename: "Allocation", cidr: "172.16.0.0/23" }],
+      ["USED", { __typename: "Reservation", cidr: "172.16.2.0/24" }],
+      ["FREE", null],
+    ]);
+  });
+
+  it("refuses a split length outside the pool, a foreign cursor and an oversized page", async () => {
+    const poolId = await createPool({ cidr: "192.168.0.0/16", name: "refusals" });
+    const short = await s.gql(BLOCKS, { id: poolId, len: 8 });
+    expect(short.errors?.[0]?.extensions).toMatchObject({
+      code: "BAD_USER_INPUT",
+      details: { field: "prefixLength" },
+    });
+    const foreign = await s.gql(BLOCKS, { id: poolId, len: 24, after: "10.0.0.0" });
+    expect(foreign.errors?.[0]?.extensions).toMatchObject({
+      code: "BAD_USER_INPUT",
+      details: { field: "after" },
+    });
+    const big = await s.gql(
+      `query($id: ID!) { node(id: $id) { ... on Pool { blocks(prefixLength: 24, first: 501) { totalCount } } } }`,
+      { id: poolId },
+    );
+    expect(big.errors?.[0]?.extensions).toMatchObject({
+      code: "BAD_USER_INPUT",
+      details: { field: "first" },
+    });
+  });
+});
+
+describe("Pool.utilization", () => {
+  it("reports used, reserved and free addresses as strings, the largest free block and fragmentation", async () => {
+    const poolId = await createPool({ cidr: "100.64.0.0/22", name: "util" });
+    await allocate(poolId, "100.64.0.0/24");
+    await allocate(poolId, "100.64.1.0/26");
+    await reserve(poolId, "100.64.2.0/24");
+    const r = await s.ok<{ node: { utilization: unknown } }>(
+      `query($id: ID!) { node(id: $id) { ... on Pool { utilization { total used reserved free percent largestFree freeBlocksByLength { prefixLength count } } } } }`,
+      { id: poolId },
+    );
+    expect(r.node.utilization).toEqual({
+      total: "1024",
+      used: "320",
+      reserved: "256",
+      free: "448",
+      percent: 56.25,
+      largestFree: "100.64.3.0/24",
+      freeBlocksByLength: [
+        { prefixLength: 24, count: 1 },
+        { prefixLength: 25, count: 1 },
+        { prefixLength: 26, count: 1 },
+      ],
+    });
+  });
+
+  it("counts an IPv6 /32 beyond 2^53 addresses exactly", async () => {
+    const poolId = await createPool({ cidr: "2001:db9::/32", name: "util-v6" });
+    await allocate(poolId, "2001:db9::/48");
+    const r = await s.ok<{ node: { utilization: { total: string; used: string; free: string } } }>(
+      `query($id: ID!) { node(id: $id) { ... on Pool { utilization { total used free } } } }`,
+      { id: poolId },
+    );
+    expect(r.node.utilization).toEqual({
+      total: (2n ** 96n).toString(),
+      used: (2n ** 80n).toString(),
+      free: (2n ** 96n - 2n ** 80n).toString(),
+    });
+  });
+});
