@@ -14,6 +14,8 @@ import { ReservationResolver } from "./reservation.resolver.js";
 import { AccountAllocationsResolver, PoolSpaceResolver } from "./pool-space.resolver.js";
 import { AccountSpaceStatResolver, AnalyticsBlockResolver, AnalyticsResolver, PoolAllocationStatResolver } from "./analytics.resolver.js";
 import { CsvResolver } from "./csv.resolver.js";
+import { CloudResolver } from "./cloud.resolver.js";
+import { DriftResolver } from "./drift.resolver.js";
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
 export const resolvers: NonEmptyArray<Function> = [
@@ -32,6 +34,8 @@ export const resolvers: NonEmptyArray<Function> = [
   PoolAllocationStatResolver,
   AccountSpaceStatResolver,
   CsvResolver,
+  CloudResolver,
+  DriftResolver,
   AllocationResolver,
   AllocationPreviewResolver,
   ReservationResolver,
