@@ -3,18 +3,7 @@
  * and Account.allocations. Nested objects are mapped from rows the page already read (blocks) or loaded
  * through per-request loaders, so the statements of a query do not grow with the page size.
  */
-import {
-  Arg,
-  Args,
-  ArgsType,
-  Authorized,
-  Ctx,
-  Field,
-  FieldResolver,
-  Int,
-  Resolver,
-  Root,
-} from "type-graphql";
+import { Args, ArgsType, Authorized, Ctx, Field, FieldResolver, Int, Resolver, Root } from "type-graphql";
 import { formatPrefix } from "../allocator/index.js";
 import {
   listAllocations,
