@@ -42,12 +42,15 @@ function iterate(store: Store, db: Db, query: BuiltQuery): Generator<unknown[], 
       .prepare(text)
       .raw()
       .all(...(params as unknown[])) as unknown[][];
-    return rows[Symbol.iterator]() as Generator<unknown[], void, undefined>;
+    return (function* () {
+      yield* rows;
+    })();
   }
-  const conn = new Database(store.dsn, { readonly: true, fileMustExist: true });
-  conn.pragma("busy_timeout = 5000");
+  // Opened on the first row pulled, so a cursor that is never read holds no connection.
   return (function* () {
+    const conn = new Database(store.dsn, { readonly: true, fileMustExist: true });
     try {
+      conn.pragma("busy_timeout = 5000");
       yield* conn
         .prepare(text)
         .raw()

@@ -143,6 +143,10 @@ const KNOWN_IGNORED = new Set(
   ].map(normalise),
 );
 
+/** Whether a header names some field of the kind (an alias that lost to a higher-priority one is not "ignored"). */
+const isKnownHeader = (kind: CsvKind, normalised: string) =>
+  KNOWN_IGNORED.has(normalised) || Object.values(HEADERS[kind]).some((names) => names.includes(normalised));
+
 const REQUIRED: Record<CsvKind, string[]> = {
   accounts: ["key"],
   pools: ["cidr"],
@@ -419,7 +423,7 @@ export async function importCsv(
   }
   const used = new Set(fieldColumn.values());
   result.columns = [...fieldColumn].map(([field, i]) => ({ column: header[i]!, field }));
-  result.ignoredColumns = header.filter((h, i) => !used.has(i) && !KNOWN_IGNORED.has(normalise(h)));
+  result.ignoredColumns = header.filter((h, i) => !used.has(i) && !isKnownHeader(kind, normalise(h)));
   for (const field of REQUIRED[kind]) {
     if (!fieldColumn.has(field))
       result.errors.push({

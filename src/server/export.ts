@@ -13,6 +13,8 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { stringify } from "csv-stringify";
+import { Gauge } from "prom-client";
+import { registry } from "../metrics.js";
 import { DomainError, Forbidden, Invalid, Unauthenticated } from "../domain/errors.js";
 import { exportCsv, type CsvKind } from "../domain/csv.js";
 import type { AnalyticsFilter } from "../domain/analytics.js";
@@ -20,6 +22,13 @@ import { can } from "../domain/roles.js";
 import { fromGlobalId } from "../schema/node.js";
 import { authenticate } from "./auth.js";
 import { sendGraphQLError, type RouteHandler } from "./http.js";
+
+/** Exports streaming now: each holds a read connection and a snapshot until it ends or the client leaves. */
+const openExports = new Gauge({
+  name: "cloudpam_csv_exports_open",
+  help: "CSV exports currently streaming (each holds its own read connection)",
+  registers: [registry],
+});
 
 const PATH = /^\/export\/(accounts|pools|allocations)\.csv$/;
 const BATCH_BYTES = 64 * 1024;
@@ -136,6 +145,7 @@ async function handleExport(
     yield csv.header;
     yield* csv.rows;
   })();
+  openExports.inc();
   try {
     await pipeline(Readable.from(records), stringify(), batcher(), res);
   } catch (e) {
@@ -144,6 +154,7 @@ async function handleExport(
     logger.debug({ kind }, "export aborted by the client");
   } finally {
     csv.rows.return();
+    openExports.dec();
   }
 }
 
