@@ -85,17 +85,26 @@ function decodeNetworkCursor(page: ResolvedPage): NetworkKey | null {
 /** Whether rows are read in ascending order for this page. */
 const ascendingRead = (page: ResolvedPage) => page.backward === page.descending;
 
-function networkWhere(page: ResolvedPage): SQL | undefined {
+/**
+ * `withFamily` false when every row has one family (children of one pool): the order then starts at
+ * range_start, which the (parent_id, kind, range_start) index delivers without a sort.
+ */
+function networkWhere(page: ResolvedPage, withFamily: boolean): SQL | undefined {
   const key = decodeNetworkCursor(page);
   if (!key) return undefined;
-  const row = sql`(${prefixes.family}, ${prefixes.rangeStart}, ${prefixes.prefixLen}, ${prefixes.id})`;
-  const at = sql`(${key[0]}, ${key[1]}, ${key[2]}, ${key[3]})`;
+  const row = withFamily
+    ? sql`(${prefixes.family}, ${prefixes.rangeStart}, ${prefixes.prefixLen}, ${prefixes.id})`
+    : sql`(${prefixes.rangeStart}, ${prefixes.prefixLen}, ${prefixes.id})`;
+  const at = withFamily
+    ? sql`(${key[0]}, ${key[1]}, ${key[2]}, ${key[3]})`
+    : sql`(${key[1]}, ${key[2]}, ${key[3]})`;
   return ascendingRead(page) ? sql`${row} > ${at}` : sql`${row} < ${at}`;
 }
 
-function networkOrder(page: ResolvedPage): SQL[] {
+function networkOrder(page: ResolvedPage, withFamily: boolean): SQL[] {
   const dir = ascendingRead(page) ? asc : desc;
-  return [dir(prefixes.family), dir(prefixes.rangeStart), dir(prefixes.prefixLen), dir(prefixes.id)];
+  const rest = [dir(prefixes.rangeStart), dir(prefixes.prefixLen), dir(prefixes.id)];
+  return withFamily ? [dir(prefixes.family), ...rest] : rest;
 }
 
 function finish(page: ResolvedPage, rows: PrefixRow[], keyOf: (r: PrefixRow) => [string | number, number]) {
@@ -130,14 +139,19 @@ export function poolsPage(
 ): Page<PrefixRow> {
   const where = filterWhere(filter);
   if (order === "network") {
+    const withFamily = filter.parentId == null;
     const query = (scopeId?: number) =>
       db
         .select()
         .from(prefixes)
         .where(
-          and(where, scopeId === undefined ? undefined : eq(prefixes.scopeId, scopeId), networkWhere(page)),
+          and(
+            where,
+            scopeId === undefined ? undefined : eq(prefixes.scopeId, scopeId),
+            networkWhere(page, withFamily),
+          ),
         )
-        .orderBy(...networkOrder(page))
+        .orderBy(...networkOrder(page, withFamily))
         .limit(page.limit + 1)
         .all();
     let rows: PrefixRow[];
