@@ -5,7 +5,7 @@
 import { and, asc, count, eq, inArray, isNotNull, isNull, sql, type SQL } from "drizzle-orm";
 import { encodeAddress, parsePrefix, prefixLast, type Prefix } from "../allocator/index.js";
 import { keysetOrder, keysetWhere, toPage, type Page, type ResolvedPage } from "./pagination.js";
-import { isLive, overlapsWhere, type PrefixRow } from "./prefixes.js";
+import { containingLive, isLive, withinLive, type PrefixRow } from "./prefixes.js";
 import { accounts, cloudCidrs, cloudResources, prefixes, syncState } from "./schema.js";
 import type { Db } from "./store.js";
 
@@ -93,6 +93,17 @@ export function setCidrManagement(db: Db, id: number, management: string, alloca
   db.update(cloudCidrs).set({ management, allocationId }).where(eq(cloudCidrs.id, id)).run();
 }
 
+/** Sets the same classification on many CIDR rows at once. */
+export function setCidrsManagement(
+  db: Db,
+  ids: readonly number[],
+  management: string,
+  allocationId: number | null,
+): void {
+  for (const part of chunks(ids))
+    db.update(cloudCidrs).set({ management, allocationId }).where(inArray(cloudCidrs.id, part)).run();
+}
+
 export function resourceById(db: Db, id: number): CloudResourceRow | undefined {
   return db.select().from(cloudResources).where(eq(cloudResources.id, id)).get();
 }
@@ -168,24 +179,16 @@ export function countCloudResources(db: Db, f: CloudResourceFilter): number {
 }
 
 /**
- * Live pools and allocations of a scope that share an address with p, containers first (shortest
- * prefix first), at most `limit`: ancestor probes plus one range scan on the prefixes range index.
+ * Live pools and allocations of a scope that share an address with p, containers first (shortest prefix
+ * first), then at most `limit` inside it in address order. Two index-driven statements (the ancestor
+ * probes of containingLive, the range scan of withinLive): one OR-ed statement would make SQLite scan
+ * the whole address family of the scope.
  */
 export function prefixesOverlapping(db: Db, scopeId: number, p: Prefix, limit: number): PrefixRow[] {
-  return db
-    .select()
-    .from(prefixes)
-    .where(
-      and(
-        eq(prefixes.scopeId, scopeId),
-        overlapsWhere(p),
-        isLive,
-        inArray(prefixes.kind, ["pool", "allocation"]),
-      ),
-    )
-    .orderBy(asc(prefixes.prefixLen), asc(prefixes.id))
-    .limit(limit)
-    .all();
+  const kinds = inArray(prefixes.kind, ["pool", "allocation"]);
+  const containers = containingLive(db, scopeId, p, kinds);
+  const seen = new Set(containers.map((r) => r.id));
+  return [...containers, ...withinLive(db, scopeId, p, limit, kinds).filter((r) => !seen.has(r.id))];
 }
 
 /** Live allocations of an account bound to a cloud resource of the given provider. */

@@ -7,7 +7,15 @@
  * rows are replaced only when the resource's CIDRs change. Resources of a region that was read
  * successfully but are not seen any more get `deleted_at`; those of a region that failed keep theirs.
  */
-import { formatPrefix, parsePrefix, type Prefix } from "../allocator/index.js";
+import {
+  blockSize,
+  containsPrefix,
+  formatPrefix,
+  makePrefix,
+  overlaps,
+  parsePrefix,
+  type Prefix,
+} from "../allocator/index.js";
 import {
   allocationsBoundTo,
   boundAllocationsOfAccount,
@@ -26,6 +34,7 @@ import {
   resourcesByIds,
   resourcesOfAccount,
   setCidrManagement,
+  setCidrsManagement,
   syncStatesOf,
   touchResources,
   updateResource,
@@ -41,7 +50,7 @@ import { resolvePage, type Page, type PageArgs } from "../db/pagination.js";
 import { defaultScope } from "../db/scopes.js";
 import type { Db, Store } from "../db/store.js";
 import { accountById, type AccountRow } from "../db/accounts.js";
-import { prefixById } from "../db/prefixes.js";
+import { prefixById, type PrefixRow } from "../db/prefixes.js";
 import type { CloudCidr, CloudSubnet, CloudVpc } from "../providers/types.js";
 import { allocateBoundIn, type AllocationRecord } from "./allocations.js";
 import type { Caller } from "./caller.js";
@@ -257,19 +266,24 @@ export function recordObservation(
   return { live, gone, management, counts: { inserted: inserted.length, changed, deleted: deleted.length } };
 }
 
-/** Writes the CIDR verdicts that changed. */
+/** Writes the CIDR verdicts that changed, one statement per distinct (management, allocation). */
 export function applyVerdicts(
   db: Db,
   current: RecordedObservation["management"],
   verdicts: readonly { cidrRowId: number; management: string; allocationId: number | null }[],
 ): number {
+  const groups = new Map<string, { management: string; allocationId: number | null; ids: number[] }>();
   let n = 0;
   for (const v of verdicts) {
     const c = current.get(v.cidrRowId);
     if (c && c.management === v.management && c.allocationId === v.allocationId) continue;
-    setCidrManagement(db, v.cidrRowId, v.management, v.allocationId);
+    const key = `${v.management}/${v.allocationId}`;
+    let g = groups.get(key);
+    if (!g) groups.set(key, (g = { management: v.management, allocationId: v.allocationId, ids: [] }));
+    g.ids.push(v.cidrRowId);
     n++;
   }
+  for (const g of groups.values()) setCidrsManagement(db, g.ids, g.management, g.allocationId);
   return n;
 }
 
@@ -291,16 +305,102 @@ export function boundAllocations(db: Db, accountId: number, provider: string) {
   }));
 }
 
-/** Live pools and allocations of a scope overlapping p (containers first), parsed for the classifier. */
-export function overlappingInScope(db: Db, scopeId: number, p: Prefix) {
-  return prefixesOverlapping(db, scopeId, p, 64).map((row) => ({
+export interface ScopeItemView {
+  id: number;
+  kind: PrefixRow["kind"];
+  name: string | null;
+  cidr: string;
+  prefix: Prefix;
+  accountId: number | null;
+}
+
+function scopeItem(row: PrefixRow): ScopeItemView {
+  return {
     id: row.id,
     kind: row.kind,
     name: row.name,
     cidr: row.cidr,
     prefix: parsePrefix(row.cidr),
     accountId: row.accountId,
-  }));
+  };
+}
+
+/** Live pools and allocations of a scope overlapping p (containers first), parsed for the classifier. */
+export function overlappingInScope(db: Db, scopeId: number, p: Prefix): ScopeItemView[] {
+  return prefixesOverlapping(db, scopeId, p, ROOT_LIMIT).map(scopeItem);
+}
+
+/** Items fetched under one root CIDR before falling back to one query per CIDR inside it. */
+const ROOT_LIMIT = 2000;
+
+const prefixKey = (p: Prefix) => `${p.family}/${p.start}/${p.length}`;
+
+/** Roots are at least this wide (IPv4 /16, IPv6 /48), so that sibling subnets share one root. */
+const ROOT_LENGTH = { 4: 16, 6: 48 } as const;
+
+function rootPrefix(p: Prefix): Prefix {
+  const len = ROOT_LENGTH[p.family];
+  if (p.length <= len) return p;
+  return makePrefix(p.family, p.start - (p.start % blockSize(p.family, len)), len);
+}
+
+/**
+ * The range lookup of a whole sync, with few statements: the scope is queried once per root (the
+ * outermost observed CIDRs, widened to at least /16 or /48 so that sibling subnets share one: their
+ * containers and everything inside), and every CIDR under a root is answered in memory from that set.
+ * A root with more than ROOT_LIMIT items inside falls back to one indexed query per CIDR.
+ * Results equal overlappingInScope's.
+ */
+export function overlapLookup(
+  db: Db,
+  scopeId: number,
+  cidrs: readonly Prefix[],
+): (p: Prefix) => ScopeItemView[] {
+  const byStart = (a: Prefix, b: Prefix) =>
+    a.family !== b.family
+      ? a.family - b.family
+      : a.start < b.start
+        ? -1
+        : a.start > b.start
+          ? 1
+          : a.length - b.length;
+  const roots = [...new Map(cidrs.map((p) => rootPrefix(p)).map((r) => [prefixKey(r), r])).values()].sort(
+    byStart,
+  );
+  const outermost: { prefix: Prefix; items: ScopeItemView[] | null }[] = [];
+  for (const r of roots) {
+    const last = outermost[outermost.length - 1];
+    if (last && containsPrefix(last.prefix, r)) continue;
+    const rows = prefixesOverlapping(db, scopeId, r, ROOT_LIMIT + 1);
+    const inside = rows.filter((row) => row.prefixLen > r.length).length;
+    outermost.push({ prefix: r, items: inside > ROOT_LIMIT ? null : rows.map(scopeItem) });
+  }
+  const rootOf = (p: Prefix) => {
+    let lo = 0;
+    let hi = outermost.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const m = outermost[mid]!;
+      if (containsPrefix(m.prefix, p)) return m;
+      if (byStart(m.prefix, p) < 0) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return undefined;
+  };
+  return (p) => {
+    const entry = rootOf(p);
+    if (!entry || entry.items === null) return overlappingInScope(db, scopeId, p);
+    const containers: ScopeItemView[] = [];
+    const inside: ScopeItemView[] = [];
+    for (const it of entry.items) {
+      if (!overlaps(it.prefix, p)) continue;
+      if (it.prefix.length <= p.length) containers.push(it);
+      else inside.push(it);
+    }
+    containers.sort((a, b) => a.prefix.length - b.prefix.length || a.id - b.id);
+    inside.sort((a, b) => byStart(a.prefix, b.prefix));
+    return [...containers, ...inside];
+  };
 }
 
 export interface SyncStateRecord {
