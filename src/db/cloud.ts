@@ -233,6 +233,17 @@ export function upsertSyncState(db: Db, row: typeof syncState.$inferInsert): voi
     .run();
 }
 
+/** A sync started: status RUNNING and its start time; the last finished counts and error stay visible. */
+export function markSyncRunning(db: Db, accountId: number, region: string, startedAt: string): void {
+  db.insert(syncState)
+    .values({ accountId, region, status: "RUNNING", startedAt })
+    .onConflictDoUpdate({
+      target: [syncState.accountId, syncState.region],
+      set: { status: "RUNNING", startedAt },
+    })
+    .run();
+}
+
 export function syncStatesOf(db: Db, accountId: number): SyncStateRow[] {
   return db
     .select()

@@ -28,6 +28,7 @@ import {
   insertCidrs,
   insertResources,
   markResourcesDeleted,
+  markSyncRunning,
   prefixesOverlapping,
   resourceById,
   resourceByExternalId,
@@ -419,6 +420,15 @@ export function toSyncStateRecord(row: SyncStateRow): SyncStateRecord {
 
 export function writeSyncState(db: Db, s: SyncStateRecord): void {
   upsertSyncState(db, { ...s, counts: JSON.stringify(s.counts) });
+}
+
+export function markSyncStarted(
+  db: Db,
+  accountId: number,
+  regions: readonly string[],
+  startedAt: string,
+): void {
+  for (const region of regions) markSyncRunning(db, accountId, region, startedAt);
 }
 
 export async function syncStates(store: Store, accountId: number): Promise<SyncStateRecord[]> {

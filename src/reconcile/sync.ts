@@ -10,6 +10,7 @@ import type { Logger } from "../logger.js";
 import type { Caller } from "../domain/caller.js";
 import {
   applyVerdicts,
+  markSyncStarted,
   boundAllocations,
   overlapLookup,
   recordObservation,
@@ -92,18 +93,7 @@ async function runSync(services: ReconcileServices, caller: Caller, accountId: n
   const handle = providerOf(services, account);
   const unitOf = (region: string | null) => (handle.name === "gcp" ? "global" : (region ?? "unknown"));
   const startedAt = new Date().toISOString();
-  await store.write((db) => {
-    for (const region of handle.regions)
-      writeSyncState(db, {
-        accountId,
-        region,
-        status: "RUNNING",
-        startedAt,
-        finishedAt: null,
-        counts: {},
-        error: null,
-      });
-  });
+  await store.write((db) => markSyncStarted(db, accountId, handle.regions, startedAt));
 
   let observation: Observation;
   try {

@@ -206,13 +206,22 @@ export class SyncState {
   @Field(() => DateTimeResolver, { nullable: true, description: "When the last sync of the region started." })
   startedAt!: string | null;
 
-  @Field(() => DateTimeResolver, { nullable: true, description: "When it finished (null while RUNNING)." })
+  @Field(() => DateTimeResolver, {
+    nullable: true,
+    description: "When the last finished sync ended (while RUNNING: the previous one's).",
+  })
   finishedAt!: string | null;
 
-  @Field(() => SyncCounts, { nullable: true, description: "What it saw (null while RUNNING)." })
+  @Field(() => SyncCounts, {
+    nullable: true,
+    description: "What the last finished sync saw (null before the first one finishes).",
+  })
   counts!: SyncCounts | null;
 
-  @Field(() => String, { nullable: true, description: "Why the region could not be read." })
+  @Field(() => String, {
+    nullable: true,
+    description: "Why the last finished sync could not read the region.",
+  })
   error!: string | null;
 }
 
