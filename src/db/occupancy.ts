@@ -1,8 +1,9 @@
 /**
  * The blocks view's OccupancySource over SQL: a pool's live direct children from `prefixes` and its free
- * blocks from `free_blocks`. Each method is one statement: a seek to the row that holds `start` (the
- * greatest range_start <= start; children and free blocks are disjoint, so only that one can), then an
- * index range scan in address order. So a page costs O(log n + page) rows whatever the size of the space.
+ * blocks from `free_blocks`. Each read is a seek to the row that holds `start` (the greatest range_start
+ * <= start; children and free blocks are disjoint, so only that one can), then an index range scan in
+ * address order; children of a subset of lengths are read per length (one seek each), so a page costs
+ * O(lengths × log n + page) rows whatever the size of the space and the number of children.
  */
 import type Database from "better-sqlite3";
 import {
@@ -21,7 +22,7 @@ import { freeBlockCounts } from "./free-blocks.js";
 import { childLengthHistogram, type PrefixRow } from "./prefixes.js";
 import { prefixes } from "./schema.js";
 import type { Db } from "./store.js";
-import { and, asc, eq, gte, isNull, lte, sql } from "drizzle-orm";
+import { getTableColumns } from "drizzle-orm";
 
 interface FreeRow {
   prefix_len: number;
@@ -54,6 +55,51 @@ function freeFromStatement(client: Database.Database) {
   return s;
 }
 
+interface ChildParams {
+  pool: number;
+  start: string;
+  limit: number;
+  length?: number;
+}
+type RawRow = Record<string, unknown>;
+
+const childCache = new WeakMap<
+  Database.Database,
+  { any: Database.Statement<[ChildParams], RawRow>; ofLength: Database.Statement<[ChildParams], RawRow> }
+>();
+
+/**
+ * Prepared once per connection. The child holding `start`, if any, is the one with the greatest
+ * range_start <= start (children are disjoint); the scan starts there. `any` reads prefixes_parent_live_idx,
+ * `ofLength` reads prefixes_parent_len_live_idx.
+ */
+function childStatements(client: Database.Database) {
+  let s = childCache.get(client);
+  if (!s) {
+    const query = (len: string) =>
+      client.prepare<[ChildParams], RawRow>(
+        `SELECT * FROM prefixes
+         WHERE parent_id = @pool AND released_at IS NULL${len}
+           AND range_start >= coalesce((SELECT max(range_start) FROM prefixes
+             WHERE parent_id = @pool AND released_at IS NULL${len} AND range_start <= @start), @start)
+           AND range_end >= @start
+         ORDER BY range_start LIMIT @limit`,
+      );
+    s = { any: query(""), ofLength: query(" AND prefix_len = @length") };
+    childCache.set(client, s);
+  }
+  return s;
+}
+
+const COLUMNS = Object.entries(getTableColumns(prefixes));
+
+/** A raw `SELECT *` row as drizzle's PrefixRow (column names to keys). */
+function toPrefixRow(raw: RawRow): PrefixRow {
+  const row: RawRow = {};
+  for (const [key, column] of COLUMNS) row[key] = raw[column.name];
+  return row as PrefixRow;
+}
+
 /** An OccupancySource that also remembers the rows behind the prefixes it returned (the occupants). */
 export interface SqlOccupancySource extends OccupancySource {
   /** The child row returned for this prefix by occupiedFrom. */
@@ -67,30 +113,47 @@ export function sqlOccupancySource(db: Db, pool: PrefixRow): SqlOccupancySource 
   const longest = maxLength(family);
   const rows = new Map<string, PrefixRow>();
   const free = freeFromStatement(db.$client);
+  let present: number[] | undefined;
+
+  /** The lengths the pool's live children have: one index probe per length (at most 33 / 129). */
+  const lengthsPresent = (): number[] => {
+    if (present) return present;
+    const probe = db.$client.prepare<[{ pool: number; after: number }], { len: number | null }>(
+      `SELECT min(prefix_len) AS len FROM prefixes
+       WHERE parent_id = @pool AND released_at IS NULL AND prefix_len > @after`,
+    );
+    present = [];
+    for (let len = probe.get({ pool: pool.id, after: -1 })?.len; len != null;) {
+      present.push(len);
+      len = probe.get({ pool: pool.id, after: len })?.len;
+    }
+    return present;
+  };
+
+  const children = childStatements(db.$client);
+  /** Children (of one length, or of any) whose last address is >= start, by start: a seek, then a range scan. */
+  const from = (start: string, limit: number, length?: number): PrefixRow[] =>
+    (length === undefined
+      ? children.any.all({ pool: pool.id, start, limit })
+      : children.ofLength.all({ pool: pool.id, start, limit, length })
+    ).map(toPrefixRow);
+
   return {
     occupiedFrom(start: bigint, limit: number, lengths: LengthRange = {}): Prefix[] {
-      const from = encodeAddress(start);
-      // The partial index prefixes_parent_live_idx (parent_id, range_start) WHERE released_at IS NULL.
-      const holderStart = sql`coalesce((SELECT max(h.range_start) FROM prefixes h
-        WHERE h.parent_id = ${pool.id} AND h.released_at IS NULL AND h.range_start <= ${from}), ${from})`;
-      const found = db
-        .select()
-        .from(prefixes)
-        .where(
-          and(
-            eq(prefixes.parentId, pool.id),
-            isNull(prefixes.releasedAt),
-            gte(prefixes.rangeStart, holderStart),
-            gte(prefixes.rangeEnd, from),
-            lengths.min !== undefined ? gte(prefixes.prefixLen, lengths.min) : undefined,
-            lengths.max !== undefined && lengths.max < longest
-              ? lte(prefixes.prefixLen, lengths.max)
-              : undefined,
-          ),
-        )
-        .orderBy(asc(prefixes.rangeStart))
-        .limit(limit)
-        .all();
+      const all = lengthsPresent();
+      const wanted = all.filter((l) => l >= (lengths.min ?? 0) && l <= (lengths.max ?? longest));
+      const encoded = encodeAddress(start);
+      let found: PrefixRow[];
+      // Every length wanted: one scan of prefixes_parent_live_idx. Else one seek per wanted length on
+      // prefixes_parent_len_live_idx, merged, so children of other lengths are never walked.
+      if (wanted.length === all.length) found = from(encoded, limit);
+      else if (wanted.length === 1) found = from(encoded, limit, wanted[0]);
+      else {
+        found = wanted
+          .flatMap((l) => from(encoded, limit, l))
+          .sort((a, b) => (a.rangeStart < b.rangeStart ? -1 : a.rangeStart > b.rangeStart ? 1 : 0))
+          .slice(0, limit);
+      }
       return found.map((r) => {
         const p = makePrefix(family, decodeAddress(r.rangeStart), r.prefixLen);
         rows.set(key(p), r);

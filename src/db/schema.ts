@@ -118,6 +118,10 @@ export const prefixes = sqliteTable(
     index("prefixes_parent_live_idx")
       .on(t.parentId, t.rangeStart)
       .where(sql`released_at IS NULL`),
+    // Live direct children of one length in address order (blocks view: USED / INSIDE streams).
+    index("prefixes_parent_len_live_idx")
+      .on(t.parentId, t.prefixLen, t.rangeStart)
+      .where(sql`released_at IS NULL`),
     index("prefixes_account_idx").on(t.accountId),
     // Pool.allocations / Account.allocations (any status) in address order, keyset-paged.
     index("prefixes_parent_kind_idx").on(t.parentId, t.kind, t.rangeStart),

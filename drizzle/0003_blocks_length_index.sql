@@ -1,0 +1,1 @@
+CREATE INDEX `prefixes_parent_len_live_idx` ON `prefixes` (`parent_id`,`prefix_len`,`range_start`) WHERE released_at IS NULL;
