@@ -37,6 +37,11 @@ export interface PrefixRowFilter extends AccountColumnsFilter {
   kinds?: readonly ("pool" | "allocation")[] | null;
   /** Pools only with a parent (the analytics table lists what was carved from pools). */
   childPoolsOnly?: boolean;
+  /**
+   * Test the kind without its index (`+kind`), so that a full scan follows the range index in address
+   * order instead of sorting every row (CSV export).
+   */
+  kindUnindexed?: boolean;
   accountIds?: readonly number[] | null;
   /** Direct parent pool. */
   poolIds?: readonly number[] | null;
@@ -77,11 +82,13 @@ export function accountFilterWhere(f: AccountColumnsFilter): SQL | undefined {
 /** The WHERE of a filter over `prefixes` LEFT JOIN `accounts` (the join is needed when `needsAccount`). */
 export function prefixFilterWhere(f: PrefixRowFilter): SQL | undefined {
   const kinds = nonEmpty(f.kinds) ? f.kinds : (["pool", "allocation"] as const);
+  const kindIs = (k: "pool" | "allocation") =>
+    f.kindUnindexed ? sql`+${prefixes.kind} = ${k}` : eq(prefixes.kind, k);
   const kindWhere = or(
     ...kinds.map((k) =>
       k === "pool"
-        ? and(eq(prefixes.kind, "pool"), f.childPoolsOnly ? isNotNull(prefixes.parentId) : undefined)
-        : eq(prefixes.kind, "allocation"),
+        ? and(kindIs("pool"), f.childPoolsOnly ? isNotNull(prefixes.parentId) : undefined)
+        : kindIs("allocation"),
     ),
   );
   return and(

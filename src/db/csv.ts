@@ -7,7 +7,7 @@
  * pulled one at a time as the HTTP response drains; nothing holds the whole result.
  */
 import Database from "better-sqlite3";
-import { and, asc, eq, inArray, sql, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, sql, type SQL } from "drizzle-orm";
 import { type Prefix } from "../allocator/index.js";
 import {
   accountFilterWhere,
@@ -95,7 +95,10 @@ export function accountsCursor(store: Store, db: Db, f: AccountExportFilter): Ro
 
 const scopeName = sql<string>`(SELECT ${scopes.name} FROM ${scopes} WHERE ${scopes.id} = ${prefixes.scopeId})`;
 
-/** Pools (top-level and nested) in scope then network order: a parent always precedes its children. */
+/**
+ * Pools (top-level and nested) in scope then address order, longest range first at equal starts: a
+ * parent always precedes its children. Follows the range index; only equal starts are sorted.
+ */
 export function poolsCursor(store: Store, db: Db, f: PrefixRowFilter): RowCursor {
   const fields = {
     scope: scopeName,
@@ -114,10 +117,18 @@ export function poolsCursor(store: Store, db: Db, f: PrefixRowFilter): RowCursor
     createdAt: prefixes.createdAt,
     updatedAt: prefixes.updatedAt,
   };
-  return cursor(store, db, fields, prefixQuery(db, fields, { ...f, kinds: ["pool"], childPoolsOnly: false }));
+  return cursor(
+    store,
+    db,
+    fields,
+    prefixQuery(db, fields, { ...f, kinds: ["pool"], childPoolsOnly: false }, "desc"),
+  );
 }
 
-/** Allocations in scope then network order (then id: a released and a live one may share a range). */
+/**
+ * Allocations in scope then address order (then id: a released and a live one may share a range).
+ * Allocations do not nest, so this is exactly the range index's order: rows stream without a sort.
+ */
 export function allocationsCursor(store: Store, db: Db, f: PrefixRowFilter): RowCursor {
   const fields = {
     scope: scopeName,
@@ -137,21 +148,22 @@ export function allocationsCursor(store: Store, db: Db, f: PrefixRowFilter): Row
     createdAt: prefixes.createdAt,
     releasedAt: prefixes.releasedAt,
   };
-  return cursor(store, db, fields, prefixQuery(db, fields, { ...f, kinds: ["allocation"] }));
+  return cursor(store, db, fields, prefixQuery(db, fields, { ...f, kinds: ["allocation"] }, "asc"));
 }
 
-function prefixQuery(db: Db, fields: Record<string, unknown>, f: PrefixRowFilter) {
+/** Scope, family, start, end (`rangeEnd` direction), id: the (scope_id, family, range_start, range_end) index order. */
+function prefixQuery(db: Db, fields: Record<string, unknown>, f: PrefixRowFilter, rangeEnd: "asc" | "desc") {
   return db
     .select(fields as Record<string, SQL>)
     .from(prefixes)
     .leftJoin(accounts, eq(accounts.id, prefixes.accountId))
     .leftJoin(parentPool, eq(parentPool.id, prefixes.parentId))
-    .where(prefixFilterWhere(f))
+    .where(prefixFilterWhere({ ...f, kindUnindexed: true }))
     .orderBy(
       asc(prefixes.scopeId),
       asc(prefixes.family),
       asc(prefixes.rangeStart),
-      asc(prefixes.prefixLen),
+      rangeEnd === "asc" ? asc(prefixes.rangeEnd) : desc(prefixes.rangeEnd),
       asc(prefixes.id),
     );
 }

@@ -35,10 +35,10 @@ export type CsvKind = "accounts" | "pools" | "allocations";
 // ---------------------------------------------------------------------------------------------------
 // Export.
 
-/** An export in progress: the header row, then one array of cell strings per row. */
+/** An export in progress: the header row, then one array of cells (strings, numbers, null) per row. */
 export interface CsvExport {
   header: string[];
-  rows: Generator<string[], void, undefined>;
+  rows: Generator<unknown[], void, undefined>;
 }
 
 const JOINED_LISTS = new Set(["regions", "allowedTiers"]);
@@ -46,11 +46,12 @@ const JOINED_LISTS = new Set(["regions", "allowedTiers"]);
 /** Header names: snake_case of the field names (what the import maps back). */
 const snake = (s: string) => s.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 
-function cell(column: string, value: unknown): string {
-  if (value === null || value === undefined) return "";
-  if (JOINED_LISTS.has(column)) return (JSON.parse(String(value)) as string[]).join("|");
-  if (column === "tags" || column === "settings") return value === "{}" ? "" : String(value);
-  return String(value);
+/** The columns whose stored form differs from their CSV form; the rest pass as they are. */
+function cellFormatter(column: string): ((value: unknown) => unknown) | null {
+  if (JOINED_LISTS.has(column))
+    return (v) => (v == null ? null : (JSON.parse(String(v)) as string[]).join("|"));
+  if (column === "tags" || column === "settings") return (v) => (v === "{}" ? null : v);
+  return null;
 }
 
 /**
@@ -71,11 +72,18 @@ export async function exportCsv(store: Store, kind: CsvKind, filter: AnalyticsFi
         : allocationsCursor(store, db, rowFilter),
   );
   const columns = cursor.columns;
+  const formatters = columns
+    .map((c, i) => [i, cellFormatter(c)] as const)
+    .filter((x): x is readonly [number, (v: unknown) => unknown] => x[1] !== null);
   return {
     header: columns.map(snake),
     rows: (function* () {
       try {
-        for (const raw of cursor.rows) yield raw.map((v, i) => cell(columns[i]!, v));
+        // Rows are fresh arrays from the cursor: formatted in place; csv-stringify writes null as "".
+        for (const raw of cursor.rows) {
+          for (const [i, format] of formatters) raw[i] = format(raw[i]);
+          yield raw;
+        }
       } finally {
         cursor.rows.return();
       }

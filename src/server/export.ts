@@ -21,7 +21,7 @@ import type { AnalyticsFilter } from "../domain/analytics.js";
 import { can } from "../domain/roles.js";
 import { fromGlobalId } from "../schema/node.js";
 import { authenticate } from "./auth.js";
-import { sendGraphQLError, type RouteHandler } from "./http.js";
+import type { RouteHandler } from "./http.js";
 
 /** Exports streaming now: each holds a read connection and a snapshot until it ends or the client leaves. */
 const openExports = new Gauge({
@@ -33,6 +33,15 @@ const openExports = new Gauge({
 const PATH = /^\/export\/(accounts|pools|allocations)\.csv$/;
 const BATCH_BYTES = 64 * 1024;
 const HTTP_STATUS: Record<string, number> = { UNAUTHENTICATED: 401, FORBIDDEN: 403, RATE_LIMITED: 429 };
+
+/**
+ * A GraphQL-shaped JSON error, like http.ts's sendGraphQLError (not imported: http.ts pulls in Apollo and
+ * the explorer bundle, which this route does not otherwise need).
+ */
+function sendError(res: ServerResponse, status: number, code: string, message: string, details?: unknown) {
+  res.writeHead(status, { "content-type": "application/json; charset=utf-8" });
+  res.end(JSON.stringify({ errors: [{ message, extensions: { code, ...(details ? { details } : {}) } }] }));
+}
 
 /** All values of a parameter: repeated and/or comma-separated. */
 function list(params: URLSearchParams, name: string): string[] | null {
@@ -116,7 +125,7 @@ async function handleExport(
   const method = (req.method ?? "GET").toUpperCase();
   if (method !== "GET" && method !== "HEAD") {
     res.setHeader("allow", "GET, HEAD");
-    return sendGraphQLError(res, 405, "BAD_USER_INPUT", `${method} is not allowed here; use GET`);
+    return sendError(res, 405, "BAD_USER_INPUT", `${method} is not allowed here; use GET`);
   }
   let csv;
   try {
@@ -128,7 +137,7 @@ async function handleExport(
     csv = await exportCsv(services.store, kind, filterOfQuery(url.searchParams));
   } catch (e) {
     if (e instanceof DomainError)
-      return sendGraphQLError(res, HTTP_STATUS[e.code] ?? 400, e.code, e.message, e.details);
+      return sendError(res, HTTP_STATUS[e.code] ?? 400, e.code, e.message, e.details);
     throw e;
   }
   res.writeHead(200, {

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestServer, type TestServer } from "../helpers/server.js";
 import {
   addressCount,
+  allocate,
   buildInventory,
   inside,
   setCreatedAt,
@@ -361,5 +362,45 @@ describe("analytics: aggregates for charts", () => {
     expect(r.errors).toBeUndefined();
     const anon = await s.gql(BLOCKS, { first: 1 }, { token: null });
     expect(anon.errors?.[0]?.extensions?.code).toBe("UNAUTHENTICATED");
+  });
+});
+
+describe("blocks: SQL statements per page", () => {
+  let q: TestServer;
+  let statements: string[] = [];
+  beforeAll(async () => {
+    // AUTH=off keeps token checks out of the count: only the query's own statements remain.
+    q = await startTestServer({ AUTH: "off" }, { onStatement: (sql) => statements.push(sql) });
+    const small = await buildInventory(q);
+    for (let i = 0; i < 60; i++)
+      await allocate(
+        q,
+        small.pools.lab!,
+        `10.10.${1 + (i >> 4)}.${(i & 15) * 16}/28`,
+        small.accounts[["alpha", "beta", "gamma"][i % 3]!]!,
+        `n-${i}`,
+      );
+  });
+  afterAll(async () => {
+    await q.close();
+  });
+
+  async function countStatements(first: number): Promise<number> {
+    statements = [];
+    const r = await q.ok<BlocksResult>(
+      `query($first: Int) { blocks(first: $first, orderBy: [{ field: ACCOUNT }, { field: NETWORK }]) {
+        edges { node { id pool { name } account { key } scope { name } } } } }`,
+      { first },
+    );
+    expect(r.blocks.edges).toHaveLength(first);
+    // Background workers may poll their own tables meanwhile: count the query's tables only.
+    return statements.filter((sql) => /from "(prefixes|accounts|scopes)"/.test(sql)).length;
+  }
+
+  it("runs the same few statements for a page of 5 and a page of 60 (DataLoaders for pool, account, scope)", async () => {
+    const small = await countStatements(5);
+    const large = await countStatements(60);
+    expect(large).toBeLessThanOrEqual(4);
+    expect(large).toBe(small);
   });
 });
