@@ -384,3 +384,41 @@ describe("Pool.allocations and Account.allocations", () => {
     expect(acct.node.allocations).toEqual({ totalCount: 1, edges: [{ node: { cidr: "10.19.3.0/24" } }] });
   });
 });
+
+describe("statement counts", () => {
+  it("runs the same number of SQL statements for 5 or 150 allocations with their pool and account, and one more for block occupants' accounts", async () => {
+    const statements: string[] = [];
+    const q = await startTestServer({ AUTH: "off" }, { onStatement: (sql) => statements.push(sql) });
+    try {
+      const acct = await q.ok<{ createAccount: { account: { id: string } } }>(
+        `mutation { createAccount(input: {key: "aws:999999999999", name: "count", tier: PRD}) { account { id } } }`,
+      );
+      const p = await q.ok<{ createPool: { pool: { id: string } } }>(
+        `mutation { createPool(input: {cidr: "10.200.0.0/16", name: "count"}) { pool { id } } }`,
+      );
+      const input = {
+        poolId: p.createPool.pool.id,
+        accountId: acct.createAccount.account.id,
+        prefixLength: 26,
+      };
+      for (let i = 0; i < 150; i++) await q.ok(ALLOCATE, { input });
+      const count = async (query: string, first: number) => {
+        statements.length = 0;
+        await q.ok(query, { id: input.poolId, first });
+        return statements.length;
+      };
+      const LIST = `query($id: ID!, $first: Int) { node(id: $id) { ... on Pool {
+        allocations(first: $first) { edges { node { cidr pool { name } account { key } } } } } } }`;
+      expect(await count(LIST, 150)).toBe(await count(LIST, 5));
+      // Block occupants come with the page's own rows; only their accounts are loaded, in one batch.
+      const blocks = (fields: string) => `query($id: ID!, $first: Int) { node(id: $id) { ... on Pool {
+        blocks(prefixLength: 26, first: $first) { edges { node { cidr ${fields} } } } } } }`;
+      const bare = await count(blocks(""), 150);
+      expect(await count(blocks("occupant { ... on Allocation { name account { key } } }"), 150)).toBe(
+        bare + 1,
+      );
+    } finally {
+      await q.close();
+    }
+  });
+});
