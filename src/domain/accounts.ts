@@ -25,6 +25,7 @@ import {
   type AccountRow,
   type AccountRowFilter,
 } from "../db/accounts.js";
+import { formatPrefix, parsePrefix } from "../allocator/index.js";
 import { resolvePage, type Page, type PageArgs } from "../db/pagination.js";
 import { deletePrefixRows, prefixesOfAccount, updatePrefixRow } from "../db/pools.js";
 import { prefixesByIds, rowPrefix, type PrefixRow } from "../db/prefixes.js";
@@ -53,6 +54,14 @@ export interface AccountSettings {
   externalId?: string;
   /** GCP: the project to read (default: the project of the key). */
   projectId?: string;
+  /** Name of the scope (address space) synced CIDRs are compared in (default: the default scope). */
+  scope?: string;
+  /** Observed CIDRs inside these are IGNORED by sync (default ["172.31.0.0/16"]; [] classifies default VPCs). */
+  ignoreCidrs?: string[];
+  /** Cloud resources carrying this tag are IGNORED by sync (default "cloudpam:ignore"). */
+  ignoreTag?: string;
+  /** Cloud API calls in flight for this account, 1-64 (default 8). */
+  concurrency?: number;
 }
 
 const GCP_PROJECT = /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
@@ -189,6 +198,31 @@ function cleanSettings(
         value: s.projectId,
       });
     out.projectId = s.projectId;
+  }
+  if (s.scope != null) out.scope = cleanName("settings.scope", s.scope);
+  if (s.ignoreCidrs != null)
+    out.ignoreCidrs = s.ignoreCidrs.map((c) => {
+      try {
+        return formatPrefix(parsePrefix(c));
+      } catch (e) {
+        throw new Invalid("settings.ignoreCidrs", `"${c}" is not a CIDR: ${(e as Error).message}`, {
+          value: c,
+        });
+      }
+    });
+  if (s.ignoreTag != null) {
+    const tag = s.ignoreTag.trim();
+    if (tag.length === 0 || tag.length > 128)
+      throw new Invalid("settings.ignoreTag", "ignoreTag must be a tag key of 1-128 characters");
+    out.ignoreTag = tag;
+  }
+  if (s.concurrency != null) {
+    if (!Number.isInteger(s.concurrency) || s.concurrency < 1 || s.concurrency > 64)
+      throw new Invalid(
+        "settings.concurrency",
+        `concurrency must be an integer from 1 to 64 (got ${s.concurrency})`,
+      );
+    out.concurrency = s.concurrency;
   }
   return out;
 }

@@ -48,7 +48,7 @@ import {
 } from "../db/cloud.js";
 import { openDriftOfResource } from "../db/drift.js";
 import { resolvePage, type Page, type PageArgs } from "../db/pagination.js";
-import { defaultScope } from "../db/scopes.js";
+import { defaultScope, scopeByName } from "../db/scopes.js";
 import type { Db, Store } from "../db/store.js";
 import { accountById, type AccountRow } from "../db/accounts.js";
 import { prefixById, type PrefixRow } from "../db/prefixes.js";
@@ -288,9 +288,16 @@ export function applyVerdicts(
   return n;
 }
 
-/** The address space an account's CIDRs are compared in: settings.scopeId, else the default scope. */
-export function scopeIdOf(db: Db, scopeId: number | undefined): number {
-  return scopeId ?? defaultScope(db).id;
+/** The address space an account's CIDRs are compared in: the scope named by settings.scope, else the default one. */
+export function scopeIdOf(db: Db, scopeName: string | undefined): number {
+  if (scopeName === undefined) return defaultScope(db).id;
+  const scope = scopeByName(db, scopeName);
+  if (!scope)
+    throw new Invalid(
+      "accountId",
+      `the account's settings.scope names scope '${scopeName}', which does not exist; fix the account's settings`,
+    );
+  return scope.id;
 }
 
 /** Live allocations of the account bound to a resource of this provider, parsed for the classifier. */

@@ -2,13 +2,14 @@
  * Account -> Provider. An account row says which cloud (`provider`) and how to reach it (`settings`,
  * a JSON object); this module turns that into an AwsProvider or GcpProvider built on the real SDKs.
  *
- * Account settings keys (all optional unless noted):
+ * Account settings keys (all optional; validated by src/domain/accounts.ts, set with createAccount/updateAccount):
  *   regions      string[]  AWS: regions to scan (else the account's `regions`; at least one is needed).
  *                          GCP: regions to keep (else every region of the project).
  *   roleArn      string    AWS: role to assume in the account (STS AssumeRole, session "cloudpam").
  *   externalId   string    AWS: ExternalId for the role assumption.
  *   projectId    string    GCP: project id (else the account key without its `gcp:` prefix).
- *   scopeId      number    The address space (scope) the account's CIDRs are compared in (else the default scope).
+ *   scope        string    Name of the address space (scope) the account's CIDRs are compared in (else the
+ *                          default scope); a sync of an account naming an unknown scope fails with BAD_USER_INPUT.
  *   ignoreCidrs  string[]  Observed CIDRs inside any of these are IGNORED (default ["172.31.0.0/16"], the
  *                          AWS default VPC range; pass [] to classify default VPCs too).
  *   ignoreTag    string    Resources carrying this tag (any value) are IGNORED (default "cloudpam:ignore").
@@ -31,7 +32,7 @@ export interface AccountSettings {
   roleArn?: string;
   externalId?: string;
   projectId?: string;
-  scopeId?: number;
+  scope?: string;
   ignoreCidrs?: string[];
   ignoreTag?: string;
   concurrency?: number;
@@ -96,7 +97,7 @@ export function accountSettings(account: Pick<AccountTarget, "settings" | "regio
   if (typeof s.roleArn === "string") out.roleArn = s.roleArn;
   if (typeof s.externalId === "string") out.externalId = s.externalId;
   if (typeof s.projectId === "string") out.projectId = s.projectId;
-  if (typeof s.scopeId === "number" && Number.isInteger(s.scopeId)) out.scopeId = s.scopeId;
+  if (typeof s.scope === "string") out.scope = s.scope;
   if (typeof s.concurrency === "number" && s.concurrency >= 1) out.concurrency = Math.floor(s.concurrency);
   return out;
 }

@@ -92,6 +92,7 @@ async function runSync(services: ReconcileServices, caller: Caller, accountId: n
   if (!account) throw new NotFound("Account", accountId, "accountId");
   const handle = providerOf(services, account);
   const unitOf = (region: string | null) => (handle.name === "gcp" ? "global" : (region ?? "unknown"));
+  const scopeId = await store.read((db) => scopeIdOf(db, handle.settings.scope));
   const startedAt = new Date().toISOString();
   await store.write((db) => markSyncStarted(db, accountId, handle.regions, startedAt));
 
@@ -111,7 +112,6 @@ async function runSync(services: ReconcileServices, caller: Caller, accountId: n
       subnets: r.subnets,
     }));
     const recorded = recordObservation(db, accountId, units, unitOf, now);
-    const scopeId = scopeIdOf(db, handle.settings.scopeId);
     const failedUnits = new Set(units.filter((u) => !u.ok).map((u) => u.unit));
     const t0 = performance.now();
     const lookup = overlapLookup(

@@ -1,5 +1,5 @@
 /** Accounts as the API shows them (Account implements Node). `Account.pools` is added by the account resolver. */
-import { Field, ID, InputType, ObjectType, registerEnumType } from "type-graphql";
+import { Field, ID, InputType, Int, ObjectType, registerEnumType } from "type-graphql";
 import type { AccountRow } from "../db/accounts.js";
 import { accountRegions, accountSettings } from "../domain/accounts.js";
 import { ConnectionType } from "./connection.js";
@@ -96,6 +96,28 @@ export class AccountSettings {
     description: "GCP: the project to read; null = the project of the key.",
   })
   projectId!: string | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description: "Name of the scope synced CIDRs are compared in; null = the default scope.",
+  })
+  scope!: string | null;
+
+  @Field(() => [String], {
+    nullable: true,
+    description:
+      'Observed CIDRs inside these are IGNORED by sync; null = ["172.31.0.0/16"] (AWS default VPCs).',
+  })
+  ignoreCidrs!: string[] | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description: "Cloud resources with this tag are IGNORED by sync; null = `cloudpam:ignore`.",
+  })
+  ignoreTag!: string | null;
+
+  @Field(() => Int, { nullable: true, description: "Cloud API calls in flight for this account; null = 8." })
+  concurrency!: number | null;
 }
 
 @ObjectType({
@@ -170,6 +192,10 @@ export function toAccount(row: AccountRow): Account {
       roleArn: s.roleArn ?? null,
       externalId: s.externalId ?? null,
       projectId: s.projectId ?? null,
+      scope: s.scope ?? null,
+      ignoreCidrs: s.ignoreCidrs ?? null,
+      ignoreTag: s.ignoreTag ?? null,
+      concurrency: s.concurrency ?? null,
     },
     reconcilePolicy: row.reconcilePolicy as ReconcilePolicy,
     createdAt: new Date(row.createdAt),
@@ -223,6 +249,31 @@ export class AccountSettingsInput {
     description: "GCP only: project to read (default: the key's project).",
   })
   projectId?: string | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description: "Name of the scope sync compares CIDRs in (default: the default scope).",
+  })
+  scope?: string | null;
+
+  @Field(() => [String], {
+    nullable: true,
+    description:
+      'CIDRs whose observed sub-ranges sync marks IGNORED (default ["172.31.0.0/16"]; [] ignores none).',
+  })
+  ignoreCidrs?: string[] | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description: "Tag key that makes sync ignore a resource (default `cloudpam:ignore`).",
+  })
+  ignoreTag?: string | null;
+
+  @Field(() => Int, {
+    nullable: true,
+    description: "Cloud API calls in flight for this account, 1-64 (default 8).",
+  })
+  concurrency?: number | null;
 }
 
 @InputType({ description: "A new account." })

@@ -9,6 +9,7 @@ import { startEc2Emulator, type Ec2Emulator } from "../emulators/ec2-emulator.js
 import { startComputeEmulator, type ComputeEmulator } from "../emulators/compute-emulator.js";
 import { createAccount, updateAccount } from "../../src/domain/accounts.js";
 import { createPool } from "../../src/domain/pools.js";
+import { createScope } from "../../src/domain/scopes.js";
 import { allocate } from "../../src/domain/allocations.js";
 import { SYSTEM_ACTOR } from "../../src/domain/roles.js";
 import { toGlobalId } from "../../src/schema/node.js";
@@ -344,6 +345,33 @@ describe("AWS discovery and drift", () => {
       allocationId: toGlobalId("Allocation", theirs.id),
     });
     expect(onSubnet.detail).toContain(`${f.n}.2.0.0/23`);
+  });
+
+  it("compares CIDRs in the scope its settings name, and honours its ignore rules", async () => {
+    const ec2 = await awsEmulator();
+    const f = await fixture("aws");
+    const seed = seedAws(ec2, f.n);
+    const store = s.app.services.store;
+    const other = await createAccount(store, SYSTEM, { key: `aws:${800000000000 + f.n}`, name: `o-${f.n}` });
+    await allocate(store, SYSTEM, { poolId: f.poolId, accountId: other.id, cidr: `${f.n}.2.0.0/23` });
+    await createScope(store, SYSTEM, { name: `vrf-${f.n}` });
+    await updateAccount(store, SYSTEM, f.accountId, {
+      settings: { scope: `vrf-${f.n}`, ignoreCidrs: [], ignoreTag: "skip-me" },
+    });
+    ec2.getSubnet(seed.subnets[0]!.id)!.tags["skip-me"] = "yes";
+
+    await sync(f);
+
+    expect(await drift(f, { kind: "OVERLAP" })).toEqual([]);
+    expect((await resource(f, seed.dflt.id)).cidrs[0]!.management).toBe("UNMANAGED");
+    expect((await resource(f, seed.subnets[0]!.id)).cidrs.map((c) => c.management)).toEqual([
+      "IGNORED",
+      "IGNORED",
+    ]);
+    await updateAccount(store, SYSTEM, f.accountId, { settings: { scope: "no-such-scope" } });
+    const bad = await s.gql(SYNC, { id: f.account });
+    expect(bad.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
+    expect(bad.errors?.[0]?.message).toContain("no-such-scope");
   });
 
   it("retries a throttled cloud and still converges", async () => {
