@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { openStore, type Store } from "../../src/db/store.js";
+import { openConnection, openStore, type Store } from "../../src/db/store.js";
 import { accounts, events } from "../../src/db/schema.js";
 import {
   insertPrefix,
@@ -302,5 +302,25 @@ describe("lists, blocks and utilisation", () => {
     const u = await poolUtilization(store, p.id);
     expect(u).toMatchObject({ total: 1024n, used: 320n, reserved: 256n, free: 448n });
     expect(u.largestFree && formatPrefix(u.largestFree)).toBe("10.16.3.0/24");
+  });
+});
+
+describe("a write lock held by another process", () => {
+  it("is waited out beyond busy_timeout: allocate retries BEGIN IMMEDIATE and succeeds", async () => {
+    const p = await pool("10.30.0.0/16");
+    const a = await account();
+    const impatient = openStore({ dsn: join(dir, "db.sqlite"), busyTimeoutMs: 20 });
+    const other = openConnection(join(dir, "db.sqlite"));
+    try {
+      other.exec("BEGIN IMMEDIATE");
+      // Six attempts wait at least 6 × 20 ms on the lock itself; the other writer commits after 60 ms.
+      setTimeout(() => other.exec("COMMIT"), 60);
+      const made = await allocate(impatient, caller, { poolId: p.id, accountId: a, prefixLength: 24 });
+      expect(made.cidr).toBe("10.30.0.0/24");
+    } finally {
+      if (other.inTransaction) other.exec("ROLLBACK");
+      other.close();
+      impatient.close();
+    }
   });
 });
