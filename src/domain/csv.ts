@@ -306,7 +306,11 @@ async function importRow(kind: CsvKind, nested: Store, db: Db, caller: Caller, v
   if (kind === "accounts") {
     let key = v.get("key")!;
     const provider = v.get("provider");
-    if (provider && !key.includes(":")) key = `${provider.toLowerCase()}:${key}`;
+    // A bare id takes the Provider column's prefix; a bare 12-digit id is an AWS account id.
+    if (!key.includes(":")) {
+      if (provider) key = `${provider.toLowerCase()}:${key}`;
+      else if (/^\d{12}$/.test(key)) key = `aws:${key}`;
+    }
     let settings: Record<string, unknown> | null = null;
     if (v.has("settings")) {
       try {

@@ -190,10 +190,11 @@ describe("CSV import", () => {
       "Account ID,Provider,Name,Tier,Environment,Regions,Owner Email",
       '444444444444,aws,echo,prd,prod,"us-east-1, eu-central-1",a@example.com',
       "555555555555,aws,foxtrot,dev,dev,us-west-2|us-east-2,b@example.com",
+      "666666666666,,golf,dev,dev,,c@example.com",
     ].join("\n");
     const r = await importCsv(a, "ACCOUNTS", csv);
     expect(r.errors).toEqual([]);
-    expect(r.created).toBe(2);
+    expect(r.created).toBe(3);
     expect(r.columns).toEqual(
       expect.arrayContaining([
         { column: "Account ID", field: "key" },
@@ -205,6 +206,10 @@ describe("CSV import", () => {
       string,
       string
     >[];
+    const dev = parse((await exportCsv(a, "accounts", "?tier=DEV")).text, { columns: true }) as {
+      key: string;
+    }[];
+    expect(dev.map((x) => x.key)).toContain("aws:666666666666");
     expect(accounts.find((x) => x.key === "aws:444444444444")).toMatchObject({
       regions: "us-east-1|eu-central-1",
       tier: "PRD",
