@@ -19,6 +19,8 @@ import {
   type SyncCounts,
 } from "../schema/cloud.js";
 import { toConnection, type Connection } from "../schema/connection.js";
+import { Account } from "../schema/account.js";
+import { accountLoader } from "./account.resolver.js";
 import { fromGlobalId, toGlobalId } from "../schema/node.js";
 import {
   adoptResource,
@@ -41,6 +43,7 @@ export function toCloudResource(r: CloudResourceRow): CloudResource {
     __typename: "CloudResource",
     id: toGlobalId("CloudResource", r.id),
     rowId: r.id,
+    accountRowId: r.accountId,
     accountId: toGlobalId("Account", r.accountId),
     provider: r.provider,
     resourceType: r.resourceType as CloudResourceType,
@@ -230,6 +233,11 @@ export class CloudResolver {
       allocationId: toGlobalId("Allocation", r.allocation.id),
       deletedResourceId: r.deletedResourceId,
     };
+  }
+
+  @FieldResolver(() => Account, { nullable: true, description: "The account the resource lives in." })
+  account(@Root() r: CloudResource, @Ctx() ctx: Context): Promise<Account | null> {
+    return accountLoader(ctx).load(r.accountRowId);
   }
 
   @FieldResolver(() => [CloudCidr], {

@@ -10,6 +10,10 @@ import {
   type DriftStatus,
 } from "../schema/drift.js";
 import { CloudResource } from "../schema/cloud.js";
+import { Account } from "../schema/account.js";
+import { Allocation } from "../schema/allocation.js";
+import { accountLoader } from "./account.resolver.js";
+import { allocationLoader } from "./allocation.resolver.js";
 import { toConnection, type Connection } from "../schema/connection.js";
 import { fromGlobalId, toGlobalId } from "../schema/node.js";
 import { driftItemsById, ignoreDrift, listDrift, type DriftRecord } from "../domain/drift.js";
@@ -26,7 +30,9 @@ export function toDriftItem(d: DriftRecord): DriftItem {
     severity: d.severity as DriftSeverity,
     status: d.status as DriftStatus,
     accountId: toGlobalId("Account", d.accountId),
+    accountRowId: d.accountId,
     resourceRowId: d.resourceId,
+    allocationRowId: d.allocationId,
     allocationId: d.allocationId === null ? null : toGlobalId("Allocation", d.allocationId),
     cidr: d.cidr,
     detail: d.detail,
@@ -76,6 +82,20 @@ export class DriftResolver {
   ): Promise<IgnoreDriftPayload> {
     const { id } = fromGlobalId(input.id, "DriftItem", "id");
     return { driftItem: toDriftItem(await ignoreDrift(ctx.services.store, callerOf(ctx), id)) };
+  }
+
+  @FieldResolver(() => Account, { nullable: true, description: "The account the drift was found in." })
+  account(@Root() d: DriftItem, @Ctx() ctx: Context): Promise<Account | null> {
+    return accountLoader(ctx).load(d.accountRowId);
+  }
+
+  @FieldResolver(() => Allocation, {
+    nullable: true,
+    description:
+      "The allocation concerned (MISSING_IN_CLOUD, CIDR_MISMATCH, OVERLAP with an allocation), if it still exists.",
+  })
+  async allocation(@Root() d: DriftItem, @Ctx() ctx: Context): Promise<Allocation | null> {
+    return d.allocationRowId === null ? null : allocationLoader(ctx).load(d.allocationRowId);
   }
 
   @FieldResolver(() => CloudResource, {

@@ -87,8 +87,9 @@ export class CloudCidr {
 @ObjectType({ implements: Node, description: "A VPC or subnet CloudPAM observed in an account." })
 export class CloudResource extends Node {
   declare __typename?: "CloudResource";
-  /** Row id, for loaders. */
+  /** Row ids, for loaders. */
   rowId!: number;
+  accountRowId!: number;
 
   @Field(() => ID, { description: "Global id of the account it lives in." })
   accountId!: string;

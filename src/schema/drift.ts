@@ -72,8 +72,10 @@ export class DriftItem extends Node {
   @Field(() => ID, { description: "Global id of the account." })
   accountId!: string;
 
-  /** Row id of the resource, for the `resource` field's loader. */
+  /** Row ids for the object fields' loaders. */
+  accountRowId!: number;
   resourceRowId!: number | null;
+  allocationRowId!: number | null;
 
   @Field(() => ID, {
     nullable: true,
