@@ -4,7 +4,9 @@
  * drift.detected / drift.resolved events) and writes the sync state of every region.
  * Two syncs of the same account never run at once: a second request joins the one in flight.
  */
+import { Counter, Histogram } from "prom-client";
 import { accountById, type AccountRow } from "../db/accounts.js";
+import { registry } from "../metrics.js";
 import type { Store } from "../db/store.js";
 import type { Logger } from "../logger.js";
 import type { Caller } from "../domain/caller.js";
@@ -50,6 +52,20 @@ export interface SyncResult {
 
 const INFLIGHT = "reconcile.inflight";
 
+const syncDuration = new Histogram({
+  name: "cloudpam_reconcile_sync_duration_seconds",
+  help: "Account syncs (discovery + recording + classification) by provider and outcome (ok | partial | error)",
+  labelNames: ["provider", "outcome"] as const,
+  buckets: [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120],
+  registers: [registry],
+});
+const driftChanges = new Counter({
+  name: "cloudpam_drift_changes_total",
+  help: "Drift items opened (detected) and resolved by syncs",
+  labelNames: ["change"] as const,
+  registers: [registry],
+});
+
 function overridesOf(services: ReconcileServices): ProviderOverrides {
   return (services.extensions.get(PROVIDER_OVERRIDES) as ProviderOverrides | undefined) ?? {};
 }
@@ -91,6 +107,28 @@ async function runSync(services: ReconcileServices, caller: Caller, accountId: n
   const account = await store.read((db) => accountById(db, accountId));
   if (!account) throw new NotFound("Account", accountId, "accountId");
   const handle = providerOf(services, account);
+  const end = syncDuration.startTimer({ provider: handle.name });
+  try {
+    const result = await syncWith(services, caller, account, handle);
+    const failed = result.states.filter((s) => s.error).length;
+    end({ outcome: failed === 0 ? "ok" : failed === result.states.length ? "error" : "partial" });
+    driftChanges.inc({ change: "detected" }, result.drift.detected);
+    driftChanges.inc({ change: "resolved" }, result.drift.resolved);
+    return result;
+  } catch (err) {
+    end({ outcome: "error" });
+    throw err;
+  }
+}
+
+async function syncWith(
+  services: ReconcileServices,
+  caller: Caller,
+  account: AccountRow,
+  handle: ProviderHandle,
+): Promise<SyncResult> {
+  const { store } = services;
+  const accountId = account.id;
   const unitOf = (region: string | null) => (handle.name === "gcp" ? "global" : (region ?? "unknown"));
   const scopeId = await store.read((db) => scopeIdOf(db, handle.settings.scope));
   const startedAt = new Date().toISOString();

@@ -94,13 +94,15 @@ function toSyncState(s: SyncStateRecord): SyncState {
   };
 }
 
-/** A VPC given as a CloudResource global id, or as its cloud id. */
+/** A VPC given as a CloudResource global id, or as its cloud id (anything that is not a global id). */
 function vpcRef(value: string): { rowId?: number; externalId?: string } {
   try {
-    return { rowId: fromGlobalId(value, undefined, "vpcId").id };
+    fromGlobalId(value);
   } catch {
     return { externalId: value };
   }
+  // A global id of another type is refused (BAD_USER_INPUT naming vpcId).
+  return { rowId: fromGlobalId(value, "CloudResource", "vpcId").id };
 }
 
 function accountIdOf(id: string, field: string): number {
