@@ -449,6 +449,22 @@ describe("AWS discovery and drift", () => {
     expect((await drift(f)).find((d) => d.id === item.id)!.status).toBe("IGNORED");
   });
 
+  it("joins a sync of the same account already running instead of reading the cloud twice", async () => {
+    const ec2 = await awsEmulator();
+    const f = await fixture("aws");
+    seedAws(ec2, f.n);
+    await sync(f);
+    ec2.resetCalls();
+    await sync(f);
+    const once = ec2.faults.log.length;
+    ec2.resetCalls();
+
+    const [a, b] = await Promise.all([sync(f), sync(f)]);
+
+    expect(ec2.faults.log.length).toBe(once);
+    expect(a).toEqual(b);
+  });
+
   it("refuses syncAccount to a VIEWER", async () => {
     const f = await fixture("aws");
     const viewer = await s.tokenFor("VIEWER");
