@@ -139,6 +139,7 @@ async function measureExport(mode: Mode, dbPath: string) {
     for (let i = 0; i < chunk.length; i++) if (chunk[i] === 10) lines++;
   }
   const seconds = (performance.now() - t0) / 1000;
+  const pages = mode === "server" ? await blocksPages(port) : {};
   child.send({ cmd: "report" });
   const { maxRss, peakSampled } = await next<{ maxRss: number; peakSampled: number }>();
   await new Promise((resolve) => child.once("exit", resolve));
@@ -155,7 +156,35 @@ async function measureExport(mode: Mode, dbPath: string) {
     "first byte ms": firstByteMs.toFixed(0),
     "idle RSS MB": mb(baseline),
     "peak RSS MB": mb(Math.max(maxRss, peakSampled)),
+    ...pages,
   };
+}
+
+/**
+ * One `blocks(first: 50)` page of the analytics table over the same rows (ms): NETWORK walks the range
+ * index; ACCOUNT first needs a top-N sort of every matching row.
+ */
+async function blocksPages(port: number): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  const post = (query: string) =>
+    fetch(`http://127.0.0.1:${port}/graphql`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ query }),
+    });
+  await (await post("{ blocks(first: 1) { edges { cursor } } }")).json(); // warm-up: schema caches, JIT
+  const orders = {
+    "blocks NETWORK ms": "[{ field: NETWORK }]",
+    "blocks ACCOUNT,NETWORK ms": "[{ field: ACCOUNT }, { field: NETWORK, direction: DESC }]",
+  };
+  for (const [label, orderBy] of Object.entries(orders)) {
+    const query = `{ blocks(first: 50, orderBy: ${orderBy}) { edges { node { cidr account { key } pool { name } } } pageInfo { endCursor } } }`;
+    const t = performance.now();
+    const res = await post(query);
+    const body = (await res.json()) as { data?: { blocks: { edges: unknown[] } } };
+    out[label] = body.data?.blocks.edges.length === 50 ? (performance.now() - t).toFixed(0) : "failed";
+  }
+  return out;
 }
 
 async function main(): Promise<void> {

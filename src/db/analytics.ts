@@ -129,13 +129,22 @@ export interface BlockOrder {
 /** An integer-valued sort expression: its cursor value stays a number. */
 const int = (expr: SQL) => Object.assign(expr, { integer: true });
 const isInteger = (expr: SQL | AnyColumn) => (expr as { integer?: boolean }).integer === true;
+/** A key sorted against its field's direction (range_end: the longer range first at equal starts). */
+const reversed = (expr: SQL) => Object.assign(expr, { reversed: true });
+const isReversed = (expr: SQL | AnyColumn) => (expr as { reversed?: boolean }).reversed === true;
 
 /** The non-null SQL expressions that one order field sorts by (NULLs sort as "" / -1, i.e. first). */
 function orderExprs(field: BlockOrderField): SQL[] {
   const text = (c: SQL | AnyColumn) => sql`coalesce(${c}, '')`;
   switch (field) {
     case "network":
-      return [int(sql`${prefixes.family}`), sql`${prefixes.rangeStart}`, int(sql`${prefixes.prefixLen}`)];
+      // The (scope_id, family, range_start, range_end) index order: pages walk the index, no full sort.
+      return [
+        int(sql`${prefixes.scopeId}`),
+        int(sql`${prefixes.family}`),
+        sql`${prefixes.rangeStart}`,
+        reversed(sql`${prefixes.rangeEnd}`),
+      ];
     case "account":
       return [text(accounts.key)];
     case "provider":
@@ -168,7 +177,9 @@ function orderExprs(field: BlockOrderField): SQL[] {
 
 /** The sort keys of an ordering and how many values each row's cursor carries. */
 export function sortKeys(order: readonly BlockOrder[]): SortKey[] {
-  return order.flatMap((o) => orderExprs(o.field).map((expr) => ({ expr, descending: o.descending })));
+  return order.flatMap((o) =>
+    orderExprs(o.field).map((expr) => ({ expr, descending: o.descending !== isReversed(expr) })),
+  );
 }
 
 /** A stable name of an ordering, stored in cursors so a cursor of another order is refused. */
@@ -194,7 +205,13 @@ export function blocksPage(
     .from(prefixes)
     .leftJoin(accounts, eq(accounts.id, prefixes.accountId))
     .leftJoin(parentPool, eq(parentPool.id, prefixes.parentId))
-    .where(and(prefixFilterWhere(filter), multiKeysetWhere(page, keys, prefixes.id)))
+    // In network order the range index gives the order: keep the planner off the kind index.
+    .where(
+      and(
+        prefixFilterWhere({ ...filter, kindUnindexed: order[0]?.field === "network" }),
+        multiKeysetWhere(page, keys, prefixes.id),
+      ),
+    )
     .orderBy(...multiKeysetOrder(page, keys, prefixes.id))
     .limit(page.limit + 1)
     .all() as ({ row: PrefixRow } & Record<string, unknown>)[];

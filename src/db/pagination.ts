@@ -167,6 +167,8 @@ export function resolveKeysetPage(
 /**
  * Rows strictly after (or, backward, before) the cursor in the order of `keys` then `id` ASC:
  * (k1 ≷ v1) OR (k1 = v1 AND k2 ≷ v2) OR … OR (all equal AND id ≷ vid).
+ * The leading keys that share a direction are also bounded as one row value, (k1, …, km) ≥ (v1, …, vm),
+ * which SQLite can use to seek an index instead of scanning from its start.
  */
 export function multiKeysetWhere(
   page: ResolvedKeysetPage,
@@ -176,16 +178,27 @@ export function multiKeysetWhere(
   if (!page.cursor) return undefined;
   const all: SortKey[] = [...keys, { expr: idCol, descending: false }];
   const values = page.cursor;
+  const greaterFor = (k: SortKey) => k.descending === page.backward;
   const branches: SQL[] = all.map((k, i) => {
-    const greater = k.descending === page.backward;
-    const cmp = greater ? sql`${k.expr} > ${values[i]}` : sql`${k.expr} < ${values[i]}`;
+    const cmp = greaterFor(k) ? sql`${k.expr} > ${values[i]}` : sql`${k.expr} < ${values[i]}`;
     const equalBefore = all.slice(0, i).map((e, j) => sql`${e.expr} = ${values[j]}`);
     return sql.join([...equalBefore, cmp], sql` AND `);
   });
-  return sql`(${sql.join(
+  let run = 1;
+  while (run < all.length && greaterFor(all[run]!) === greaterFor(all[0]!)) run++;
+  const lead = sql.join(
+    all.slice(0, run).map((k) => sql`${k.expr}`),
+    sql`, `,
+  );
+  const leadValues = sql.join(
+    values.slice(0, run).map((v) => sql`${v}`),
+    sql`, `,
+  );
+  const bound = greaterFor(all[0]!) ? sql`(${lead}) >= (${leadValues})` : sql`(${lead}) <= (${leadValues})`;
+  return sql`(${bound} AND (${sql.join(
     branches.map((b) => sql`(${b})`),
     sql` OR `,
-  )})`;
+  )}))`;
 }
 
 /** ORDER BY for a multi-key page (reversed for backward pages; `toKeysetPage` restores the order). */

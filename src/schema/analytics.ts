@@ -61,7 +61,10 @@ registerEnumType(AnalyticsBlockOrderField, {
   description:
     "A sort key of the analytics table. Missing values (no account, no name) sort first in ascending order.",
   valuesConfig: {
-    NETWORK: { description: "Address family, then start address, then prefix length." },
+    NETWORK: {
+      description:
+        "Scope, then address family, then start address; at equal starts the longer range (the parent) first.",
+    },
     ACCOUNT: { description: "The account key." },
     PROVIDER: { description: "The account's provider." },
     PLATFORM: { description: "The account's platform." },
