@@ -580,7 +580,12 @@ export function allocateBoundIn(
     ...rangeColumns(prefix),
   });
   const record = toAllocationRecord(row);
-  appendEvent(db, caller, { type: "allocation.created", subjectType: "Allocation", subjectId: row.id, after: record });
+  appendEvent(db, caller, {
+    type: "allocation.created",
+    subjectType: "Allocation",
+    subjectId: row.id,
+    after: record,
+  });
   return record;
 }
 
