@@ -605,6 +605,7 @@ describe("GCP discovery, drift and actuation", () => {
     const first = await sync(f);
 
     expect(first.states).toEqual([expect.objectContaining({ region: "global", status: "OK" })]);
+    expect(gce.faults.log.filter((c) => c.status === 403)).toHaveLength(2); // throttled, then retried
     expect(first.resourcesSeen).toBe(7);
     const sub0 = await resource(f, `projects/${project}/regions/us-east1/subnetworks/sub-0`);
     expect(sub0.cidrs.map((c) => [c.role, c.cidr]).sort()).toEqual([
