@@ -134,7 +134,7 @@ export async function provisionSubnet(
     return { allocation: toAllocationRecord(plan.allocation), resource: plan.existing, created: false };
   }
 
-  const handle = providerOf(services, plan.account);
+  const handle = await providerOf(services, plan.account);
   const defaultName = `cloudpam-${plan.allocation.id}`;
   const name = input.name ?? (handle.name === "gcp" ? defaultName : (plan.allocation.name ?? defaultName));
   if (handle.name === "gcp" && !GCP_NAME.test(name))
@@ -219,7 +219,7 @@ export async function deprovisionSubnet(
     return { allocation, account, resourceId: allocation.resourceId, region };
   });
 
-  const handle = providerOf(services, plan.account);
+  const handle = await providerOf(services, plan.account);
   try {
     await handle.provider.deleteSubnet({ id: plan.resourceId, region: plan.region });
   } catch (err) {

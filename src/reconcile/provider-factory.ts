@@ -20,8 +20,10 @@
  * Tests point the real EC2 / Compute clients at the loopback emulators with it; operators can use it for
  * VPC endpoints or private API gateways. A full `factory` replaces the construction altogether.
  */
-import { AwsProvider, type AwsProviderOptions } from "../providers/aws.js";
-import { GcpProvider, type GcpProviderOptions } from "../providers/gcp.js";
+// The cloud SDKs are loaded on first use (about 250 MB of resident memory and seconds of start-up
+// between them): a server that never syncs never pays for them.
+import type { AwsProviderOptions } from "../providers/aws.js";
+import type { GcpProviderOptions } from "../providers/gcp.js";
 import type { Provider, ProviderName } from "../providers/types.js";
 import { Invalid } from "../domain/errors.js";
 
@@ -122,7 +124,10 @@ function countCalls(gate: { run: (...args: never[]) => unknown }): () => number 
  * Builds the provider of an account. Throws Invalid (field `accountId`) when the account's cloud is not
  * one CloudPAM can reach or its settings lack what the cloud needs.
  */
-export function providerFor(account: AccountTarget, overrides: ProviderOverrides = {}): ProviderHandle {
+export async function providerFor(
+  account: AccountTarget,
+  overrides: ProviderOverrides = {},
+): Promise<ProviderHandle> {
   const name = providerNameOf(account);
   if (!name) {
     throw new Invalid(
@@ -150,6 +155,7 @@ export function providerFor(account: AccountTarget, overrides: ProviderOverrides
         `account '${account.name}' names no regions to scan; set its regions or settings.regions`,
       );
     }
+    const { AwsProvider } = await import("../providers/aws.js");
     const provider = new AwsProvider({
       regions,
       roleArn: settings.roleArn,
@@ -168,6 +174,7 @@ export function providerFor(account: AccountTarget, overrides: ProviderOverrides
     };
   }
   const projectId = settings.projectId ?? account.key.replace(/^gcp:/, "");
+  const { GcpProvider } = await import("../providers/gcp.js");
   const provider = new GcpProvider({ projectId, concurrency: settings.concurrency, ...overrides.gcp });
   const calls = countCalls(provider.gate as never);
   return {

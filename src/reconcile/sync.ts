@@ -71,7 +71,7 @@ function overridesOf(services: ReconcileServices): ProviderOverrides {
 }
 
 /** Builds the provider of an account with the server's overrides applied. */
-export function providerOf(services: ReconcileServices, account: AccountRow): ProviderHandle {
+export function providerOf(services: ReconcileServices, account: AccountRow): Promise<ProviderHandle> {
   return providerFor(account, overridesOf(services));
 }
 
@@ -106,7 +106,7 @@ async function runSync(services: ReconcileServices, caller: Caller, accountId: n
   const { store } = services;
   const account = await store.read((db) => accountById(db, accountId));
   if (!account) throw new NotFound("Account", accountId, "accountId");
-  const handle = providerOf(services, account);
+  const handle = await providerOf(services, account);
   const end = syncDuration.startTimer({ provider: handle.name });
   try {
     const result = await syncWith(services, caller, account, handle);
