@@ -1,5 +1,5 @@
 /** Event log queries. `id` is the global cursor: every read here is "rows after an id", in id order. */
-import { and, asc, count, eq, gt, gte, inArray, like, lt, max, or, type SQL } from "drizzle-orm";
+import { and, asc, count, eq, gt, gte, inArray, like, lt, max, or, sql, type SQL } from "drizzle-orm";
 import { events } from "./schema.js";
 import type { Db } from "./store.js";
 import { keysetOrder, keysetWhere, toPage, type Page, type ResolvedPage } from "./pagination.js";
@@ -25,8 +25,22 @@ export function insertEvent(db: Db, row: NewEventRow): EventRow {
 }
 
 /** Up to `limit` events with id > `afterId`, oldest first. O(log n + limit) on the primary key. */
+const preparedAfter = new WeakMap<Db, { all(params: { afterId: number; limit: number }): EventRow[] }>();
+
+/** Events after a cursor, oldest first: the one read path of subscriptions and webhooks. O(log n + limit). */
 export function eventsAfter(db: Db, afterId: number, limit: number): EventRow[] {
-  return db.select().from(events).where(gt(events.id, afterId)).orderBy(asc(events.id)).limit(limit).all();
+  let q = preparedAfter.get(db);
+  if (!q) {
+    q = db
+      .select()
+      .from(events)
+      .where(gt(events.id, sql.placeholder("afterId")))
+      .orderBy(asc(events.id))
+      .limit(sql.placeholder("limit"))
+      .prepare();
+    preparedAfter.set(db, q);
+  }
+  return q.all({ afterId, limit });
 }
 
 /** The id of the newest event (0 when the log is empty). O(log n). */

@@ -45,8 +45,20 @@ export function insertPrefix(db: Db, row: NewPrefixRow): PrefixRow {
   return db.insert(prefixes).values(row).returning().get();
 }
 
+/** Drizzle prepared queries of the hot paths, built once per connection. */
+const preparedById = new WeakMap<Db, { get(params: { id: number }): PrefixRow | undefined }>();
+
 export function prefixById(db: Db, id: number): PrefixRow | undefined {
-  return db.select().from(prefixes).where(eq(prefixes.id, id)).get();
+  let q = preparedById.get(db);
+  if (!q) {
+    q = db
+      .select()
+      .from(prefixes)
+      .where(eq(prefixes.id, sql.placeholder("id")))
+      .prepare();
+    preparedById.set(db, q);
+  }
+  return q.get({ id });
 }
 
 export function prefixesByIds(db: Db, ids: readonly number[]): PrefixRow[] {

@@ -75,7 +75,33 @@ export function openConnection(
   const conn = new Database(dsn, onStatement ? { verbose: (sql) => onStatement(String(sql)) } : {});
   if (dsn !== ":memory:") conn.pragma("journal_mode = WAL");
   configure(conn, busyTimeoutMs);
+  cacheStatements(conn);
   return conn;
+}
+
+/**
+ * Reuses prepared statements by SQL text. Drizzle prepares every query it runs; its SQL text is the same
+ * for every call of the same query shape (values are bound separately), so caching `prepare` saves the
+ * SQLite compile on every hot-path query (an allocation runs about a dozen). Bounded; oldest out first.
+ */
+function cacheStatements(conn: Database.Database, max = 1000): void {
+  const prepare = conn.prepare.bind(conn);
+  const cache = new Map<string, Database.Statement>();
+  conn.prepare = ((source: string) => {
+    const cached = cache.get(source);
+    // A statement still being iterated cannot run again; such a caller gets a fresh one.
+    if (cached && !cached.busy) {
+      // Drizzle switches raw mode per call (values() uses raw rows): start every reuse in the default mode.
+      if (cached.reader) cached.raw(false);
+      return cached;
+    }
+    const stmt = prepare(source);
+    if (!cached) {
+      if (cache.size >= max) cache.delete(cache.keys().next().value!);
+      cache.set(source, stmt);
+    }
+    return stmt;
+  }) as typeof conn.prepare;
 }
 
 /** A promise-chain mutex: one holder at a time, in arrival order. */

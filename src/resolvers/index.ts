@@ -12,7 +12,12 @@ import { LookupEntryResolver, LookupResolver } from "./lookup.resolver.js";
 import { AllocationPreviewResolver, AllocationResolver } from "./allocation.resolver.js";
 import { ReservationResolver } from "./reservation.resolver.js";
 import { AccountAllocationsResolver, PoolSpaceResolver } from "./pool-space.resolver.js";
-import { AccountSpaceStatResolver, AnalyticsBlockResolver, AnalyticsResolver, PoolAllocationStatResolver } from "./analytics.resolver.js";
+import {
+  AccountSpaceStatResolver,
+  AnalyticsBlockResolver,
+  AnalyticsResolver,
+  PoolAllocationStatResolver,
+} from "./analytics.resolver.js";
 import { CsvResolver } from "./csv.resolver.js";
 import { CloudResolver } from "./cloud.resolver.js";
 import { DriftResolver } from "./drift.resolver.js";
