@@ -370,35 +370,57 @@ export async function allocate(
   return store.write((db) => {
     const first = replayed(db, r, hash);
     if (first) return toAllocationRecord(first);
-    const pool = loadPool(db, r.poolId);
-    const account = loadAccount(db, r.accountId);
-    assertActive(pool);
-    assertTierAllowed(pool, account);
-    const prefix = place(db, pool, placementOf(pool, r), r.strategy);
-    const row = insertPrefix(db, {
-      kind: "allocation",
-      scopeId: pool.scopeId,
-      parentId: pool.id,
-      status: "ALLOCATED",
-      accountId: account.id,
-      name: r.name,
-      description: r.description,
-      tags: JSON.stringify(r.tags),
-      createdBy: actorLabel(caller.actor),
-      createdAt: new Date().toISOString(),
-      ...rangeColumns(prefix),
-    });
+    const record = createAllocationIn(db, caller, r, null);
     if (r.idempotencyKey)
-      insertIdempotencyKey(db, { key: r.idempotencyKey, requestHash: hash, allocationId: row.id });
-    const record = toAllocationRecord(row);
-    appendEvent(db, caller, {
-      type: "allocation.created",
-      subjectType: "Allocation",
-      subjectId: row.id,
-      after: record,
-    });
+      insertIdempotencyKey(db, { key: r.idempotencyKey, requestHash: hash, allocationId: record.id });
     return record;
   });
+}
+
+/**
+ * The one path that creates an allocation: pool and account checks, placement, the row and its event,
+ * inside the caller's write transaction.
+ */
+function createAllocationIn(
+  db: Db,
+  caller: Caller,
+  r: Request,
+  binding: ResourceBinding | null,
+): AllocationRecord {
+  const pool = loadPool(db, r.poolId);
+  const account = loadAccount(db, r.accountId);
+  assertActive(pool);
+  assertTierAllowed(pool, account);
+  const prefix = place(db, pool, placementOf(pool, r), r.strategy);
+  const row = insertPrefix(db, {
+    kind: "allocation",
+    scopeId: pool.scopeId,
+    parentId: pool.id,
+    status: "ALLOCATED",
+    accountId: account.id,
+    name: r.name,
+    description: r.description,
+    tags: JSON.stringify(r.tags),
+    ...(binding
+      ? {
+          resourceProvider: binding.provider,
+          resourceId: binding.resourceId,
+          resourceType: binding.type,
+          resourceRegion: binding.region,
+        }
+      : {}),
+    createdBy: actorLabel(caller.actor),
+    createdAt: new Date().toISOString(),
+    ...rangeColumns(prefix),
+  });
+  const record = toAllocationRecord(row);
+  appendEvent(db, caller, {
+    type: "allocation.created",
+    subjectType: "Allocation",
+    subjectId: row.id,
+    after: record,
+  });
+  return record;
 }
 
 /** What allocate would return now, without writing (same errors). */
@@ -556,37 +578,7 @@ export function allocateBoundIn(
   input: Omit<AllocateInput, "prefixLength" | "strategy" | "idempotencyKey"> & { cidr: string },
   binding: ResourceBinding,
 ): AllocationRecord {
-  const r = cleanRequest({ ...input, idempotencyKey: null });
-  const pool = loadPool(db, r.poolId);
-  const account = loadAccount(db, r.accountId);
-  assertActive(pool);
-  assertTierAllowed(pool, account);
-  const prefix = place(db, pool, { prefix: r.cidr! }, r.strategy);
-  const row = insertPrefix(db, {
-    kind: "allocation",
-    scopeId: pool.scopeId,
-    parentId: pool.id,
-    status: "ALLOCATED",
-    accountId: account.id,
-    name: r.name,
-    description: r.description,
-    tags: JSON.stringify(r.tags),
-    resourceProvider: binding.provider,
-    resourceId: binding.resourceId,
-    resourceType: binding.type,
-    resourceRegion: binding.region,
-    createdBy: actorLabel(caller.actor),
-    createdAt: new Date().toISOString(),
-    ...rangeColumns(prefix),
-  });
-  const record = toAllocationRecord(row);
-  appendEvent(db, caller, {
-    type: "allocation.created",
-    subjectType: "Allocation",
-    subjectId: row.id,
-    after: record,
-  });
-  return record;
+  return createAllocationIn(db, caller, cleanRequest({ ...input, idempotencyKey: null }), binding);
 }
 
 /** Binds a live allocation to a cloud resource (null: unbinds it), inside the caller's write transaction. */

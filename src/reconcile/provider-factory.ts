@@ -26,19 +26,11 @@ import type { AwsProviderOptions } from "../providers/aws.js";
 import type { GcpProviderOptions } from "../providers/gcp.js";
 import type { Provider, ProviderName } from "../providers/types.js";
 import { Invalid } from "../domain/errors.js";
+import type { AccountSettings } from "../domain/accounts.js";
 
 export const PROVIDER_OVERRIDES = "reconcile.providerOverrides";
 
-export interface AccountSettings {
-  regions?: string[];
-  roleArn?: string;
-  externalId?: string;
-  projectId?: string;
-  scope?: string;
-  ignoreCidrs?: string[];
-  ignoreTag?: string;
-  concurrency?: number;
-}
+export type { AccountSettings };
 
 /** What the factory needs to know about an account. */
 export interface AccountTarget {
