@@ -5,7 +5,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { createHash } from "node:crypto";
 import { gzipSync } from "node:zlib";
-import { renderGraphiQL } from "@graphql-yoga/render-graphiql";
 
 let page: { html: Buffer; gzip: Buffer; etag: string } | undefined;
 
@@ -19,8 +18,10 @@ query ServerInfo {
 }
 `;
 
-function renderPage() {
+/** Renders the page once. The renderer module (~80 MB resident) is loaded on the first browser visit only. */
+async function renderPage() {
   if (!page) {
+    const { renderGraphiQL } = await import("@graphql-yoga/render-graphiql");
     const html = Buffer.from(
       renderGraphiQL({
         endpoint: "/graphql",
@@ -40,12 +41,12 @@ function renderPage() {
 }
 
 /** The explorer HTML (uncompressed), for tests. */
-export function explorerHtml(): string {
-  return renderPage().html.toString("utf8");
+export async function explorerHtml(): Promise<string> {
+  return (await renderPage()).html.toString("utf8");
 }
 
-export function explorerResponse(req: IncomingMessage, res: ServerResponse): void {
-  const p = renderPage();
+export async function explorerResponse(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const p = await renderPage();
   if (req.headers["if-none-match"] === p.etag) {
     res.writeHead(304, { etag: p.etag });
     res.end();
