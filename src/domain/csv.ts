@@ -82,6 +82,7 @@ export async function exportCsv(store: Store, kind: CsvKind, filter: AnalyticsFi
         // Rows are fresh arrays from the cursor: formatted in place; csv-stringify writes null as "".
         for (const raw of cursor.rows) {
           for (const [i, format] of formatters) raw[i] = format(raw[i]);
+          for (let i = 0; i < raw.length; i++) raw[i] = neutraliseFormula(raw[i]);
           yield raw;
         }
       } finally {
@@ -89,6 +90,21 @@ export async function exportCsv(store: Store, kind: CsvKind, filter: AnalyticsFi
       }
     })(),
   };
+}
+
+/** Cells a spreadsheet would run as a formula (=, +, -, @, tab, CR first). */
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/**
+ * CSV injection guard (OWASP): a text cell that a spreadsheet would evaluate gets a leading apostrophe
+ * on export; import strips it again, so files round-trip. O(1) per cell.
+ */
+export function neutraliseFormula(cell: unknown): unknown {
+  return typeof cell === "string" && FORMULA_START.test(cell) ? `'${cell}` : cell;
+}
+
+function restoreFormula(cell: string): string {
+  return cell.startsWith("'") && FORMULA_START.test(cell.slice(1)) ? cell.slice(1) : cell;
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -397,6 +413,7 @@ export async function importCsv(
       skip_empty_lines: true,
       trim: true,
       relax_column_count: true,
+      cast: (value) => restoreFormula(value),
     }) as string[][];
   } catch (e) {
     const err = e as Error & { lines?: number };

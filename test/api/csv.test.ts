@@ -184,6 +184,42 @@ describe("CSV round trip", () => {
   });
 });
 
+describe("CSV injection", () => {
+  it("neutralises cells a spreadsheet would run as formulas, and imports them back unchanged", async () => {
+    const b = await startTestServer();
+    const c = await startTestServer();
+    try {
+      for (const [key, name] of [
+        ["aws:444444444444", '=HYPERLINK("http://x")'],
+        ["aws:555555555555", "@SUM(1+1)"],
+        ["aws:666666666666", "-2+3"],
+      ]) {
+        await b.ok(`mutation($i: CreateAccountInput!) { createAccount(input: $i) { account { id } } }`, {
+          i: { key, name },
+        });
+      }
+      const exported = (await exportCsv(b, "accounts")).text;
+      const names = (parse(exported, { columns: true }) as Record<string, string>[])
+        .map((r) => r.name)
+        .sort();
+      expect(names).toEqual(["'-2+3", '\'=HYPERLINK("http://x")', "'@SUM(1+1)"]);
+      const result = await importCsv(c, "ACCOUNTS", exported);
+      expect(result.errors).toEqual([]);
+      const stored = await c.ok<{ accounts: { edges: { node: { name: string } }[] } }>(
+        "{ accounts(first: 10) { edges { node { name } } } }",
+      );
+      expect(stored.accounts.edges.map((e) => e.node.name).sort()).toEqual([
+        "-2+3",
+        '=HYPERLINK("http://x")',
+        "@SUM(1+1)",
+      ]);
+    } finally {
+      await b.close();
+      await c.close();
+    }
+  });
+});
+
 describe("CSV import", () => {
   it("maps common header names and splits regions on | or ,", async () => {
     const csv = [
