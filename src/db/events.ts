@@ -24,6 +24,21 @@ export function insertEvent(db: Db, row: NewEventRow): EventRow {
   return db.insert(events).values(row).returning().get();
 }
 
+/** Appends many events in id order, 100 rows per statement (bulk findings of a sync). */
+export function insertEvents(db: Db, rows: readonly NewEventRow[]): EventRow[] {
+  const out: EventRow[] = [];
+  for (let i = 0; i < rows.length; i += 100) {
+    out.push(
+      ...db
+        .insert(events)
+        .values(rows.slice(i, i + 100))
+        .returning()
+        .all(),
+    );
+  }
+  return out;
+}
+
 /** Up to `limit` events with id > `afterId`, oldest first. O(log n + limit) on the primary key. */
 const preparedAfter = new WeakMap<Db, { all(params: { afterId: number; limit: number }): EventRow[] }>();
 

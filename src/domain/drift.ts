@@ -20,7 +20,7 @@ import {
 import type { Db, Store } from "../db/store.js";
 import type { Caller } from "./caller.js";
 import { Conflict, NotFound } from "./errors.js";
-import { appendEvent } from "./events.js";
+import { appendEvent, appendEvents, type EventInput } from "./events.js";
 
 export type DriftStatus = "OPEN" | "RESOLVED" | "IGNORED";
 export type DriftKind = "MISSING_IN_CLOUD" | "UNMANAGED" | "CIDR_MISMATCH" | "OVERLAP";
@@ -71,14 +71,18 @@ export function toDriftRecord(row: DriftRow): DriftRecord {
   return { ...row, status: row.status as DriftStatus };
 }
 
-function emit(db: Db, caller: Caller, type: string, before: DriftRow | null, after: DriftRow): void {
-  appendEvent(db, caller, {
+function driftEvent(type: string, before: DriftRow | null, after: DriftRow): EventInput {
+  return {
     type,
     subjectType: "DriftItem",
     subjectId: after.id,
     before: before ? toDriftRecord(before) : null,
     after: toDriftRecord(after),
-  });
+  };
+}
+
+function emit(db: Db, caller: Caller, type: string, before: DriftRow | null, after: DriftRow): void {
+  appendEvent(db, caller, driftEvent(type, before, after));
 }
 
 export interface DriftChanges {
@@ -136,7 +140,11 @@ export function applyFindings(
       updatedAt: now,
     })),
   );
-  for (const row of inserted) emit(db, caller, "drift.detected", null, row);
+  appendEvents(
+    db,
+    caller,
+    inserted.map((row) => driftEvent("drift.detected", null, row)),
+  );
   let resolved = 0;
   for (const row of active.values()) {
     if (row.status !== "OPEN" || seen.has(row.fingerprint)) continue;

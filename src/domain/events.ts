@@ -9,6 +9,7 @@ import {
   eventsByIds,
   eventsPage,
   insertEvent,
+  insertEvents,
   type EventRow,
   type EventRowFilter,
 } from "../db/events.js";
@@ -40,7 +41,21 @@ export interface EventRecord {
 
 /** Records `event` as done by `caller`; call it inside the write transaction of the change. */
 export function appendEvent(db: Db, caller: Caller, event: EventInput): EventRow {
-  return insertEvent(db, {
+  return insertEvent(db, eventRow(caller, event));
+}
+
+/** Records many events at once (in order), inside the write transaction of the change. */
+export function appendEvents(db: Db, caller: Caller, list: readonly EventInput[]): EventRow[] {
+  return list.length
+    ? insertEvents(
+        db,
+        list.map((e) => eventRow(caller, e)),
+      )
+    : [];
+}
+
+function eventRow(caller: Caller, event: EventInput) {
+  return {
     type: event.type,
     actor: actorLabel(caller.actor),
     subjectType: event.subjectType,
@@ -49,7 +64,7 @@ export function appendEvent(db: Db, caller: Caller, event: EventInput): EventRow
     after: event.after === undefined || event.after === null ? null : JSON.stringify(event.after),
     requestId: caller.requestId ?? null,
     createdAt: new Date().toISOString(),
-  });
+  };
 }
 
 export function toEventRecord(row: EventRow): EventRecord {
