@@ -24,9 +24,12 @@ import { onTokenRevoked, tokenStillValid } from "../domain/tokens.js";
 import { RateLimited } from "../domain/errors.js";
 import type { Context, Services } from "./context.js";
 import { sendGraphQLError, type RouteHandler } from "./http.js";
+import { graphqlError } from "./errors.js";
 import { JWT_VERIFIER, type Authenticated } from "./auth.js";
 import {
   WS_OPERATION_CHECK,
+  WS_RATE_GATE,
+  type RateGate,
   type OperationCheck,
   type WebSocketHandle,
   type WsConnectionInfo,
@@ -104,6 +107,14 @@ export async function securityModule(services: Services, schema: GraphQLSchema):
       "retry-after": String(decision.retryAfterSeconds),
     });
   };
+
+  const wsRateGate: RateGate = async (address, credential) => {
+    const decision = await rateLimiter.take(address, credentialKey(credential));
+    if (decision.ok) return null;
+    const refusal = new RateLimited(decision.retryAfterSeconds, decision.scope);
+    return graphqlError(refusal.code, refusal.message, refusal.details);
+  };
+  services.extensions.set(WS_RATE_GATE, wsRateGate);
 
   const wsHandle = () => services.extensions.get("ws") as WebSocketHandle | undefined;
   const endSession = (info: WsConnectionInfo, reason: string) => {

@@ -25,6 +25,9 @@ import { createFormatError } from "./errors.js";
 export interface WsConnectionInfo {
   socket: WebSocket;
   auth: Authenticated;
+  /** The peer's address and the credential's rate-limit key: subscribe messages share the HTTP buckets. */
+  address: string;
+  credential: string | undefined;
 }
 
 export interface WebSocketHandle {
@@ -52,6 +55,13 @@ export type OperationCheck = (
   variables: Record<string, unknown> | undefined,
   operationName: string | null | undefined,
 ) => GraphQLError[];
+
+/**
+ * Rate gate for subscribe messages, registered by the security module under this key: the same
+ * per-address and per-credential buckets as HTTP requests. Resolves to an error to refuse with, or null.
+ */
+export const WS_RATE_GATE = "ws.rateGate";
+export type RateGate = (address: string, credential: string | undefined) => Promise<GraphQLError | null>;
 
 /** Parse and validation errors carry no code of their own; the HTTP path gets one from Apollo. */
 function withCode(error: GraphQLError, code: string): GraphQLError {
@@ -102,7 +112,12 @@ export function attachWebSockets(httpServer: HttpServer, opts: WebSocketOptions)
           ctx.extra.socket.close(CloseCode.Forbidden, refusal.slice(0, 120));
           return false;
         }
-        const info = { socket: ctx.extra.socket, auth };
+        const info: WsConnectionInfo = {
+          socket: ctx.extra.socket,
+          auth,
+          address: ctx.extra.request.socket.remoteAddress ?? "unknown",
+          credential,
+        };
         (ctx.extra as Extra).cloudpam = info;
         connections.add(info);
         ctx.extra.socket.once("close", () => connections.delete(info));
@@ -120,7 +135,11 @@ export function attachWebSockets(httpServer: HttpServer, opts: WebSocketOptions)
           loaders: new Loaders(),
         };
       },
-      onSubscribe: (_ctx, _id, payload) => {
+      onSubscribe: async (ctx, _id, payload) => {
+        const info = (ctx.extra as Extra).cloudpam;
+        const gate = services.extensions.get(WS_RATE_GATE) as RateGate | undefined;
+        const limited = info && gate ? await gate(info.address, info.credential) : null;
+        if (limited) return [limited];
         let document;
         try {
           document = parse(payload.query);

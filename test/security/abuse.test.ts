@@ -266,6 +266,37 @@ describe("rate limits (token bucket per token and per client address)", () => {
     expect((await postFrom(s.url, "127.0.2.1", calm)).status).toBe(200);
   });
 
+  it("counts subscribe messages over WebSocket against the same per-credential bucket as HTTP", async () => {
+    const token = await s.tokenFor("VIEWER", "ws-bot");
+    const client = s.wsClient(token);
+    const outcomes = await Promise.all(
+      Array.from(
+        { length: 10 },
+        () =>
+          new Promise<string>((resolve) => {
+            const stop = client.subscribe(
+              { query: "subscription { heartbeat(intervalMs: 20) { sequence } }" },
+              {
+                next: (v) => {
+                  const code = v.errors?.[0]?.extensions?.code;
+                  resolve(typeof code === "string" ? code : "TICK");
+                  stop();
+                },
+                error: (e) => resolve(`ERROR ${JSON.stringify(e)}`),
+                complete: () => resolve("COMPLETE"),
+              },
+            );
+          }),
+      ),
+    );
+    expect(outcomes.filter((o) => o === "TICK").length).toBeGreaterThanOrEqual(1);
+    expect(outcomes.filter((o) => o.includes("RATE_LIMITED")).length).toBeGreaterThan(0);
+    // The token's bucket is empty for HTTP too, from any address.
+    const http = await postFrom(s.url, "127.0.3.1", token);
+    expect(http.status).toBe(429);
+    expect(http.body.errors[0]!.extensions.details.scope).toBe("this credential");
+  });
+
   it("never limits health probes and metrics", async () => {
     const statuses = [];
     for (let i = 0; i < 20; i++) statuses.push((await fetch(`${s.url}/healthz`)).status);
