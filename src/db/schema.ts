@@ -205,6 +205,9 @@ export const webhooks = sqliteTable("webhooks", {
   active: integer("active", { mode: "boolean" }).notNull().default(true),
   /** Last event id delivered (or given up on): the outbox cursor. */
   cursor: integer("cursor").notNull().default(0),
+  /** The delivering process's lease: one deliverer per webhook at a time, across processes on one database. */
+  leaseOwner: text("lease_owner"),
+  leaseUntil: text("lease_until"),
   createdAt: createdAt(),
   updatedAt: updatedAt(),
 });

@@ -1,5 +1,5 @@
 /** Webhook endpoints (with their outbox cursor) and the record of every delivery attempt. */
-import { and, count, eq, inArray, lt, sql } from "drizzle-orm";
+import { and, count, eq, inArray, isNull, lt, or, sql } from "drizzle-orm";
 import { webhookDeliveries, webhooks } from "./schema.js";
 import type { Db } from "./store.js";
 import { keysetOrder, keysetWhere, toPage, type Page, type ResolvedPage } from "./pagination.js";
@@ -60,6 +60,29 @@ export function advanceWebhookCursor(db: Db, id: number, eventId: number): boole
     .where(and(eq(webhooks.id, id), lt(webhooks.cursor, eventId)))
     .run();
   return !!webhookById(db, id);
+}
+
+/**
+ * Takes or renews the delivery lease of a webhook for `owner` until `until`; false while another
+ * owner's lease is still running. One indexed UPDATE.
+ */
+export function acquireWebhookLease(db: Db, id: number, owner: string, now: string, until: string): boolean {
+  const r = db
+    .update(webhooks)
+    .set({ leaseOwner: owner, leaseUntil: until })
+    .where(
+      and(
+        eq(webhooks.id, id),
+        or(isNull(webhooks.leaseOwner), eq(webhooks.leaseOwner, owner), lt(webhooks.leaseUntil, now)),
+      ),
+    )
+    .run();
+  return r.changes > 0;
+}
+
+/** Gives up `owner`'s leases (on shutdown), so another process takes over at once. */
+export function releaseWebhookLeases(db: Db, owner: string): void {
+  db.update(webhooks).set({ leaseOwner: null, leaseUntil: null }).where(eq(webhooks.leaseOwner, owner)).run();
 }
 
 export function insertDelivery(db: Db, row: NewDeliveryRow): DeliveryRow {

@@ -8,16 +8,19 @@
  * full jitter between attempts; every attempt is recorded in webhook_deliveries (RETRY / SUCCESS /
  * FAILED). Attempt numbers are counted from those rows, so a restart does not reset them.
  *
- * Several server processes on one database each run their loops: events are then delivered at least
- * once by each (receivers dedupe on X-CloudPAM-Event-Id); a lease per webhook would make it exactly one.
+ * Several server processes on one database: each webhook is delivered by one process at a time, the
+ * holder of its lease (renewed with every attempt, LEASE_MS long); when the holder stops it gives the
+ * lease up, and when it dies another process takes over once the lease runs out, from the cursor.
  */
-import { createHmac } from "node:crypto";
+import { createHmac, randomUUID } from "node:crypto";
 import { Counter, Histogram } from "prom-client";
 import type { Store } from "../db/store.js";
 import { eventsAfter } from "../db/events.js";
 import {
+  acquireWebhookLease,
   activeWebhookIds,
   advanceWebhookCursor,
+  releaseWebhookLeases,
   attemptsSoFar,
   insertDelivery,
   webhookById,
@@ -95,6 +98,10 @@ interface AttemptResult {
 
 class Stopped extends Error {}
 
+/** How long a delivery lease lasts without renewal, and how often a process without it looks again. */
+export const LEASE_MS = 30_000;
+const LEASE_RETRY_MS = 1_000;
+
 export class WebhookDispatcher {
   private readonly loops = new Map<number, Promise<void>>();
   private readonly wakers = new Map<number, () => void>();
@@ -103,6 +110,8 @@ export class WebhookDispatcher {
   private stopped = false;
   private syncing: Promise<void> | null = null;
   private syncAgain = false;
+  /** This dispatcher's identity as a lease holder. */
+  private readonly owner = randomUUID();
 
   constructor(
     private readonly store: Store,
@@ -125,6 +134,21 @@ export class WebhookDispatcher {
     for (const wake of this.wakers.values()) wake();
     await this.syncing;
     await Promise.all(this.loops.values());
+    await this.store.write((db) => releaseWebhookLeases(db, this.owner)).catch(() => undefined);
+  }
+
+  /** Takes or renews this process's lease on a webhook; false while another process holds it. */
+  private holdLease(id: number): Promise<boolean> {
+    const now = Date.now();
+    return this.store.write((db) =>
+      acquireWebhookLease(
+        db,
+        id,
+        this.owner,
+        new Date(now).toISOString(),
+        new Date(now + LEASE_MS).toISOString(),
+      ),
+    );
   }
 
   /** Starts loops for new active webhooks and wakes every loop. */
@@ -190,6 +214,11 @@ export class WebhookDispatcher {
         await idle;
         continue;
       }
+      if (!(await this.holdLease(id))) {
+        // Another process delivers this webhook; look again when woken or in a second (it may have died).
+        await Promise.race([idle, this.sleep(LEASE_RETRY_MS)]);
+        continue;
+      }
       const next = rows.find((r) => typeMatches(patterns, r.type));
       if (!next) {
         // Nothing for this webhook in the batch: skip it in one write.
@@ -213,6 +242,8 @@ export class WebhookDispatcher {
       // Re-read per attempt: a new URL or secret applies to the next attempt; deleted/paused stops here.
       const hook = attempt === 1 ? first : await this.store.read((db) => webhookById(db, first.id));
       if (!hook || !hook.active) return;
+      // A retry may come long after the last renewal: never attempt without the lease.
+      if (attempt > 1 && !(await this.holdLease(hook.id))) return;
       const result = await this.attempt(hook, event, body, attempt);
       if (this.stopped && !result.ok && result.error === "aborted") throw new Stopped();
       const final = result.ok || attempt >= this.options.maxAttempts;

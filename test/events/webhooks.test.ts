@@ -369,3 +369,74 @@ async function eventually<T>(read: () => Promise<T>, done: (v: T) => boolean): P
     await new Promise((r) => setTimeout(r, 10));
   }
 }
+
+describe("webhooks with two server processes on one database", () => {
+  it("delivers every event exactly once and in order: one lease holder per webhook", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "cloudpam-webhook-two-"));
+    const receiver = await new Receiver().start();
+    const apps: App[] = [];
+    try {
+      let admin = "";
+      for (let i = 0; i < 2; i++) {
+        const config = loadConfig(
+          { ADDR: "127.0.0.1:0", SQLITE_DSN: join(dir, "db.sqlite"), ...FAST_RETRIES },
+          {},
+        );
+        apps.push(
+          await startApp(config, {
+            logger: createLogger("error", new Writable({ write: (_c, _e, cb) => cb() })),
+            onBootstrapToken: (t) => (admin = t),
+          }),
+        );
+      }
+      const res = await fetch(`${apps[0]!.url}/graphql`, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${admin}` },
+        body: JSON.stringify({
+          query: CREATE,
+          variables: { input: { url: `${receiver.url}/hook`, secret: SECRET } },
+        }),
+      });
+      expect(res.status).toBe(200);
+      // Changes through both processes; both dispatchers see every event (the second by polling the file).
+      const ids: number[] = [];
+      for (let i = 0; i < 20; i++) {
+        const app = apps[i % 2]!;
+        const t = await createToken(
+          app.services.store,
+          { actor: SYSTEM_ACTOR },
+          { name: `two-${i}`, role: "VIEWER" },
+        );
+        ids.push(t.info.id);
+      }
+      await receiver.until(() => receiver.delivered().length === 20);
+      const lastEvent = await apps[0]!.services.store.read(
+        (db) => (db.$client.prepare("SELECT max(id) AS id FROM events").get() as { id: number }).id,
+      );
+      // Settled: the shared cursor reached the last event, so neither process has anything left to send.
+      await eventually(
+        () =>
+          apps[0]!.services.store.read(
+            (db) => (db.$client.prepare("SELECT cursor FROM webhooks").get() as { cursor: number }).cursor,
+          ),
+        (c) => c === lastEvent,
+      );
+      const sent = receiver.requests.map((r) => Number(r.headers["x-cloudpam-event-id"]));
+      expect(sent).toHaveLength(20);
+      expect(sent).toEqual([...sent].sort((a, b) => a - b));
+      const recorded = await apps[0]!.services.store.read(
+        (db) =>
+          db.$client
+            .prepare("SELECT count(*) AS n FROM webhook_deliveries WHERE outcome = 'SUCCESS'")
+            .get() as {
+            n: number;
+          },
+      );
+      expect(recorded.n).toBe(20);
+    } finally {
+      for (const app of apps) await app.close();
+      await receiver.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
