@@ -17,7 +17,7 @@ import { createToken, hasActiveTokens } from "../domain/tokens.js";
 import { SYSTEM_ACTOR } from "../domain/roles.js";
 import type { Context, Services } from "./context.js";
 import { createFormatError } from "./errors.js";
-import { createHttpHandler, type RouteHandler } from "./http.js";
+import { createHttpHandler, sendGraphQLError, type RouteHandler } from "./http.js";
 import { buildCloudPamSchema } from "./schema.js";
 import { attachWebSockets, type WebSocketHandle } from "./ws.js";
 import { workers } from "./workers.js";
@@ -120,7 +120,14 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
       inFlight--;
       if (inFlight === 0 && idle) idle();
     });
-    void security.httpGate(req, res, () => handler(req, res));
+    security
+      .httpGate(req, res, () => handler(req, res))
+      .catch((err: unknown) => {
+        // The handler answers its own errors; this is the rate gate failing before it.
+        logger.error({ err }, "request gate failed");
+        if (!res.headersSent) sendGraphQLError(res, 500, "INTERNAL_SERVER_ERROR", "internal server error");
+        else res.end();
+      });
   });
   server.keepAliveTimeout = 5000;
   const ws = attachWebSockets(server, { services, schema, validationRules, admit: security.admitWebSocket });
