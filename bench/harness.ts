@@ -34,6 +34,39 @@ export async function measure(
   return result;
 }
 
+/**
+ * For synchronous operations of a few microseconds: times `samples` batches of `batch` calls, each sample being
+ * the mean per call of one batch (so the timer's own cost and resolution vanish, and a batch pays its share of
+ * garbage collection), and reports the median and p99 sample. No await between calls.
+ */
+export function measureSync(
+  name: string,
+  fn: (i: number) => unknown,
+  opts: { samples?: number; batch?: number; warmup?: number } = {},
+): BenchResult {
+  const samples = opts.samples ?? 100;
+  const batch = opts.batch ?? 20;
+  const warmup = opts.warmup ?? batch * 10;
+  let i = 0;
+  for (; i < warmup; i++) fn(i);
+  const perCall = new Float64Array(samples);
+  const t0 = performance.now();
+  for (let s = 0; s < samples; s++) {
+    const start = performance.now();
+    for (let b = 0; b < batch; b++, i++) fn(i);
+    perCall[s] = ((performance.now() - start) * 1000) / batch;
+  }
+  const total = performance.now() - t0;
+  perCall.sort();
+  return {
+    name,
+    ops: samples * batch,
+    medianUs: perCall[Math.floor(samples / 2)] ?? 0,
+    p99Us: perCall[Math.min(samples - 1, Math.floor(samples * 0.99))] ?? 0,
+    opsPerSec: ((samples * batch) / total) * 1000,
+  };
+}
+
 export function report(results: BenchResult[]): void {
   console.table(
     results.map((r) => ({

@@ -7,7 +7,6 @@
  * O(page + log n) source rows whatever the size of the space, and a FREE-only page never walks used blocks.
  */
 import { AllocatorError } from "./errors.js";
-import { freeBlocks } from "./free-space.js";
 import { blockSize, formatPrefix, maxLength, prefixLast, type Prefix } from "./prefix.js";
 
 export type BlockStatus = "FREE" | "USED" | "PARTIAL" | "INSIDE";
@@ -66,8 +65,9 @@ export interface BlocksPage {
 }
 
 /**
- * Reads a sorted source in batches, following on from the last item, with a seek to skip ahead. Batches start
- * small and double up to `maxBatch`: one large free block or covering child often fills a whole page.
+ * Reads a sorted source in batches, following on from the last item, with a seek to skip ahead. Batches start at
+ * `initial` and double up to `max` (one large free block or covering child often fills a whole page); a seek
+ * that has to query again starts over at `initial`, since a skip means the rows just read were not wanted.
  */
 class SortedReader {
   private items: Prefix[] = [];
@@ -77,10 +77,11 @@ class SortedReader {
 
   constructor(
     private readonly fetch: (start: bigint, limit: number) => Prefix[],
-    private readonly maxBatch: number,
+    private readonly initial: number,
+    private readonly max: number,
     start: bigint,
   ) {
-    this.batch = Math.min(maxBatch, 8);
+    this.batch = Math.min(initial, max);
     this.load(start);
   }
 
@@ -88,7 +89,7 @@ class SortedReader {
     this.items = this.fetch(start, this.batch);
     this.index = 0;
     this.exhausted = this.items.length < this.batch;
-    this.batch = Math.min(this.maxBatch, this.batch * 2);
+    this.batch = Math.min(this.max, this.batch * 2);
   }
 
   peek(): Prefix | undefined {
@@ -110,6 +111,7 @@ class SortedReader {
     if (lastBuffered && prefixLast(lastBuffered) >= start) {
       while (prefixLast(this.items[this.index]!) < start) this.index++;
     } else if (!this.exhausted) {
+      this.batch = Math.min(this.initial, this.max);
       this.load(start);
     } else {
       this.index = this.items.length;
@@ -117,93 +119,101 @@ class SortedReader {
   }
 }
 
+const NO_OCCUPANTS: readonly Prefix[] = Object.freeze([]);
+
+/** The split: N, the size of an N-block and the mask that clears the offset inside one. */
 interface Geometry {
-  readonly parent: Prefix;
+  readonly family: Prefix["family"];
   readonly length: number;
   readonly size: bigint;
-  /** Clears the offset inside an N-block (the parent is aligned to N, so this gives the block start). */
   readonly mask: bigint;
+}
+
+/** How a lane turns what it reads into blocks. */
+const enum LaneKind {
+  /** FREE, USED, INSIDE: prefixes of length <= N, each yielding every N-block inside it. */
+  Covering,
+  /** Children longer than N, grouped by the N-block that holds them. */
+  Partial,
+  /** FREE blocks found in the gaps between all children, for sources without freeFrom. */
+  Gap,
+}
+
+/**
+ * The blocks of one status, read from the one sorted source that holds them. All lanes share one shape (one
+ * hidden class), so the sweep stays monomorphic.
+ */
+interface Lane {
+  readonly kind: LaneKind;
+  readonly status: BlockStatus;
+  readonly reader: SortedReader;
+  /** The start of the next block this lane yields; undefined when it has no more. */
+  next: bigint | undefined;
+  /**
+   * Covering: the blocks of the current item still to yield, counted (no bigint per block); -1 when the item
+   * holds 2^31 blocks or more, which no page exhausts.
+   */
+  left: number;
+  /** Covering: the occupant list shared by the current item's blocks. */
+  occupants: readonly Prefix[];
+  /** Gap: where the next gap may start (the end of the children walked, or of the last gap block). */
+  position: bigint;
+  /** Gap: the parent's last address. */
   readonly last: bigint;
 }
 
-function block(
-  g: Geometry,
-  start: bigint,
+function makeLane(
+  kind: LaneKind,
   status: BlockStatus,
-  occupants: readonly Prefix[],
-  more = false,
-): Block {
-  return {
-    prefix: { family: g.parent.family, start, length: g.length },
-    status,
-    occupants,
-    moreOccupants: more,
-  };
-}
-
-function alignUp(g: Geometry, address: bigint): bigint {
-  const offset = address - g.parent.start;
-  const rest = offset % g.size;
-  return rest === 0n ? address : address + (g.size - rest);
-}
-
-/** Every N-block inside `covering` (an occupied or free prefix of length <= N) from `from` on. */
-function* blocksWithin(
-  g: Geometry,
-  covering: Prefix,
+  reader: SortedReader,
   from: bigint,
-  status: BlockStatus,
-  occupants: Prefix[],
-) {
-  const end = prefixLast(covering);
-  for (let start = covering.start > from ? covering.start : from; start <= end; start += g.size) {
-    yield block(g, start, status, occupants);
+  last: bigint,
+): Lane {
+  return { kind, status, reader, next: undefined, left: 0, occupants: NO_OCCUPANTS, position: from, last };
+}
+
+/** Points a covering lane at its reader's current item; `pos` is where the page stands (the item ends at or after it). */
+function coverHead(g: Geometry, l: Lane, pos: bigint): void {
+  const o = l.reader.peek();
+  if (!o) {
+    l.next = undefined;
+    return;
+  }
+  const shift = g.length - o.length;
+  l.left = shift > 30 ? -1 : 1 << shift;
+  l.occupants = l.status === "FREE" ? NO_OCCUPANTS : [o];
+  if (o.start >= pos) l.next = o.start;
+  else {
+    // The page starts inside the item: skip the blocks before it.
+    l.next = pos;
+    if (l.left > 0) l.left -= Number((pos - o.start) / g.size);
   }
 }
 
-function* coveringStream(g: Geometry, reader: SortedReader, from: bigint, status: BlockStatus) {
-  for (let o = reader.peek(); o; reader.advance(), o = reader.peek()) {
-    yield* blocksWithin(g, o, from, status, status === "FREE" ? [] : [o]);
-  }
+/** Points a PARTIAL lane at the block holding its reader's current item. */
+function partialHead(g: Geometry, l: Lane): void {
+  const o = l.reader.peek();
+  l.next = o ? o.start & g.mask : undefined;
 }
 
-function* partialStream(g: Geometry, reader: SortedReader, occupantLimit: number) {
-  let skipTo: bigint | undefined;
+/** Points a gap lane at the first N-block wholly inside a gap between children, at or after its position. */
+function gapHead(parent: Prefix, g: Geometry, l: Lane): void {
   for (;;) {
-    // Seek only when the next block is pulled, so the page's last block costs no extra query.
-    if (skipTo !== undefined) reader.seek(skipTo);
-    let o = reader.peek();
-    if (!o) return;
-    const start = o.start & g.mask;
-    const end = start + g.size - 1n;
-    const occupants: Prefix[] = [];
-    skipTo = undefined;
-    while (o && o.start <= end) {
-      if (occupants.length === occupantLimit) {
-        skipTo = end + 1n;
-        break;
-      }
-      occupants.push(o);
-      reader.advance();
-      o = reader.peek();
+    const o = l.reader.peek();
+    const gapEnd = o ? o.start - 1n : l.last;
+    const rest = (l.position - parent.start) % g.size;
+    const start = rest === 0n ? l.position : l.position + (g.size - rest);
+    if (start + g.size - 1n <= gapEnd) {
+      l.next = start;
+      return;
     }
-    yield block(g, start, "PARTIAL", occupants, skipTo !== undefined);
-  }
-}
-
-/** FREE blocks from the gaps between children, for sources without freeFrom. */
-function* gapStream(g: Geometry, reader: SortedReader, from: bigint) {
-  let position = from;
-  for (;;) {
-    const o = reader.peek();
-    const gapEnd = o ? o.start - 1n : g.last;
-    for (let start = alignUp(g, position); start + g.size - 1n <= gapEnd; start += g.size) {
-      yield block(g, start, "FREE", []);
+    if (!o) {
+      l.next = undefined;
+      return;
     }
-    if (!o) return;
     const after = prefixLast(o) + 1n;
-    if (after > position) position = after;
-    reader.advance();
+    if (after > l.position) l.position = after;
+    l.reader.advance();
   }
 }
 
@@ -216,10 +226,26 @@ function checkGeometry(parent: Prefix, length: number): Geometry {
     );
   }
   const size = blockSize(parent.family, length);
-  return { parent, length, size, mask: ~(size - 1n), last: prefixLast(parent) };
+  return { family: parent.family, length, size, mask: ~(size - 1n) };
 }
 
-/** One page of parent's N-blocks in address order, optionally filtered by status; O(page + log n) source rows. */
+function block(
+  g: Geometry,
+  start: bigint,
+  status: BlockStatus,
+  occupants: readonly Prefix[],
+  more: boolean,
+): Block {
+  return { prefix: { family: g.family, start, length: g.length }, status, occupants, moreOccupants: more };
+}
+
+/**
+ * One page of parent's N-blocks in address order, optionally filtered by status; O(page + log n) source rows.
+ *
+ * A sweep over up to four lanes, one per wanted status, kept in order of their next block: the first lane
+ * yields a block and moves back into place, so a run of blocks from one lane costs one comparison each. The
+ * lanes never yield the same block, since children and free blocks are disjoint.
+ */
 export function blocksPage(
   parent: Prefix,
   length: number,
@@ -227,12 +253,13 @@ export function blocksPage(
   options: BlocksPageOptions,
 ): BlocksPage {
   const g = checkGeometry(parent, length);
+  const last = prefixLast(parent);
   const first = Math.max(0, Math.floor(options.first));
   const occupantLimit = Math.max(0, options.occupantLimit ?? 16);
   const wanted = new Set(options.status ?? BLOCK_STATUSES);
   let from = parent.start;
   if (options.after !== undefined) {
-    if (options.after < parent.start || options.after > g.last) {
+    if (options.after < parent.start || options.after > last) {
       throw new AllocatorError("OUTSIDE_PARENT", `the cursor is outside ${formatPrefix(parent)}`, {
         after: options.after.toString(),
         parent: formatPrefix(parent),
@@ -240,47 +267,96 @@ export function blocksPage(
     }
     from = (options.after & g.mask) + g.size;
   }
-  if (from > g.last || wanted.size === 0) return { blocks: [], hasNextPage: false };
+  if (from > last || wanted.size === 0) return { blocks: [], hasNextPage: false };
 
   const batch = first + 1;
-  const occupied = (lengths: LengthRange, size: number) =>
-    new SortedReader((start, limit) => source.occupiedFrom(start, limit, lengths), size, from);
-  const streams: Iterator<Block>[] = [];
+  const occupied = (lengths: LengthRange, initial = 8, max = batch) =>
+    new SortedReader((start, limit) => source.occupiedFrom(start, limit, lengths), initial, max, from);
+  const lanes: Lane[] = [];
+  const covering = (status: BlockStatus, reader: SortedReader) => {
+    const l = makeLane(LaneKind.Covering, status, reader, from, last);
+    coverHead(g, l, from);
+    lanes.push(l);
+  };
   if (wanted.has("FREE")) {
     const freeFrom = source.freeFrom?.bind(source);
-    streams.push(
-      freeFrom
-        ? coveringStream(g, new SortedReader((s, l) => freeFrom(s, length, l), batch, from), from, "FREE")
-        : gapStream(g, occupied({}, batch), from),
-    );
+    if (freeFrom) covering("FREE", new SortedReader((s, n) => freeFrom(s, length, n), 8, batch, from));
+    else {
+      const l = makeLane(LaneKind.Gap, "FREE", occupied({}), from, last);
+      gapHead(parent, g, l);
+      lanes.push(l);
+    }
   }
-  if (wanted.has("USED"))
-    streams.push(coveringStream(g, occupied({ min: length, max: length }, batch), from, "USED"));
-  if (wanted.has("INSIDE") && length > parent.length) {
-    streams.push(coveringStream(g, occupied({ max: length - 1 }, batch), from, "INSIDE"));
-  }
+  if (wanted.has("USED")) covering("USED", occupied({ min: length, max: length }));
+  if (wanted.has("INSIDE") && length > parent.length) covering("INSIDE", occupied({ max: length - 1 }));
   if (wanted.has("PARTIAL") && length < maxLength(parent.family)) {
-    streams.push(
-      partialStream(g, occupied({ min: length + 1 }, Math.max(2, occupantLimit + 1)), occupantLimit),
-    );
+    // A PARTIAL block reads at most occupantLimit + 1 rows before it skips ahead, so batches start there.
+    const perBlock = Math.max(2, occupantLimit + 1);
+    const l = makeLane(LaneKind.Partial, "PARTIAL", occupied({ min: length + 1 }, perBlock), from, last);
+    partialHead(g, l);
+    lanes.push(l);
   }
 
-  // k-way merge by start; the streams never yield the same block, since a block has one status.
-  const heads = streams.map((s) => s.next());
+  const active = lanes.filter((l) => l.next !== undefined).sort((a, b) => (a.next! < b.next! ? -1 : 1));
   const blocks: Block[] = [];
-  for (;;) {
-    let best = -1;
-    for (let i = 0; i < heads.length; i++) {
-      const head = heads[i]!;
-      if (head.done) continue;
-      const current = heads[best];
-      if (!current || head.value.prefix.start < (current.value as Block).prefix.start) best = i;
-    }
-    if (best < 0) return { blocks, hasNextPage: false };
+  while (active.length > 0) {
     if (blocks.length === first) return { blocks, hasNextPage: true };
-    blocks.push(heads[best]!.value as Block);
-    heads[best] = streams[best]!.next();
+    const l = active[0]!;
+    const start = l.next!;
+    const pos = start + g.size;
+    if (l.kind === LaneKind.Covering) {
+      blocks.push(block(g, start, l.status, l.occupants, false));
+      if (l.left < 0 || --l.left > 0) l.next = pos;
+      else {
+        // The next item starts after this one ends, so at or after pos.
+        l.reader.advance();
+        const o = l.reader.peek();
+        if (o) {
+          const shift = g.length - o.length;
+          l.left = shift > 30 ? -1 : 1 << shift;
+          l.occupants = l.status === "FREE" ? NO_OCCUPANTS : [o];
+          l.next = o.start;
+        } else l.next = undefined;
+      }
+    } else if (l.kind === LaneKind.Partial) {
+      const occupants: Prefix[] = [];
+      const reader = l.reader;
+      let o = reader.peek();
+      let more = false;
+      while (o && o.start < pos) {
+        if (occupants.length === occupantLimit) {
+          more = true;
+          break;
+        }
+        occupants.push(o);
+        reader.advance();
+        o = reader.peek();
+      }
+      blocks.push(block(g, start, "PARTIAL", occupants, more));
+      if (more) {
+        // The page's last block needs no seek past its occupants when another lane shows that more follow.
+        if (blocks.length === first && active.length > 1) return { blocks, hasNextPage: true };
+        reader.seek(pos);
+        partialHead(g, l);
+      } else l.next = o ? o.start & g.mask : undefined;
+    } else {
+      blocks.push(block(g, start, "FREE", NO_OCCUPANTS, false));
+      l.position = pos;
+      gapHead(parent, g, l);
+    }
+    // Move the lane back into order (or out, when it has no more blocks).
+    const next = l.next;
+    if (next === undefined) active.shift();
+    else {
+      let i = 0;
+      while (i + 1 < active.length && active[i + 1]!.next! < next) {
+        active[i] = active[i + 1]!;
+        i++;
+      }
+      active[i] = l;
+    }
   }
+  return { blocks, hasNextPage: false };
 }
 
 /** Counts of prefixes by length, e.g. from `SELECT prefix_len, count(*) ... GROUP BY prefix_len`. */
@@ -319,96 +395,4 @@ export function blockCount(
   let sum = 0n;
   for (const s of new Set(status)) sum += byStatus[s];
   return sum;
-}
-
-/** Prefixes of one length sorted by start; within a length, last addresses are sorted too. */
-function sortedByLength(prefixes: Iterable<Prefix>): Map<number, Prefix[]> {
-  const byLength = new Map<number, Prefix[]>();
-  for (const p of prefixes) {
-    let list = byLength.get(p.length);
-    if (!list) byLength.set(p.length, (list = []));
-    list.push(p);
-  }
-  for (const list of byLength.values())
-    list.sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : 0));
-  return byLength;
-}
-
-/** The first index whose last address is >= start. */
-function lowerBound(list: SortedList, start: bigint): number {
-  let low = 0;
-  let high = list.lasts.length;
-  while (low < high) {
-    const mid = (low + high) >> 1;
-    if (list.lasts[mid]! < start) low = mid + 1;
-    else high = mid;
-  }
-  return low;
-}
-
-/** Disjoint prefixes sorted by start, with their last addresses (sorted too) for allocation-free searches. */
-interface SortedList {
-  readonly items: Prefix[];
-  readonly lasts: bigint[];
-}
-
-/** Prefixes sorted by start, all of them and per length. */
-interface SortedIndex {
-  readonly all: SortedList;
-  readonly byLength: Map<number, SortedList>;
-}
-
-function sortedList(items: Prefix[]): SortedList {
-  return { items, lasts: items.map(prefixLast) };
-}
-
-function sortedIndex(sorted: Prefix[]): SortedIndex {
-  const byLength = new Map<number, SortedList>();
-  for (const [length, items] of sortedByLength(sorted)) byLength.set(length, sortedList(items));
-  return { all: sortedList(sorted), byLength };
-}
-
-/**
- * Items within the length bounds from start on: one binary search when the bounds cover every stored length,
- * else a merge of the per-length lists; O(log n + limit), or O(lengths * (log n + limit)).
- */
-function rangeQuery(index: SortedIndex, start: bigint, limit: number, min: number, max: number): Prefix[] {
-  const lengths = [...index.byLength.keys()];
-  if (lengths.every((l) => l >= min && l <= max)) {
-    const from = lowerBound(index.all, start);
-    return index.all.items.slice(from, from + limit);
-  }
-  const cursors: { items: Prefix[]; at: number }[] = [];
-  for (const [length, list] of index.byLength) {
-    if (length < min || length > max) continue;
-    const at = lowerBound(list, start);
-    if (at < list.items.length) cursors.push({ items: list.items, at });
-  }
-  const out: Prefix[] = [];
-  while (out.length < limit) {
-    let best: { items: Prefix[]; at: number } | undefined;
-    for (const c of cursors) {
-      if (c.at < c.items.length && (!best || c.items[c.at]!.start < best.items[best.at]!.start)) best = c;
-    }
-    if (!best) break;
-    out.push(best.items[best.at]!);
-    best.at++;
-  }
-  return out;
-}
-
-/** An OccupancySource over arrays of disjoint children; O(n log n) to build, O(lengths·(log n + limit)) a query. */
-export function memoryOccupancySource(parent: Prefix, occupied: Iterable<Prefix>): OccupancySource {
-  const sorted = [...occupied].sort((a, b) =>
-    a.start < b.start ? -1 : a.start > b.start ? 1 : a.length - b.length,
-  );
-  const occupiedByLength = sortedIndex(sorted);
-  const freeByLength = sortedIndex([...freeBlocks(parent, sorted)]);
-  const longest = maxLength(parent.family);
-  return {
-    occupiedFrom: (start, limit, lengths = {}) =>
-      rangeQuery(occupiedByLength, start, limit, lengths.min ?? 0, lengths.max ?? longest),
-    freeFrom: (start, maxLengthIncluded, limit) =>
-      rangeQuery(freeByLength, start, limit, 0, maxLengthIncluded),
-  };
 }

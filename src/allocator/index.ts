@@ -4,4 +4,5 @@ export * from "./prefix.js";
 export * from "./free-space.js";
 export * from "./free-index.js";
 export * from "./blocks.js";
+export * from "./memory-source.js";
 export * from "./utilization.js";

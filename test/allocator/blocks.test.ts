@@ -4,11 +4,11 @@ import {
   BLOCK_STATUSES,
   blockCount,
   blocksPage,
-  memoryOccupancySource,
   type Block,
   type BlockStatus,
   type OccupancySource,
 } from "../../src/allocator/blocks.js";
+import { memoryOccupancySource } from "../../src/allocator/memory-source.js";
 import { AllocatorError } from "../../src/allocator/errors.js";
 import { freeBlocks } from "../../src/allocator/free-space.js";
 import {
