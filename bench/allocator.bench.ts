@@ -2,7 +2,12 @@
  * Allocator benchmarks: allocation and release cost must not grow with the number of children, and a page of
  * blocks must not grow with the size of the space. Run with `npm run bench -- allocator`.
  */
-import { blocksPage, type BlockStatus, type OccupancySource } from "../src/allocator/blocks.js";
+import {
+  blocksPage,
+  blocksPageBefore,
+  type BlockStatus,
+  type OccupancySource,
+} from "../src/allocator/blocks.js";
 import { memoryOccupancySource } from "../src/allocator/memory-source.js";
 import {
   allocate,
@@ -187,6 +192,7 @@ function counted(source: OccupancySource): OccupancySource {
   return {
     occupiedFrom: (start, limit, lengths) => note(source.occupiedFrom(start, limit, lengths)),
     freeFrom: (start, maxLen, limit) => note(source.freeFrom!(start, maxLen, limit)),
+    occupiedBefore: (end, limit, lengths) => note(source.occupiedBefore(end, limit, lengths)),
   };
 }
 
@@ -197,9 +203,9 @@ function pageRuns(fixture: string, views: View[]) {
     const source = counted(memoryOccupancySource(view.parent, view.children));
     const size = blockSize(view.parent.family, view.length);
     const total = blockSize(view.parent.family, view.parent.length) / size;
-    for (const filter of ["all", "FREE"] as const) {
+    for (const filter of ["all", "FREE", "all, backwards"] as const) {
       const rand = random(42);
-      const status: BlockStatus[] | undefined = filter === "all" ? undefined : ["FREE"];
+      const status: BlockStatus[] | undefined = filter === "FREE" ? ["FREE"] : undefined;
       const name = `page of 100, ${fixture}, ${view.name} (${total} blocks), ${filter}`;
       const stats = { calls: 0, rows: 0 };
       sourceStats.set(name, stats);
@@ -208,9 +214,13 @@ function pageRuns(fixture: string, views: View[]) {
         group: `${fixture}, ${filter}`,
         run: () => {
           currentStats = stats;
-          const index = BigInt(Math.floor((rand() * Number(view.blocks)) / 2));
-          const after = view.parent.start + index * size;
-          const page = blocksPage(view.parent, view.length, source, { after, first: 100, status });
+          // A cursor in the first half of the content (past its first 100 blocks when paging back).
+          const index = 100n + BigInt(Math.floor((rand() * Number(view.blocks)) / 2));
+          const cursor = view.parent.start + index * size;
+          const page =
+            filter === "all, backwards"
+              ? blocksPageBefore(view.parent, view.length, source, { before: cursor, last: 100 })
+              : blocksPage(view.parent, view.length, source, { after: cursor, first: 100, status });
           if (page.blocks.length !== 100) throw new Error(`short page: ${page.blocks.length}`);
         },
       });

@@ -1,10 +1,11 @@
 /**
  * The blocks view: a parent split at length N, each block FREE, USED, PARTIAL or INSIDE.
  *
- * A page is the merge of up to four lazy streams, one per status, each read from the data that holds only
- * its blocks: FREE from the free blocks of length <= N, USED from children of length N, INSIDE from children
- * shorter than N, PARTIAL from children longer than N (one seek per dense block). So a page costs
- * O(page + log n) source rows whatever the size of the space, and a FREE-only page never walks used blocks.
+ * A page is a sweep over up to four lanes, one per status, each read from the data that holds only its blocks:
+ * FREE from the free blocks of length <= N, USED from children of length N, INSIDE from children shorter than
+ * N, PARTIAL from children longer than N (one seek per dense block). So a page costs O(page + log n) source
+ * rows whatever the size of the space, and a FREE-only page never walks used blocks. A page backwards is the
+ * same sweep over the parent seen in a mirror (address a read as first + last - a).
  */
 import { AllocatorError } from "./errors.js";
 import { blockSize, formatPrefix, maxLength, prefixLast, type Prefix } from "./prefix.js";
@@ -30,8 +31,9 @@ export interface LengthRange {
 }
 
 /**
- * Where the blocks view reads a parent's occupancy. Both methods answer one indexed range query
- * (`range_end >= start ORDER BY range_start LIMIT limit`, plus a prefix_len bound).
+ * Where the blocks view reads a parent's occupancy. Each method answers one indexed range query
+ * (`range_end >= start ORDER BY range_start LIMIT limit`, or `range_start <= end ORDER BY range_start DESC`
+ * backwards, plus a prefix_len bound).
  */
 export interface OccupancySource {
   /**
@@ -46,6 +48,13 @@ export interface OccupancySource {
    * between children, which walks every child in between.
    */
   freeFrom?(start: bigint, maxLength: number, limit: number): Prefix[];
+  /**
+   * occupiedFrom backwards: children within `lengths` whose start is <= end, by start descending (the first
+   * one contains `end` or is the nearest before it). At most `limit`.
+   */
+  occupiedBefore(end: bigint, limit: number, lengths?: LengthRange): Prefix[];
+  /** freeFrom backwards: free maximal blocks with length <= maxLength and start <= end, by start descending. */
+  freeBefore?(end: bigint, maxLength: number, limit: number): Prefix[];
 }
 
 export interface BlocksPageOptions {
@@ -62,6 +71,23 @@ export interface BlocksPageOptions {
 export interface BlocksPage {
   readonly blocks: Block[];
   readonly hasNextPage: boolean;
+}
+
+export interface BlocksPageBeforeOptions {
+  /** The start of the first block already seen (the cursor); the page ends at the block before. Default: the end. */
+  readonly before?: bigint;
+  /** Page size. */
+  readonly last: number;
+  /** Only blocks with these statuses (default: all). */
+  readonly status?: readonly BlockStatus[];
+  /** How many occupants a PARTIAL block lists (default 16): the first ones in address order, as forwards. */
+  readonly occupantLimit?: number;
+}
+
+export interface BlocksPageBefore {
+  /** In address order, like a forward page. */
+  readonly blocks: Block[];
+  readonly hasPreviousPage: boolean;
 }
 
 /**
@@ -395,4 +421,57 @@ export function blockCount(
   let sum = 0n;
   for (const s of new Set(status)) sum += byStatus[s];
   return sum;
+}
+
+/**
+ * The page of parent's N-blocks that ends just before a cursor, in address order; O(page + log n) source rows.
+ *
+ * The forward sweep over the mirrored parent (address a seen as first + last - a: a prefix stays an aligned
+ * prefix of the same length, and address order reverses), then mirrored back. A PARTIAL block cut at the
+ * occupant limit saw its last occupants first, so its first ones are read again forwards: one query per such
+ * block.
+ */
+export function blocksPageBefore(
+  parent: Prefix,
+  length: number,
+  source: OccupancySource,
+  options: BlocksPageBeforeOptions,
+): BlocksPageBefore {
+  const g = checkGeometry(parent, length);
+  const last = prefixLast(parent);
+  const turn = parent.start + last;
+  const mirror = (p: Prefix): Prefix => ({ family: p.family, start: turn - prefixLast(p), length: p.length });
+  const mirrorAll = (prefixes: Prefix[]) => prefixes.map(mirror);
+  const freeBefore = source.freeBefore?.bind(source);
+  const mirrored: OccupancySource = {
+    occupiedFrom: (start, limit, lengths) => mirrorAll(source.occupiedBefore(turn - start, limit, lengths)),
+    occupiedBefore: (end, limit, lengths) => mirrorAll(source.occupiedFrom(turn - end, limit, lengths)),
+  };
+  if (freeBefore)
+    mirrored.freeFrom = (start, maxLen, limit) => mirrorAll(freeBefore(turn - start, maxLen, limit));
+  let after: bigint | undefined;
+  if (options.before !== undefined) {
+    if (options.before < parent.start || options.before > last) {
+      throw new AllocatorError("OUTSIDE_PARENT", `the cursor is outside ${formatPrefix(parent)}`, {
+        before: options.before.toString(),
+        parent: formatPrefix(parent),
+      });
+    }
+    // The mirror of the cursor's block starts at the mirror of its last address.
+    after = turn - ((options.before & g.mask) + g.size - 1n);
+  }
+  const occupantLimit = Math.max(0, options.occupantLimit ?? 16);
+  const page = blocksPage(parent, length, mirrored, {
+    after,
+    first: options.last,
+    status: options.status,
+    occupantLimit,
+  });
+  const blocks = page.blocks.reverse().map((b): Block => {
+    const prefix = mirror(b.prefix);
+    let occupants: readonly Prefix[] = b.occupants.map(mirror).reverse();
+    if (b.moreOccupants) occupants = source.occupiedFrom(prefix.start, occupantLimit, { min: length + 1 });
+    return { prefix, status: b.status, occupants, moreOccupants: b.moreOccupants };
+  });
+  return { blocks, hasPreviousPage: page.hasNextPage };
 }

@@ -98,6 +98,47 @@ class SortedPrefixes {
     }
   }
 
+  /** The last index <= i holding a prefix with length in [min, max], or -1: nextWithin in a mirror. */
+  private prevWithin(i: number, min: number, max: number): number {
+    if (i < 0) return -1;
+    const scanEnd = Math.max(i - 15, 0);
+    for (let j = i; j >= scanEnd; j--) {
+      const length = this.minLength[this.leaves + j]!;
+      if (length >= min && length <= max) return j;
+    }
+    if (scanEnd === 0) return -1;
+    let k = scanEnd - 1 + this.leaves;
+    for (;;) {
+      while (!this.mayHold(k, min, max)) {
+        // Climb while k is a left child, then step to the subtree just left of everything seen.
+        while (!(k & 1)) k >>= 1;
+        if (k === 1) return -1;
+        k--;
+      }
+      if (k >= this.leaves) return k - this.leaves;
+      k = this.mayHold(2 * k + 1, min, max) ? 2 * k + 1 : 2 * k;
+    }
+  }
+
+  /** Prefixes within the length bounds whose start is <= end, by start descending; at most limit. */
+  before(end: bigint, limit: number, min: number, max: number): Prefix[] {
+    // The last index whose start is <= end.
+    let low = 0;
+    let high = this.items.length;
+    while (low < high) {
+      const mid = (low + high) >> 1;
+      if (this.items[mid]!.start <= end) low = mid + 1;
+      else high = mid;
+    }
+    const out: Prefix[] = [];
+    const all = min <= this.shortest && max >= this.longest;
+    for (let i = all ? low - 1 : this.prevWithin(low - 1, min, max); i >= 0 && out.length < limit;) {
+      out.push(this.items[i]!);
+      i = all ? i - 1 : this.prevWithin(i - 1, min, max);
+    }
+    return out;
+  }
+
   /** Prefixes within the length bounds whose last address is >= start, by start; at most limit. */
   from(start: bigint, limit: number, min: number, max: number): Prefix[] {
     const first = this.lowerBound(start);
@@ -142,5 +183,9 @@ export function memoryOccupancySource(parent: Prefix, occupied: Iterable<Prefix>
       children.from(start, limit, lengths.min ?? 0, lengths.max ?? longest),
     freeFrom: (start: bigint, maxLengthIncluded: number, limit: number) =>
       free.from(start, limit, 0, maxLengthIncluded),
+    occupiedBefore: (end: bigint, limit: number, lengths: LengthRange = {}) =>
+      children.before(end, limit, lengths.min ?? 0, lengths.max ?? longest),
+    freeBefore: (end: bigint, maxLengthIncluded: number, limit: number) =>
+      free.before(end, limit, 0, maxLengthIncluded),
   };
 }

@@ -55,6 +55,25 @@ function freeFromStatement(client: Database.Database) {
   return s;
 }
 
+const freeBeforeStatements = new WeakMap<
+  Database.Database,
+  Database.Statement<[Omit<FreeParams, "start"> & { end: string }], FreeRow>
+>();
+
+/** Free blocks with range_start <= end, nearest first: a backward scan of the primary key. */
+function freeBeforeStatement(client: Database.Database) {
+  let s = freeBeforeStatements.get(client);
+  if (!s) {
+    s = client.prepare(
+      `SELECT prefix_len, range_start FROM free_blocks
+       WHERE pool_id = @pool AND range_start <= @end AND prefix_len <= @maxLen
+       ORDER BY range_start DESC LIMIT @limit`,
+    );
+    freeBeforeStatements.set(client, s);
+  }
+  return s;
+}
+
 interface ChildParams {
   pool: number;
   start: string;
@@ -65,7 +84,7 @@ type RawRow = Record<string, unknown>;
 
 const childCache = new WeakMap<
   Database.Database,
-  { any: Database.Statement<[ChildParams], RawRow>; ofLength: Database.Statement<[ChildParams], RawRow> }
+  Record<"any" | "ofLength" | "anyBefore" | "ofLengthBefore", Database.Statement<[ChildParams], RawRow>>
 >();
 
 /**
@@ -85,7 +104,20 @@ function childStatements(client: Database.Database) {
            AND range_end >= @start
          ORDER BY range_start LIMIT @limit`,
       );
-    s = { any: query(""), ofLength: query(" AND prefix_len = @length") };
+    // Backwards: the child holding `end` is the one with the greatest range_start <= end, so a plain backward
+    // scan from `end` starts with it.
+    const before = (len: string) =>
+      client.prepare<[ChildParams], RawRow>(
+        `SELECT * FROM prefixes
+         WHERE parent_id = @pool AND released_at IS NULL${len} AND range_start <= @start
+         ORDER BY range_start DESC LIMIT @limit`,
+      );
+    s = {
+      any: query(""),
+      ofLength: query(" AND prefix_len = @length"),
+      anyBefore: before(""),
+      ofLengthBefore: before(" AND prefix_len = @length"),
+    };
     childCache.set(client, s);
   }
   return s;
@@ -107,6 +139,9 @@ export interface SqlOccupancySource extends OccupancySource {
 }
 
 const key = (p: Prefix) => `${p.start}/${p.length}`;
+
+/** The greatest address of either family (encodeAddress refuses anything above it). */
+const LAST_ADDRESS = (1n << 128n) - 1n;
 
 export function sqlOccupancySource(db: Db, pool: PrefixRow): SqlOccupancySource {
   const family = pool.family as Family;
@@ -131,39 +166,58 @@ export function sqlOccupancySource(db: Db, pool: PrefixRow): SqlOccupancySource 
   };
 
   const children = childStatements(db.$client);
-  /** Children (of one length, or of any) whose last address is >= start, by start: a seek, then a range scan. */
-  const from = (start: string, limit: number, length?: number): PrefixRow[] =>
-    (length === undefined
-      ? children.any.all({ pool: pool.id, start, limit })
-      : children.ofLength.all({ pool: pool.id, start, limit, length })
-    ).map(toPrefixRow);
+  const freeBefore = freeBeforeStatement(db.$client);
+  /**
+   * Children within the lengths whose last address is >= at, by start (forwards), or whose start is <= at, by
+   * start descending (backwards). Every length wanted: one scan of prefixes_parent_live_idx. Else one seek per
+   * wanted length on prefixes_parent_len_live_idx, merged, so children of other lengths are never walked.
+   */
+  const occupied = (at: bigint, limit: number, lengths: LengthRange, backwards: boolean): Prefix[] => {
+    // A reader that has read to an end of the address space asks for one address beyond it.
+    if (at < 0n || at > LAST_ADDRESS) return [];
+    const all = lengthsPresent();
+    const wanted = all.filter((l) => l >= (lengths.min ?? 0) && l <= (lengths.max ?? longest));
+    const start = encodeAddress(at);
+    const read = (length?: number): PrefixRow[] => {
+      const statement =
+        length === undefined
+          ? backwards
+            ? children.anyBefore
+            : children.any
+          : backwards
+            ? children.ofLengthBefore
+            : children.ofLength;
+      return statement.all({ pool: pool.id, start, limit, length }).map(toPrefixRow);
+    };
+    let found: PrefixRow[];
+    if (wanted.length === all.length) found = read();
+    else if (wanted.length === 1) found = read(wanted[0]);
+    else {
+      const order = backwards ? -1 : 1;
+      found = wanted
+        .flatMap((l) => read(l))
+        .sort((a, b) => (a.rangeStart < b.rangeStart ? -order : a.rangeStart > b.rangeStart ? order : 0))
+        .slice(0, limit);
+    }
+    return found.map((r) => {
+      const p = makePrefix(family, decodeAddress(r.rangeStart), r.prefixLen);
+      rows.set(key(p), r);
+      return p;
+    });
+  };
+  const freeRows = (rows: FreeRow[]) =>
+    rows.map((r) => makePrefix(family, decodeAddress(r.range_start), r.prefix_len));
 
   return {
-    occupiedFrom(start: bigint, limit: number, lengths: LengthRange = {}): Prefix[] {
-      const all = lengthsPresent();
-      const wanted = all.filter((l) => l >= (lengths.min ?? 0) && l <= (lengths.max ?? longest));
-      const encoded = encodeAddress(start);
-      let found: PrefixRow[];
-      // Every length wanted: one scan of prefixes_parent_live_idx. Else one seek per wanted length on
-      // prefixes_parent_len_live_idx, merged, so children of other lengths are never walked.
-      if (wanted.length === all.length) found = from(encoded, limit);
-      else if (wanted.length === 1) found = from(encoded, limit, wanted[0]);
-      else {
-        found = wanted
-          .flatMap((l) => from(encoded, limit, l))
-          .sort((a, b) => (a.rangeStart < b.rangeStart ? -1 : a.rangeStart > b.rangeStart ? 1 : 0))
-          .slice(0, limit);
-      }
-      return found.map((r) => {
-        const p = makePrefix(family, decodeAddress(r.rangeStart), r.prefixLen);
-        rows.set(key(p), r);
-        return p;
-      });
-    },
+    occupiedFrom: (start, limit, lengths = {}) => occupied(start, limit, lengths, false),
+    occupiedBefore: (end, limit, lengths = {}) => occupied(end, limit, lengths, true),
     freeFrom(start: bigint, maxLen: number, limit: number): Prefix[] {
-      return free
-        .all({ pool: pool.id, start: encodeAddress(start), maxLen, limit })
-        .map((r) => makePrefix(family, decodeAddress(r.range_start), r.prefix_len));
+      if (start > LAST_ADDRESS) return [];
+      return freeRows(free.all({ pool: pool.id, start: encodeAddress(start), maxLen, limit }));
+    },
+    freeBefore(end: bigint, maxLen: number, limit: number): Prefix[] {
+      if (end < 0n) return [];
+      return freeRows(freeBefore.all({ pool: pool.id, end: encodeAddress(end), maxLen, limit }));
     },
     rowOf: (p) => rows.get(key(p)),
   };

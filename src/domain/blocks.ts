@@ -7,11 +7,13 @@ import {
   AllocatorError,
   blockCount,
   blocksPage,
+  blocksPageBefore,
   formatAddress,
   formatPrefix,
   parseAddress,
   prefixLast,
   utilization,
+  type Block,
   type BlockStatus,
   type Prefix,
   type Utilization,
@@ -42,6 +44,10 @@ export interface BlocksArgs {
   first?: number | null;
   /** The `start` of the last block already seen. */
   after?: string | null;
+  /** Page backwards: this many blocks before `before` (or before the end). */
+  last?: number | null;
+  /** The `start` of the first block already seen (backward paging). */
+  before?: string | null;
 }
 
 function loadPool(db: Db, poolId: number): PrefixRow {
@@ -50,7 +56,7 @@ function loadPool(db: Db, poolId: number): PrefixRow {
   return pool;
 }
 
-function parseAfter(pool: Prefix, after: string): bigint {
+function parseCursor(pool: Prefix, field: "after" | "before", after: string): bigint {
   let value: bigint | undefined;
   try {
     const a = parseAddress(after);
@@ -60,7 +66,7 @@ function parseAfter(pool: Prefix, after: string): bigint {
   }
   if (value === undefined || value < pool.start || value > prefixLast(pool)) {
     throw new Invalid(
-      "after",
+      field,
       `"${after}" is not a block cursor of ${formatPrefix(pool)}; use a block's cursor`,
     );
   }
@@ -80,6 +86,7 @@ function checkLength(pool: Prefix, length: number): void {
 
 /**
  * One page of a pool's blocks of `prefixLength`, optionally only some statuses; O(page + log n) rows.
+ * Forwards with first/after, backwards with last/before (the page is in address order either way).
  * `count` (a bigint: an IPv6 pool holds more than 2^53 blocks) comes from per-length counts.
  */
 export async function poolBlocks(
@@ -87,12 +94,21 @@ export async function poolBlocks(
   poolId: number,
   args: BlocksArgs,
   maxPageSize: number,
-): Promise<{ blocks: BlockRecord[]; hasNextPage: boolean; count: () => Promise<bigint> }> {
-  const first = args.first ?? 50;
-  if (!Number.isInteger(first) || first < 0 || first > maxPageSize) {
+): Promise<{
+  blocks: BlockRecord[];
+  hasNextPage: boolean;
+  hasPreviousPage: boolean;
+  count: () => Promise<bigint>;
+}> {
+  if (args.first != null && args.last != null)
+    throw new Invalid("last", "pass either first or last, not both");
+  const backward = args.last != null || (args.before != null && args.first == null);
+  const field = backward ? "last" : "first";
+  const size = (backward ? args.last : args.first) ?? 50;
+  if (!Number.isInteger(size) || size < 0 || size > maxPageSize) {
     throw new Invalid(
-      "first",
-      `first must be between 0 and ${maxPageSize} (the maximum page size), got ${first}`,
+      field,
+      `${field} must be between 0 and ${maxPageSize} (the maximum page size), got ${size}`,
       {
         maximum: maxPageSize,
       },
@@ -103,13 +119,20 @@ export async function poolBlocks(
     const pool = loadPool(db, poolId);
     const parent = rowPrefix(pool);
     checkLength(parent, args.prefixLength);
-    const after = args.after ? parseAfter(parent, args.after) : undefined;
+    const after = args.after ? parseCursor(parent, "after", args.after) : undefined;
+    const before = args.before ? parseCursor(parent, "before", args.before) : undefined;
     const source = sqlOccupancySource(db, pool);
-    let page;
+    let page: { blocks: Block[]; hasNextPage: boolean; hasPreviousPage: boolean };
     try {
-      page = blocksPage(parent, args.prefixLength, source, { first, after, status });
+      if (backward) {
+        const p = blocksPageBefore(parent, args.prefixLength, source, { last: size, before, status });
+        page = { blocks: p.blocks, hasPreviousPage: p.hasPreviousPage, hasNextPage: before !== undefined };
+      } else {
+        const p = blocksPage(parent, args.prefixLength, source, { first: size, after, status });
+        page = { blocks: p.blocks, hasNextPage: p.hasNextPage, hasPreviousPage: after !== undefined };
+      }
     } catch (e) {
-      if (e instanceof AllocatorError) throw new Invalid("after", e.message);
+      if (e instanceof AllocatorError) throw new Invalid(backward ? "before" : "after", e.message);
       throw e;
     }
     const blocks = page.blocks.map((b): BlockRecord => ({
@@ -123,6 +146,7 @@ export async function poolBlocks(
     return {
       blocks,
       hasNextPage: page.hasNextPage,
+      hasPreviousPage: page.hasPreviousPage,
       count: () =>
         store.read((db2) => blockCount(parent, args.prefixLength, poolBlockCounts(db2, pool.id), status)),
     };

@@ -52,6 +52,19 @@ class BlocksArgs {
     description: "Cursor (a block's first address): blocks after this one.",
   })
   after?: string | null;
+
+  @Field(() => Int, {
+    nullable: true,
+    description:
+      "Page backwards: the last N blocks before `before` (or before the pool's end); at most the maximum page size.",
+  })
+  last?: number | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description: "Cursor (a block's first address): blocks before this one, for paging backwards.",
+  })
+  before?: string | null;
 }
 
 function occupantOf(row: PrefixRow): typeof BlockOccupant {
@@ -71,7 +84,14 @@ export class PoolSpaceResolver {
     const page = await poolBlocks(
       ctx.services.store,
       pool.rowId,
-      { prefixLength: args.prefixLength, status: args.status, first: args.first, after: args.after },
+      {
+        prefixLength: args.prefixLength,
+        status: args.status,
+        first: args.first,
+        after: args.after,
+        last: args.last,
+        before: args.before,
+      },
       ctx.services.config.limits.maxPageSize,
     );
     let counted: Promise<string> | undefined;
@@ -93,7 +113,7 @@ export class PoolSpaceResolver {
       edges,
       pageInfo: {
         hasNextPage: page.hasNextPage,
-        hasPreviousPage: !!args.after,
+        hasPreviousPage: page.hasPreviousPage,
         startCursor: edges[0]?.cursor ?? null,
         endCursor: edges[edges.length - 1]?.cursor ?? null,
       },

@@ -4,6 +4,7 @@ import {
   BLOCK_STATUSES,
   blockCount,
   blocksPage,
+  blocksPageBefore,
   type Block,
   type BlockStatus,
   type OccupancySource,
@@ -49,24 +50,42 @@ function allPages(
   }
 }
 
+/** Pages backwards from the end with the given page size; the blocks come out in address order. */
+function allPagesBackward(
+  parent: Prefix,
+  length: number,
+  source: OccupancySource,
+  last: number,
+  status?: BlockStatus[],
+  occupantLimit?: number,
+): { blocks: Block[]; pages: number } {
+  const pagesSeen: Block[][] = [];
+  let before: bigint | undefined;
+  for (let pages = 1; ; pages++) {
+    const page = blocksPageBefore(parent, length, source, { before, last, status, occupantLimit });
+    expect(page.blocks.length).toBeLessThanOrEqual(last);
+    pagesSeen.unshift(page.blocks);
+    if (!page.hasPreviousPage) return { blocks: pagesSeen.flat(), pages };
+    expect(page.blocks.length).toBe(last);
+    before = page.blocks[0]!.prefix.start;
+  }
+}
+
 /** Wraps a source to count the rows it returns. */
 function counting(source: OccupancySource, withFree = true) {
   const stats = { calls: 0, rows: 0 };
+  const note = (rows: Prefix[]) => {
+    stats.calls++;
+    stats.rows += rows.length;
+    return rows;
+  };
   const wrapped: OccupancySource = {
-    occupiedFrom: (start, limit, lengths) => {
-      const rows = source.occupiedFrom(start, limit, lengths);
-      stats.calls++;
-      stats.rows += rows.length;
-      return rows;
-    },
+    occupiedFrom: (start, limit, lengths) => note(source.occupiedFrom(start, limit, lengths)),
+    occupiedBefore: (end, limit, lengths) => note(source.occupiedBefore(end, limit, lengths)),
   };
   if (withFree) {
-    wrapped.freeFrom = (start, maxLen, limit) => {
-      const rows = source.freeFrom!(start, maxLen, limit);
-      stats.calls++;
-      stats.rows += rows.length;
-      return rows;
-    };
+    wrapped.freeFrom = (start, maxLen, limit) => note(source.freeFrom!(start, maxLen, limit));
+    wrapped.freeBefore = (end, maxLen, limit) => note(source.freeBefore!(end, maxLen, limit));
   }
   return { source: wrapped, stats };
 }
@@ -121,6 +140,46 @@ describe("blocksPage", () => {
     ).toEqual(["10.0.3.0/24 PARTIAL 10.0.3.0/26 +"]);
   });
 
+  it("pages backwards from the end and from a cursor, listing a PARTIAL block's first occupants", () => {
+    const last = blocksPageBefore(parent, 25, source, { last: 3 });
+    expect(show(last.blocks)).toEqual([
+      "10.0.2.128/25 INSIDE 10.0.2.0/24",
+      "10.0.3.0/25 PARTIAL 10.0.3.0/26",
+      "10.0.3.128/25 PARTIAL 10.0.3.128/27,10.0.3.160/28",
+    ]);
+    expect(last.hasPreviousPage).toBe(true);
+    const before = blocksPageBefore(parent, 25, source, { last: 3, before: last.blocks[0]!.prefix.start });
+    expect(show(before.blocks)).toEqual([
+      "10.0.1.0/25 INSIDE 10.0.0.0/23",
+      "10.0.1.128/25 INSIDE 10.0.0.0/23",
+      "10.0.2.0/25 INSIDE 10.0.2.0/24",
+    ]);
+    expect(
+      show(blocksPageBefore(parent, 24, source, { last: 1, status: ["PARTIAL"], occupantLimit: 2 }).blocks),
+    ).toEqual(["10.0.3.0/24 PARTIAL 10.0.3.0/26,10.0.3.128/27 +"]);
+    const first = blocksPageBefore(parent, 24, source, { last: 5, before: p("10.0.1.0/32").start });
+    expect(show(first.blocks)).toEqual(["10.0.0.0/24 INSIDE 10.0.0.0/23"]);
+    expect(first.hasPreviousPage).toBe(false);
+  });
+
+  it("pages backwards through the last /64s of an IPv6 /32 as cheaply as forwards", () => {
+    const big = p("2001:db8::/32");
+    const children = ["2001:db8::/64", "2001:db8:ffff:fffe::/63"].map(p);
+    const { source: counted, stats } = counting(memoryOccupancySource(big, children));
+    const page = blocksPageBefore(big, 64, counted, { last: 3, status: ["FREE", "USED"] });
+    expect(show(page.blocks)).toEqual([
+      "2001:db8:ffff:fffb::/64 FREE",
+      "2001:db8:ffff:fffc::/64 FREE",
+      "2001:db8:ffff:fffd::/64 FREE",
+    ]);
+    expect(page.hasPreviousPage).toBe(true);
+    expect(stats.rows).toBeLessThanOrEqual(8);
+    // FREE-only backwards from just after the first /64 finds nothing before it.
+    const start = blocksPageBefore(big, 64, counted, { last: 3, before: p("2001:db8:0:1::/64").start });
+    expect(show(start.blocks)).toEqual(["2001:db8::/64 USED 2001:db8::/64"]);
+    expect(start.hasPreviousPage).toBe(false);
+  });
+
   it("starts after a cursor that is not a block start", () => {
     const page = blocksPage(parent, 24, source, { first: 1, after: p("10.0.1.77/32").start });
     expect(show(page.blocks)).toEqual(["10.0.2.0/24 USED 10.0.2.0/24"]);
@@ -140,6 +199,10 @@ describe("blocksPage", () => {
     expect(code(() => blocksPage(parent, 24, source, { first: 1, after: p("10.0.4.0/32").start }))).toBe(
       "OUTSIDE_PARENT",
     );
+    expect(
+      code(() => blocksPageBefore(parent, 24, source, { last: 1, before: p("9.255.255.255/32").start })),
+    ).toBe("OUTSIDE_PARENT");
+    expect(code(() => blocksPageBefore(parent, 21, source, { last: 1 }))).toBe("LENGTH_OUT_OF_RANGE");
   });
 
   it("pages the last /64s of an IPv6 /32 (2^32 blocks) as cheaply as a small pool", () => {
@@ -223,6 +286,8 @@ describe("blocks view against the reference model", () => {
               const wanted = expected.filter((b) => !status || status.includes(b.status));
               const { blocks } = allPages(parent, length, source, first, status, occupantLimit);
               expect(blocks).toEqual(wanted);
+              const backward = allPagesBackward(parent, length, source, first, status, occupantLimit);
+              expect(backward.blocks).toEqual(wanted);
               expect(blockCount(parent, length, counts, status)).toBe(BigInt(wanted.length));
             }
           }
@@ -242,6 +307,10 @@ describe("blocks view against the reference model", () => {
           const { pages } = allPages(parent, length, source, first, status, 1);
           // Each page reads at most about a page per stream plus one row per PARTIAL block it skips past.
           expect(stats.rows).toBeLessThanOrEqual(pages * (4 * (first + 1) + 2 * (first + 1)));
+          // Backwards, a PARTIAL block cut at the limit also reads its first occupants again.
+          stats.rows = 0;
+          const back = allPagesBackward(parent, length, source, first, status, 1);
+          expect(stats.rows).toBeLessThanOrEqual(back.pages * (4 * (first + 1) + 3 * (first + 1)));
         }
       }),
       { numRuns: 40 },

@@ -12,6 +12,20 @@ function naive(sorted: readonly Prefix[], start: bigint, limit: number, min: num
   return sorted.filter((x) => x.length >= min && x.length <= max && prefixLast(x) >= start).slice(0, limit);
 }
 
+/** Backwards: prefixes within the bounds starting at or before end, nearest first. */
+function naiveBefore(
+  sorted: readonly Prefix[],
+  end: bigint,
+  limit: number,
+  min: number,
+  max: number,
+): Prefix[] {
+  return sorted
+    .filter((x) => x.length >= min && x.length <= max && x.start <= end)
+    .reverse()
+    .slice(0, limit);
+}
+
 /** Disjoint children of a /16: random blocks of /17../32 laid out left to right, so there are many of them. */
 const childrenArb = fc
   .array(
@@ -61,6 +75,14 @@ describe("memoryOccupancySource", () => {
           expect(source.occupiedFrom(start, limit, { max: b })).toEqual(naive(children, start, limit, 0, b));
           const free = [...freeBlocks(parent, children)];
           expect(source.freeFrom!(start, b, limit)).toEqual(naive(free, start, limit, 0, b));
+          // Backwards: the same filters from the other side.
+          expect(source.occupiedBefore(start, limit, { min, max })).toEqual(
+            naiveBefore(children, start, limit, min, max),
+          );
+          expect(source.occupiedBefore(start, limit, { min: a })).toEqual(
+            naiveBefore(children, start, limit, a, 32),
+          );
+          expect(source.freeBefore!(start, b, limit)).toEqual(naiveBefore(free, start, limit, 0, b));
         },
       ),
       { numRuns: 200 },

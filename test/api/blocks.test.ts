@@ -220,6 +220,98 @@ describe("Pool.blocks", () => {
   });
 });
 
+const BLOCKS_BACK = `query($id: ID!, $len: Int!, $last: Int, $before: String, $status: [BlockStatus!], $first: Int) {
+  node(id: $id) { ... on Pool {
+    blocks(prefixLength: $len, last: $last, before: $before, status: $status, first: $first) {
+      pageInfo { hasPreviousPage hasNextPage startCursor }
+      edges { cursor node { cidr status moreOccupants occupants { ... on Allocation { cidr } } } } } } } }`;
+
+interface BackResult {
+  node: {
+    blocks: {
+      pageInfo: { hasPreviousPage: boolean; hasNextPage: boolean; startCursor: string | null };
+      edges: { cursor: string; node: { cidr: string; status: BlockStatus; occupants: { cidr: string }[] } }[];
+    };
+  };
+}
+
+describe("Pool.blocks backwards (last/before)", () => {
+  it("walks a pool from its end to its start and meets the forward pages block for block", async () => {
+    const poolId = await createPool({ cidr: "198.18.0.0/20", name: "backwards" });
+    const children = ["198.18.0.0/23", "198.18.2.0/26", "198.18.2.128/27", "198.18.5.0/24", "198.18.15.0/25"];
+    for (const c of children) await allocate(poolId, c);
+    for (const status of [undefined, ["FREE"], ["PARTIAL", "USED"]] as (BlockStatus[] | undefined)[]) {
+      const forward: string[] = [];
+      for (let after: string | null = null; ;) {
+        const r: BlocksResult = await s.ok<BlocksResult>(BLOCKS, {
+          id: poolId,
+          len: 24,
+          first: 3,
+          after,
+          status: status ?? null,
+        });
+        forward.push(...r.node.blocks.edges.map((e) => `${e.node.cidr} ${e.node.status}`));
+        if (!r.node.blocks.pageInfo.hasNextPage) break;
+        after = r.node.blocks.pageInfo.endCursor;
+      }
+      const backward: string[][] = [];
+      let before: string | null = null;
+      for (;;) {
+        const r: BackResult = await s.ok<BackResult>(BLOCKS_BACK, {
+          id: poolId,
+          len: 24,
+          last: 3,
+          before,
+          status: status ?? null,
+        });
+        const page = r.node.blocks;
+        backward.unshift(page.edges.map((e) => `${e.node.cidr} ${e.node.status}`));
+        // The cursor bounds the page: hasNextPage says a page follows it.
+        expect(page.pageInfo.hasNextPage).toBe(before !== null);
+        if (!page.pageInfo.hasPreviousPage) break;
+        before = page.pageInfo.startCursor;
+      }
+      expect(backward.flat()).toEqual(forward);
+      expect(forward.length).toBeGreaterThan(0);
+    }
+  });
+
+  it("lists a dense PARTIAL block's first occupants in address order, as forwards", async () => {
+    const poolId = await createPool({ cidr: "198.18.64.0/24", name: "dense" });
+    for (let i = 0; i < 20; i++) await allocate(poolId, `198.18.64.${i * 8}/29`);
+    const parent = parsePrefix("198.18.64.0/24");
+    const occupied = Array.from({ length: 20 }, (_, i) => parsePrefix(`198.18.64.${i * 8}/29`));
+    const r = await s.ok<BackResult>(BLOCKS_BACK, { id: poolId, len: 24, last: 1 });
+    const expected = blocksPage(parent, 24, memoryOccupancySource(parent, occupied), { first: 1 }).blocks[0]!;
+    expect(r.node.blocks.edges[0]!.node).toEqual({
+      cidr: "198.18.64.0/24",
+      status: "PARTIAL",
+      moreOccupants: true,
+      occupants: expected.occupants.map((o) => ({ cidr: formatPrefix(o) })),
+    });
+    expect(expected.occupants.map(formatPrefix).slice(0, 2)).toEqual(["198.18.64.0/29", "198.18.64.8/29"]);
+  });
+
+  it("refuses first with last, a foreign before cursor and an oversized last", async () => {
+    const poolId = await createPool({ cidr: "198.18.128.0/17", name: "back-refusals" });
+    const both = await s.gql(BLOCKS_BACK, { id: poolId, len: 24, last: 2, first: 2 });
+    expect(both.errors?.[0]?.extensions).toMatchObject({
+      code: "BAD_USER_INPUT",
+      details: { field: "last" },
+    });
+    const foreign = await s.gql(BLOCKS_BACK, { id: poolId, len: 24, last: 2, before: "2001:db8::" });
+    expect(foreign.errors?.[0]?.extensions).toMatchObject({
+      code: "BAD_USER_INPUT",
+      details: { field: "before" },
+    });
+    const big = await s.gql(
+      `query($id: ID!) { node(id: $id) { ... on Pool { blocks(prefixLength: 24, last: 501) { totalCount } } } }`,
+      { id: poolId },
+    );
+    expect(big.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", details: { field: "last" } });
+  });
+});
+
 describe("Pool.utilization", () => {
   it("reports used, reserved and free addresses as strings, the largest free block and fragmentation", async () => {
     const poolId = await createPool({ cidr: "100.64.0.0/22", name: "util" });
