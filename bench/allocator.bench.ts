@@ -193,6 +193,7 @@ function counted(source: OccupancySource): OccupancySource {
     occupiedFrom: (start, limit, lengths) => note(source.occupiedFrom(start, limit, lengths)),
     freeFrom: (start, maxLen, limit) => note(source.freeFrom!(start, maxLen, limit)),
     occupiedBefore: (end, limit, lengths) => note(source.occupiedBefore(end, limit, lengths)),
+    freeBefore: (end, maxLen, limit) => note(source.freeBefore!(end, maxLen, limit)),
   };
 }
 
