@@ -292,6 +292,29 @@ describe("Pool.blocks backwards (last/before)", () => {
     expect(expected.occupants.map(formatPrefix).slice(0, 2)).toEqual(["198.18.64.0/29", "198.18.64.8/29"]);
   });
 
+  it("pages to the very last address of the IPv6 space in both directions", async () => {
+    // Eight /128s end at ffff:...:ffff: a full batch of them makes the page read on from one address past the
+    // end of the space (2^128), which must read as "nothing more", not as a bad cursor.
+    const poolId = await createPool({ cidr: "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ff00/120", name: "top" });
+    const tail = Array.from(
+      { length: 8 },
+      (_, i) => `ffff:ffff:ffff:ffff:ffff:ffff:ffff:fff${(8 + i).toString(16)}/128`,
+    );
+    for (const c of tail) await allocate(poolId, c);
+    const forward = await s.ok<BlocksResult>(BLOCKS, {
+      id: poolId,
+      len: 128,
+      first: 20,
+      after: "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffef",
+      status: ["USED"],
+    });
+    expect(forward.node.blocks.edges.map((e) => e.node.cidr)).toEqual(tail);
+    expect(forward.node.blocks.pageInfo.hasNextPage).toBe(false);
+    const backward = await s.ok<BackResult>(BLOCKS_BACK, { id: poolId, len: 128, last: 8, status: ["USED"] });
+    expect(backward.node.blocks.edges.map((e) => e.node.cidr)).toEqual(tail);
+    expect(backward.node.blocks.pageInfo.hasPreviousPage).toBe(false);
+  });
+
   it("refuses first with last, a foreign before cursor and an oversized last", async () => {
     const poolId = await createPool({ cidr: "198.18.128.0/17", name: "back-refusals" });
     const both = await s.gql(BLOCKS_BACK, { id: poolId, len: 24, last: 2, first: 2 });
