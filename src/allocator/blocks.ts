@@ -255,6 +255,16 @@ function checkGeometry(parent: Prefix, length: number): Geometry {
   return { family: parent.family, length, size, mask: ~(size - 1n) };
 }
 
+/** Refuses a cursor outside the parent (it may be any address inside, not only a block start). */
+function checkCursor(parent: Prefix, last: bigint, name: "after" | "before", cursor: bigint): void {
+  if (cursor < parent.start || cursor > last) {
+    throw new AllocatorError("OUTSIDE_PARENT", `the cursor is outside ${formatPrefix(parent)}`, {
+      [name]: cursor.toString(),
+      parent: formatPrefix(parent),
+    });
+  }
+}
+
 function block(
   g: Geometry,
   start: bigint,
@@ -285,12 +295,7 @@ export function blocksPage(
   const wanted = new Set(options.status ?? BLOCK_STATUSES);
   let from = parent.start;
   if (options.after !== undefined) {
-    if (options.after < parent.start || options.after > last) {
-      throw new AllocatorError("OUTSIDE_PARENT", `the cursor is outside ${formatPrefix(parent)}`, {
-        after: options.after.toString(),
-        parent: formatPrefix(parent),
-      });
-    }
+    checkCursor(parent, last, "after", options.after);
     from = (options.after & g.mask) + g.size;
   }
   if (from > last || wanted.size === 0) return { blocks: [], hasNextPage: false };
@@ -451,12 +456,7 @@ export function blocksPageBefore(
     mirrored.freeFrom = (start, maxLen, limit) => mirrorAll(freeBefore(turn - start, maxLen, limit));
   let after: bigint | undefined;
   if (options.before !== undefined) {
-    if (options.before < parent.start || options.before > last) {
-      throw new AllocatorError("OUTSIDE_PARENT", `the cursor is outside ${formatPrefix(parent)}`, {
-        before: options.before.toString(),
-        parent: formatPrefix(parent),
-      });
-    }
+    checkCursor(parent, last, "before", options.before);
     // The mirror of the cursor's block starts at the mirror of its last address.
     after = turn - ((options.before & g.mask) + g.size - 1n);
   }

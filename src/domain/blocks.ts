@@ -100,20 +100,9 @@ export async function poolBlocks(
   hasPreviousPage: boolean;
   count: () => Promise<bigint>;
 }> {
-  if (args.first != null && args.last != null)
-    throw new Invalid("last", "pass either first or last, not both");
+  // The same page-size rules as every connection; block cursors are addresses, so they are parsed below.
+  const { limit: size } = resolvePage({ first: args.first, last: args.last }, maxPageSize);
   const backward = args.last != null || (args.before != null && args.first == null);
-  const field = backward ? "last" : "first";
-  const size = (backward ? args.last : args.first) ?? 50;
-  if (!Number.isInteger(size) || size < 0 || size > maxPageSize) {
-    throw new Invalid(
-      field,
-      `${field} must be between 0 and ${maxPageSize} (the maximum page size), got ${size}`,
-      {
-        maximum: maxPageSize,
-      },
-    );
-  }
   const status = args.status?.length ? [...new Set(args.status)] : undefined;
   return store.read((db) => {
     const pool = loadPool(db, poolId);
