@@ -1,0 +1,403 @@
+/**
+ * The everyday commands (`pools list`, `pool create`, `allocate`, `release`, `lookup`) as real child
+ * processes of `bin/cloudpam.mjs`, talking GraphQL over HTTP to a real server on an ephemeral port.
+ * Every child runs in its own process group, which is killed on timeout and after each test.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { BIN } from "../helpers/cli.js";
+import { startTestServer, type TestServer } from "../helpers/server.js";
+
+interface Run {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+const running = new Set<ChildProcess>();
+
+function killGroup(child: ChildProcess): void {
+  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  try {
+    process.kill(-child.pid, "SIGKILL");
+  } catch {
+    // already gone
+  }
+}
+
+let server: TestServer;
+let accountId: string;
+const ACCOUNT = "aws:123456789012";
+
+/** Runs `cloudpam ...args` (async: the server answers from this process) with CLOUDPAM_URL/TOKEN set. */
+function cloudpam(args: string[], env: Record<string, string | undefined> = {}): Promise<Run> {
+  const childEnv: NodeJS.ProcessEnv = {
+    ...process.env,
+    LOG_LEVEL: "error",
+    CLOUDPAM_URL: server.url,
+    CLOUDPAM_TOKEN: server.adminToken,
+  };
+  for (const [k, v] of Object.entries(env)) {
+    if (v === undefined) delete childEnv[k];
+    else childEnv[k] = v;
+  }
+  // From another directory than the project's: the command must not depend on the caller's cwd.
+  const child = spawn(process.execPath, [BIN, ...args], {
+    env: childEnv,
+    cwd: server.dir,
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  running.add(child);
+  let stdout = "";
+  let stderr = "";
+  child.stdout!.on("data", (d: Buffer) => (stdout += d.toString()));
+  child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
+  const timer = setTimeout(() => killGroup(child), 60_000);
+  return new Promise((resolve, reject) => {
+    child.on("error", reject);
+    child.on("close", (status) => {
+      clearTimeout(timer);
+      running.delete(child);
+      resolve({ status, stdout, stderr });
+    });
+  });
+}
+
+/** Runs a command with `--output json` and parses its stdout (fails with its stderr otherwise). */
+async function json<T = Record<string, unknown>>(args: string[]): Promise<T> {
+  const r = await cloudpam([...args, "--output", "json"]);
+  expect(r.stderr).toBe("");
+  expect(r.status).toBe(0);
+  return JSON.parse(r.stdout) as T;
+}
+
+/** The table's rows as arrays of cells (header first). */
+const tableRows = (stdout: string): string[][] =>
+  stdout
+    .trimEnd()
+    .split("\n")
+    .map((line) => line.trim().split(/\s{2,}/));
+
+interface PoolJson {
+  id: string;
+  name: string;
+  cidr: string;
+  scope: { id: string; name: string };
+  parent: { id: string; name: string } | null;
+  account: { id: string; key: string } | null;
+}
+interface AllocationJson {
+  id: string;
+  cidr: string;
+  name: string | null;
+  status: string;
+  pool: { id: string; name: string };
+  account: { key: string } | null;
+}
+interface LookupJson {
+  scope: { name: string };
+  chain: { id: string; kind: string; cidr: string; name: string | null; status: string }[];
+}
+
+beforeAll(async () => {
+  server = await startTestServer();
+  const created = await server.ok<{ createAccount: { account: { id: string } } }>(
+    `mutation { createAccount(input: { key: "${ACCOUNT}", name: "payments-prod", tier: PRD }) { account { id } } }`,
+  );
+  accountId = created.createAccount.account.id;
+  await server.ok(`mutation { createScope(input: { name: "lab" }) { scope { id } } }`);
+});
+
+afterEach(() => {
+  for (const child of running) killGroup(child);
+  running.clear();
+});
+
+afterAll(async () => {
+  await server?.close();
+});
+
+describe("cloudpam pool create / pools list", { timeout: 120_000 }, () => {
+  it("creates a top-level pool and prints it as a table row", async () => {
+    const r = await cloudpam(["pool", "create", "--name", "corp", "--cidr", "10.0.0.0/8"]);
+
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+    const [header, row] = tableRows(r.stdout);
+    expect(header).toEqual(["ID", "NAME", "CIDR", "SCOPE", "PARENT", "ACCOUNT", "STATUS"]);
+    expect(row).toEqual([expect.any(String), "corp", "10.0.0.0/8", "default", "-", "-", "ACTIVE"]);
+  });
+
+  it("carves a child from a parent addressed by name, owned by an account addressed by key (JSON)", async () => {
+    const pool = await json<PoolJson>([
+      "pool",
+      "create",
+      "--name",
+      "prod",
+      "--parent",
+      "corp",
+      "--prefix-length",
+      "16",
+      "--account",
+      ACCOUNT,
+      "--tag",
+      "team=net",
+    ]);
+
+    expect(pool).toMatchObject({
+      name: "prod",
+      cidr: "10.0.0.0/16",
+      parent: { name: "corp" },
+      account: { id: accountId, key: ACCOUNT },
+      scope: { name: "default" },
+      tags: { team: "net" },
+    });
+  });
+
+  it("lists every pool as a table, and only the pools strictly within a CIDR as JSON", async () => {
+    const table = await cloudpam(["pools", "list"]);
+    expect(table.status).toBe(0);
+    const rows = tableRows(table.stdout).slice(1);
+    expect(rows.map((r) => [r[1], r[2], r[4]])).toEqual([
+      ["corp", "10.0.0.0/8", "-"],
+      ["prod", "10.0.0.0/16", "corp"],
+    ]);
+
+    const within = await json<PoolJson[]>(["pools", "list", "--within", "10.0.0.0/8"]);
+    expect(within.map((p) => p.name)).toEqual(["prod"]);
+    expect(within[0]!.account?.key).toBe(ACCOUNT);
+  });
+
+  it("lists the children of a pool addressed by id", async () => {
+    const [corp] = await json<PoolJson[]>(["pools", "list", "--search", "corp"]);
+
+    const children = await json<PoolJson[]>(["pools", "list", "--parent", corp!.id]);
+
+    expect(children.map((p) => p.cidr)).toEqual(["10.0.0.0/16"]);
+  });
+});
+
+describe("cloudpam allocate / lookup / release", { timeout: 120_000 }, () => {
+  let first: AllocationJson;
+
+  it("allocates the next free /22 from a pool addressed by name; the same idempotency key returns the same allocation", async () => {
+    const args = ["allocate", "--pool", "prod", "--length", "22", "--account", ACCOUNT, "--name", "vpc-1"];
+    first = await json<AllocationJson>([...args, "--idempotency-key", "deploy-1"]);
+    expect(first).toMatchObject({
+      cidr: "10.0.0.0/22",
+      name: "vpc-1",
+      status: "ALLOCATED",
+      pool: { name: "prod" },
+      account: { key: ACCOUNT },
+    });
+
+    const retried = await cloudpam([...args, "--idempotency-key", "deploy-1"]);
+    expect(retried.status).toBe(0);
+    const [header, row] = tableRows(retried.stdout);
+    expect(header).toEqual(["ID", "CIDR", "NAME", "POOL", "SCOPE", "ACCOUNT", "STATUS"]);
+    expect(row).toEqual([first.id, "10.0.0.0/22", "vpc-1", "prod", "default", ACCOUNT, "ALLOCATED"]);
+  });
+
+  it("allocates from a pool addressed by id, by account id", async () => {
+    const [prod] = await json<PoolJson[]>(["pools", "list", "--search", "prod"]);
+
+    const second = await json<AllocationJson>([
+      "allocate",
+      "--pool",
+      prod!.id,
+      "--length",
+      "22",
+      "--account",
+      accountId,
+    ]);
+
+    expect(second.cidr).toBe("10.0.4.0/22");
+    expect(second.id).not.toBe(first.id);
+  });
+
+  it("looks an address up: the chain from the root pool to the allocation, as a table and as JSON", async () => {
+    const table = await cloudpam(["lookup", "10.0.4.17"]);
+    expect(table.status).toBe(0);
+    const rows = tableRows(table.stdout);
+    expect(rows[0]).toEqual(["SCOPE", "KIND", "CIDR", "NAME", "STATUS", "ID"]);
+    expect(rows.slice(1).map((r) => [r[1], r[2]])).toEqual([
+      ["POOL", "10.0.0.0/8"],
+      ["POOL", "10.0.0.0/16"],
+      ["ALLOCATION", "10.0.4.0/22"],
+    ]);
+
+    const [result, ...others] = await json<LookupJson[]>(["lookup", "10.0.4.17"]);
+    expect(others).toEqual([]);
+    expect(result!.scope.name).toBe("default");
+    expect(result!.chain.at(-1)).toMatchObject({
+      kind: "ALLOCATION",
+      cidr: "10.0.4.0/22",
+      status: "ALLOCATED",
+    });
+  });
+
+  it("releases an allocation by CIDR and another by id; lookup then finds only the pools", async () => {
+    const byCidr = await json<AllocationJson>(["release", "10.0.4.0/22"]);
+    expect(byCidr).toMatchObject({ cidr: "10.0.4.0/22", status: "RELEASED" });
+
+    const byId = await cloudpam(["release", first.id]);
+    expect(byId.status).toBe(0);
+    expect(tableRows(byId.stdout)[1]).toEqual([
+      first.id,
+      "10.0.0.0/22",
+      "vpc-1",
+      "prod",
+      "default",
+      ACCOUNT,
+      "RELEASED",
+    ]);
+
+    const [result] = await json<LookupJson[]>(["lookup", "10.0.4.17"]);
+    expect(result!.chain.map((e) => e.kind)).toEqual(["POOL", "POOL"]);
+  });
+
+  it("answers exit 1 with NOT_FOUND when nothing holds an address (JSON still prints the empty list)", async () => {
+    const r = await cloudpam(["lookup", "192.0.2.1", "--output", "json"]);
+
+    expect(r.status).toBe(1);
+    expect(JSON.parse(r.stdout)).toEqual([]);
+    expect(r.stderr).toMatch(
+      /^cloudpam: NOT_FOUND: no pool, allocation or reservation holds 192\.0\.2\.1\n$/,
+    );
+  });
+});
+
+describe("pool names shared across scopes", { timeout: 120_000 }, () => {
+  it("refuses an ambiguous name with exit 2 listing the candidates; --scope picks one", async () => {
+    const inDefault = await json<PoolJson>([
+      "pool",
+      "create",
+      "--name",
+      "shared",
+      "--cidr",
+      "192.168.0.0/16",
+    ]);
+    const inLab = await json<PoolJson>([
+      "pool",
+      "create",
+      "--name",
+      "shared",
+      "--cidr",
+      "192.168.0.0/16",
+      "--scope",
+      "lab",
+    ]);
+    expect(inLab.scope.name).toBe("lab");
+
+    const ambiguous = await cloudpam([
+      "allocate",
+      "--pool",
+      "shared",
+      "--length",
+      "24",
+      "--account",
+      ACCOUNT,
+    ]);
+    expect(ambiguous.status).toBe(2);
+    expect(ambiguous.stderr).toContain('pool name "shared" is ambiguous');
+    expect(ambiguous.stderr).toContain(`${inDefault.id}  shared  192.168.0.0/16  scope default`);
+    expect(ambiguous.stderr).toContain(`${inLab.id}  shared  192.168.0.0/16  scope lab`);
+    expect(ambiguous.stdout).toBe("");
+
+    const picked = await json<AllocationJson>([
+      "allocate",
+      "--pool",
+      "shared",
+      "--scope",
+      "lab",
+      "--length",
+      "24",
+      "--account",
+      ACCOUNT,
+    ]);
+    expect(picked.pool.id).toBe(inLab.id);
+    expect(picked.cidr).toBe("192.168.0.0/24");
+  });
+});
+
+describe("exit codes", { timeout: 120_000 }, () => {
+  it("1 with the server's code when the server refuses: a length larger than the pool", async () => {
+    const r = await cloudpam(["allocate", "--pool", "prod", "--length", "8", "--account", ACCOUNT]);
+
+    expect(r.status).toBe(1);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toMatch(/^cloudpam: BAD_USER_INPUT: .*\/8.*\(field prefixLength\)\n$/);
+  });
+
+  it("1 with CONFLICT when an idempotency key is reused with another input", async () => {
+    const r = await cloudpam([
+      "allocate",
+      "--pool",
+      "prod",
+      "--length",
+      "24",
+      "--account",
+      ACCOUNT,
+      "--idempotency-key",
+      "deploy-1",
+    ]);
+
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/^cloudpam: CONFLICT: /);
+  });
+
+  it("1 with NOT_FOUND for a pool name nobody has", async () => {
+    const r = await cloudpam(["allocate", "--pool", "nope", "--length", "22", "--account", ACCOUNT]);
+
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('NOT_FOUND: no pool named "nope"');
+  });
+
+  it("1 with a message that says how to get a token when the credential is refused (HTTP 401)", async () => {
+    const r = await cloudpam(["pools", "list"], { CLOUDPAM_TOKEN: "cpam_0000000000_notarealtoken" });
+
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe(
+      "cloudpam: UNAUTHENTICATED: authentication failed: set CLOUDPAM_TOKEN (create one with `cloudpam token create`)\n",
+    );
+  });
+
+  it("2 for bad usage: missing --length, a bad length, an unknown flag, a bad --output", async () => {
+    const missing = await cloudpam(["allocate", "--pool", "prod", "--account", ACCOUNT]);
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toContain("allocate needs --length");
+
+    const badLength = await cloudpam(["allocate", "--pool", "prod", "--length", "x", "--account", ACCOUNT]);
+    expect(badLength.status).toBe(2);
+    expect(badLength.stderr).toContain("a prefix length is a number from 0 to 128");
+
+    const unknown = await cloudpam(["pools", "list", "--bogus"]);
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr).toContain("unknown option '--bogus'");
+
+    const badOutput = await cloudpam(["pools", "list", "--output", "yaml"]);
+    expect(badOutput.status).toBe(2);
+    expect(badOutput.stderr).toContain("yaml");
+  });
+
+  it("2 without CLOUDPAM_URL or CLOUDPAM_TOKEN; --url and --token stand in for them", async () => {
+    const noUrl = await cloudpam(["pools", "list"], { CLOUDPAM_URL: undefined });
+    expect(noUrl.status).toBe(2);
+    expect(noUrl.stderr).toContain("set CLOUDPAM_URL");
+
+    const noToken = await cloudpam(["pools", "list"], { CLOUDPAM_TOKEN: undefined });
+    expect(noToken.status).toBe(2);
+    expect(noToken.stderr).toContain("set CLOUDPAM_TOKEN");
+
+    const flags = await cloudpam(
+      ["pools", "list", "--url", server.url, "--token", server.adminToken, "-o", "json"],
+      {
+        CLOUDPAM_URL: undefined,
+        CLOUDPAM_TOKEN: undefined,
+      },
+    );
+    expect(flags.status).toBe(0);
+    expect((JSON.parse(flags.stdout) as PoolJson[]).map((p) => p.name)).toContain("corp");
+  });
+});
