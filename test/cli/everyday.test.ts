@@ -4,6 +4,7 @@
  * Every child runs in its own process group, which is killed on timeout and after each test.
  */
 import { spawn, type ChildProcess } from "node:child_process";
+import { createServer, type AddressInfo } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { BIN } from "../helpers/cli.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
@@ -360,6 +361,20 @@ describe("exit codes", { timeout: 120_000 }, () => {
     expect(r.status).toBe(1);
     expect(r.stderr).toBe(
       "cloudpam: UNAUTHENTICATED: authentication failed: set CLOUDPAM_TOKEN (create one with `cloudpam token create`)\n",
+    );
+  });
+
+  it("1 with UNREACHABLE when nothing listens at CLOUDPAM_URL", async () => {
+    const probe = createServer();
+    await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
+    const { port } = probe.address() as AddressInfo;
+    await new Promise((resolve) => probe.close(resolve));
+
+    const r = await cloudpam(["lookup", "10.0.0.1"], { CLOUDPAM_URL: `http://127.0.0.1:${port}` });
+
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe(
+      `cloudpam: UNREACHABLE: cannot reach http://127.0.0.1:${port}/graphql: ECONNREFUSED\n`,
     );
   });
 
