@@ -101,13 +101,44 @@ interface LookupJson {
   chain: { id: string; kind: string; cidr: string; name: string | null; status: string }[];
 }
 
+let labScopeId: string;
+
+/** Builders: state arranged over GraphQL (each test owns its own /8, so no test depends on another). */
+async function arrangePool(
+  name: string,
+  cidr: string,
+  parent?: PoolJson,
+  scopeId?: string,
+): Promise<PoolJson> {
+  const data = await server.ok<{ createPool: { pool: PoolJson } }>(
+    `mutation ($input: CreatePoolInput!) {
+      createPool(input: $input) { pool { id name cidr scope { id name } parent { id name } account { id key } } }
+    }`,
+    { input: { name, cidr, ...(parent ? { parentId: parent.id } : {}), ...(scopeId ? { scopeId } : {}) } },
+  );
+  return data.createPool.pool;
+}
+
+async function arrangeAllocation(pool: PoolJson, cidr: string, name: string): Promise<AllocationJson> {
+  const data = await server.ok<{ allocate: { allocation: AllocationJson } }>(
+    `mutation ($input: AllocateInput!) {
+      allocate(input: $input) { allocation { id cidr name status pool { id name } account { key } } }
+    }`,
+    { input: { poolId: pool.id, accountId, cidr, name } },
+  );
+  return data.allocate.allocation;
+}
+
 beforeAll(async () => {
   server = await startTestServer();
   const created = await server.ok<{ createAccount: { account: { id: string } } }>(
     `mutation { createAccount(input: { key: "${ACCOUNT}", name: "payments-prod", tier: PRD }) { account { id } } }`,
   );
   accountId = created.createAccount.account.id;
-  await server.ok(`mutation { createScope(input: { name: "lab" }) { scope { id } } }`);
+  const lab = await server.ok<{ createScope: { scope: { id: string } } }>(
+    `mutation { createScope(input: { name: "lab" }) { scope { id } } }`,
+  );
+  labScopeId = lab.createScope.scope.id;
 });
 
 afterEach(() => {
@@ -131,13 +162,15 @@ describe("cloudpam pool create / pools list", { timeout: 120_000 }, () => {
   });
 
   it("carves a child from a parent addressed by name, owned by an account addressed by key (JSON)", async () => {
+    await arrangePool("carve-parent", "11.0.0.0/8");
+
     const pool = await json<PoolJson>([
       "pool",
       "create",
       "--name",
-      "prod",
+      "carved",
       "--parent",
-      "corp",
+      "carve-parent",
       "--prefix-length",
       "16",
       "--account",
@@ -147,49 +180,70 @@ describe("cloudpam pool create / pools list", { timeout: 120_000 }, () => {
     ]);
 
     expect(pool).toMatchObject({
-      name: "prod",
-      cidr: "10.0.0.0/16",
-      parent: { name: "corp" },
+      name: "carved",
+      cidr: "11.0.0.0/16",
+      parent: { name: "carve-parent" },
       account: { id: accountId, key: ACCOUNT },
       scope: { name: "default" },
       tags: { team: "net" },
     });
   });
 
-  it("lists every pool as a table, and only the pools strictly within a CIDR as JSON", async () => {
-    const table = await cloudpam(["pools", "list"]);
+  it("lists pools as a table, and only the pools strictly within a CIDR as JSON", async () => {
+    const root = await arrangePool("list-root", "12.0.0.0/8");
+    await arrangePool("list-a", "12.1.0.0/16", root);
+    await arrangePool("list-b", "12.2.0.0/16", root);
+
+    const table = await cloudpam(["pools", "list", "--search", "list-"]);
     expect(table.status).toBe(0);
-    const rows = tableRows(table.stdout).slice(1);
-    expect(rows.map((r) => [r[1], r[2], r[4]])).toEqual([
-      ["corp", "10.0.0.0/8", "-"],
-      ["prod", "10.0.0.0/16", "corp"],
+    expect(
+      tableRows(table.stdout)
+        .slice(1)
+        .map((r) => [r[1], r[2], r[4]]),
+    ).toEqual([
+      ["list-root", "12.0.0.0/8", "-"],
+      ["list-a", "12.1.0.0/16", "list-root"],
+      ["list-b", "12.2.0.0/16", "list-root"],
     ]);
 
-    const within = await json<PoolJson[]>(["pools", "list", "--within", "10.0.0.0/8"]);
-    expect(within.map((p) => p.name)).toEqual(["prod"]);
-    expect(within[0]!.account?.key).toBe(ACCOUNT);
+    const within = await json<PoolJson[]>(["pools", "list", "--within", "12.0.0.0/8"]);
+    expect(within.map((p) => [p.name, p.cidr, p.parent?.name])).toEqual([
+      ["list-a", "12.1.0.0/16", "list-root"],
+      ["list-b", "12.2.0.0/16", "list-root"],
+    ]);
   });
 
   it("lists the children of a pool addressed by id", async () => {
-    const [corp] = await json<PoolJson[]>(["pools", "list", "--search", "corp"]);
+    const root = await arrangePool("children-root", "13.0.0.0/8");
+    await arrangePool("children-a", "13.1.0.0/16", root);
 
-    const children = await json<PoolJson[]>(["pools", "list", "--parent", corp!.id]);
+    const children = await json<PoolJson[]>(["pools", "list", "--parent", root.id]);
 
-    expect(children.map((p) => p.cidr)).toEqual(["10.0.0.0/16"]);
+    expect(children.map((p) => p.cidr)).toEqual(["13.1.0.0/16"]);
   });
 });
 
 describe("cloudpam allocate / lookup / release", { timeout: 120_000 }, () => {
-  let first: AllocationJson;
-
   it("allocates the next free /22 from a pool addressed by name; the same idempotency key returns the same allocation", async () => {
-    const args = ["allocate", "--pool", "prod", "--length", "22", "--account", ACCOUNT, "--name", "vpc-1"];
-    first = await json<AllocationJson>([...args, "--idempotency-key", "deploy-1"]);
+    await arrangePool("alloc-by-name", "20.0.0.0/16");
+    const args = [
+      "allocate",
+      "--pool",
+      "alloc-by-name",
+      "--length",
+      "22",
+      "--account",
+      ACCOUNT,
+      "--name",
+      "vpc-1",
+    ];
+
+    const first = await json<AllocationJson>([...args, "--idempotency-key", "deploy-1"]);
     expect(first).toMatchObject({
-      cidr: "10.0.0.0/22",
+      cidr: "20.0.0.0/22",
       name: "vpc-1",
       status: "ALLOCATED",
-      pool: { name: "prod" },
+      pool: { name: "alloc-by-name" },
       account: { key: ACCOUNT },
     });
 
@@ -197,65 +251,78 @@ describe("cloudpam allocate / lookup / release", { timeout: 120_000 }, () => {
     expect(retried.status).toBe(0);
     const [header, row] = tableRows(retried.stdout);
     expect(header).toEqual(["ID", "CIDR", "NAME", "POOL", "SCOPE", "ACCOUNT", "STATUS"]);
-    expect(row).toEqual([first.id, "10.0.0.0/22", "vpc-1", "prod", "default", ACCOUNT, "ALLOCATED"]);
+    expect(row).toEqual([first.id, "20.0.0.0/22", "vpc-1", "alloc-by-name", "default", ACCOUNT, "ALLOCATED"]);
   });
 
-  it("allocates from a pool addressed by id, by account id", async () => {
-    const [prod] = await json<PoolJson[]>(["pools", "list", "--search", "prod"]);
+  it("allocates from a pool addressed by id, for an account addressed by id", async () => {
+    const pool = await arrangePool("alloc-by-id", "21.0.0.0/16");
+    const taken = await arrangeAllocation(pool, "21.0.0.0/22", "taken");
 
-    const second = await json<AllocationJson>([
+    const next = await json<AllocationJson>([
       "allocate",
       "--pool",
-      prod!.id,
+      pool.id,
       "--length",
       "22",
       "--account",
       accountId,
     ]);
 
-    expect(second.cidr).toBe("10.0.4.0/22");
-    expect(second.id).not.toBe(first.id);
+    expect(next.cidr).toBe("21.0.4.0/22");
+    expect(next.id).not.toBe(taken.id);
+    expect(next.pool.id).toBe(pool.id);
   });
 
   it("looks an address up: the chain from the root pool to the allocation, as a table and as JSON", async () => {
-    const table = await cloudpam(["lookup", "10.0.4.17"]);
+    const root = await arrangePool("lookup-root", "22.0.0.0/8");
+    const child = await arrangePool("lookup-child", "22.0.0.0/16", root);
+    const allocation = await arrangeAllocation(child, "22.0.4.0/22", "lookup-vpc");
+
+    const table = await cloudpam(["lookup", "22.0.4.17"]);
     expect(table.status).toBe(0);
     const rows = tableRows(table.stdout);
     expect(rows[0]).toEqual(["SCOPE", "KIND", "CIDR", "NAME", "STATUS", "ID"]);
-    expect(rows.slice(1).map((r) => [r[1], r[2]])).toEqual([
-      ["POOL", "10.0.0.0/8"],
-      ["POOL", "10.0.0.0/16"],
-      ["ALLOCATION", "10.0.4.0/22"],
+    expect(rows.slice(1).map((r) => [r[1], r[2], r[3]])).toEqual([
+      ["POOL", "22.0.0.0/8", "lookup-root"],
+      ["POOL", "22.0.0.0/16", "lookup-child"],
+      ["ALLOCATION", "22.0.4.0/22", "lookup-vpc"],
     ]);
 
-    const [result, ...others] = await json<LookupJson[]>(["lookup", "10.0.4.17"]);
+    const [result, ...others] = await json<LookupJson[]>(["lookup", "22.0.4.17"]);
     expect(others).toEqual([]);
     expect(result!.scope.name).toBe("default");
-    expect(result!.chain.at(-1)).toMatchObject({
+    expect(result!.chain.at(-1)).toEqual({
+      id: allocation.id,
       kind: "ALLOCATION",
-      cidr: "10.0.4.0/22",
+      cidr: "22.0.4.0/22",
+      prefixLength: 22,
+      name: "lookup-vpc",
       status: "ALLOCATED",
     });
   });
 
-  it("releases an allocation by CIDR and another by id; lookup then finds only the pools", async () => {
-    const byCidr = await json<AllocationJson>(["release", "10.0.4.0/22"]);
-    expect(byCidr).toMatchObject({ cidr: "10.0.4.0/22", status: "RELEASED" });
+  it("releases an allocation by CIDR and another by id; lookup then finds only the pool", async () => {
+    const pool = await arrangePool("release-pool", "23.0.0.0/16");
+    const byCidr = await arrangeAllocation(pool, "23.0.0.0/22", "by-cidr");
+    const byId = await arrangeAllocation(pool, "23.0.4.0/22", "by-id");
 
-    const byId = await cloudpam(["release", first.id]);
-    expect(byId.status).toBe(0);
-    expect(tableRows(byId.stdout)[1]).toEqual([
-      first.id,
-      "10.0.0.0/22",
-      "vpc-1",
-      "prod",
+    const releasedByCidr = await json<AllocationJson>(["release", "23.0.0.0/22"]);
+    expect(releasedByCidr).toMatchObject({ id: byCidr.id, cidr: "23.0.0.0/22", status: "RELEASED" });
+
+    const releasedById = await cloudpam(["release", byId.id]);
+    expect(releasedById.status).toBe(0);
+    expect(tableRows(releasedById.stdout)[1]).toEqual([
+      byId.id,
+      "23.0.4.0/22",
+      "by-id",
+      "release-pool",
       "default",
       ACCOUNT,
       "RELEASED",
     ]);
 
-    const [result] = await json<LookupJson[]>(["lookup", "10.0.4.17"]);
-    expect(result!.chain.map((e) => e.kind)).toEqual(["POOL", "POOL"]);
+    const [result] = await json<LookupJson[]>(["lookup", "23.0.4.17"]);
+    expect(result!.chain.map((e) => [e.kind, e.cidr])).toEqual([["POOL", "23.0.0.0/16"]]);
   });
 
   it("answers exit 1 with NOT_FOUND when nothing holds an address (JSON still prints the empty list)", async () => {
@@ -289,7 +356,7 @@ describe("pool names shared across scopes", { timeout: 120_000 }, () => {
       "--scope",
       "lab",
     ]);
-    expect(inLab.scope.name).toBe("lab");
+    expect(inLab.scope).toEqual({ id: labScopeId, name: "lab" });
 
     const ambiguous = await cloudpam([
       "allocate",
@@ -324,7 +391,9 @@ describe("pool names shared across scopes", { timeout: 120_000 }, () => {
 
 describe("exit codes", { timeout: 120_000 }, () => {
   it("1 with the server's code when the server refuses: a length larger than the pool", async () => {
-    const r = await cloudpam(["allocate", "--pool", "prod", "--length", "8", "--account", ACCOUNT]);
+    await arrangePool("exit-small", "30.0.0.0/16");
+
+    const r = await cloudpam(["allocate", "--pool", "exit-small", "--length", "8", "--account", ACCOUNT]);
 
     expect(r.status).toBe(1);
     expect(r.stdout).toBe("");
@@ -332,17 +401,11 @@ describe("exit codes", { timeout: 120_000 }, () => {
   });
 
   it("1 with CONFLICT when an idempotency key is reused with another input", async () => {
-    const r = await cloudpam([
-      "allocate",
-      "--pool",
-      "prod",
-      "--length",
-      "24",
-      "--account",
-      ACCOUNT,
-      "--idempotency-key",
-      "deploy-1",
-    ]);
+    await arrangePool("exit-idem", "31.0.0.0/16");
+    const args = ["allocate", "--pool", "exit-idem", "--account", ACCOUNT, "--idempotency-key", "once"];
+    expect((await cloudpam([...args, "--length", "22"])).status).toBe(0);
+
+    const r = await cloudpam([...args, "--length", "24"]);
 
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/^cloudpam: CONFLICT: /);
@@ -379,11 +442,19 @@ describe("exit codes", { timeout: 120_000 }, () => {
   });
 
   it("2 for bad usage: missing --length, a bad length, an unknown flag, a bad --output", async () => {
-    const missing = await cloudpam(["allocate", "--pool", "prod", "--account", ACCOUNT]);
+    const missing = await cloudpam(["allocate", "--pool", "any-pool", "--account", ACCOUNT]);
     expect(missing.status).toBe(2);
     expect(missing.stderr).toContain("allocate needs --length");
 
-    const badLength = await cloudpam(["allocate", "--pool", "prod", "--length", "x", "--account", ACCOUNT]);
+    const badLength = await cloudpam([
+      "allocate",
+      "--pool",
+      "any-pool",
+      "--length",
+      "x",
+      "--account",
+      ACCOUNT,
+    ]);
     expect(badLength.status).toBe(2);
     expect(badLength.stderr).toContain("a prefix length is a number from 0 to 128");
 
@@ -397,6 +468,8 @@ describe("exit codes", { timeout: 120_000 }, () => {
   });
 
   it("2 without CLOUDPAM_URL or CLOUDPAM_TOKEN; --url and --token stand in for them", async () => {
+    await arrangePool("by-flags", "40.0.0.0/16");
+
     const noUrl = await cloudpam(["pools", "list"], { CLOUDPAM_URL: undefined });
     expect(noUrl.status).toBe(2);
     expect(noUrl.stderr).toContain("set CLOUDPAM_URL");
@@ -406,13 +479,26 @@ describe("exit codes", { timeout: 120_000 }, () => {
     expect(noToken.stderr).toContain("set CLOUDPAM_TOKEN");
 
     const flags = await cloudpam(
-      ["pools", "list", "--url", server.url, "--token", server.adminToken, "-o", "json"],
+      [
+        "pools",
+        "list",
+        "--search",
+        "by-flags",
+        "--url",
+        server.url,
+        "--token",
+        server.adminToken,
+        "-o",
+        "json",
+      ],
       {
         CLOUDPAM_URL: undefined,
         CLOUDPAM_TOKEN: undefined,
       },
     );
     expect(flags.status).toBe(0);
-    expect((JSON.parse(flags.stdout) as PoolJson[]).map((p) => p.name)).toContain("corp");
+    expect((JSON.parse(flags.stdout) as PoolJson[]).map((p) => [p.name, p.cidr])).toEqual([
+      ["by-flags", "40.0.0.0/16"],
+    ]);
   });
 });
