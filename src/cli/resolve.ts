@@ -153,6 +153,12 @@ export async function resolvePool(client: GraphQLClient, ref: string, scopeId?: 
   const found = byId.pool;
   if (found && (!scopeId || found.scope.id === scopeId)) return found;
   if (byName.length === 1) return byName[0]!;
+  if (byName.length === 0 && found) {
+    throw new Refusal(
+      "NOT_FOUND",
+      `pool ${ref} (${found.name}, ${found.cidr}) is in scope ${found.scope.name}, not the one given`,
+    );
+  }
   if (byName.length === 0) {
     throw new Refusal(
       "NOT_FOUND",

@@ -411,6 +411,18 @@ describe("exit codes", { timeout: 120_000 }, () => {
     expect(r.stderr).toMatch(/^cloudpam: CONFLICT: /);
   });
 
+  it("1 with FORBIDDEN when the token's role may not allocate", async () => {
+    await arrangePool("exit-viewer", "32.0.0.0/16");
+    const viewer = await server.tokenFor("VIEWER");
+
+    const r = await cloudpam(["allocate", "--pool", "exit-viewer", "--length", "24", "--account", ACCOUNT], {
+      CLOUDPAM_TOKEN: viewer,
+    });
+
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/^cloudpam: FORBIDDEN: /);
+  });
+
   it("1 with NOT_FOUND for a pool name nobody has", async () => {
     const r = await cloudpam(["allocate", "--pool", "nope", "--length", "22", "--account", ACCOUNT]);
 
