@@ -213,6 +213,15 @@ describe("cloudpam pool create / pools list", { timeout: 120_000 }, () => {
     ]);
   });
 
+  it("reads every page: 130 pools come back once each, in network order", async () => {
+    const root = await arrangePool("paged-root", "50.0.0.0/8");
+    for (let i = 0; i < 130; i++) await arrangePool(`paged-${i}`, `50.${i}.0.0/16`, root);
+
+    const pools = await json<PoolJson[]>(["pools", "list", "--within", "50.0.0.0/8"]);
+
+    expect(pools.map((p) => p.cidr)).toEqual(Array.from({ length: 130 }, (_, i) => `50.${i}.0.0/16`));
+  });
+
   it("lists the children of a pool addressed by id", async () => {
     const root = await arrangePool("children-root", "13.0.0.0/8");
     await arrangePool("children-a", "13.1.0.0/16", root);
