@@ -1,5 +1,7 @@
 /**
- * Command line: `cloudpam [serve]`, `cloudpam migrate status|up|stamp`, `cloudpam token create|list|revoke`.
+ * Command line: `cloudpam [serve]`, `cloudpam migrate status|up|stamp`, `cloudpam token create|list|revoke`,
+ * and the everyday commands of src/cli (`pools list`, `pool create`, `allocate`, `release`, `lookup`) that
+ * talk GraphQL to a running server.
  * Every failure the user can fix is one clear line on stderr and a non-zero exit code.
  */
 import "reflect-metadata";
@@ -13,6 +15,7 @@ import { openConnection, openStore } from "./db/store.js";
 import { createToken, listTokens, parseExpiry, revokeToken } from "./domain/tokens.js";
 import { DomainError } from "./domain/errors.js";
 import { SYSTEM_ACTOR } from "./domain/roles.js";
+import { registerEverydayCommands } from "./cli/index.js";
 
 /** Exit codes: 1 runtime failure, 2 bad usage or configuration, 3 database refused. */
 function fail(message: string, code = 1): never {
@@ -259,5 +262,7 @@ withConfigOptions(
     dbFailure(e);
   }
 });
+
+registerEverydayCommands(program);
 
 await program.parseAsync(process.argv);
