@@ -17,24 +17,30 @@ import { resolvePage, type Page, type PageArgs } from "../db/pagination.js";
 import { actorLabel } from "./roles.js";
 import type { Caller } from "./caller.js";
 import { Invalid } from "./errors.js";
+import { readSnapshot, toSnapshot, type Snapshot } from "./event-snapshots.js";
+import { fromGlobalId, toGlobalId } from "./global-id.js";
 
+/** A change to record: the domain records of the object before and after it (row ids, as the domain has them). */
 export interface EventInput {
   type: string;
   subjectType: string;
   subjectId: string | number;
-  before?: unknown;
-  after?: unknown;
+  before?: object | null;
+  after?: object | null;
 }
 
-/** An event as the rest of the code sees it: snapshots parsed, subject id as stored (numeric string). */
+/**
+ * An event as the rest of the code sees it: snapshots at the current version (global ids, see
+ * event-snapshots.ts), subject id as stored (numeric string).
+ */
 export interface EventRecord {
   id: number;
   type: string;
   actor: string;
   subjectType: string;
   subjectId: string;
-  before: unknown;
-  after: unknown;
+  before: Snapshot | null;
+  after: Snapshot | null;
   requestId: string | null;
   createdAt: string;
 }
@@ -55,13 +61,15 @@ export function appendEvents(db: Db, caller: Caller, list: readonly EventInput[]
 }
 
 function eventRow(caller: Caller, event: EventInput) {
+  const before = toSnapshot(event.subjectType, event.before);
+  const after = toSnapshot(event.subjectType, event.after);
   return {
     type: event.type,
     actor: actorLabel(caller.actor),
     subjectType: event.subjectType,
     subjectId: String(event.subjectId),
-    before: event.before === undefined || event.before === null ? null : JSON.stringify(event.before),
-    after: event.after === undefined || event.after === null ? null : JSON.stringify(event.after),
+    before: before && JSON.stringify(before),
+    after: after && JSON.stringify(after),
     requestId: caller.requestId ?? null,
     createdAt: new Date().toISOString(),
   };
@@ -74,8 +82,8 @@ export function toEventRecord(row: EventRow): EventRecord {
     actor: row.actor,
     subjectType: row.subjectType,
     subjectId: row.subjectId,
-    before: row.before === null ? null : (JSON.parse(row.before) as unknown),
-    after: row.after === null ? null : (JSON.parse(row.after) as unknown),
+    before: row.before === null ? null : readSnapshot(row.subjectType, JSON.parse(row.before)),
+    after: row.after === null ? null : readSnapshot(row.subjectType, JSON.parse(row.after)),
     requestId: row.requestId,
     createdAt: row.createdAt,
   };
@@ -179,16 +187,14 @@ export async function eventsById(store: Store, ids: readonly number[]): Promise<
   return ids.map((id) => byId.get(id) ?? null);
 }
 
-/** A numeric field of an event's snapshots (after, else before), e.g. the `poolId` of an allocation. */
-function snapshotIds(e: EventRecord, key: string): (number | null)[] {
-  const out: (number | null)[] = [];
-  for (const s of [e.before, e.after]) {
-    if (s && typeof s === "object" && key in s) {
-      const v = (s as Record<string, unknown>)[key];
-      out.push(typeof v === "number" ? v : v === null ? null : Number(v));
-    }
-  }
-  return out;
+/** Whether the event's before or after snapshot holds `globalId` in `field` (a move from A to B names both). */
+function snapshotNames(e: EventRecord, field: string, globalId: string): boolean {
+  return e.before?.[field] === globalId || e.after?.[field] === globalId;
+}
+
+/** A global id argument of `type` in its canonical spelling (null passes). */
+function canonicalId(globalId: string | null | undefined, type: string, field: string): string | null {
+  return globalId == null ? null : toGlobalId(type, fromGlobalId(globalId, type, field).id);
 }
 
 /** Which events a subscription streams. */
@@ -204,27 +210,32 @@ export function allEventsFilter(types: readonly string[] | null | undefined): Ev
 }
 
 /**
- * `allocationEvents(poolId, accountId)`: allocation.* events whose before or after snapshot names the pool
- * / account (an allocation moved from account A to B is reported to both).
+ * `allocationEvents(poolId, accountId)` (global ids): allocation.* events whose before or after snapshot
+ * names the pool / account (an allocation moved from account A to B is reported to both).
  */
-export function allocationEventsFilter(poolId: number | null, accountId: number | null): EventStreamFilter {
+export function allocationEventsFilter(args: {
+  poolId?: string | null;
+  accountId?: string | null;
+}): EventStreamFilter {
   const patterns = parseEventTypes(["allocation.*"]);
+  const poolId = canonicalId(args.poolId, "Pool", "poolId");
+  const accountId = canonicalId(args.accountId, "Account", "accountId");
   return {
     types: patterns,
     matches: (e) =>
       typeMatches(patterns, e.type) &&
-      (poolId === null || snapshotIds(e, "poolId").includes(poolId)) &&
-      (accountId === null || snapshotIds(e, "accountId").includes(accountId)),
+      (poolId === null || snapshotNames(e, "poolId", poolId)) &&
+      (accountId === null || snapshotNames(e, "accountId", accountId)),
   };
 }
 
-/** `driftEvents(accountId)`: drift.* events, optionally of one account. */
-export function driftEventsFilter(accountId: number | null): EventStreamFilter {
+/** `driftEvents(accountId)` (a global id): drift.* events, optionally of one account. */
+export function driftEventsFilter(args: { accountId?: string | null }): EventStreamFilter {
   const patterns = parseEventTypes(["drift.*"]);
+  const accountId = canonicalId(args.accountId, "Account", "accountId");
   return {
     types: patterns,
     matches: (e) =>
-      typeMatches(patterns, e.type) &&
-      (accountId === null || snapshotIds(e, "accountId").includes(accountId)),
+      typeMatches(patterns, e.type) && (accountId === null || snapshotNames(e, "accountId", accountId)),
   };
 }

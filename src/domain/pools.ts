@@ -49,6 +49,8 @@ import type { Db, Store } from "../db/store.js";
 import type { Caller } from "./caller.js";
 import { Conflict, Invalid, NotFound } from "./errors.js";
 import { appendEvent } from "./events.js";
+import { toAllocationRecord } from "./allocations.js";
+import { toReservationRecord } from "./reservations.js";
 import {
   assertTopLevelFree,
   describePrefix,
@@ -89,8 +91,13 @@ export function poolRules(row: PrefixRow): PoolRules {
   };
 }
 
-/** The event snapshot of any prefix row: plain values, numeric ids (`poolId` = the parent pool). */
+/**
+ * The record an event of any prefix row snapshots (event-snapshots.ts turns its ids into global ids):
+ * allocations and reservations as their own records, so a deleted allocation looks like a created one.
+ */
 export function prefixSnapshot(row: PrefixRow) {
+  if (row.kind === "allocation") return toAllocationRecord(row);
+  if (row.kind === "reservation") return toReservationRecord(row);
   return {
     id: row.id,
     kind: row.kind,

@@ -31,6 +31,7 @@ import type { Logger } from "../logger.js";
 import { APP_VERSION } from "../version.js";
 import { eventCursor, parseEventTypes, toEventRecord, typeMatches, type EventRecord } from "./events.js";
 import { eventHubOf } from "./event-hub.js";
+import { toGlobalId } from "./global-id.js";
 import type { DeliveryOutcome } from "./webhooks.js";
 
 const deliveries = new Counter({
@@ -66,28 +67,25 @@ export function retryDelayMs(attempt: number, base: number, max: number, random 
   return Math.floor(random() * Math.min(max, base * 2 ** Math.max(0, attempt - 1)));
 }
 
-/** The JSON body POSTed for an event: the same shape as the GraphQL Event, plus the webhook id. */
-export function webhookPayload(
-  e: EventRecord,
-  webhookId: number,
-  globalId: (t: string, id: string | number) => string,
-) {
+/**
+ * The JSON body POSTed for an event: the same shape as the GraphQL Event (snapshots at version 2 with
+ * global ids, as the API shows them), plus the webhook id.
+ */
+export function webhookPayload(e: EventRecord, webhookId: number) {
   return {
-    id: globalId("Event", e.id),
+    id: toGlobalId("Event", e.id),
     cursor: eventCursor(e.id),
     type: e.type,
     actor: e.actor,
     subjectType: e.subjectType,
-    subjectId: globalId(e.subjectType, e.subjectId),
+    subjectId: toGlobalId(e.subjectType, e.subjectId),
     before: e.before,
     after: e.after,
     requestId: e.requestId,
     createdAt: e.createdAt,
-    webhookId: globalId("Webhook", webhookId),
+    webhookId: toGlobalId("Webhook", webhookId),
   };
 }
-
-const globalId = (type: string, id: string | number) => Buffer.from(`${type}:${id}`).toString("base64url");
 
 interface AttemptResult {
   ok: boolean;
@@ -235,7 +233,7 @@ export class WebhookDispatcher {
 
   /** Delivers one event with retries, then settles it (final delivery row + cursor, one transaction). */
   private async deliver(first: WebhookRow, event: EventRecord): Promise<void> {
-    const body = JSON.stringify(webhookPayload(event, first.id, globalId));
+    const body = JSON.stringify(webhookPayload(event, first.id));
     let attempt = (await this.store.read((db) => attemptsSoFar(db, first.id, event.id))) + 1;
     for (;;) {
       if (this.stopped) throw new Stopped();

@@ -1,6 +1,22 @@
-import { Arg, Args, Authorized, Ctx, ID, Query, Resolver, Root, Subscription } from "type-graphql";
+import { Args, Authorized, Ctx, FieldResolver, Query, Resolver, Root, Subscription } from "type-graphql";
 import type { GraphQLError } from "graphql";
-import { Event, EventConnection, EventsArgs } from "../schema/event.js";
+import {
+  AllocationEvent,
+  AllocationEventsArgs,
+  DriftEvent,
+  DriftEventsArgs,
+  Event,
+  EventConnection,
+  EventsArgs,
+  EventsSubscriptionArgs,
+} from "../schema/event.js";
+import { Node } from "../schema/node.js";
+import { Pool } from "../schema/pool.js";
+import { toAllocation } from "../schema/allocation.js";
+import { allocationOfSnapshot, driftOfSnapshot } from "../domain/event-snapshots.js";
+import { NotFound } from "../domain/errors.js";
+import { poolLoader } from "./pool.resolver.js";
+import { toDriftItem } from "./drift.resolver.js";
 import { fromGlobalId, toGlobalId } from "../schema/node.js";
 import { toConnection, type Connection } from "../schema/connection.js";
 import {
@@ -18,7 +34,7 @@ import { eventHubOf, isSubscriptionClosed, type StreamItem } from "../domain/eve
 import { authorize } from "../server/auth.js";
 import { graphqlError } from "../server/errors.js";
 import type { Context } from "../server/context.js";
-import { registerNodeType } from "./node.resolver.js";
+import { fetchNode, registerNodeType } from "./node.resolver.js";
 
 /** Maps a domain event to the GraphQL Event (global ids, string cursor). */
 export function toEvent(e: EventRecord): Event {
@@ -46,37 +62,52 @@ registerNodeType("Event", async (ctx, id) => {
   return e ? toEvent(e) : null;
 });
 
-/** A stream item becomes an Event, or the error that tells the client why the server ended the stream. */
-function streamed(item: StreamItem): Event {
+/** A stream item, or the error that tells the client why the server ended the stream. */
+function streamed(item: StreamItem): EventRecord {
   if (isSubscriptionClosed(item)) {
     throw graphqlError("SLOW_CONSUMER", item.reason, {
       cursor: eventCursor(item.cursor),
       lag: item.lag,
     }) as GraphQLError;
   }
-  return toEvent(item);
+  return item;
 }
 
-type SubscribeData = { args: Record<string, unknown>; context: unknown };
+/** The allocation event payload: the allocation from the event's snapshot (its state at that event). */
+function toAllocationEvent(e: EventRecord): AllocationEvent {
+  const allocation = toAllocation(allocationOfSnapshot((e.after ?? e.before)!, e.createdAt));
+  return {
+    cursor: eventCursor(e.id),
+    type: e.type,
+    createdAt: e.createdAt,
+    actor: e.actor,
+    allocation,
+    poolRowId: allocation.poolRowId,
+  };
+}
+
+function toDriftEvent(e: EventRecord): DriftEvent {
+  return {
+    cursor: eventCursor(e.id),
+    type: e.type,
+    createdAt: e.createdAt,
+    drift: toDriftItem(driftOfSnapshot((e.after ?? e.before)!)),
+  };
+}
+
+type SubscribeData = { args: unknown; context: unknown };
 
 function openStream(
   data: SubscribeData,
   permission: "read" | "audit",
   stream: string,
-  filterOf: (args: Record<string, unknown>) => EventStreamFilter,
+  filter: () => EventStreamFilter,
+  after: string | null | undefined,
 ) {
   const ctx = data.context as Context;
   authorize(ctx, permission);
-  const after = data.args.after as string | null | undefined;
-  return eventHubOf(ctx.services).subscribe(
-    filterOf(data.args),
-    after == null ? null : parseEventCursor(after),
-    stream,
-  );
+  return eventHubOf(ctx.services).subscribe(filter(), after == null ? null : parseEventCursor(after), stream);
 }
-
-const decodeOptional = (value: unknown, type: string, field: string): number | null =>
-  value == null ? null : fromGlobalId(value as string, type, field).id;
 
 @Resolver(() => Event)
 export class EventResolver {
@@ -97,78 +128,64 @@ export class EventResolver {
     return toConnection(page, toEvent, count);
   }
 
+  @FieldResolver(() => Node, { nullable: true })
+  subject(@Root() event: Event, @Ctx() ctx: Context): Promise<Node | null> {
+    return fetchNode(ctx, event.subjectId);
+  }
+
   @Authorized("audit")
   @Subscription(() => Event, {
     name: "events",
     description:
       "Streams events as they are committed. With `after`, first replays every matching event after that cursor, then continues live (no gap, no duplicate). A consumer that falls too far behind gets a SLOW_CONSUMER error whose details.cursor resumes it. Needs the audit permission.",
-    subscribe: (data) =>
-      openStream(data as SubscribeData, "audit", "events", (a) =>
-        allEventsFilter(a.types as string[] | null),
-      ),
+    subscribe: (data) => {
+      const args = data.args as EventsSubscriptionArgs;
+      return openStream(data, "audit", "events", () => allEventsFilter(args.types), args.after);
+    },
   })
   eventStream(
     @Root() item: StreamItem,
-    @Arg("types", () => [String], {
-      nullable: true,
-      description: 'Only these event types ("pool.created") or subjects ("allocation.*"); default all.',
-    })
-    _types: string[] | null,
-    @Arg("after", () => String, {
-      nullable: true,
-      description: 'Replay events after this cursor first ("0" = the whole log); default: only new events.',
-    })
-    _after: string | null,
+    @Args(() => EventsSubscriptionArgs) _args: EventsSubscriptionArgs,
   ): Event {
-    return streamed(item);
+    return toEvent(streamed(item));
   }
 
   @Authorized("read")
-  @Subscription(() => Event, {
+  @Subscription(() => AllocationEvent, {
     description:
-      "Streams allocation.created/released/updated events, optionally of one pool and/or one account. With `after`, replays first, then continues live.",
-    subscribe: (data) =>
-      openStream(data as SubscribeData, "read", "allocationEvents", (a) =>
-        allocationEventsFilter(
-          decodeOptional(a.poolId, "Pool", "poolId"),
-          decodeOptional(a.accountId, "Account", "accountId"),
-        ),
-      ),
+      "Streams allocation.created/released/updated/deleted events, optionally of one pool and/or one account, each with the allocation after the change. With `after`, replays first, then continues live.",
+    subscribe: (data) => {
+      const args = data.args as AllocationEventsArgs;
+      return openStream(data, "read", "allocationEvents", () => allocationEventsFilter(args), args.after);
+    },
   })
   allocationEvents(
     @Root() item: StreamItem,
-    @Arg("poolId", () => ID, { nullable: true, description: "Only allocations in this pool." })
-    _poolId: string | null,
-    @Arg("accountId", () => ID, { nullable: true, description: "Only allocations of this account." })
-    _accountId: string | null,
-    @Arg("after", () => String, {
-      nullable: true,
-      description: "Replay events after this cursor first; default: only new events.",
-    })
-    _after: string | null,
-  ): Event {
-    return streamed(item);
+    @Args(() => AllocationEventsArgs) _args: AllocationEventsArgs,
+  ): AllocationEvent {
+    return toAllocationEvent(streamed(item));
   }
 
   @Authorized("read")
-  @Subscription(() => Event, {
+  @Subscription(() => DriftEvent, {
     description:
-      "Streams drift.detected/resolved events, optionally of one account. With `after`, replays first, then continues live.",
-    subscribe: (data) =>
-      openStream(data as SubscribeData, "read", "driftEvents", (a) =>
-        driftEventsFilter(decodeOptional(a.accountId, "Account", "accountId")),
-      ),
+      "Streams drift.detected/resolved events, optionally of one account, each with the drift item after the change. With `after`, replays first, then continues live.",
+    subscribe: (data) => {
+      const args = data.args as DriftEventsArgs;
+      return openStream(data, "read", "driftEvents", () => driftEventsFilter(args), args.after);
+    },
   })
-  driftEvents(
-    @Root() item: StreamItem,
-    @Arg("accountId", () => ID, { nullable: true, description: "Only drift of this account." })
-    _accountId: string | null,
-    @Arg("after", () => String, {
-      nullable: true,
-      description: "Replay events after this cursor first; default: only new events.",
-    })
-    _after: string | null,
-  ): Event {
-    return streamed(item);
+  driftEvents(@Root() item: StreamItem, @Args(() => DriftEventsArgs) _args: DriftEventsArgs): DriftEvent {
+    return toDriftEvent(streamed(item));
+  }
+}
+
+@Resolver(() => AllocationEvent)
+export class AllocationEventResolver {
+  @FieldResolver(() => Pool)
+  async pool(@Root() e: AllocationEvent, @Ctx() ctx: Context): Promise<Pool> {
+    const pool = await poolLoader(ctx).load(e.poolRowId);
+    if (!pool) throw new NotFound("Pool", e.poolRowId, "pool");
+    return pool;
   }
 }

@@ -3,7 +3,7 @@ import type { NonEmptyArray } from "type-graphql";
 import { NodeResolver } from "./node.resolver.js";
 import { ServerResolver } from "./server.resolver.js";
 import { TokenResolver } from "./token.resolver.js";
-import { EventResolver } from "./event.resolver.js";
+import { AllocationEventResolver, EventResolver } from "./event.resolver.js";
 import { WebhookResolver } from "./webhook.resolver.js";
 import { ScopeResolver } from "./scope.resolver.js";
 import { PoolResolver } from "./pool.resolver.js";
@@ -28,6 +28,7 @@ export const resolvers: NonEmptyArray<Function> = [
   NodeResolver,
   TokenResolver,
   EventResolver,
+  AllocationEventResolver,
   WebhookResolver,
   ScopeResolver,
   PoolResolver,

@@ -4,6 +4,9 @@ import { JSONResolver } from "graphql-scalars";
 import { ConnectionArgs, ConnectionType } from "./connection.js";
 import { Node } from "./node.js";
 import { DateTimeScalar } from "./scalars.js";
+import { Allocation } from "./allocation.js";
+import { DriftItem } from "./drift.js";
+import { Pool } from "./pool.js";
 
 @ObjectType({
   implements: Node,
@@ -35,15 +38,24 @@ export class Event extends Node {
   @Field(() => ID, { description: "Global id of the changed object (fetch it with `node(id:)`)." })
   subjectId!: string;
 
+  @Field(() => Node, {
+    nullable: true,
+    description:
+      "The changed object as it is now (null once it is deleted, or when the caller may not read it).",
+  })
+  subject?: Node | null;
+
   @Field(() => JSONResolver, {
     nullable: true,
-    description: "Snapshot of the object before the change (null on creation). Ids inside are numeric.",
+    description:
+      "Snapshot of the object before the change (null on creation): version 2 (`v: 2`), every id a global id.",
   })
   before!: unknown;
 
   @Field(() => JSONResolver, {
     nullable: true,
-    description: "Snapshot of the object after the change (null on deletion). Ids inside are numeric.",
+    description:
+      "Snapshot of the object after the change (null on deletion): version 2 (`v: 2`), every id a global id.",
   })
   after!: unknown;
 
@@ -85,4 +97,92 @@ export class EventFilterInput {
 export class EventsArgs extends ConnectionArgs {
   @Field(() => EventFilterInput, { nullable: true, description: "Which events to list." })
   filter?: EventFilterInput | null;
+}
+
+@ObjectType({
+  description:
+    "An allocation change as `allocationEvents` streams it: the allocation as it is after the change (a released one with status RELEASED), so a client cache can update from it.",
+})
+export class AllocationEvent {
+  /** The pool's row id (not in the schema): for the `pool` field resolver. */
+  poolRowId!: number;
+
+  @Field(() => String, { description: "Position in the event log; pass it as `after` to resume." })
+  cursor!: string;
+
+  @Field(() => String, {
+    description: "`allocation.created`, `allocation.updated`, `allocation.released` or `allocation.deleted`.",
+  })
+  type!: string;
+
+  @Field(() => DateTimeScalar, { description: "When the change was committed (ISO-8601 UTC)." })
+  createdAt!: string;
+
+  @Field(() => String, {
+    description: "Who made the change: `token:<id>:<name>`, `jwt:<subject>` or `system`.",
+  })
+  actor!: string;
+
+  @Field(() => Allocation, { description: "The allocation after the change (before it, for a deletion)." })
+  allocation!: Allocation;
+
+  @Field(() => Pool, { description: "The pool the allocation is in (as it is now)." })
+  pool?: Pool;
+}
+
+@ObjectType({ description: "A drift change as `driftEvents` streams it: the drift item after the change." })
+export class DriftEvent {
+  @Field(() => String, { description: "Position in the event log; pass it as `after` to resume." })
+  cursor!: string;
+
+  @Field(() => String, { description: "`drift.detected`, `drift.resolved`, `drift.ignored`, ..." })
+  type!: string;
+
+  @Field(() => DateTimeScalar, { description: "When the change was committed (ISO-8601 UTC)." })
+  createdAt!: string;
+
+  @Field(() => DriftItem, { description: "The drift item after the change." })
+  drift!: DriftItem;
+}
+
+@ArgsType()
+export class EventsSubscriptionArgs {
+  @Field(() => [String], {
+    nullable: true,
+    description: 'Only these event types ("pool.created") or subjects ("allocation.*"); default all.',
+  })
+  types?: string[] | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description: 'Replay events after this cursor first ("0" = the whole log); default: only new events.',
+  })
+  after?: string | null;
+}
+
+@ArgsType()
+export class AllocationEventsArgs {
+  @Field(() => ID, { nullable: true, description: "Only allocations in this pool." })
+  poolId?: string | null;
+
+  @Field(() => ID, { nullable: true, description: "Only allocations of this account." })
+  accountId?: string | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description: "Replay events after this cursor first; default: only new events.",
+  })
+  after?: string | null;
+}
+
+@ArgsType()
+export class DriftEventsArgs {
+  @Field(() => ID, { nullable: true, description: "Only drift of this account." })
+  accountId?: string | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description: "Replay events after this cursor first; default: only new events.",
+  })
+  after?: string | null;
 }

@@ -1,6 +1,5 @@
 /** Relay Global Object Identification: the Node interface and global ids ("Pool:42" in base64url). */
 import { Field, ID, InterfaceType } from "type-graphql";
-import { Invalid } from "../domain/errors.js";
 
 @InterfaceType({
   description: "An object with a globally unique id (Relay). Fetch any of them with `node(id:)`.",
@@ -11,22 +10,4 @@ export abstract class Node {
   id!: string;
 }
 
-export function toGlobalId(type: string, id: number | string): string {
-  return Buffer.from(`${type}:${id}`).toString("base64url");
-}
-
-/** Decodes a global id; with `expected`, refuses an id of another type. */
-export function fromGlobalId(
-  globalId: string,
-  expected?: string,
-  field = "id",
-): { type: string; id: number } {
-  const decoded = Buffer.from(globalId, "base64url").toString("utf8");
-  const m = /^([A-Za-z]+):(\d+)$/.exec(decoded);
-  if (!m) throw new Invalid(field, `"${globalId}" is not a valid id`);
-  const type = m[1]!;
-  if (expected && type !== expected) {
-    throw new Invalid(field, `"${globalId}" is the id of a ${type}, expected a ${expected}`);
-  }
-  return { type, id: Number(m[2]) };
-}
+export { fromGlobalId, toGlobalId } from "../domain/global-id.js";

@@ -318,7 +318,7 @@ describe("releaseAllocation and updateAllocation", () => {
     });
   });
 
-  it("records allocation.created, .updated and .released events with numeric poolId and accountId", async () => {
+  it("records allocation.created, .updated and .released events as version-2 snapshots with global ids", async () => {
     const [p, a] = [await pool("10.18.0.0/16"), await account()];
     const x = await allocated({ poolId: p, accountId: a, prefixLength: 24 });
     await s.ok(
@@ -339,9 +339,8 @@ describe("releaseAllocation and updateAllocation", () => {
     const types = (events as { type: string; after: string }[]).map((e) => e.type);
     expect(types).toEqual(["allocation.created", "allocation.updated", "allocation.released"]);
     for (const e of events as { after: string }[]) {
-      const after = JSON.parse(e.after) as { poolId: unknown; accountId: unknown };
-      expect(typeof after.poolId).toBe("number");
-      expect(typeof after.accountId).toBe("number");
+      const after = JSON.parse(e.after) as { v: unknown; id: unknown; poolId: unknown; accountId: unknown };
+      expect(after).toMatchObject({ v: 2, id: x.id, poolId: p, accountId: a });
     }
   });
 });

@@ -26,7 +26,7 @@ let names = 0;
 const uniqueName = (prefix: string) => `${prefix}-${++names}`;
 
 /** Appends events directly through the domain (for event types whose mutations live elsewhere). */
-function appendRaw(events: { type: string; subjectType: string; subjectId: number; after: unknown }[]) {
+function appendRaw(events: { type: string; subjectType: string; subjectId: number; after: object }[]) {
   return s.app.services.store.write((db) =>
     events.map((e) => appendEvent(db, { actor: SYSTEM_ACTOR, requestId: "test" }, e).id),
   );
@@ -163,11 +163,16 @@ describe("events subscription", () => {
 describe("filtered subscriptions", () => {
   it("streams only the allocation events of the given pool and account", async () => {
     const start = await lastCursor(s);
-    const stream = subscribe(s.wsClient(), "allocationEvents", {
-      poolId: toGlobalId("Pool", 7),
-      accountId: toGlobalId("Account", 3),
-      after: start,
-    });
+    const stream = subscribe(
+      s.wsClient(),
+      "allocationEvents",
+      {
+        poolId: toGlobalId("Pool", 7),
+        accountId: toGlobalId("Account", 3),
+        after: start,
+      },
+      "cursor type allocation { id }",
+    );
     const ids = await appendRaw([
       {
         type: "allocation.created",
@@ -202,17 +207,24 @@ describe("filtered subscriptions", () => {
       ["allocation.created", ids[0]],
       ["allocation.released", ids[4]],
     ]);
-    expect(got[0]!.subjectId).toBe(toGlobalId("Allocation", 1));
+    expect((got[0] as unknown as { allocation: { id: string } }).allocation.id).toBe(
+      toGlobalId("Allocation", 1),
+    );
     stream.stop();
   });
 
   it("streams the drift events of one account", async () => {
     const start = await lastCursor(s);
     const viewer = await s.tokenFor("VIEWER");
-    const stream = subscribe(s.wsClient(viewer), "driftEvents", {
-      accountId: toGlobalId("Account", 5),
-      after: start,
-    });
+    const stream = subscribe(
+      s.wsClient(viewer),
+      "driftEvents",
+      {
+        accountId: toGlobalId("Account", 5),
+        after: start,
+      },
+      "cursor type drift { id }",
+    );
     const ids = await appendRaw([
       { type: "drift.detected", subjectType: "DriftItem", subjectId: 1, after: { id: 1, accountId: 4 } },
       { type: "drift.detected", subjectType: "DriftItem", subjectId: 2, after: { id: 2, accountId: 5 } },
@@ -228,7 +240,7 @@ describe("filtered subscriptions", () => {
   it("refuses the full event stream to a VIEWER (audit permission) but not allocationEvents", async () => {
     const viewer = await s.tokenFor("VIEWER");
     const denied = subscribe(s.wsClient(viewer), "events", { after: "0" });
-    const allowed = subscribe(s.wsClient(viewer), "allocationEvents", { after: "0" });
+    const allowed = subscribe(s.wsClient(viewer), "allocationEvents", { after: "0" }, "cursor type");
 
     await expect(denied.take(1)).rejects.toThrow(/FORBIDDEN|audit/);
     await appendRaw([
