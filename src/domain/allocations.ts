@@ -34,7 +34,7 @@ import { resolvePage, type Page, type PageArgs } from "../db/pagination.js";
 import { insertPrefix, prefixById, rangeColumns, rowPrefix, type PrefixRow } from "../db/prefixes.js";
 import type { Db, Store } from "../db/store.js";
 import type { Caller } from "./caller.js";
-import { Conflict, Invalid, NotFound } from "./errors.js";
+import { Conflict, DomainError, Invalid, NotFound } from "./errors.js";
 import { appendEvent } from "./events.js";
 import {
   conflictInPool,
@@ -611,4 +611,73 @@ export function bindAllocationIn(
     after,
   });
   return after;
+}
+
+export interface AllocateManyInput {
+  poolId: number;
+  requests: readonly { prefixLength: number; accountId: number; name?: string | null }[];
+  idempotencyKey?: string | null;
+}
+
+/**
+ * Places every request in one write transaction, largest block first (ties in request order), each into the
+ * smallest free block that holds it (the packing of `packMany` in src/allocator: it fits whenever any placement
+ * fits and leaves the lexicographically largest free blocks). All or nothing; returns the allocations in request
+ * order. A retried idempotency key returns the first batch (each request's row is recorded under `key#i`).
+ */
+export async function allocateMany(
+  store: Store,
+  caller: Caller,
+  input: AllocateManyInput,
+): Promise<AllocationRecord[]> {
+  if (input.requests.length === 0) throw new Invalid("requests", "requests must hold at least one request");
+  if (input.requests.length > 10_000)
+    throw new Invalid("requests", `at most 10000 requests per batch (got ${input.requests.length})`);
+  const key = cleanKey(input.idempotencyKey);
+  const requests = input.requests.map((q, i) => {
+    try {
+      return cleanRequest({ ...q, poolId: input.poolId, strategy: "smallest-fit", idempotencyKey: null });
+    } catch (e) {
+      throw withRequestField(e, i);
+    }
+  });
+  const batchHash = createHash("sha256")
+    .update(JSON.stringify(requests.map(requestHash)))
+    .digest("hex");
+  const order = requests
+    .map((_, i) => i)
+    .sort((a, b) => requests[a]!.prefixLength! - requests[b]!.prefixLength! || a - b);
+  return store.write((db) => {
+    if (key) {
+      const first = replayed(db, { ...requests[0]!, idempotencyKey: `${key}#0` }, batchHash);
+      if (first) {
+        return requests.map((_, i) => {
+          const row = idempotencyKeyRow(db, `${key}#${i}`);
+          return toAllocationRecord(prefixById(db, row!.allocationId)!);
+        });
+      }
+    }
+    const records = new Array<AllocationRecord>(requests.length);
+    for (const i of order) {
+      try {
+        records[i] = createAllocationIn(db, caller, requests[i]!, null);
+      } catch (e) {
+        throw withRequestField(e, i);
+      }
+      if (key)
+        insertIdempotencyKey(db, { key: `${key}#${i}`, requestHash: batchHash, allocationId: records[i].id });
+    }
+    return records;
+  });
+}
+
+/** A per-request error names its request: `requests[3].prefixLength`. */
+function withRequestField(e: unknown, index: number): unknown {
+  if (e instanceof DomainError) {
+    const field = typeof e.details.field === "string" ? e.details.field : "prefixLength";
+    e.details.field = `requests[${index}].${field}`;
+    e.details.index = index;
+    e.message = `requests[${index}]: ${e.message}`;
+  }
+  return e;
 }

@@ -2,6 +2,7 @@
 import { Arg, Authorized, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from "type-graphql";
 import {
   allocate,
+  allocateMany,
   allocationsById,
   previewAllocation,
   releaseAllocation,
@@ -12,6 +13,8 @@ import { Account } from "../schema/account.js";
 import { accountLoader } from "./account.resolver.js";
 import {
   AllocateInput,
+  AllocateManyInput,
+  AllocateManyPayload,
   AllocatePayload,
   Allocation,
   AllocationPreview,
@@ -52,6 +55,28 @@ function domainInput(input: AllocateInput): DomainAllocateInput {
 
 @Resolver(() => Allocation)
 export class AllocationResolver {
+  @Authorized("operate")
+  @Mutation(() => AllocateManyPayload, {
+    description:
+      "Takes many blocks from one pool in one transaction, all or nothing, returned in request order. Packing: largest block first (ties in request order), each into the smallest free block that holds it; this fits whenever any placement of the whole batch fits, and leaves the lexicographically largest free blocks (the largest free block left is as large as any placement can leave; given that, the second largest, and so on). Errors name `requests[i].field`.",
+  })
+  async allocateMany(
+    @Arg("input", () => AllocateManyInput, { description: "The pool and the blocks." })
+    input: AllocateManyInput,
+    @Ctx() ctx: Context,
+  ): Promise<AllocateManyPayload> {
+    const records = await allocateMany(ctx.services.store, callerOf(ctx), {
+      poolId: fromGlobalId(input.poolId, "Pool", "poolId").id,
+      requests: input.requests.map((q, i) => ({
+        prefixLength: q.prefixLength,
+        accountId: fromGlobalId(q.accountId, "Account", `requests[${i}].accountId`).id,
+        name: q.name,
+      })),
+      idempotencyKey: input.idempotencyKey,
+    });
+    return { allocations: records.map(toAllocation) };
+  }
+
   @Authorized("operate")
   @Mutation(() => AllocatePayload, {
     description:

@@ -250,3 +250,37 @@ export class UpdateAllocationPayload {
   @Field(() => Allocation, { description: "The allocation." })
   allocation!: Allocation;
 }
+
+@InputType({ description: "One block of an allocateMany batch." })
+export class AllocateManyRequest {
+  @Field(() => Int, { description: "Prefix length of the block, e.g. 24; within the pool's rules." })
+  prefixLength!: number;
+
+  @Field(() => ID, { description: "Global id of the account the range is for." })
+  accountId!: string;
+
+  @Field(() => String, { nullable: true, description: "Name, 1-255 characters." })
+  name?: string | null;
+}
+
+@InputType({ description: "A batch of blocks to take from one pool at once." })
+export class AllocateManyInput {
+  @Field(() => ID, { description: "Global id of the pool to allocate from (it must be ACTIVE)." })
+  poolId!: string;
+
+  @Field(() => [AllocateManyRequest], { description: "The blocks, 1 to 10,000." })
+  requests!: AllocateManyRequest[];
+
+  @Field(() => String, {
+    nullable: true,
+    description:
+      "Retrying with the same key and batch returns the first batch; a different batch is CONFLICT.",
+  })
+  idempotencyKey?: string | null;
+}
+
+@ObjectType({ description: "The allocations of an allocateMany batch." })
+export class AllocateManyPayload {
+  @Field(() => [Allocation], { description: "One allocation per request, in request order." })
+  allocations!: Allocation[];
+}
