@@ -6,3 +6,4 @@ export * from "./free-index.js";
 export * from "./blocks.js";
 export * from "./memory-source.js";
 export * from "./utilization.js";
+export * from "./packing.js";
