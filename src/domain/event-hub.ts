@@ -266,6 +266,18 @@ class Subscriber implements AsyncIterableIterator<StreamItem> {
     return new Promise((resolve) => (this.waiting = resolve));
   }
 
+  /**
+   * The events already buffered, taken without waiting: a burst that the server resolves through one
+   * loader context (one statement per kind of nested object instead of one per event).
+   */
+  takeReady(): EventRecord[] {
+    const ready = this.queue.slice(this.head);
+    this.queue = [];
+    this.head = 0;
+    if (!this.done && this.cursor < this.hub.headId) this.wake();
+    return ready;
+  }
+
   return(): Promise<IteratorResult<StreamItem>> {
     this.end();
     this.queue = [];

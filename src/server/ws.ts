@@ -21,6 +21,7 @@ import { DomainError } from "../domain/errors.js";
 import { authenticate, type Authenticated } from "./auth.js";
 import { Loaders, type Context, type Services } from "./context.js";
 import { createFormatError } from "./errors.js";
+import { subscribeInBursts } from "./subscription-bursts.js";
 
 export interface WsConnectionInfo {
   socket: WebSocket;
@@ -86,6 +87,8 @@ export function attachWebSockets(httpServer: HttpServer, opts: WebSocketOptions)
     {
       schema,
       connectionInitWaitTimeout: 10_000,
+      subscribe: (args) =>
+        subscribeInBursts(args, (context) => ({ ...(context as Context), loaders: new Loaders() })),
       onConnect: async (ctx) => {
         const payload = ctx.connectionParams ?? {};
         const raw = payload.authorization ?? payload.Authorization ?? payload.token;
