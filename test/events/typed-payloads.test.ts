@@ -52,7 +52,7 @@ describe("typed subscription payloads", () => {
     stream.stop();
   });
 
-  it("gives Event.subject as the object now, and null once it is deleted", async () => {
+  it("gives Event.subject as the object as it is now, and null once it is deleted", async () => {
     const pool = await createPool(s, { name: "subject-gone", cidr: "10.78.0.0/16" });
     await s.ok(`mutation($id: ID!) { deletePool(input: { id: $id }) { deletedPoolId } }`, { id: pool.id });
     const r = await s.ok<{ events: { edges: { node: { type: string; subject: { id: string } | null } }[] } }>(
@@ -63,6 +63,12 @@ describe("typed subscription payloads", () => {
       ["pool.created", null],
       ["pool.deleted", null],
     ]);
+    const kept = await createPool(s, { name: "subject-kept", cidr: "10.79.0.0/16" });
+    const k = await s.ok<{ events: { edges: { node: { subject: { id: string; name: string } | null } }[] } }>(
+      `query($id: ID!) { events(filter: { subjectId: $id }) { edges { node { subject { id ... on Pool { name } } } } } }`,
+      { id: kept.id },
+    );
+    expect(k.events.edges.map((e) => e.node.subject)).toEqual([{ id: kept.id, name: "subject-kept" }]);
   });
 
   it("upgrades a stored version-1 snapshot (numeric ids) to version 2 with global ids on read", async () => {
