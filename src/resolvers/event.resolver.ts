@@ -91,6 +91,7 @@ function toDriftEvent(e: EventRecord): DriftEvent {
     cursor: eventCursor(e.id),
     type: e.type,
     createdAt: e.createdAt,
+    actor: e.actor,
     drift: toDriftItem(driftOfSnapshot((e.after ?? e.before)!)),
   };
 }

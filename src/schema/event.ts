@@ -141,6 +141,12 @@ export class DriftEvent {
   @Field(() => DateTimeScalar, { description: "When the change was committed (ISO-8601 UTC)." })
   createdAt!: string;
 
+  @Field(() => String, {
+    description:
+      "Who made the change: `token:<id>:<name>`, `jwt:<subject>` or `system` (the reconcile loop).",
+  })
+  actor!: string;
+
   @Field(() => DriftItem, { description: "The drift item after the change." })
   drift!: DriftItem;
 }

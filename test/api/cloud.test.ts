@@ -410,14 +410,14 @@ describe("AWS discovery and drift", () => {
     expect(live.some((r) => r.externalId === seed.otherSubnet.id)).toBe(true);
   });
 
-  it("streams drift.detected to a driftEvents subscriber with the account's numeric id", async () => {
+  it("streams drift.detected to a driftEvents subscriber with the typed drift item", async () => {
     const ec2 = await awsEmulator();
     const f = await fixture("aws");
     seedAws(ec2, f.n);
     const client = s.wsClient();
-    const sub = collect<{ driftEvents: { type: string; after: { accountId: number; kind: string } } }>(
+    const sub = collect<{ driftEvents: { type: string; drift: { accountId: string; kind: string } } }>(
       client,
-      `subscription D($a: ID) { driftEvents(accountId: $a, after: "0") { type after } }`,
+      `subscription D($a: ID) { driftEvents(accountId: $a, after: "0") { type drift { accountId kind } } }`,
       1,
       { a: f.account },
     );
@@ -426,7 +426,7 @@ describe("AWS discovery and drift", () => {
 
     const [first] = await sub.done;
     expect(first!.driftEvents.type).toBe("drift.detected");
-    expect(first!.driftEvents.after).toMatchObject({ accountId: f.accountId, kind: "UNMANAGED" });
+    expect(first!.driftEvents.drift).toEqual({ accountId: f.account, kind: "UNMANAGED" });
   });
 
   it("lets an operator ignore drift, which later syncs leave alone", async () => {

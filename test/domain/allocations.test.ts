@@ -25,6 +25,7 @@ import { poolBlocks, poolUtilization } from "../../src/domain/blocks.js";
 import { Conflict, Invalid, NotFound } from "../../src/domain/errors.js";
 import { SYSTEM_ACTOR } from "../../src/domain/roles.js";
 import { formatPrefix, parsePrefix, seedFreeBlocks } from "../../src/allocator/index.js";
+import { toGlobalId } from "../../src/domain/global-id.js";
 
 const caller = { actor: SYSTEM_ACTOR, requestId: "test" };
 let dir: string;
@@ -178,13 +179,17 @@ describe("allocate", () => {
     expect(count).toBe(1);
   });
 
-  it("writes one allocation.created event whose snapshot carries numeric poolId and accountId", async () => {
+  it("writes one allocation.created event whose v2 snapshot carries global ids", async () => {
     const p = await pool("10.9.0.0/16");
     const a = await account();
     const created = await allocate(store, caller, { poolId: p.id, accountId: a, prefixLength: 24 });
     const rows = await store.read((db) => db.select().from(events).all());
     expect(rows.map((e) => e.type)).toEqual(["allocation.created"]);
-    expect(JSON.parse(rows[0]!.after!)).toMatchObject({ id: created.id, poolId: p.id, accountId: a });
+    expect(JSON.parse(rows[0]!.after!)).toMatchObject({
+      id: toGlobalId("Allocation", created.id),
+      poolId: toGlobalId("Pool", p.id),
+      accountId: toGlobalId("Account", a),
+    });
   });
 });
 

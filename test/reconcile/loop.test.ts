@@ -35,10 +35,10 @@ describe("reconcile loop", () => {
       },
     );
     const sub = collect<{
-      driftEvents: { type: string; actor: string; after: { accountId: number; cidr: string } };
+      driftEvents: { type: string; actor: string; drift: { accountId: string; cidr: string } };
     }>(
       s.wsClient(),
-      `subscription D($a: ID) { driftEvents(accountId: $a, after: "0") { type actor after } }`,
+      `subscription D($a: ID) { driftEvents(accountId: $a, after: "0") { type actor drift { accountId cidr } } }`,
       2,
       { a: toGlobalId("Account", account.id) },
     );
@@ -46,7 +46,7 @@ describe("reconcile loop", () => {
     const events = await sub.done;
 
     expect(events.map((e) => e.driftEvents.type)).toEqual(["drift.detected", "drift.detected"]);
-    expect(events.map((e) => e.driftEvents.after.cidr).sort()).toEqual(["10.77.0.0/16", "10.77.1.0/24"]);
+    expect(events.map((e) => e.driftEvents.drift.cidr).sort()).toEqual(["10.77.0.0/16", "10.77.1.0/24"]);
     expect(events.every((e) => e.driftEvents.actor === "system")).toBe(true);
     const states = await s.ok<{ syncState: { region: string; counts: { subnets: number } | null }[] }>(
       `query S($id: ID!) { syncState(accountId: $id) { region counts { subnets } } }`,
