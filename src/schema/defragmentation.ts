@@ -60,7 +60,9 @@ export class DefragmentationAdvice {
   })
   addressesToMove!: string;
 
-  @Field(() => DefragmentationAction, { description: "MOVE when every blocker fits elsewhere, else RELEASE." })
+  @Field(() => DefragmentationAction, {
+    description: "MOVE when every blocker fits elsewhere, else RELEASE.",
+  })
   action!: DefragmentationAction;
 
   @Field(() => [DefragmentationMove], {
