@@ -24,11 +24,12 @@ import { countPrefixList, prefixListPage } from "../db/allocations.js";
 import { poolBlockCounts, poolUtilizationCounts, sqlOccupancySource } from "../db/occupancy.js";
 import { resolvePage, type Page, type PageArgs } from "../db/pagination.js";
 import { largestFreeBlocksOf, listFreeBlocks } from "../db/free-blocks.js";
-import { liveChildren, prefixById, rowPrefix, type PrefixRow } from "../db/prefixes.js";
-import type { Db, Store } from "../db/store.js";
-import { Invalid, NotFound } from "./errors.js";
+import { liveChildren, rowPrefix, type PrefixRow } from "../db/prefixes.js";
+import type { Store } from "../db/store.js";
+import { Invalid } from "./errors.js";
 import { largestFreeInPool } from "./placement.js";
 import { toReservationRecord, type ReservationRecord } from "./reservations.js";
+import { requirePool } from "./validation.js";
 
 /** One block with the rows that occupy it (USED/INSIDE: one; PARTIAL: the first few inside). */
 export interface BlockRecord {
@@ -51,12 +52,6 @@ export interface BlocksArgs {
   last?: number | null;
   /** The `start` of the first block already seen (backward paging). */
   before?: string | null;
-}
-
-function loadPool(db: Db, poolId: number): PrefixRow {
-  const pool = prefixById(db, poolId);
-  if (!pool || pool.kind !== "pool") throw new NotFound("Pool", poolId, "poolId");
-  return pool;
 }
 
 function parseCursor(pool: Prefix, field: "after" | "before", after: string): bigint {
@@ -108,7 +103,7 @@ export async function poolBlocks(
   const backward = args.last != null || (args.before != null && args.first == null);
   const status = args.status?.length ? [...new Set(args.status)] : undefined;
   return store.read((db) => {
-    const pool = loadPool(db, poolId);
+    const pool = requirePool(db, poolId, "poolId");
     const parent = rowPrefix(pool);
     checkLength(parent, args.prefixLength);
     const after = args.after ? parseCursor(parent, "after", args.after) : undefined;
@@ -148,7 +143,7 @@ export async function poolBlocks(
 /** How full a pool is, from per-length counts (never enumerating); O(distinct lengths + log n). */
 export async function poolUtilization(store: Store, poolId: number): Promise<Utilization> {
   return store.read((db) => {
-    const pool = loadPool(db, poolId);
+    const pool = requirePool(db, poolId, "poolId");
     return utilization(rowPrefix(pool), {
       ...poolUtilizationCounts(db, pool.id),
       largestFree: largestFreeInPool(db, pool),
@@ -192,7 +187,7 @@ export async function poolLargestFreeBlocks(
 ): Promise<Prefix[]> {
   const limit = checkFirst(first, maxPageSize, 10);
   return store.read((db) => {
-    const pool = loadPool(db, poolId);
+    const pool = requirePool(db, poolId, "poolId");
     return largestFreeBlocksOf(db, pool.id, rowPrefix(pool).family, limit);
   });
 }
@@ -219,7 +214,7 @@ export async function poolDefragmentationAdvice(
 ): Promise<{ prefixLength: number | null; advice: DefragmentationAdviceRecord[] }> {
   const first = checkFirst(args.first, maxPageSize, 10);
   return store.read((db) => {
-    const pool = loadPool(db, poolId);
+    const pool = requirePool(db, poolId, "poolId");
     const parent = rowPrefix(pool);
     if (args.prefixLength != null) checkLength(parent, args.prefixLength);
     const children = liveChildren(db, pool.id);
