@@ -48,6 +48,7 @@ function configFrom(opts: Record<string, string | undefined>): Config {
 }
 
 function dbFailure(e: unknown): never {
+  if (e instanceof ConfigError) fail(e.message, 2);
   if (e instanceof DatabaseStateError) fail(`refusing to open the database: ${e.message}`, 3);
   if (e instanceof Error && /SQLITE_NOTADB|file is not a database/i.test(e.message)) {
     fail("refusing to open the database: not a SQLite database", 3);

@@ -8,7 +8,7 @@ import { ApolloServer, type ApolloServerPlugin } from "@apollo/server";
 import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
 import type { ValidationRule } from "graphql";
 import type { Config } from "../config.js";
-import { describeConfig } from "../config.js";
+import { ConfigError, describeConfig } from "../config.js";
 import { openStore, type Store } from "../db/store.js";
 import { createLogger, type Logger } from "../logger.js";
 import { graphqlOperationDuration } from "../metrics.js";
@@ -78,6 +78,10 @@ function operationLoggingPlugin(): ApolloServerPlugin<Context> {
 
 export async function startApp(config: Config, options: StartOptions = {}): Promise<App> {
   const logger = options.logger ?? createLogger(config.logLevel);
+  if (config.database.url && !options.store) {
+    // Until the PostgreSQL store lands (#15), refuse rather than silently serve the SQLite file.
+    throw new ConfigError("DATABASE_URL", "the PostgreSQL backend is not available in this build yet");
+  }
   const store = options.store ?? openStore({ dsn: config.sqliteDsn });
   const services: Services = { config, store, logger, startedAt: new Date(), extensions: new Map() };
 
