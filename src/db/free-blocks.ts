@@ -33,6 +33,7 @@ interface Statements {
   fromStart: Database.Statement<[number, string, number], { prefix_len: number; range_start: string }>;
   reaching: Database.Statement<[WindowParams & { start: string }], FreeRow>;
   before: Database.Statement<[WindowParams & { end: string }], FreeRow>;
+  largestFirst: Database.Statement<[number, number], { prefix_len: number; range_start: string }>;
 }
 
 interface FreeRow {
@@ -96,6 +97,9 @@ function statements(client: Database.Database): Statements {
          WHERE pool_id = @pool AND range_start <= @end AND prefix_len <= @maxLen
          ORDER BY range_start DESC LIMIT @limit`,
       ),
+      largestFirst: client.prepare(
+        "SELECT prefix_len, range_start FROM free_blocks WHERE pool_id = ? ORDER BY prefix_len, range_start LIMIT ?",
+      ),
     };
     cache.set(client, s);
   }
@@ -157,6 +161,13 @@ export function replaceFreeBlocks(db: Db, poolId: number, blocks: Iterable<Prefi
 export function listFreeBlocks(db: Db, poolId: number, family: Family): Prefix[] {
   return statements(db.$client)
     .all.all(poolId)
+    .map((r) => makePrefix(family, decodeAddress(r.range_start), r.prefix_len));
+}
+
+/** The `limit` largest free blocks (shortest length first, lowest address among equals); O(log n + limit). */
+export function largestFreeBlocksOf(db: Db, poolId: number, family: Family, limit: number): Prefix[] {
+  return statements(db.$client)
+    .largestFirst.all(poolId, limit)
     .map((r) => makePrefix(family, decodeAddress(r.range_start), r.prefix_len));
 }
 
