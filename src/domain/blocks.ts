@@ -21,11 +21,12 @@ import {
 import { countPrefixList, prefixListPage } from "../db/allocations.js";
 import { poolBlockCounts, poolUtilizationCounts, sqlOccupancySource } from "../db/occupancy.js";
 import { resolvePage, type Page, type PageArgs } from "../db/pagination.js";
-import { prefixById, rowPrefix, type PrefixRow } from "../db/prefixes.js";
-import type { Db, Store } from "../db/store.js";
-import { Invalid, NotFound } from "./errors.js";
+import { rowPrefix, type PrefixRow } from "../db/prefixes.js";
+import type { Store } from "../db/store.js";
+import { Invalid } from "./errors.js";
 import { largestFreeInPool } from "./placement.js";
 import { toReservationRecord, type ReservationRecord } from "./reservations.js";
+import { requirePool } from "./validation.js";
 
 /** One block with the rows that occupy it (USED/INSIDE: one; PARTIAL: the first few inside). */
 export interface BlockRecord {
@@ -48,12 +49,6 @@ export interface BlocksArgs {
   last?: number | null;
   /** The `start` of the first block already seen (backward paging). */
   before?: string | null;
-}
-
-function loadPool(db: Db, poolId: number): PrefixRow {
-  const pool = prefixById(db, poolId);
-  if (!pool || pool.kind !== "pool") throw new NotFound("Pool", poolId, "poolId");
-  return pool;
 }
 
 function parseCursor(pool: Prefix, field: "after" | "before", after: string): bigint {
@@ -105,7 +100,7 @@ export async function poolBlocks(
   const backward = args.last != null || (args.before != null && args.first == null);
   const status = args.status?.length ? [...new Set(args.status)] : undefined;
   return store.read((db) => {
-    const pool = loadPool(db, poolId);
+    const pool = requirePool(db, poolId, "poolId");
     const parent = rowPrefix(pool);
     checkLength(parent, args.prefixLength);
     const after = args.after ? parseCursor(parent, "after", args.after) : undefined;
@@ -145,7 +140,7 @@ export async function poolBlocks(
 /** How full a pool is, from per-length counts (never enumerating); O(distinct lengths + log n). */
 export async function poolUtilization(store: Store, poolId: number): Promise<Utilization> {
   return store.read((db) => {
-    const pool = loadPool(db, poolId);
+    const pool = requirePool(db, poolId, "poolId");
     return utilization(rowPrefix(pool), {
       ...poolUtilizationCounts(db, pool.id),
       largestFree: largestFreeInPool(db, pool),

@@ -50,13 +50,13 @@ import { openDriftOfResource } from "../db/drift.js";
 import { resolvePage, type Page, type PageArgs } from "../db/pagination.js";
 import { defaultScope, scopeByName } from "../db/scopes.js";
 import type { Db, Store } from "../db/store.js";
-import { accountById, type AccountRow } from "../db/accounts.js";
 import { prefixById, type PrefixRow } from "../db/prefixes.js";
 import type { CloudCidr, CloudSubnet, CloudVpc } from "../providers/types.js";
 import { allocateBoundIn, type AllocationRecord } from "./allocations.js";
 import type { Caller } from "./caller.js";
 import { resolveDriftRow, toDriftRecord, type DriftRecord } from "./drift.js";
 import { Conflict, Invalid, NotFound } from "./errors.js";
+import { parseCidr, requireAccount } from "./validation.js";
 
 export type { CloudResourceRow, CloudCidrRow, SyncStateRow };
 
@@ -440,7 +440,7 @@ export function markSyncStarted(
 
 export async function syncStates(store: Store, accountId: number): Promise<SyncStateRecord[]> {
   return store.read((db) => {
-    if (!accountById(db, accountId)) throw new NotFound("Account", accountId, "accountId");
+    requireAccount(db, accountId, "accountId");
     return syncStatesOf(db, accountId).map(toSyncStateRecord);
   });
 }
@@ -526,7 +526,7 @@ export async function adoptResource(store: Store, caller: Caller, input: AdoptIn
     const cidrs = cidrsByResourceIds(db, [resource.id]);
     let target: CloudCidrRow | undefined;
     if (input.cidr) {
-      const wanted = formatPrefix(parsePrefix(input.cidr));
+      const wanted = formatPrefix(parseCidr("cidr", input.cidr));
       target = cidrs.find((c) => c.cidr === wanted);
       if (!target)
         throw new Invalid(
@@ -617,11 +617,4 @@ export function recordProvisionedSubnet(
 export function markResourceGone(db: Db, accountId: number, externalId: string, now: string): void {
   const row = resourceByExternalId(db, accountId, externalId);
   if (row && !row.deletedAt) markResourcesDeleted(db, [row.id], now);
-}
-
-/** The account row, or NOT_FOUND naming the field. */
-export function requireAccount(db: Db, id: number, field = "accountId"): AccountRow {
-  const row = accountById(db, id);
-  if (!row) throw new NotFound("Account", id, field);
-  return row;
 }
