@@ -31,6 +31,7 @@ interface Statements {
   all: Database.Statement<[number], { prefix_len: number; range_start: string }>;
   countsByLength: Database.Statement<[number], { prefix_len: number; n: number }>;
   fromStart: Database.Statement<[number, string, number], { prefix_len: number; range_start: string }>;
+  largestFirst: Database.Statement<[number, number], { prefix_len: number; range_start: string }>;
 }
 
 const cache = new WeakMap<Database.Database, Statements>();
@@ -67,6 +68,9 @@ function statements(client: Database.Database): Statements {
       ),
       fromStart: client.prepare(
         "SELECT prefix_len, range_start FROM free_blocks WHERE pool_id = ? AND range_start >= ? ORDER BY range_start LIMIT ?",
+      ),
+      largestFirst: client.prepare(
+        "SELECT prefix_len, range_start FROM free_blocks WHERE pool_id = ? ORDER BY prefix_len, range_start LIMIT ?",
       ),
     };
     cache.set(client, s);
@@ -129,6 +133,13 @@ export function replaceFreeBlocks(db: Db, poolId: number, blocks: Iterable<Prefi
 export function listFreeBlocks(db: Db, poolId: number, family: Family): Prefix[] {
   return statements(db.$client)
     .all.all(poolId)
+    .map((r) => makePrefix(family, decodeAddress(r.range_start), r.prefix_len));
+}
+
+/** The `limit` largest free blocks (shortest length first, lowest address among equals); O(log n + limit). */
+export function largestFreeBlocksOf(db: Db, poolId: number, family: Family, limit: number): Prefix[] {
+  return statements(db.$client)
+    .largestFirst.all(poolId, limit)
     .map((r) => makePrefix(family, decodeAddress(r.range_start), r.prefix_len));
 }
 
