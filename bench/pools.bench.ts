@@ -15,7 +15,8 @@ import { insertPrefix, rangeColumns } from "../src/db/prefixes.js";
 import { openStore, type Store } from "../src/db/store.js";
 import { SYSTEM_ACTOR } from "../src/domain/roles.js";
 import { createLogger } from "../src/logger.js";
-import { Loaders, type Context } from "../src/server/context.js";
+import type { Context } from "../src/server/context.js";
+import { createLoaders } from "../src/resolvers/loaders.js";
 import { buildCloudPamSchema } from "../src/server/schema.js";
 import { measure, ratio, report, type BenchResult } from "./harness.js";
 
@@ -61,7 +62,7 @@ async function run(
       actor: SYSTEM_ACTOR,
       credential: { kind: "none" },
       services,
-      loaders: new Loaders(),
+      loaders: createLoaders(store),
     });
     const within = parse(
       `{ pools(filter: {within: "10.0.0.0/16"}, first: 100) { edges { cursor node { id name cidr } } } }`,

@@ -10,6 +10,13 @@ export type LogLevel = "fatal" | "error" | "warn" | "info" | "debug" | "trace" |
 export interface Config {
   addr: { host: string; port: number };
   sqliteDsn: string;
+  /** PostgreSQL when set (`DATABASE_URL`), else SQLite at `sqliteDsn`. */
+  database: {
+    url: string | null;
+    poolSize: number;
+    /** Per-statement timeout on PostgreSQL; 0 = none. */
+    statementTimeoutMs: number;
+  };
   logLevel: LogLevel;
   production: boolean;
   auth: AuthMode;
@@ -98,6 +105,48 @@ const optionalUrl: Parser<string | null> = (raw, name) => {
   }
 };
 
+/**
+ * `postgres://user:pass@host:port/db?sslmode=…` (or `postgresql://`). Errors never echo the password.
+ */
+const databaseUrl: Parser<string | null> = (raw, name) => {
+  const v = raw.trim();
+  if (v === "") return null;
+  let u: URL;
+  try {
+    u = new URL(v);
+  } catch {
+    throw new ConfigError(
+      name,
+      "expected postgres://user:password@host:port/database (the value, not echoed, is not a URL)",
+    );
+  }
+  if (u.protocol !== "postgres:" && u.protocol !== "postgresql:") {
+    throw new ConfigError(name, `expected a postgres:// URL, got scheme "${u.protocol.replace(/:$/, "")}"`);
+  }
+  if (!u.hostname) throw new ConfigError(name, "has no host (postgres://user:password@host:port/database)");
+  if (u.port && (Number(u.port) < 1 || Number(u.port) > 65535))
+    throw new ConfigError(name, `port ${u.port} is out of range`);
+  if (u.pathname.replace(/^\//, "") === "")
+    throw new ConfigError(name, "names no database (postgres://user:password@host:port/database)");
+  const sslmode = u.searchParams.get("sslmode");
+  const modes = ["disable", "allow", "prefer", "require", "verify-ca", "verify-full", "no-verify"];
+  if (sslmode !== null && !modes.includes(sslmode))
+    throw new ConfigError(name, `sslmode must be one of ${modes.join(", ")}, got "${sslmode}"`);
+  return v;
+};
+
+/** The URL with its password replaced by `***` (for logs and error messages). */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = "***";
+    return u.toString();
+  } catch {
+    // Not a URL: hide whatever sits between "://user:" and "@".
+    return url.replace(/(:\/\/[^:/@]*:)[^@]*@/, "$1***@");
+  }
+}
+
 const optionalString: Parser<string | null> = (raw) => (raw.trim() === "" ? null : raw.trim());
 
 const addr: Parser<{ host: string; port: number }> = (raw, name) => {
@@ -129,6 +178,28 @@ export const settings: Setting<unknown>[] = [
     },
     help: "SQLite database file (created on first start), or :memory:",
     apply: (c, v) => (c.sqliteDsn = v),
+  }),
+  setting({
+    env: "DATABASE_URL",
+    default: null,
+    parse: databaseUrl,
+    secret: true,
+    help: "PostgreSQL URL (postgres://user:password@host:port/db?sslmode=…); selects PostgreSQL instead of SQLITE_DSN",
+    apply: (c, v) => (c.database.url = v),
+  }),
+  setting({
+    env: "DATABASE_POOL_SIZE",
+    default: 10,
+    parse: int(1, 1000),
+    help: "PostgreSQL connections per process",
+    apply: (c, v) => (c.database.poolSize = v),
+  }),
+  setting({
+    env: "DATABASE_STATEMENT_TIMEOUT_MS",
+    default: 30_000,
+    parse: int(0, 86_400_000),
+    help: "PostgreSQL statement_timeout of every connection; 0 = none",
+    apply: (c, v) => (c.database.statementTimeoutMs = v),
   }),
   setting({
     env: "LOG_LEVEL",
@@ -315,6 +386,7 @@ function blankConfig(): Config {
   return {
     addr: { host: "127.0.0.1", port: 8080 },
     sqliteDsn: "./data/cloudpam.db",
+    database: { url: null, poolSize: 10, statementTimeoutMs: 30_000 },
     logLevel: "info",
     production: false,
     auth: "on",
@@ -378,7 +450,14 @@ export function isLoopback(host: string): boolean {
 export function describeConfig(config: Config): Record<string, unknown> {
   return {
     addr: `${config.addr.host}:${config.addr.port}`,
-    sqliteDsn: config.sqliteDsn,
+    backend: config.database.url ? "postgres" : "sqlite",
+    ...(config.database.url
+      ? {
+          databaseUrl: redactUrl(config.database.url),
+          databasePoolSize: config.database.poolSize,
+          databaseStatementTimeoutMs: config.database.statementTimeoutMs,
+        }
+      : { sqliteDsn: config.sqliteDsn }),
     logLevel: config.logLevel,
     production: config.production,
     auth: config.auth,

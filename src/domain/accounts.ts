@@ -13,7 +13,6 @@
  * naming them); released history alone does not block it and is removed with the account.
  */
 import {
-  accountById,
   accountByKey,
   accountsByIds,
   accountsPage,
@@ -25,17 +24,17 @@ import {
   type AccountRow,
   type AccountRowFilter,
 } from "../db/accounts.js";
-import { formatPrefix, parsePrefix } from "../allocator/index.js";
+import { formatPrefix } from "../allocator/index.js";
 import { resolvePage, type Page, type PageArgs } from "../db/pagination.js";
 import { deletePrefixRows, prefixesOfAccount, updatePrefixRow } from "../db/pools.js";
 import { prefixesByIds, rowPrefix, type PrefixRow } from "../db/prefixes.js";
-import type { Db, Store } from "../db/store.js";
+import type { Store } from "../db/store.js";
 import type { Caller } from "./caller.js";
-import { Conflict, Invalid, NotFound } from "./errors.js";
+import { Conflict, Invalid } from "./errors.js";
 import { appendEvent } from "./events.js";
 import { describePrefix, prefixRef, vacateInPool } from "./placement.js";
 import { appendDeletedEvents, prefixSnapshot, TIERS } from "./pools.js";
-import { cleanDescription, cleanName } from "./scopes.js";
+import { freeText, parseCidr, requireAccount, requiredName, tagKey } from "./validation.js";
 
 export type { AccountRow };
 
@@ -199,23 +198,10 @@ function cleanSettings(
       });
     out.projectId = s.projectId;
   }
-  if (s.scope != null) out.scope = cleanName("settings.scope", s.scope);
+  if (s.scope != null) out.scope = requiredName("settings.scope", s.scope);
   if (s.ignoreCidrs != null)
-    out.ignoreCidrs = s.ignoreCidrs.map((c) => {
-      try {
-        return formatPrefix(parsePrefix(c));
-      } catch (e) {
-        throw new Invalid("settings.ignoreCidrs", `"${c}" is not a CIDR: ${(e as Error).message}`, {
-          value: c,
-        });
-      }
-    });
-  if (s.ignoreTag != null) {
-    const tag = s.ignoreTag.trim();
-    if (tag.length === 0 || tag.length > 128)
-      throw new Invalid("settings.ignoreTag", "ignoreTag must be a tag key of 1-128 characters");
-    out.ignoreTag = tag;
-  }
+    out.ignoreCidrs = s.ignoreCidrs.map((c) => formatPrefix(parseCidr("settings.ignoreCidrs", c)));
+  if (s.ignoreTag != null) out.ignoreTag = tagKey("settings.ignoreTag", s.ignoreTag.trim());
   if (s.concurrency != null) {
     if (!Number.isInteger(s.concurrency) || s.concurrency < 1 || s.concurrency > 64)
       throw new Invalid(
@@ -261,12 +247,6 @@ function oneOf<T extends string>(field: string, values: readonly T[], v: string)
   return v as T;
 }
 
-export function requireAccount(db: Db, id: number, field = "id"): AccountRow {
-  const row = accountById(db, id);
-  if (!row) throw new NotFound("Account", id, field);
-  return row;
-}
-
 export interface CreateAccountInput {
   key: string;
   name: string;
@@ -288,8 +268,8 @@ export async function createAccount(
   const values = {
     key,
     provider,
-    name: cleanName("name", input.name),
-    description: cleanDescription("description", input.description),
+    name: requiredName("name", input.name),
+    description: freeText("description", input.description),
     platform: cleanLabel("platform", input.platform),
     tier: input.tier == null ? null : oneOf("tier", TIERS, input.tier),
     environment: cleanLabel("environment", input.environment),
@@ -328,11 +308,11 @@ export async function updateAccount(
 ): Promise<AccountRow> {
   if (patch.name === null) throw new Invalid("name", "an account's name cannot be cleared");
   return store.write((db) => {
-    const before = requireAccount(db, id);
+    const before = requireAccount(db, id, "id");
     const provider = before.provider as Provider;
     const set: Partial<AccountRow> = {};
-    if (patch.name != null) set.name = cleanName("name", patch.name);
-    if (patch.description !== undefined) set.description = cleanDescription("description", patch.description);
+    if (patch.name != null) set.name = requiredName("name", patch.name);
+    if (patch.description !== undefined) set.description = freeText("description", patch.description);
     if (patch.platform !== undefined) set.platform = cleanLabel("platform", patch.platform);
     if (patch.tier !== undefined) set.tier = patch.tier === null ? null : oneOf("tier", TIERS, patch.tier);
     if (patch.environment !== undefined) set.environment = cleanLabel("environment", patch.environment);
@@ -369,7 +349,7 @@ export async function deleteAccount(
   cascade: boolean,
 ): Promise<DeletedAccount> {
   return store.write((db) => {
-    const account = requireAccount(db, id);
+    const account = requireAccount(db, id, "id");
     const rows = prefixesOfAccount(db, id);
     const pools = rows.filter((r) => r.kind === "pool");
     const live = rows.filter((r) => r.kind !== "pool" && r.releasedAt === null);

@@ -14,20 +14,18 @@ import {
   AllocatorError,
   formatPrefix,
   maxLength,
-  parsePrefix,
   type AllocationRules,
   type AllocationStrategy,
   type Prefix,
 } from "../allocator/index.js";
+import type { AccountRow } from "../db/accounts.js";
 import {
-  accountSummary,
   countPrefixList,
   idempotencyKeyRow,
   insertIdempotencyKey,
   prefixListPage,
   prefixesOfKindByIds,
   updatePrefixRow,
-  type AccountSummary,
   type PrefixListFilter,
 } from "../db/allocations.js";
 import { resolvePage, type Page, type PageArgs } from "../db/pagination.js";
@@ -47,6 +45,15 @@ import {
   vacateInPool,
 } from "./placement.js";
 import { actorLabel } from "./roles.js";
+import {
+  cleanTags,
+  freeText,
+  idempotencyKey,
+  optionalName,
+  parseCidr,
+  requireAccount,
+  requirePool,
+} from "./validation.js";
 
 export type AllocationStatus = "ALLOCATED" | "RELEASED";
 
@@ -133,54 +140,6 @@ export interface AllocationPreview {
 // ---------------------------------------------------------------------------------------------------
 // Input validation (plain values in, canonical values out; errors name the input field).
 
-// eslint-disable-next-line no-control-regex -- refusing control characters is the point
-const CONTROL = /[\u0000-\u001f\u007f]/;
-
-function cleanText(value: string | null | undefined, field: string, max: number): string | null {
-  if (value === undefined || value === null) return null;
-  const t = value.trim();
-  if (t.length === 0) return null;
-  if (t.length > max)
-    throw new Invalid(field, `${field} must be at most ${max} characters (got ${t.length})`);
-  if (CONTROL.test(t)) throw new Invalid(field, `${field} must not contain control characters`);
-  return t;
-}
-
-/** Tags: at most 50, keys 1-128 characters, values strings of at most 256; returned sorted by key. */
-export function cleanTags(tags: Record<string, unknown> | null | undefined, field = "tags") {
-  if (tags === undefined || tags === null) return {};
-  if (typeof tags !== "object" || Array.isArray(tags))
-    throw new Invalid(field, `${field} must be an object of string values, e.g. {"team": "net"}`);
-  const entries = Object.entries(tags);
-  if (entries.length > 50) throw new Invalid(field, `at most 50 tags (got ${entries.length})`);
-  const out: Record<string, string> = {};
-  for (const [k, v] of entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-    if (k.length === 0 || k.length > 128 || CONTROL.test(k))
-      throw new Invalid(field, `tag key "${k}" must be 1-128 characters without control characters`, {
-        key: k,
-      });
-    if (typeof v !== "string" || v.length > 256)
-      throw new Invalid(field, `tag "${k}" must be a string of at most 256 characters`, { key: k });
-    out[k] = v;
-  }
-  return out;
-}
-
-function cleanKey(key: string | null | undefined): string | null {
-  if (key === undefined || key === null) return null;
-  if (key.length === 0 || key.length > 255 || CONTROL.test(key))
-    throw new Invalid("idempotencyKey", "idempotencyKey must be 1-255 characters without control characters");
-  return key;
-}
-
-function parseCidr(text: string, field: string): Prefix {
-  try {
-    return parsePrefix(text);
-  } catch (e) {
-    throw new Invalid(field, `"${text}" is not a valid CIDR: ${(e as Error).message}`);
-  }
-}
-
 /** The request after validation; its hash identifies it for idempotency. */
 interface Request {
   poolId: number;
@@ -195,7 +154,7 @@ interface Request {
 }
 
 function cleanRequest(input: AllocateInput): Request {
-  const cidr = input.cidr ? parseCidr(input.cidr, "cidr") : null;
+  const cidr = input.cidr ? parseCidr("cidr", input.cidr) : null;
   const prefixLength = input.prefixLength ?? null;
   if (prefixLength !== null && (!Number.isInteger(prefixLength) || prefixLength < 0 || prefixLength > 128))
     throw new Invalid(
@@ -213,11 +172,11 @@ function cleanRequest(input: AllocateInput): Request {
     accountId: input.accountId,
     prefixLength,
     cidr,
-    name: cleanText(input.name, "name", 255),
-    description: cleanText(input.description, "description", 4096),
+    name: optionalName("name", input.name),
+    description: freeText("description", input.description),
     strategy: input.strategy ?? "smallest-fit",
-    tags: cleanTags(input.tags),
-    idempotencyKey: cleanKey(input.idempotencyKey),
+    tags: cleanTags("tags", input.tags),
+    idempotencyKey: idempotencyKey("idempotencyKey", input.idempotencyKey),
   };
 }
 
@@ -238,17 +197,8 @@ function requestHash(r: Request): string {
 // ---------------------------------------------------------------------------------------------------
 // Rules.
 
-function loadPool(db: Db, poolId: number, field = "poolId"): PrefixRow {
-  const pool = prefixById(db, poolId);
-  if (!pool || pool.kind !== "pool") throw new NotFound("Pool", poolId, field);
-  return pool;
-}
-
-function loadAccount(db: Db, accountId: number, field = "accountId"): AccountSummary {
-  const account = accountSummary(db, accountId);
-  if (!account) throw new NotFound("Account", accountId, field);
-  return account;
-}
+/** The account fields the allocation rules read. */
+type AccountSummary = Pick<AccountRow, "id" | "key" | "name" | "tier">;
 
 function loadAllocation(db: Db, id: number, field = "id"): PrefixRow {
   const row = prefixById(db, id);
@@ -387,8 +337,8 @@ function createAllocationIn(
   r: Request,
   binding: ResourceBinding | null,
 ): AllocationRecord {
-  const pool = loadPool(db, r.poolId);
-  const account = loadAccount(db, r.accountId);
+  const pool = requirePool(db, r.poolId, "poolId");
+  const account = requireAccount(db, r.accountId, "accountId");
   assertActive(pool);
   assertTierAllowed(pool, account);
   const prefix = place(db, pool, placementOf(pool, r), r.strategy);
@@ -433,8 +383,8 @@ export async function previewAllocation(store: Store, input: AllocateInput): Pro
       const existing = toAllocationRecord(first);
       return { cidr: existing.cidr, poolId: existing.poolId, accountId: existing.accountId!, existing };
     }
-    const pool = loadPool(db, r.poolId);
-    const account = loadAccount(db, r.accountId);
+    const pool = requirePool(db, r.poolId, "poolId");
+    const account = requireAccount(db, r.accountId, "accountId");
     assertActive(pool);
     assertTierAllowed(pool, account);
     const placement = placementOf(pool, r);
@@ -497,9 +447,9 @@ export async function updateAllocation(
   input: UpdateAllocationInput,
 ): Promise<AllocationRecord> {
   const patch: Partial<PrefixRow> = {};
-  if (input.name !== undefined) patch.name = cleanText(input.name, "name", 255);
-  if (input.description !== undefined) patch.description = cleanText(input.description, "description", 4096);
-  if (input.tags !== undefined) patch.tags = JSON.stringify(cleanTags(input.tags));
+  if (input.name !== undefined) patch.name = optionalName("name", input.name);
+  if (input.description !== undefined) patch.description = freeText("description", input.description);
+  if (input.tags !== undefined) patch.tags = JSON.stringify(cleanTags("tags", input.tags));
   return store.write((db) => {
     const row = loadAllocation(db, input.id);
     if (row.releasedAt) {
@@ -509,7 +459,7 @@ export async function updateAllocation(
       });
     }
     if (input.accountId !== undefined && input.accountId !== row.accountId) {
-      const account = loadAccount(db, input.accountId);
+      const account = requireAccount(db, input.accountId, "accountId");
       assertTierAllowed(prefixById(db, row.parentId!)!, account);
       patch.accountId = account.id;
     }
@@ -633,7 +583,7 @@ export async function allocateMany(
   if (input.requests.length === 0) throw new Invalid("requests", "requests must hold at least one request");
   if (input.requests.length > 10_000)
     throw new Invalid("requests", `at most 10000 requests per batch (got ${input.requests.length})`);
-  const key = cleanKey(input.idempotencyKey);
+  const key = idempotencyKey("idempotencyKey", input.idempotencyKey);
   const requests = input.requests.map((q, i) => {
     try {
       return cleanRequest({ ...q, poolId: input.poolId, strategy: "smallest-fit", idempotencyKey: null });
@@ -648,6 +598,7 @@ export async function allocateMany(
     .map((_, i) => i)
     .sort((a, b) => requests[a]!.prefixLength! - requests[b]!.prefixLength! || a - b);
   return store.write((db) => {
+    requirePool(db, input.poolId, "poolId"); // the batch's pool: its error names poolId, not requests[i]
     if (key) {
       const first = replayed(db, { ...requests[0]!, idempotencyKey: `${key}#0` }, batchHash);
       if (first) {

@@ -4,7 +4,7 @@
  *
  * Released allocations are history: left out unless `statuses` names RELEASED.
  */
-import { blockSize, parsePrefix, type Family, type Prefix } from "../allocator/index.js";
+import { blockSize, type Family } from "../allocator/index.js";
 import {
   allocationsByAccountHistogram,
   allocationsByPoolHistogram,
@@ -23,6 +23,7 @@ import { resolveKeysetPage, type Page, type PageArgs } from "../db/pagination.js
 import type { PrefixRow } from "../db/prefixes.js";
 import type { Store } from "../db/store.js";
 import { Invalid } from "./errors.js";
+import { parseCidr } from "./validation.js";
 
 export type { BlockOrder, BlockOrderField, Interval };
 
@@ -47,14 +48,6 @@ export interface AnalyticsFilter {
   /** ISO-8601 instants: createdAfter <= createdAt < createdBefore. */
   createdAfter?: string | null;
   createdBefore?: string | null;
-}
-
-function parseWithin(text: string): Prefix {
-  try {
-    return parsePrefix(text);
-  } catch (e) {
-    throw new Invalid("filter.within", `"${text}" is not a CIDR: ${(e as Error).message}`);
-  }
 }
 
 function parseInstant(field: string, text: string): string {
@@ -87,7 +80,7 @@ export function toRowFilter(f: AnalyticsFilter, childPoolsOnly: boolean): Prefix
     poolIds: f.poolIds,
     scopeIds: f.scopeIds,
     statuses: f.statuses?.length ? f.statuses : LIVE_STATUSES,
-    within: f.within ? parseWithin(f.within) : null,
+    within: f.within ? parseCidr("filter.within", f.within) : null,
     createdFrom: from,
     createdBefore: before,
   };

@@ -29,6 +29,7 @@ import { toRowFilter, type AnalyticsFilter } from "./analytics.js";
 import type { Caller } from "./caller.js";
 import { DomainError, Invalid, type ErrorCode } from "./errors.js";
 import { createPool } from "./pools.js";
+import { parseCidr } from "./validation.js";
 
 export type CsvKind = "accounts" | "pools" | "allocations";
 
@@ -265,14 +266,6 @@ function parseLength(field: string, text: string | undefined): number | null {
   return Number(text.replace("/", ""));
 }
 
-function parseCidrCell(field: string, text: string): Prefix {
-  try {
-    return parsePrefix(text);
-  } catch (e) {
-    throw new Invalid(field, `"${text}" is not a CIDR: ${(e as Error).message}`);
-  }
-}
-
 function resolveScope(db: Db, v: Values): number {
   const name = v.get("scope");
   if (!name) return defaultScope(db).id;
@@ -350,7 +343,7 @@ async function importRow(kind: CsvKind, nested: Store, db: Db, caller: Caller, v
   }
   const scopeId = resolveScope(db, v);
   if (kind === "pools") {
-    const cidr = formatPrefix(parseCidrCell("cidr", v.get("cidr")!));
+    const cidr = formatPrefix(parseCidr("cidr", v.get("cidr")!));
     const parent = v.get("parent");
     await createPool(nested, caller, {
       scopeId,
@@ -372,7 +365,7 @@ async function importRow(kind: CsvKind, nested: Store, db: Db, caller: Caller, v
     });
     return;
   }
-  const p = parseCidrCell("cidr", v.get("cidr")!);
+  const p = parseCidr("cidr", v.get("cidr")!);
   const pool = v.get("pool");
   const status = (v.get("status") ?? "ALLOCATED").toUpperCase();
   if (status !== "ALLOCATED" && status !== "RELEASED")

@@ -2,7 +2,7 @@
 import { containingLiveInAllScopes, type PrefixRow } from "../db/prefixes.js";
 import type { Store } from "../db/store.js";
 import { Invalid } from "./errors.js";
-import { parseCidr, parseHost } from "./pools.js";
+import { parseCidr, parseHost } from "./validation.js";
 
 export interface LookupChain {
   scopeId: number;

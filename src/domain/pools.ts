@@ -17,12 +17,9 @@ import {
   containsPrefix,
   formatPrefix,
   maxLength,
-  parseAddress,
-  parsePrefix,
   type Family,
   type Prefix,
 } from "../allocator/index.js";
-import { accountById } from "../db/accounts.js";
 import { resolvePage, type Page, type PageArgs } from "../db/pagination.js";
 import {
   countPools,
@@ -39,7 +36,6 @@ import {
   countLiveChildren,
   insertPrefix,
   liveChildren,
-  prefixById,
   rangeColumns,
   rowPrefix,
   type PrefixRow,
@@ -47,7 +43,7 @@ import {
 import { allScopeIds, defaultScope } from "../db/scopes.js";
 import type { Db, Store } from "../db/store.js";
 import type { Caller } from "./caller.js";
-import { Conflict, Invalid, NotFound } from "./errors.js";
+import { Conflict, Invalid } from "./errors.js";
 import { appendEvent } from "./events.js";
 import { toAllocationRecord } from "./allocations.js";
 import { toReservationRecord } from "./reservations.js";
@@ -61,7 +57,8 @@ import {
   takeNextInPool,
   vacateInPool,
 } from "./placement.js";
-import { cleanDescription, cleanName, requireScope } from "./scopes.js";
+import { requireScope } from "./scopes.js";
+import { cleanTags, freeText, parseCidr, requireAccount, requiredName, requirePool } from "./validation.js";
 
 export type PoolRow = PrefixRow;
 
@@ -129,50 +126,6 @@ export function appendDeletedEvents(db: Db, caller: Caller, rows: readonly Prefi
       before: prefixSnapshot(r),
     });
   }
-}
-
-/** A live pool, or NotFound naming `field`. */
-export function requirePool(db: Db, id: number, field = "id"): PrefixRow {
-  const row = prefixById(db, id);
-  if (!row || row.kind !== "pool" || row.releasedAt !== null) throw new NotFound("Pool", id, field);
-  return row;
-}
-
-function requireAccountId(db: Db, id: number, field = "accountId"): number {
-  if (!accountById(db, id)) throw new NotFound("Account", id, field);
-  return id;
-}
-
-/** Parses CIDR text (already canonical from the API, but domain callers may pass anything). */
-export function parseCidr(field: string, text: string): Prefix {
-  try {
-    return parsePrefix(text);
-  } catch (e) {
-    throw new Invalid(field, `"${text}" is not a valid CIDR: ${(e as Error).message}`, { value: text });
-  }
-}
-
-/** A single address as a host prefix (/32 or /128). */
-export function parseHost(field: string, text: string): Prefix {
-  try {
-    const a = parseAddress(text);
-    return { family: a.family, start: a.value, length: maxLength(a.family) };
-  } catch (e) {
-    throw new Invalid(field, `"${text}" is not a valid IP address: ${(e as Error).message}`, { value: text });
-  }
-}
-
-function cleanTags(field: string, tags: Record<string, unknown> | null | undefined): string {
-  if (tags == null) return "{}";
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(tags)) {
-    if (k.trim() === "" || k.length > 128)
-      throw new Invalid(field, `tag keys must be 1-128 characters, got "${k}"`, { key: k });
-    if (typeof v !== "string" || v.length > 256)
-      throw new Invalid(field, `tag "${k}" must be a string of at most 256 characters`, { key: k });
-    out[k] = v;
-  }
-  return JSON.stringify(out);
 }
 
 export interface PoolRulesInput {
@@ -340,10 +293,10 @@ function placeNewPool(db: Db, input: CreatePoolInput, parent: PrefixRow | null, 
 }
 
 export async function createPool(store: Store, caller: Caller, input: CreatePoolInput): Promise<PrefixRow> {
-  const name = cleanName("name", input.name);
-  const description = cleanDescription("description", input.description);
+  const name = requiredName("name", input.name);
+  const description = freeText("description", input.description);
   const status = assertStatus("status", input.status ?? "ACTIVE");
-  const tags = cleanTags("tags", input.tags);
+  const tags = JSON.stringify(cleanTags("tags", input.tags));
   return store.write((db) => {
     const parent = input.parentId != null ? requirePool(db, input.parentId, "parentId") : null;
     let scopeId: number;
@@ -358,7 +311,7 @@ export async function createPool(store: Store, caller: Caller, input: CreatePool
         );
       scopeId = parent.scopeId;
     } else scopeId = input.scopeId != null ? requireScope(db, input.scopeId).id : defaultScope(db).id;
-    const accountId = input.accountId != null ? requireAccountId(db, input.accountId) : null;
+    const accountId = input.accountId != null ? requireAccount(db, input.accountId, "accountId").id : null;
     const x = placeNewPool(db, input, parent, scopeId);
     const rules = mergeRules(NO_RULES, input.rules, x.family, x.length);
     const row = insertPrefix(db, {
@@ -403,11 +356,11 @@ export async function updatePool(
 ): Promise<PrefixRow> {
   if (patch.name === null) throw new Invalid("name", "a pool's name cannot be cleared");
   if (patch.status === null) throw new Invalid("status", "a pool's status cannot be cleared");
-  const name = patch.name === undefined ? undefined : cleanName("name", patch.name);
+  const name = patch.name === undefined ? undefined : requiredName("name", patch.name);
   const description =
-    patch.description === undefined ? undefined : cleanDescription("description", patch.description);
+    patch.description === undefined ? undefined : freeText("description", patch.description);
   const status = patch.status === undefined ? undefined : assertStatus("status", patch.status);
-  const tags = patch.tags === undefined ? undefined : cleanTags("tags", patch.tags);
+  const tags = patch.tags === undefined ? undefined : JSON.stringify(cleanTags("tags", patch.tags));
   return store.write((db) => {
     const before = requirePool(db, id, "id");
     const accountId =
@@ -415,7 +368,7 @@ export async function updatePool(
         ? undefined
         : patch.accountId === null
           ? null
-          : requireAccountId(db, patch.accountId);
+          : requireAccount(db, patch.accountId, "accountId").id;
     const rules =
       patch.rules === undefined
         ? undefined

@@ -4,7 +4,7 @@
  * handed out), in any pool status; unreserve gives the range back and deletes the row (the event log
  * keeps its history).
  */
-import { AllocatorError, formatPrefix, parsePrefix, type Prefix } from "../allocator/index.js";
+import { AllocatorError, formatPrefix, type Prefix } from "../allocator/index.js";
 import { deletePrefixRow, prefixesOfKindByIds } from "../db/allocations.js";
 import { insertPrefix, prefixById, rangeColumns, rowPrefix, type PrefixRow } from "../db/prefixes.js";
 import type { Store } from "../db/store.js";
@@ -14,6 +14,7 @@ import { appendEvent } from "./events.js";
 import { placementError } from "./allocations.js";
 import { occupyInPool, takeNextInPool, vacateInPool } from "./placement.js";
 import { actorLabel } from "./roles.js";
+import { freeText, parseCidr, requirePool } from "./validation.js";
 
 export interface ReservationRecord {
   id: number;
@@ -48,31 +49,16 @@ export interface ReserveInput {
   reason?: string | null;
 }
 
-function cleanReason(reason: string | null | undefined): string | null {
-  const t = reason?.trim() ?? "";
-  if (t.length > 4096)
-    throw new Invalid("reason", `reason must be at most 4096 characters (got ${t.length})`);
-  return t.length ? t : null;
-}
-
 /** Holds back exactly `cidr`, or the next free block of `prefixLength` (smallest-fit). */
 export async function reserve(store: Store, caller: Caller, input: ReserveInput): Promise<ReservationRecord> {
-  let cidr: Prefix | null = null;
-  if (input.cidr) {
-    try {
-      cidr = parsePrefix(input.cidr);
-    } catch (e) {
-      throw new Invalid("cidr", `"${input.cidr}" is not a valid CIDR: ${(e as Error).message}`);
-    }
-  }
+  const cidr = input.cidr ? parseCidr("cidr", input.cidr) : null;
   const length = input.prefixLength ?? null;
   if (!cidr && length === null) throw new Invalid("cidr", "pass cidr or prefixLength");
   if (cidr && length !== null && cidr.length !== length)
     throw new Invalid("prefixLength", `prefixLength /${length} disagrees with cidr ${formatPrefix(cidr)}`);
-  const reason = cleanReason(input.reason);
+  const reason = freeText("reason", input.reason);
   return store.write((db) => {
-    const pool = prefixById(db, input.poolId);
-    if (!pool || pool.kind !== "pool") throw new NotFound("Pool", input.poolId, "poolId");
+    const pool = requirePool(db, input.poolId, "poolId");
     const placement = cidr ? { prefix: cidr } : { length: length! };
     let prefix: Prefix;
     try {

@@ -21,30 +21,9 @@ import type { Caller } from "./caller.js";
 import { Conflict, Invalid, NotFound } from "./errors.js";
 import { appendEvent } from "./events.js";
 import { describePrefix, prefixRef } from "./placement.js";
+import { freeText, requiredName } from "./validation.js";
 
 export type { ScopeRow };
-
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
-
-/** A display name: trimmed, 1-255 characters, no control characters. */
-export function cleanName(field: string, value: string): string {
-  const name = value.trim();
-  if (name.length === 0) throw new Invalid(field, `${field} must not be empty`);
-  if (name.length > 255)
-    throw new Invalid(field, `${field} is ${name.length} characters; the maximum is 255`);
-  if (CONTROL.test(name)) throw new Invalid(field, `${field} must not contain control characters`);
-  return name;
-}
-
-/** Optional free text: trimmed; empty becomes null. */
-export function cleanDescription(field: string, value: string | null | undefined): string | null {
-  if (value == null) return null;
-  const text = value.trim();
-  if (text.length > 4000)
-    throw new Invalid(field, `${field} is ${text.length} characters; the maximum is 4000`);
-  return text.length ? text : null;
-}
 
 export function scopeSnapshot(row: ScopeRow) {
   return { id: row.id, name: row.name, description: row.description, isDefault: row.isDefault };
@@ -94,8 +73,8 @@ export interface ScopeInput {
 }
 
 export async function createScope(store: Store, caller: Caller, input: ScopeInput): Promise<ScopeRow> {
-  const name = cleanName("name", input.name);
-  const description = cleanDescription("description", input.description);
+  const name = requiredName("name", input.name);
+  const description = freeText("description", input.description);
   return store.write((db) => {
     assertNameFree(db, name);
     const row = insertScope(db, { name, description });
@@ -117,9 +96,9 @@ export async function updateScope(
   patch: { name?: string | null; description?: string | null },
 ): Promise<ScopeRow> {
   if (patch.name === null) throw new Invalid("name", "a scope's name cannot be cleared");
-  const name = patch.name === undefined ? undefined : cleanName("name", patch.name);
+  const name = patch.name === undefined ? undefined : requiredName("name", patch.name);
   const description =
-    patch.description === undefined ? undefined : cleanDescription("description", patch.description);
+    patch.description === undefined ? undefined : freeText("description", patch.description);
   return store.write((db) => {
     const before = requireScope(db, id, "id");
     if (name !== undefined) assertNameFree(db, name, id);

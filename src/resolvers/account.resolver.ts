@@ -1,13 +1,7 @@
-/** Accounts: list with filters, fetch, create/update/delete (ADMIN), and their pools. */
-import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from "type-graphql";
+/** Accounts: list with filters, fetch, create/update/delete (ADMIN). Account.pools is in pool.resolver.ts. */
+import { Arg, Args, Authorized, Ctx, ID, Mutation, Query, Resolver } from "type-graphql";
 import type { AccountOrderField as DbAccountOrderField } from "../db/accounts.js";
-import {
-  accountsById,
-  createAccount,
-  deleteAccount,
-  listAccounts,
-  updateAccount,
-} from "../domain/accounts.js";
+import { createAccount, deleteAccount, listAccounts, updateAccount } from "../domain/accounts.js";
 import {
   Account,
   AccountConnection,
@@ -24,19 +18,8 @@ import {
 } from "../schema/account.js";
 import { ConnectionArgs, toConnection } from "../schema/connection.js";
 import { fromGlobalId, toGlobalId } from "../schema/node.js";
-import { DeleteAccountPayload, PoolConnection, PoolOrder, toPool, toRemovedPrefix } from "../schema/pool.js";
+import { DeleteAccountPayload, toPool, toRemovedPrefix } from "../schema/pool.js";
 import { callerOf, type Context } from "../server/context.js";
-import { registerNodeType } from "./node.resolver.js";
-import { poolConnection } from "./pool.resolver.js";
-
-/** The request's Account DataLoader (by row id). */
-export function accountLoader(ctx: Context) {
-  return ctx.loaders.for<number, Account>("account", async (ids) =>
-    (await accountsById(ctx.services.store, ids)).map((r) => (r ? toAccount(r) : null)),
-  );
-}
-
-registerNodeType("Account", (ctx, id) => accountLoader(ctx).load(id));
 
 const ORDER: Record<AccountOrderField, DbAccountOrderField> = {
   KEY: "key",
@@ -76,20 +59,7 @@ export class AccountResolver {
     @Arg("id", () => ID, { description: "Global id of the account." }) id: string,
     @Ctx() ctx: Context,
   ) {
-    return accountLoader(ctx).load(fromGlobalId(id, "Account", "id").id);
-  }
-
-  @FieldResolver(() => PoolConnection, {
-    description: "Pools owned by the account, in network order by default.",
-  })
-  pools(
-    @Root() account: Account,
-    @Arg("orderBy", () => PoolOrder, { nullable: true, description: "Order (default: NETWORK ASC)." })
-    orderBy: PoolOrder | null,
-    @Args(() => ConnectionArgs) args: ConnectionArgs,
-    @Ctx() ctx: Context,
-  ): Promise<PoolConnection> {
-    return poolConnection(ctx, { accountId: account.rowId }, orderBy, args);
+    return ctx.loaders.account.load(fromGlobalId(id, "Account", "id").id);
   }
 
   @Authorized("admin")

@@ -3,14 +3,12 @@ import { Arg, Authorized, Ctx, FieldResolver, Mutation, Query, Resolver, Root } 
 import {
   allocate,
   allocateMany,
-  allocationsById,
   previewAllocation,
   releaseAllocation,
   updateAllocation,
   type AllocateInput as DomainAllocateInput,
 } from "../domain/allocations.js";
 import { Account } from "../schema/account.js";
-import { accountLoader } from "./account.resolver.js";
 import {
   AllocateInput,
   AllocateManyInput,
@@ -26,18 +24,7 @@ import {
 } from "../schema/allocation.js";
 import { fromGlobalId } from "../schema/node.js";
 import { Pool } from "../schema/pool.js";
-import { poolLoader } from "./pool.resolver.js";
 import { callerOf, type Context } from "../server/context.js";
-import { registerNodeType } from "./node.resolver.js";
-
-/** The per-request Allocation loader: one query per batch of ids. */
-export function allocationLoader(ctx: Context) {
-  return ctx.loaders.for<number, Allocation>("allocation", async (ids) =>
-    (await allocationsById(ctx.services.store, ids)).map((r) => r && toAllocation(r)),
-  );
-}
-
-registerNodeType("Allocation", (ctx, id) => allocationLoader(ctx).load(id));
 
 function domainInput(input: AllocateInput): DomainAllocateInput {
   return {
@@ -144,12 +131,12 @@ export class AllocationResolver {
 
   @FieldResolver(() => Pool, { description: "The pool the range was carved from." })
   async pool(@Root() allocation: Allocation, @Ctx() ctx: Context): Promise<Pool> {
-    return (await poolLoader(ctx).load(allocation.poolRowId))!;
+    return (await ctx.loaders.pool.load(allocation.poolRowId))!;
   }
 
   @FieldResolver(() => Account, { nullable: true, description: "The account the range is for." })
   account(@Root() allocation: Allocation, @Ctx() ctx: Context): Promise<Account | null> | null {
-    return allocation.accountRowId === null ? null : accountLoader(ctx).load(allocation.accountRowId);
+    return allocation.accountRowId === null ? null : ctx.loaders.account.load(allocation.accountRowId);
   }
 }
 
@@ -157,11 +144,11 @@ export class AllocationResolver {
 export class AllocationPreviewResolver {
   @FieldResolver(() => Pool, { description: "The pool allocate would take the range from." })
   async pool(@Root() preview: AllocationPreview, @Ctx() ctx: Context): Promise<Pool> {
-    return (await poolLoader(ctx).load(preview.poolRowId))!;
+    return (await ctx.loaders.pool.load(preview.poolRowId))!;
   }
 
   @FieldResolver(() => Account, { nullable: true, description: "The account the range would be for." })
   account(@Root() preview: AllocationPreview, @Ctx() ctx: Context): Promise<Account | null> {
-    return accountLoader(ctx).load(preview.accountRowId);
+    return ctx.loaders.account.load(preview.accountRowId);
   }
 }

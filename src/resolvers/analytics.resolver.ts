@@ -33,9 +33,6 @@ import { fromGlobalId, toGlobalId } from "../schema/node.js";
 import { Pool, familyOf } from "../schema/pool.js";
 import { Scope } from "../schema/scope.js";
 import type { Context } from "../server/context.js";
-import { accountLoader } from "./account.resolver.js";
-import { poolLoader } from "./pool.resolver.js";
-import { scopeLoader } from "./scope.resolver.js";
 
 const ORDER_FIELD: Record<AnalyticsBlockOrderField, BlockOrderField> = {
   NETWORK: "network",
@@ -142,17 +139,17 @@ export class AnalyticsBlockResolver {
 
   @FieldResolver(() => Pool, { nullable: true, description: "The parent pool." })
   pool(@Root() row: AnalyticsBlock, @Ctx() ctx: Context) {
-    return row.poolId == null ? null : poolLoader(ctx).load(row.poolId);
+    return row.poolId == null ? null : ctx.loaders.pool.load(row.poolId);
   }
 
   @FieldResolver(() => Account, { nullable: true, description: "The account, if any." })
   account(@Root() row: AnalyticsBlock, @Ctx() ctx: Context) {
-    return row.accountId == null ? null : accountLoader(ctx).load(row.accountId);
+    return row.accountId == null ? null : ctx.loaders.account.load(row.accountId);
   }
 
   @FieldResolver(() => Scope, { description: "The scope (address space)." })
   async scope(@Root() row: AnalyticsBlock, @Ctx() ctx: Context): Promise<Scope> {
-    return (await scopeLoader(ctx).load(row.scopeId))!;
+    return (await ctx.loaders.scope.load(row.scopeId))!;
   }
 }
 
@@ -229,7 +226,7 @@ export class AnalyticsResolver {
 export class PoolAllocationStatResolver {
   @FieldResolver(() => Pool, { description: "The pool." })
   async pool(@Root() stat: PoolAllocationStat, @Ctx() ctx: Context): Promise<Pool> {
-    return (await poolLoader(ctx).load(stat.poolId))!;
+    return (await ctx.loaders.pool.load(stat.poolId))!;
   }
 }
 
@@ -240,6 +237,6 @@ export class AccountSpaceStatResolver {
     description: "The account; null for allocations without one.",
   })
   account(@Root() stat: AccountSpaceStat, @Ctx() ctx: Context) {
-    return stat.accountId == null ? null : accountLoader(ctx).load(stat.accountId);
+    return stat.accountId == null ? null : ctx.loaders.account.load(stat.accountId);
   }
 }

@@ -2,12 +2,10 @@ import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolve
 import {
   AdoptResourceInput,
   AdoptResourcePayload,
-  CidrManagement,
   CloudCidr,
   CloudResource,
   CloudResourceConnection,
   CloudResourcesArgs,
-  CloudResourceType,
   DeprovisionSubnetInput,
   DeprovisionSubnetPayload,
   ProvisionSubnetInput,
@@ -15,84 +13,18 @@ import {
   SyncAccountInput,
   SyncAccountPayload,
   SyncState,
-  SyncStatus,
-  type SyncCounts,
+  toCloudCidr,
+  toCloudResource,
+  toSyncState,
 } from "../schema/cloud.js";
 import { toConnection, type Connection } from "../schema/connection.js";
 import { Account } from "../schema/account.js";
-import { accountLoader } from "./account.resolver.js";
 import { fromGlobalId, toGlobalId } from "../schema/node.js";
-import {
-  adoptResource,
-  cloudCidrsOf,
-  cloudResourcesById,
-  listCloudResources,
-  syncStates,
-  type CloudCidrRow,
-  type CloudResourceRow,
-  type SyncStateRecord,
-} from "../domain/cloud.js";
+import { adoptResource, listCloudResources, syncStates } from "../domain/cloud.js";
 import { syncAccount } from "../reconcile/sync.js";
 import { deprovisionSubnet, provisionSubnet } from "../reconcile/actuation.js";
 import { callerOf, type Context } from "../server/context.js";
-import { registerNodeType } from "./node.resolver.js";
-import { toDriftItem } from "./drift.resolver.js";
-
-export function toCloudResource(r: CloudResourceRow): CloudResource {
-  return {
-    __typename: "CloudResource",
-    id: toGlobalId("CloudResource", r.id),
-    rowId: r.id,
-    accountRowId: r.accountId,
-    accountId: toGlobalId("Account", r.accountId),
-    provider: r.provider,
-    resourceType: r.resourceType as CloudResourceType,
-    externalId: r.externalId,
-    vpcExternalId: r.vpcExternalId,
-    region: r.region,
-    zone: r.zone,
-    name: r.name,
-    tags: JSON.parse(r.tags) as Record<string, string>,
-    state: r.state,
-    managedByCloudPam: r.managed,
-    allocationTag: r.allocationTag,
-    firstSeenAt: r.firstSeenAt,
-    lastSeenAt: r.lastSeenAt,
-    deletedAt: r.deletedAt,
-  };
-}
-
-function toCloudCidr(c: CloudCidrRow): CloudCidr {
-  return {
-    cidr: c.cidr,
-    family: c.family,
-    role: c.role,
-    name: c.name,
-    management: c.management as CidrManagement | null,
-    allocationId: c.allocationId === null ? null : toGlobalId("Allocation", c.allocationId),
-  };
-}
-
-function toSyncState(s: SyncStateRecord): SyncState {
-  const c = s.counts;
-  return {
-    accountId: toGlobalId("Account", s.accountId),
-    region: s.region,
-    status: s.status as SyncStatus,
-    startedAt: s.startedAt,
-    finishedAt: s.finishedAt,
-    counts:
-      "vpcs" in c
-        ? ({
-            vpcs: c.vpcs ?? 0,
-            subnets: c.subnets ?? 0,
-            cidrs: c.cidrs ?? 0,
-            findings: c.findings ?? 0,
-          } as SyncCounts)
-        : null,
-    error: s.error,
-  };
-}
+import { toDriftItem } from "../schema/drift.js";
 
 /** A VPC given as a CloudResource global id, or as its cloud id (anything that is not a global id). */
 function vpcRef(value: string): { rowId?: number; externalId?: string } {
@@ -108,13 +40,6 @@ function vpcRef(value: string): { rowId?: number; externalId?: string } {
 function accountIdOf(id: string, field: string): number {
   return fromGlobalId(id, "Account", field).id;
 }
-
-registerNodeType("CloudResource", async (ctx, id) => {
-  const r = await ctx.loaders
-    .for<number, CloudResourceRow>("cloudResource", (ids) => cloudResourcesById(ctx.services.store, ids))
-    .load(id);
-  return r ? toCloudResource(r) : null;
-});
 
 @Resolver(() => CloudResource)
 export class CloudResolver {
@@ -239,16 +164,14 @@ export class CloudResolver {
 
   @FieldResolver(() => Account, { nullable: true, description: "The account the resource lives in." })
   account(@Root() r: CloudResource, @Ctx() ctx: Context): Promise<Account | null> {
-    return accountLoader(ctx).load(r.accountRowId);
+    return ctx.loaders.account.load(r.accountRowId);
   }
 
   @FieldResolver(() => [CloudCidr], {
     description: "Every IPv4 and IPv6 range of the resource, with its classification.",
   })
   async cidrs(@Root() r: CloudResource, @Ctx() ctx: Context): Promise<CloudCidr[]> {
-    const rows = await ctx.loaders
-      .for<number, CloudCidrRow[]>("cloudCidrs", (ids) => cloudCidrsOf(ctx.services.store, ids))
-      .load(r.rowId);
+    const rows = await ctx.loaders.cloudCidrs.load(r.rowId);
     return (rows ?? []).map(toCloudCidr);
   }
 }

@@ -5,48 +5,15 @@ import {
   DriftItemsArgs,
   IgnoreDriftInput,
   IgnoreDriftPayload,
-  type DriftKind,
-  type DriftSeverity,
-  type DriftStatus,
+  toDriftItem,
 } from "../schema/drift.js";
 import { CloudResource } from "../schema/cloud.js";
 import { Account } from "../schema/account.js";
 import { Allocation } from "../schema/allocation.js";
-import { accountLoader } from "./account.resolver.js";
-import { allocationLoader } from "./allocation.resolver.js";
 import { toConnection, type Connection } from "../schema/connection.js";
-import { fromGlobalId, toGlobalId } from "../schema/node.js";
-import { driftItemsById, ignoreDrift, listDrift, type DriftRecord } from "../domain/drift.js";
-import { cloudResourcesById, type CloudResourceRow } from "../domain/cloud.js";
+import { fromGlobalId } from "../schema/node.js";
+import { ignoreDrift, listDrift } from "../domain/drift.js";
 import { callerOf, type Context } from "../server/context.js";
-import { registerNodeType } from "./node.resolver.js";
-import { toCloudResource } from "./cloud.resolver.js";
-
-export function toDriftItem(d: DriftRecord): DriftItem {
-  return {
-    __typename: "DriftItem",
-    id: toGlobalId("DriftItem", d.id),
-    kind: d.kind as DriftKind,
-    severity: d.severity as DriftSeverity,
-    status: d.status as DriftStatus,
-    accountId: toGlobalId("Account", d.accountId),
-    accountRowId: d.accountId,
-    resourceRowId: d.resourceId,
-    allocationRowId: d.allocationId,
-    allocationId: d.allocationId === null ? null : toGlobalId("Allocation", d.allocationId),
-    cidr: d.cidr,
-    detail: d.detail,
-    detectedAt: d.detectedAt,
-    resolvedAt: d.resolvedAt,
-  };
-}
-
-registerNodeType("DriftItem", async (ctx, id) => {
-  const d = await ctx.loaders
-    .for<number, DriftRecord>("driftItem", (ids) => driftItemsById(ctx.services.store, ids))
-    .load(id);
-  return d ? toDriftItem(d) : null;
-});
 
 @Resolver(() => DriftItem)
 export class DriftResolver {
@@ -86,7 +53,7 @@ export class DriftResolver {
 
   @FieldResolver(() => Account, { nullable: true, description: "The account the drift was found in." })
   account(@Root() d: DriftItem, @Ctx() ctx: Context): Promise<Account | null> {
-    return accountLoader(ctx).load(d.accountRowId);
+    return ctx.loaders.account.load(d.accountRowId);
   }
 
   @FieldResolver(() => Allocation, {
@@ -95,7 +62,7 @@ export class DriftResolver {
       "The allocation concerned (MISSING_IN_CLOUD, CIDR_MISMATCH, OVERLAP with an allocation), if it still exists.",
   })
   async allocation(@Root() d: DriftItem, @Ctx() ctx: Context): Promise<Allocation | null> {
-    return d.allocationRowId === null ? null : allocationLoader(ctx).load(d.allocationRowId);
+    return d.allocationRowId === null ? null : ctx.loaders.allocation.load(d.allocationRowId);
   }
 
   @FieldResolver(() => CloudResource, {
@@ -104,9 +71,6 @@ export class DriftResolver {
   })
   async resource(@Root() d: DriftItem, @Ctx() ctx: Context): Promise<CloudResource | null> {
     if (d.resourceRowId === null) return null;
-    const row = await ctx.loaders
-      .for<number, CloudResourceRow>("cloudResource", (ids) => cloudResourcesById(ctx.services.store, ids))
-      .load(d.resourceRowId);
-    return row ? toCloudResource(row) : null;
+    return ctx.loaders.cloudResource.load(d.resourceRowId);
   }
 }

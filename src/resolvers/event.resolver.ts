@@ -9,22 +9,21 @@ import {
   EventConnection,
   EventsArgs,
   EventsSubscriptionArgs,
+  toEvent,
 } from "../schema/event.js";
 import { Node } from "../schema/node.js";
 import { Pool } from "../schema/pool.js";
 import { toAllocation } from "../schema/allocation.js";
 import { allocationOfSnapshot, driftOfSnapshot } from "../domain/event-snapshots.js";
 import { NotFound } from "../domain/errors.js";
-import { poolLoader } from "./pool.resolver.js";
-import { toDriftItem } from "./drift.resolver.js";
-import { fromGlobalId, toGlobalId } from "../schema/node.js";
+import { toDriftItem } from "../schema/drift.js";
+import { fromGlobalId } from "../schema/node.js";
 import { toConnection, type Connection } from "../schema/connection.js";
 import {
   allEventsFilter,
   allocationEventsFilter,
   driftEventsFilter,
   eventCursor,
-  eventsById,
   listEvents,
   parseEventCursor,
   type EventRecord,
@@ -34,33 +33,7 @@ import { eventHubOf, isSubscriptionClosed, type StreamItem } from "../domain/eve
 import { authorize } from "../server/auth.js";
 import { graphqlError } from "../server/errors.js";
 import type { Context } from "../server/context.js";
-import { fetchNode, registerNodeType } from "./node.resolver.js";
-
-/** Maps a domain event to the GraphQL Event (global ids, string cursor). */
-export function toEvent(e: EventRecord): Event {
-  return {
-    __typename: "Event",
-    id: toGlobalId("Event", e.id),
-    cursor: eventCursor(e.id),
-    type: e.type,
-    actor: e.actor,
-    subjectType: e.subjectType,
-    subjectId: toGlobalId(e.subjectType, e.subjectId),
-    before: e.before,
-    after: e.after,
-    requestId: e.requestId,
-    createdAt: e.createdAt,
-  };
-}
-
-registerNodeType("Event", async (ctx, id) => {
-  if (!ctx.actor.role) return null;
-  authorize(ctx, "audit");
-  const e = await ctx.loaders
-    .for<number, EventRecord>("event", (ids) => eventsById(ctx.services.store, ids))
-    .load(id);
-  return e ? toEvent(e) : null;
-});
+import { loadNode } from "./loaders.js";
 
 /** A stream item, or the error that tells the client why the server ended the stream. */
 function streamed(item: StreamItem): EventRecord {
@@ -131,7 +104,7 @@ export class EventResolver {
 
   @FieldResolver(() => Node, { nullable: true })
   subject(@Root() event: Event, @Ctx() ctx: Context): Promise<Node | null> {
-    return fetchNode(ctx, event.subjectId);
+    return loadNode(ctx, event.subjectId);
   }
 
   @Authorized("audit")
@@ -185,7 +158,7 @@ export class EventResolver {
 export class AllocationEventResolver {
   @FieldResolver(() => Pool)
   async pool(@Root() e: AllocationEvent, @Ctx() ctx: Context): Promise<Pool> {
-    const pool = await poolLoader(ctx).load(e.poolRowId);
+    const pool = await ctx.loaders.pool.load(e.poolRowId);
     if (!pool) throw new NotFound("Pool", e.poolRowId, "pool");
     return pool;
   }

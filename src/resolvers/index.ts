@@ -6,7 +6,7 @@ import { TokenResolver } from "./token.resolver.js";
 import { AllocationEventResolver, EventResolver } from "./event.resolver.js";
 import { WebhookResolver } from "./webhook.resolver.js";
 import { ScopeResolver } from "./scope.resolver.js";
-import { PoolResolver } from "./pool.resolver.js";
+import { AccountPoolsResolver, PoolResolver } from "./pool.resolver.js";
 import { AccountResolver } from "./account.resolver.js";
 import { LookupEntryResolver, LookupResolver } from "./lookup.resolver.js";
 import { AllocationPreviewResolver, AllocationResolver } from "./allocation.resolver.js";
@@ -32,6 +32,7 @@ export const resolvers: NonEmptyArray<Function> = [
   WebhookResolver,
   ScopeResolver,
   PoolResolver,
+  AccountPoolsResolver,
   AccountResolver,
   LookupResolver,
   LookupEntryResolver,

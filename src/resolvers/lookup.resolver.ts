@@ -7,8 +7,7 @@ import { Pool, toPool } from "../schema/pool.js";
 import { CIDRScalar, IPAddressScalar } from "../schema/scalars.js";
 import { Scope } from "../schema/scope.js";
 import type { Context } from "../server/context.js";
-import { fetchNode } from "./node.resolver.js";
-import { scopeLoader } from "./scope.resolver.js";
+import { loadNode } from "./loaders.js";
 
 @Resolver(() => LookupResult)
 export class LookupResolver {
@@ -36,7 +35,7 @@ export class LookupResolver {
 
   @FieldResolver(() => Scope, { description: "The scope of this chain." })
   async scope(@Root() result: LookupResult, @Ctx() ctx: Context): Promise<Scope> {
-    return (await scopeLoader(ctx).load(result.scopeId))!;
+    return (await ctx.loaders.scope.load(result.scopeId))!;
   }
 }
 
@@ -52,6 +51,6 @@ export class LookupEntryResolver {
     description: "The prefix as its own type (Pool, Allocation, Reservation), through `node(id:)`.",
   })
   node(@Root() entry: LookupEntry, @Ctx() ctx: Context): Promise<Node | null> {
-    return fetchNode(ctx, entry.id);
+    return loadNode(ctx, entry.id);
   }
 }

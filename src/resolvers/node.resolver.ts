@@ -1,26 +1,8 @@
-/** Relay `node(id:)` / `nodes(ids:)`: each domain registers how to fetch its type by id. */
+/** Relay `node(id:)` / `nodes(ids:)`, through the request's loaders (src/resolvers/loaders.ts). */
 import { Arg, Authorized, Ctx, ID, Query, Resolver } from "type-graphql";
-import { Node, fromGlobalId } from "../schema/node.js";
+import { Node } from "../schema/node.js";
+import { loadNode } from "./loaders.js";
 import type { Context } from "../server/context.js";
-
-type NodeFetcher = (ctx: Context, id: number) => Promise<Node | null>;
-const fetchers = new Map<string, NodeFetcher>();
-
-/** Called once per node type (at module load of its resolver) with a loader-backed fetcher. */
-export function registerNodeType(type: string, fetch: NodeFetcher): void {
-  fetchers.set(type, fetch);
-}
-
-export async function fetchNode(ctx: Context, globalId: string): Promise<Node | null> {
-  let decoded;
-  try {
-    decoded = fromGlobalId(globalId);
-  } catch {
-    return null;
-  }
-  const fetch = fetchers.get(decoded.type);
-  return fetch ? fetch(ctx, decoded.id) : null;
-}
 
 @Resolver()
 export class NodeResolver {
@@ -33,7 +15,7 @@ export class NodeResolver {
     @Arg("id", () => ID, { description: "A global id." }) id: string,
     @Ctx() ctx: Context,
   ): Promise<Node | null> {
-    return fetchNode(ctx, id);
+    return loadNode(ctx, id);
   }
 
   @Authorized("read")
@@ -42,6 +24,6 @@ export class NodeResolver {
     @Arg("ids", () => [ID], { description: "Global ids (at most 500)." }) ids: string[],
     @Ctx() ctx: Context,
   ) {
-    return Promise.all(ids.slice(0, 500).map((id) => fetchNode(ctx, id)));
+    return Promise.all(ids.slice(0, 500).map((id) => loadNode(ctx, id)));
   }
 }

@@ -1,18 +1,17 @@
-/** Pools: list with filters and containment, fetch, create/update/delete (ADMIN), and their relations. */
+/** Pools: list with filters and containment, fetch, create/update/delete (ADMIN), their relations, and Account.pools. */
 import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from "type-graphql";
 import {
   createPool,
   deletePool,
   listPools,
   pathOfPool,
-  poolsById,
   updatePool,
   type PoolFilter as DomainPoolFilter,
 } from "../domain/pools.js";
 import type { PoolOrderField as DbPoolOrderField } from "../db/pools.js";
 import { Account, SortDirection } from "../schema/account.js";
 import { ConnectionArgs, toConnection } from "../schema/connection.js";
-import { fromGlobalId, toGlobalId } from "../schema/node.js";
+import { fromGlobalId, rowIdOf, toGlobalId } from "../schema/node.js";
 import {
   CreatePoolInput,
   CreatePoolPayload,
@@ -31,33 +30,12 @@ import {
 } from "../schema/pool.js";
 import { Scope } from "../schema/scope.js";
 import { callerOf, type Context } from "../server/context.js";
-import { accountLoader } from "./account.resolver.js";
-import { registerNodeType } from "./node.resolver.js";
-import { scopeLoader } from "./scope.resolver.js";
-
-/** The request's Pool DataLoader (by row id). */
-export function poolLoader(ctx: Context) {
-  return ctx.loaders.for<number, Pool>("pool", async (ids) =>
-    (await poolsById(ctx.services.store, ids)).map((r) => (r ? toPool(r) : null)),
-  );
-}
-
-registerNodeType("Pool", (ctx, id) => poolLoader(ctx).load(id));
 
 const ORDER: Record<PoolOrderField, DbPoolOrderField> = {
   NETWORK: "network",
   NAME: "name",
   CREATED_AT: "createdAt",
 };
-
-/** A global id argument of a known type, as a row id (null/undefined pass through). */
-export function rowIdOf(
-  globalId: string | null | undefined,
-  type: string,
-  field: string,
-): number | null | undefined {
-  return globalId == null ? (globalId as null | undefined) : fromGlobalId(globalId, type, field).id;
-}
 
 function toDomainFilter(f: PoolFilter | null | undefined): DomainPoolFilter {
   if (!f) return {};
@@ -72,7 +50,7 @@ function toDomainFilter(f: PoolFilter | null | undefined): DomainPoolFilter {
 }
 
 /** Runs a pool list for the API: filters, order and page in, connection out. */
-export async function poolConnection(
+async function poolConnection(
   ctx: Context,
   filter: DomainPoolFilter,
   order: PoolOrder | null | undefined,
@@ -110,22 +88,22 @@ export class PoolResolver {
   @Authorized("read")
   @Query(() => Pool, { nullable: true, description: "One pool by global id; null if it does not exist." })
   pool(@Arg("id", () => ID, { description: "Global id of the pool." }) id: string, @Ctx() ctx: Context) {
-    return poolLoader(ctx).load(fromGlobalId(id, "Pool", "id").id);
+    return ctx.loaders.pool.load(fromGlobalId(id, "Pool", "id").id);
   }
 
   @FieldResolver(() => Scope, { description: "The scope (address space) of the pool." })
   async scope(@Root() pool: Pool, @Ctx() ctx: Context): Promise<Scope> {
-    return (await scopeLoader(ctx).load(pool.scopeId))!;
+    return (await ctx.loaders.scope.load(pool.scopeId))!;
   }
 
   @FieldResolver(() => Pool, { nullable: true, description: "The parent pool; null for a top-level pool." })
   parent(@Root() pool: Pool, @Ctx() ctx: Context) {
-    return pool.parentId === null ? null : poolLoader(ctx).load(pool.parentId);
+    return pool.parentId === null ? null : ctx.loaders.pool.load(pool.parentId);
   }
 
   @FieldResolver(() => Account, { nullable: true, description: "The owning account, if any." })
   account(@Root() pool: Pool, @Ctx() ctx: Context) {
-    return pool.accountId === null ? null : accountLoader(ctx).load(pool.accountId);
+    return pool.accountId === null ? null : ctx.loaders.account.load(pool.accountId);
   }
 
   @FieldResolver(() => PoolConnection, { description: "Direct child pools, in network order by default." })
@@ -195,5 +173,21 @@ export class PoolResolver {
       cidr: pool.cidr,
       removed: removed.map(toRemovedPrefix),
     };
+  }
+}
+
+@Resolver(() => Account)
+export class AccountPoolsResolver {
+  @FieldResolver(() => PoolConnection, {
+    description: "Pools owned by the account, in network order by default.",
+  })
+  pools(
+    @Root() account: Account,
+    @Arg("orderBy", () => PoolOrder, { nullable: true, description: "Order (default: NETWORK ASC)." })
+    orderBy: PoolOrder | null,
+    @Args(() => ConnectionArgs) args: ConnectionArgs,
+    @Ctx() ctx: Context,
+  ): Promise<PoolConnection> {
+    return poolConnection(ctx, { accountId: account.rowId }, orderBy, args);
   }
 }

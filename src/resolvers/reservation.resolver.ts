@@ -1,9 +1,8 @@
 /** reserve / unreserve, and Reservation.pool. */
 import { Arg, Authorized, Ctx, FieldResolver, Mutation, Resolver, Root } from "type-graphql";
-import { reservationsById, reserve, unreserve } from "../domain/reservations.js";
+import { reserve, unreserve } from "../domain/reservations.js";
 import { fromGlobalId } from "../schema/node.js";
 import { Pool } from "../schema/pool.js";
-import { poolLoader } from "./pool.resolver.js";
 import {
   Reservation,
   ReserveInput,
@@ -13,16 +12,6 @@ import {
   toReservation,
 } from "../schema/reservation.js";
 import { callerOf, type Context } from "../server/context.js";
-import { registerNodeType } from "./node.resolver.js";
-
-/** The per-request Reservation loader: one query per batch of ids. */
-export function reservationLoader(ctx: Context) {
-  return ctx.loaders.for<number, Reservation>("reservation", async (ids) =>
-    (await reservationsById(ctx.services.store, ids)).map((r) => r && toReservation(r)),
-  );
-}
-
-registerNodeType("Reservation", (ctx, id) => reservationLoader(ctx).load(id));
 
 @Resolver(() => Reservation)
 export class ReservationResolver {
@@ -55,6 +44,6 @@ export class ReservationResolver {
 
   @FieldResolver(() => Pool, { description: "The pool the range is held back in." })
   async pool(@Root() reservation: Reservation, @Ctx() ctx: Context): Promise<Pool> {
-    return (await poolLoader(ctx).load(reservation.poolRowId))!;
+    return (await ctx.loaders.pool.load(reservation.poolRowId))!;
   }
 }

@@ -1,6 +1,6 @@
 /** Scopes: list, fetch, create/update/delete (ADMIN). */
 import { Arg, Args, Authorized, Ctx, ID, Mutation, Query, Resolver } from "type-graphql";
-import { createScope, deleteScope, listScopes, scopesById, updateScope } from "../domain/scopes.js";
+import { createScope, deleteScope, listScopes, updateScope } from "../domain/scopes.js";
 import { ConnectionArgs, toConnection } from "../schema/connection.js";
 import { fromGlobalId, toGlobalId } from "../schema/node.js";
 import {
@@ -15,16 +15,6 @@ import {
   toScope,
 } from "../schema/scope.js";
 import { callerOf, type Context } from "../server/context.js";
-import { registerNodeType } from "./node.resolver.js";
-
-/** The request's Scope DataLoader (by row id). */
-export function scopeLoader(ctx: Context) {
-  return ctx.loaders.for<number, Scope>("scope", async (ids) =>
-    (await scopesById(ctx.services.store, ids)).map((r) => (r ? toScope(r) : null)),
-  );
-}
-
-registerNodeType("Scope", (ctx, id) => scopeLoader(ctx).load(id));
 
 @Resolver(() => Scope)
 export class ScopeResolver {
@@ -45,7 +35,7 @@ export class ScopeResolver {
   @Authorized("read")
   @Query(() => Scope, { nullable: true, description: "One scope by global id; null if it does not exist." })
   scope(@Arg("id", () => ID, { description: "Global id of the scope." }) id: string, @Ctx() ctx: Context) {
-    return scopeLoader(ctx).load(fromGlobalId(id, "Scope", "id").id);
+    return ctx.loaders.scope.load(fromGlobalId(id, "Scope", "id").id);
   }
 
   @Authorized("admin")

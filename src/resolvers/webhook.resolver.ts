@@ -10,64 +10,14 @@ import {
   WebhookConnection,
   WebhookDeliveriesArgs,
   WebhookDeliveryConnection,
-  WebhookDeliveryOutcome,
+  toDelivery,
+  toWebhook,
   type WebhookDelivery,
 } from "../schema/webhook.js";
 import { ConnectionArgs, toConnection, type Connection } from "../schema/connection.js";
 import { fromGlobalId, toGlobalId } from "../schema/node.js";
-import {
-  countDeliveriesOf,
-  createWebhook,
-  deleteWebhook,
-  deliveriesOf,
-  listWebhooks,
-  updateWebhook,
-  webhooksById,
-  type DeliveryInfo,
-  type WebhookInfo,
-} from "../domain/webhooks.js";
-import { eventCursor } from "../domain/events.js";
-import type { Page } from "../db/pagination.js";
-import { authorize } from "../server/auth.js";
+import { createWebhook, deleteWebhook, listWebhooks, updateWebhook } from "../domain/webhooks.js";
 import { callerOf, type Context } from "../server/context.js";
-import { registerNodeType } from "./node.resolver.js";
-
-function toWebhook(w: WebhookInfo): Webhook {
-  return {
-    __typename: "Webhook",
-    id: toGlobalId("Webhook", w.id),
-    rowId: w.id,
-    url: w.url,
-    eventTypes: w.eventTypes,
-    active: w.active,
-    cursor: eventCursor(w.cursor),
-    createdAt: w.createdAt,
-    updatedAt: w.updatedAt,
-  };
-}
-
-function toDelivery(d: DeliveryInfo): WebhookDelivery {
-  return {
-    id: toGlobalId("WebhookDelivery", d.id),
-    eventId: toGlobalId("Event", d.eventId),
-    eventCursor: eventCursor(d.eventId),
-    attempt: d.attempt,
-    statusCode: d.statusCode,
-    durationMs: d.durationMs,
-    error: d.error,
-    outcome: d.outcome as WebhookDeliveryOutcome,
-    createdAt: d.createdAt,
-  };
-}
-
-registerNodeType("Webhook", async (ctx, id) => {
-  if (!ctx.actor.role) return null;
-  authorize(ctx, "admin");
-  const w = await ctx.loaders
-    .for<number, WebhookInfo>("webhook", (ids) => webhooksById(ctx.services.store, ids))
-    .load(id);
-  return w ? toWebhook(w) : null;
-});
 
 @Resolver(() => Webhook)
 export class WebhookResolver {
@@ -132,18 +82,10 @@ export class WebhookResolver {
     @Args(() => WebhookDeliveriesArgs) args: WebhookDeliveriesArgs,
     @Ctx() ctx: Context,
   ): Promise<Connection<WebhookDelivery>> {
-    const store = ctx.services.store;
-    const max = ctx.services.config.limits.maxPageSize;
-    const key = JSON.stringify([args.first, args.after, args.last, args.before]);
     // One statement for the deliveries of every webhook on the page (and one for their counts).
     const page = await ctx.loaders
-      .for<number, Page<DeliveryInfo>>(`webhookDeliveries:${key}`, (ids) =>
-        deliveriesOf(store, ids, args, max),
-      )
+      .webhookDeliveries(args, ctx.services.config.limits.maxPageSize)
       .load(webhook.rowId);
-    const counts = ctx.loaders.for<number, number>("webhookDeliveryCounts", (ids) =>
-      countDeliveriesOf(store, ids),
-    );
-    return toConnection(page!, toDelivery, async () => (await counts.load(webhook.rowId)) ?? 0);
+    return toConnection(page, toDelivery, () => ctx.loaders.webhookDeliveryCounts.load(webhook.rowId));
   }
 }

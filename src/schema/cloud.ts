@@ -5,6 +5,8 @@ import { CIDRScalar } from "./scalars.js";
 import { ConnectionArgs, ConnectionType } from "./connection.js";
 import { Node } from "./node.js";
 import { DriftItem } from "./drift.js";
+import { toGlobalId } from "./node.js";
+import type { CloudCidrRow, CloudResourceRow, SyncStateRecord } from "../domain/cloud.js";
 
 export enum CloudResourceType {
   VPC = "VPC",
@@ -350,4 +352,61 @@ export class DeprovisionSubnetPayload {
 
   @Field(() => String, { description: "Cloud id of the deleted subnet." })
   deletedResourceId!: string;
+}
+
+/** Maps an observed resource row to the API's CloudResource. */
+export function toCloudResource(r: CloudResourceRow): CloudResource {
+  return {
+    __typename: "CloudResource",
+    id: toGlobalId("CloudResource", r.id),
+    rowId: r.id,
+    accountRowId: r.accountId,
+    accountId: toGlobalId("Account", r.accountId),
+    provider: r.provider,
+    resourceType: r.resourceType as CloudResourceType,
+    externalId: r.externalId,
+    vpcExternalId: r.vpcExternalId,
+    region: r.region,
+    zone: r.zone,
+    name: r.name,
+    tags: JSON.parse(r.tags) as Record<string, string>,
+    state: r.state,
+    managedByCloudPam: r.managed,
+    allocationTag: r.allocationTag,
+    firstSeenAt: r.firstSeenAt,
+    lastSeenAt: r.lastSeenAt,
+    deletedAt: r.deletedAt,
+  };
+}
+
+export function toCloudCidr(c: CloudCidrRow): CloudCidr {
+  return {
+    cidr: c.cidr,
+    family: c.family,
+    role: c.role,
+    name: c.name,
+    management: c.management as CidrManagement | null,
+    allocationId: c.allocationId === null ? null : toGlobalId("Allocation", c.allocationId),
+  };
+}
+
+export function toSyncState(s: SyncStateRecord): SyncState {
+  const c = s.counts;
+  return {
+    accountId: toGlobalId("Account", s.accountId),
+    region: s.region,
+    status: s.status as SyncStatus,
+    startedAt: s.startedAt,
+    finishedAt: s.finishedAt,
+    counts:
+      "vpcs" in c
+        ? ({
+            vpcs: c.vpcs ?? 0,
+            subnets: c.subnets ?? 0,
+            cidrs: c.cidrs ?? 0,
+            findings: c.findings ?? 0,
+          } as SyncCounts)
+        : null,
+    error: s.error,
+  };
 }

@@ -3,7 +3,8 @@ import { ArgsType, Field, ID, InputType, ObjectType, registerEnumType } from "ty
 import { DateTimeResolver } from "graphql-scalars";
 import { CIDRScalar } from "./scalars.js";
 import { ConnectionArgs, ConnectionType } from "./connection.js";
-import { Node } from "./node.js";
+import { Node, toGlobalId } from "./node.js";
+import type { DriftRecord } from "../domain/drift.js";
 
 export enum DriftKind {
   MISSING_IN_CLOUD = "MISSING_IN_CLOUD",
@@ -133,4 +134,24 @@ export class IgnoreDriftInput {
 export class IgnoreDriftPayload {
   @Field(() => DriftItem, { description: "The item, now IGNORED." })
   driftItem!: DriftItem;
+}
+
+/** Maps a domain drift record to the API's DriftItem. */
+export function toDriftItem(d: DriftRecord): DriftItem {
+  return {
+    __typename: "DriftItem",
+    id: toGlobalId("DriftItem", d.id),
+    kind: d.kind as DriftKind,
+    severity: d.severity as DriftSeverity,
+    status: d.status as DriftStatus,
+    accountId: toGlobalId("Account", d.accountId),
+    accountRowId: d.accountId,
+    resourceRowId: d.resourceId,
+    allocationRowId: d.allocationId,
+    allocationId: d.allocationId === null ? null : toGlobalId("Allocation", d.allocationId),
+    cidr: d.cidr,
+    detail: d.detail,
+    detectedAt: d.detectedAt,
+    resolvedAt: d.resolvedAt,
+  };
 }

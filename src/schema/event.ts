@@ -2,7 +2,8 @@
 import { ArgsType, Field, ID, InputType, ObjectType } from "type-graphql";
 import { JSONResolver } from "graphql-scalars";
 import { ConnectionArgs, ConnectionType } from "./connection.js";
-import { Node } from "./node.js";
+import { Node, toGlobalId } from "./node.js";
+import { eventCursor, type EventRecord } from "../domain/events.js";
 import { DateTimeScalar } from "./scalars.js";
 import { Allocation } from "./allocation.js";
 import { DriftItem } from "./drift.js";
@@ -191,4 +192,21 @@ export class DriftEventsArgs {
     description: "Replay events after this cursor first; default: only new events.",
   })
   after?: string | null;
+}
+
+/** Maps a domain event to the GraphQL Event (global ids, string cursor). */
+export function toEvent(e: EventRecord): Event {
+  return {
+    __typename: "Event",
+    id: toGlobalId("Event", e.id),
+    cursor: eventCursor(e.id),
+    type: e.type,
+    actor: e.actor,
+    subjectType: e.subjectType,
+    subjectId: toGlobalId(e.subjectType, e.subjectId),
+    before: e.before,
+    after: e.after,
+    requestId: e.requestId,
+    createdAt: e.createdAt,
+  };
 }

@@ -10,4 +10,15 @@ export abstract class Node {
   id!: string;
 }
 
+import { fromGlobalId } from "../domain/global-id.js";
+
 export { fromGlobalId, toGlobalId } from "../domain/global-id.js";
+
+/** A global id argument of a known type, as a row id (null/undefined pass through). */
+export function rowIdOf(
+  globalId: string | null | undefined,
+  type: string,
+  field: string,
+): number | null | undefined {
+  return globalId == null ? (globalId as null | undefined) : fromGlobalId(globalId, type, field).id;
+}

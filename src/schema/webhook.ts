@@ -1,7 +1,9 @@
 /** GraphQL types of webhooks and their delivery attempts. */
 import { ArgsType, Field, ID, InputType, Int, ObjectType, registerEnumType } from "type-graphql";
 import { ConnectionArgs, ConnectionType } from "./connection.js";
-import { Node } from "./node.js";
+import { Node, toGlobalId } from "./node.js";
+import { eventCursor } from "../domain/events.js";
+import type { DeliveryInfo, WebhookInfo } from "../domain/webhooks.js";
 import { DateTimeScalar } from "./scalars.js";
 
 export enum WebhookDeliveryOutcome {
@@ -163,3 +165,33 @@ export class DeleteWebhookPayload {
 
 @ArgsType()
 export class WebhookDeliveriesArgs extends ConnectionArgs {}
+
+/** Maps a domain webhook to the API's Webhook. */
+export function toWebhook(w: WebhookInfo): Webhook {
+  return {
+    __typename: "Webhook",
+    id: toGlobalId("Webhook", w.id),
+    rowId: w.id,
+    url: w.url,
+    eventTypes: w.eventTypes,
+    active: w.active,
+    cursor: eventCursor(w.cursor),
+    createdAt: w.createdAt,
+    updatedAt: w.updatedAt,
+  };
+}
+
+/** Maps a delivery attempt to the API's WebhookDelivery. */
+export function toDelivery(d: DeliveryInfo): WebhookDelivery {
+  return {
+    id: toGlobalId("WebhookDelivery", d.id),
+    eventId: toGlobalId("Event", d.eventId),
+    eventCursor: eventCursor(d.eventId),
+    attempt: d.attempt,
+    statusCode: d.statusCode,
+    durationMs: d.durationMs,
+    error: d.error,
+    outcome: d.outcome as WebhookDeliveryOutcome,
+    createdAt: d.createdAt,
+  };
+}

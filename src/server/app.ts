@@ -8,7 +8,7 @@ import { ApolloServer, type ApolloServerPlugin } from "@apollo/server";
 import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
 import type { ValidationRule } from "graphql";
 import type { Config } from "../config.js";
-import { describeConfig } from "../config.js";
+import { ConfigError, describeConfig } from "../config.js";
 import { openStore, type Store } from "../db/store.js";
 import { createLogger, type Logger } from "../logger.js";
 import { graphqlOperationDuration } from "../metrics.js";
@@ -23,6 +23,7 @@ import { attachWebSockets, type WebSocketHandle } from "./ws.js";
 import { workers } from "./workers.js";
 import { routes } from "./routes.js";
 import { securityModule } from "./security.js";
+import { credentialGatePlugin } from "./credential-gate.js";
 
 export interface App {
   services: Services;
@@ -78,6 +79,10 @@ function operationLoggingPlugin(): ApolloServerPlugin<Context> {
 
 export async function startApp(config: Config, options: StartOptions = {}): Promise<App> {
   const logger = options.logger ?? createLogger(config.logLevel);
+  if (config.database.url && !options.store) {
+    // Until the PostgreSQL store lands (#15), refuse rather than silently serve the SQLite file.
+    throw new ConfigError("DATABASE_URL", "the PostgreSQL backend is not available in this build yet");
+  }
   const store = options.store ?? openStore({ dsn: config.sqliteDsn });
   const services: Services = { config, store, logger, startedAt: new Date(), extensions: new Map() };
 
@@ -105,7 +110,12 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
     formatError: createFormatError(logger, config.production),
     validationRules,
     // Apollo's own landing page loads from a CDN; ours (src/server/explorer.ts) is self-contained.
-    plugins: [ApolloServerPluginLandingPageDisabled(), operationLoggingPlugin(), ...security.plugins],
+    plugins: [
+      ApolloServerPluginLandingPageDisabled(),
+      operationLoggingPlugin(),
+      credentialGatePlugin(),
+      ...security.plugins,
+    ],
   });
   await apollo.start();
 

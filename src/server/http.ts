@@ -9,7 +9,8 @@ import { registry, httpResponses } from "../metrics.js";
 import type { Logger } from "../logger.js";
 import { DomainError } from "../domain/errors.js";
 import { authenticate } from "./auth.js";
-import { Loaders, type Context, type Services } from "./context.js";
+import type { Context, Services } from "./context.js";
+import { createLoaders } from "../resolvers/loaders.js";
 import { graphqlError } from "./errors.js";
 import { explorerResponse } from "./explorer.js";
 
@@ -186,7 +187,7 @@ export function createHttpHandler(opts: HttpHandlerOptions) {
       context: async () => {
         try {
           const auth = await authenticate(services, req.headers.authorization);
-          return { requestId, logger, ...auth, services, loaders: new Loaders() };
+          return { requestId, logger, ...auth, services, loaders: createLoaders(services.store) };
         } catch (e) {
           if (e instanceof DomainError)
             throw graphqlError(e.code, e.message, e.details, HTTP_STATUS_OF_AUTH_ERROR[e.code] ?? 400);

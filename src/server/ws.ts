@@ -19,7 +19,8 @@ import { useServer } from "graphql-ws/use/ws";
 import { CloseCode } from "graphql-ws";
 import { DomainError } from "../domain/errors.js";
 import { authenticate, type Authenticated } from "./auth.js";
-import { Loaders, type Context, type Services } from "./context.js";
+import type { Context, Services } from "./context.js";
+import { createLoaders } from "../resolvers/loaders.js";
 import { createFormatError } from "./errors.js";
 import { subscribeInBursts } from "./subscription-bursts.js";
 
@@ -88,7 +89,10 @@ export function attachWebSockets(httpServer: HttpServer, opts: WebSocketOptions)
       schema,
       connectionInitWaitTimeout: 10_000,
       subscribe: (args) =>
-        subscribeInBursts(args, (context) => ({ ...(context as Context), loaders: new Loaders() })),
+        subscribeInBursts(args, (context) => ({
+          ...(context as Context),
+          loaders: createLoaders(services.store),
+        })),
       onConnect: async (ctx) => {
         const payload = ctx.connectionParams ?? {};
         const raw = payload.authorization ?? payload.Authorization ?? payload.token;
@@ -135,7 +139,7 @@ export function attachWebSockets(httpServer: HttpServer, opts: WebSocketOptions)
           actor: info.auth.actor,
           credential: info.auth.credential,
           services,
-          loaders: new Loaders(),
+          loaders: createLoaders(services.store),
         };
       },
       onSubscribe: async (ctx, _id, payload) => {

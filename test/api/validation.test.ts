@@ -1,0 +1,300 @@
+/**
+ * Every input rule of src/domain/validation.ts, run through every mutation that takes that kind of value,
+ * over the real GraphQL API: bad input gets a precise error (extensions.code and the field it names) and
+ * writes nothing.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startTestServer, type TestServer } from "../helpers/server.js";
+import { createAccount, createPool, createScope, dumpDatabase } from "../helpers/plan.js";
+
+let s: TestServer;
+const ids = { pool: "", account: "", allocation: "", scope: "" };
+
+beforeAll(async () => {
+  s = await startTestServer();
+  ids.account = (await createAccount(s, { key: "aws:000000000001", name: "validation", tier: "PRD" })).id;
+  ids.pool = (await createPool(s, { cidr: "10.0.0.0/16", name: "validation-pool" })).id;
+  ids.scope = (await createScope(s, "validation-scope")).id;
+  const r = await s.ok<{ allocate: { allocation: { id: string } } }>(
+    `mutation($input: AllocateInput!) { allocate(input: $input) { allocation { id } } }`,
+    { input: { poolId: ids.pool, accountId: ids.account, prefixLength: 24 } },
+  );
+  ids.allocation = r.allocate.allocation.id;
+});
+afterAll(async () => {
+  await s.close();
+});
+
+type Mutation =
+  | "createPool"
+  | "updatePool"
+  | "createScope"
+  | "updateScope"
+  | "createAccount"
+  | "updateAccount"
+  | "allocate"
+  | "updateAllocation"
+  | "allocateMany"
+  | "reserve";
+
+const INPUT_TYPE: Record<Mutation, string> = {
+  createPool: "CreatePoolInput",
+  updatePool: "UpdatePoolInput",
+  createScope: "CreateScopeInput",
+  updateScope: "UpdateScopeInput",
+  createAccount: "CreateAccountInput",
+  updateAccount: "UpdateAccountInput",
+  allocate: "AllocateInput",
+  updateAllocation: "UpdateAllocationInput",
+  allocateMany: "AllocateManyInput",
+  reserve: "ReserveInput",
+};
+
+/** A valid input of each mutation (ids filled in once the fixtures exist). */
+function validInput(m: Mutation): Record<string, unknown> {
+  switch (m) {
+    case "createPool":
+      return { cidr: "10.200.0.0/16", name: "new-pool" };
+    case "updatePool":
+      return { id: ids.pool };
+    case "createScope":
+      return { name: "new-scope" };
+    case "updateScope":
+      return { id: ids.scope };
+    case "createAccount":
+      return { key: "aws:999999999999", name: "new-account" };
+    case "updateAccount":
+      return { id: ids.account };
+    case "allocate":
+      return { poolId: ids.pool, accountId: ids.account, prefixLength: 24 };
+    case "updateAllocation":
+      return { id: ids.allocation };
+    case "allocateMany":
+      return { poolId: ids.pool, requests: [{ prefixLength: 24, accountId: ids.account }] };
+    case "reserve":
+      return { poolId: ids.pool, prefixLength: 24 };
+  }
+}
+
+/** Sets `path` ("requests.0.name") in a copy of `input`. */
+function withValue(input: Record<string, unknown>, path: string, value: unknown): Record<string, unknown> {
+  const copy = structuredClone(input);
+  const keys = path.split(".");
+  let at: Record<string, unknown> = copy;
+  for (const k of keys.slice(0, -1)) at = at[k] as Record<string, unknown>;
+  at[keys.at(-1)!] = value;
+  return copy;
+}
+
+/** Where a mutation takes a kind of value, and the field its error names. */
+interface Use {
+  mutation: Mutation;
+  path: string;
+  field: string;
+}
+const at = (mutation: Mutation, path: string, field = path): Use => ({ mutation, path, field });
+
+interface Rule {
+  rule: string;
+  uses: Use[];
+  /** Bad values, each with the code it must get; a function sees the fixtures. */
+  bad: { label: string; value: () => unknown; code: string; field?: string }[];
+}
+
+const many = (n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`k${i}`, "v"]));
+const badFor = (code: string, label: string, value: unknown) => ({ label, value: () => value, code });
+
+const RULES: Rule[] = [
+  {
+    rule: "required name",
+    uses: [
+      at("createPool", "name"),
+      at("updatePool", "name"),
+      at("createScope", "name"),
+      at("updateScope", "name"),
+      at("createAccount", "name"),
+      at("updateAccount", "name"),
+    ],
+    bad: [
+      badFor("BAD_USER_INPUT", "blank", "   "),
+      badFor("BAD_USER_INPUT", "256 characters", "n".repeat(256)),
+      badFor("BAD_USER_INPUT", "a C0 control character", "bad\u0007name"),
+      badFor("BAD_USER_INPUT", "a C1 control character", "bad\u0085name"),
+    ],
+  },
+  {
+    rule: "optional name",
+    uses: [
+      at("allocate", "name"),
+      at("updateAllocation", "name"),
+      at("allocateMany", "requests.0.name", "requests[0].name"),
+    ],
+    bad: [
+      badFor("BAD_USER_INPUT", "256 characters", "n".repeat(256)),
+      badFor("BAD_USER_INPUT", "a C0 control character", "bad\u0007name"),
+      badFor("BAD_USER_INPUT", "a C1 control character", "bad\u0085name"),
+    ],
+  },
+  {
+    rule: "free text",
+    uses: [
+      at("createPool", "description"),
+      at("updatePool", "description"),
+      at("createScope", "description"),
+      at("updateScope", "description"),
+      at("createAccount", "description"),
+      at("updateAccount", "description"),
+      at("allocate", "description"),
+      at("updateAllocation", "description"),
+      at("reserve", "reason"),
+    ],
+    bad: [
+      badFor("BAD_USER_INPUT", "4097 characters", "d".repeat(4097)),
+      badFor("BAD_USER_INPUT", "a NUL", "bad\u0000text"),
+      badFor("BAD_USER_INPUT", "an escape character", "bad\u001btext"),
+    ],
+  },
+  {
+    rule: "tags",
+    uses: [
+      at("createPool", "tags"),
+      at("updatePool", "tags"),
+      at("allocate", "tags"),
+      at("updateAllocation", "tags"),
+    ],
+    bad: [
+      badFor("BAD_USER_INPUT", "51 tags", many(51)),
+      badFor("BAD_USER_INPUT", "a control character in a key", { "team\u0007": "net" }),
+      badFor("BAD_USER_INPUT", "a blank key", { "  ": "net" }),
+      badFor("BAD_USER_INPUT", "a 129-character key", { ["k".repeat(129)]: "net" }),
+      badFor("BAD_USER_INPUT", "a 257-character value", { team: "v".repeat(257) }),
+      badFor("BAD_USER_INPUT", "a value that is not a string", { team: 7 }),
+    ],
+  },
+  {
+    rule: "idempotency key",
+    uses: [at("allocate", "idempotencyKey"), at("allocateMany", "idempotencyKey")],
+    bad: [
+      badFor("BAD_USER_INPUT", "empty", ""),
+      badFor("BAD_USER_INPUT", "256 characters", "k".repeat(256)),
+      badFor("BAD_USER_INPUT", "a line break", "key\nwith-break"),
+    ],
+  },
+  {
+    rule: "CIDR",
+    uses: [at("createPool", "cidr"), at("allocate", "cidr"), at("reserve", "cidr")],
+    bad: [
+      badFor("BAD_USER_INPUT", "not an address", "ten.0.0.0/8"),
+      badFor("BAD_USER_INPUT", "host bits set", "10.0.0.1/16"),
+      badFor("BAD_USER_INPUT", "a prefix length past the family", "10.0.0.0/33"),
+    ],
+  },
+  {
+    rule: "pool id",
+    uses: [
+      at("createPool", "parentId"),
+      at("allocate", "poolId"),
+      at("allocateMany", "poolId"),
+      at("reserve", "poolId"),
+      at("updatePool", "id"),
+    ],
+    bad: [
+      badFor("BAD_USER_INPUT", "not a global id", "not-an-id"),
+      { label: "the id of a scope", value: () => ids.scope, code: "BAD_USER_INPUT" },
+      badFor("NOT_FOUND", "a pool that does not exist", Buffer.from("Pool:999999").toString("base64url")),
+      { label: "the id of an allocation", value: () => reTyped(ids.allocation, "Pool"), code: "NOT_FOUND" },
+    ],
+  },
+  {
+    rule: "account id",
+    uses: [
+      at("createPool", "accountId"),
+      at("updatePool", "accountId"),
+      at("allocate", "accountId"),
+      at("updateAllocation", "accountId"),
+      at("allocateMany", "requests.0.accountId", "requests[0].accountId"),
+      at("updateAccount", "id"),
+    ],
+    bad: [
+      badFor("BAD_USER_INPUT", "not a global id", "not-an-id"),
+      { label: "the id of a pool", value: () => ids.pool, code: "BAD_USER_INPUT" },
+      badFor(
+        "NOT_FOUND",
+        "an account that does not exist",
+        Buffer.from("Account:999999").toString("base64url"),
+      ),
+    ],
+  },
+];
+
+/** The same row id under another type name ("Allocation:7" -> "Pool:7"). */
+function reTyped(globalId: string, type: string): string {
+  const id = Buffer.from(globalId, "base64url").toString().split(":")[1];
+  return Buffer.from(`${type}:${id}`).toString("base64url");
+}
+
+const CASES = RULES.flatMap((r) =>
+  r.uses.flatMap((u) =>
+    r.bad.map((b) => ({
+      name: `${r.rule}: ${u.mutation}(${u.path}) refuses ${b.label} with ${b.code}`,
+      use: u,
+      bad: b,
+    })),
+  ),
+);
+
+async function attempt(m: Mutation, input: Record<string, unknown>) {
+  return s.gql(`mutation($input: ${INPUT_TYPE[m]}!) { ${m}(input: $input) { __typename } }`, { input });
+}
+
+describe("every input rule through every mutation that takes it", () => {
+  it.each(CASES)("$name", async ({ use, bad }) => {
+    const before = dumpDatabase(s.dbPath);
+    const r = await attempt(use.mutation, withValue(validInput(use.mutation), use.path, bad.value()));
+    expect(r.errors, JSON.stringify(r.data)).toHaveLength(1);
+    const error = r.errors![0]!;
+    expect(error.extensions?.code, error.message).toBe(bad.code);
+    expect(error.extensions?.details?.field ?? fieldInMessage(error.message), error.message).toBe(
+      bad.field ?? use.field,
+    );
+    expect(dumpDatabase(s.dbPath)).toBe(before);
+  });
+});
+
+/** A scalar coercion error names the field only in its message ('... at "input.cidr"; ...'). */
+function fieldInMessage(message: string): string | undefined {
+  return /at "input\.([\w.[\]]+)"/.exec(message)?.[1];
+}
+
+describe("createPool applies the same tag rules as allocate (issue 13 bug)", () => {
+  it("refuses a pool with 51 tags, naming the tags field, and creates nothing", async () => {
+    const before = dumpDatabase(s.dbPath);
+    const r = await attempt("createPool", { cidr: "10.201.0.0/16", name: "too-many-tags", tags: many(51) });
+    expect(r.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", details: { field: "tags" } });
+    expect(dumpDatabase(s.dbPath)).toBe(before);
+  });
+
+  it("refuses a tag key with a control character, as allocate does", async () => {
+    const tags = { "owner\u0001": "net" };
+    const pool = await attempt("createPool", { cidr: "10.202.0.0/16", name: "ctl-tag", tags });
+    const allocation = await attempt("allocate", { ...validInput("allocate"), tags });
+    for (const r of [pool, allocation])
+      expect(r.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", details: { field: "tags" } });
+  });
+
+  it("still accepts 50 tags on a pool, stored in key order", async () => {
+    const tags = Object.fromEntries(Object.entries(many(50)).reverse());
+    const created = await createPool(s, { cidr: "10.203.0.0/16", name: "fifty-tags", tags });
+    expect(Object.keys(created.tags)).toEqual(Object.keys(many(50)).sort());
+  });
+});
+
+describe("the valid inputs of the table", () => {
+  // Runs last (it writes): proves each refusal above is the bad value's, not the rest of the input's.
+  it("are accepted by every mutation", async () => {
+    for (const m of Object.keys(INPUT_TYPE) as Mutation[]) {
+      const r = await attempt(m, validInput(m));
+      expect(r.errors, m).toBeUndefined();
+    }
+  });
+});
