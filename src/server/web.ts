@@ -142,8 +142,10 @@ export function webRoute(dist: string = WEB_DIST): RouteHandler {
       send(req, res, file, immutable ? "public, max-age=31536000, immutable" : "no-cache");
       return true;
     }
-    // A missing file (anything with an extension, or under /assets/) is a 404, not the app.
+    // A missing file (anything with an extension, or under /assets/) is a 404, not the app; so is a
+    // request that does not ask for a page (API clients keep their JSON 404).
     if (decoded.startsWith("/assets/") || extname(decoded) !== "") return false;
+    if (decoded !== "/" && !String(req.headers.accept ?? "").includes("text/html")) return false;
     send(req, res, index, "no-cache");
     return true;
   };

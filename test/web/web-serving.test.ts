@@ -82,6 +82,10 @@ describe("the web UI's HTTP serving", () => {
     expect((await get(`${s.url}/assets/nope-123.js`)).status).toBe(404);
     expect((await get(`${s.url}/favicon.png`)).status).toBe(404);
     expect((await get(`${s.url}/%2e%2e/package.json`)).status).toBe(404);
+    // An API client (no text/html in Accept) keeps the JSON 404 for unknown paths.
+    const api = await get(`${s.url}/nope`, { accept: "*/*" });
+    expect(api.status).toBe(404);
+    expect(api.headers["content-type"]).toMatch(/application\/json/);
     expect((await get(`${s.url}/..%2fpackage.json`)).status).toBe(404);
   });
 
