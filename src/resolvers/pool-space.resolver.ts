@@ -20,7 +20,7 @@ import { ConnectionArgs, toConnection } from "../schema/connection.js";
 import { Pool, toPool } from "../schema/pool.js";
 import { ReservationConnection, toReservation } from "../schema/reservation.js";
 import { PoolUtilization } from "../schema/utilization.js";
-import type { Context } from "../server/context.js";
+import type { Context } from "./context.js";
 
 @ArgsType()
 class AllocationListArgs extends ConnectionArgs {
