@@ -7,3 +7,4 @@ export * from "./blocks.js";
 export * from "./memory-source.js";
 export * from "./utilization.js";
 export * from "./packing.js";
+export * from "./defragmentation.js";

@@ -8,6 +8,8 @@ import {
   blockCount,
   blocksPage,
   blocksPageBefore,
+  defaultAdviceLength,
+  defragmentationAdvice,
   formatAddress,
   formatPrefix,
   parseAddress,
@@ -21,7 +23,8 @@ import {
 import { countPrefixList, prefixListPage } from "../db/allocations.js";
 import { poolBlockCounts, poolUtilizationCounts, sqlOccupancySource } from "../db/occupancy.js";
 import { resolvePage, type Page, type PageArgs } from "../db/pagination.js";
-import { rowPrefix, type PrefixRow } from "../db/prefixes.js";
+import { largestFreeBlocksOf, listFreeBlocks } from "../db/free-blocks.js";
+import { liveChildren, rowPrefix, type PrefixRow } from "../db/prefixes.js";
 import type { Store } from "../db/store.js";
 import { Invalid } from "./errors.js";
 import { largestFreeInPool } from "./placement.js";
@@ -162,4 +165,66 @@ export async function listReservations(
     page: { ...page, items: page.items.map(toReservationRecord) },
     count: () => store.read((db) => countPrefixList(db, f)),
   };
+}
+
+function checkFirst(first: number | null | undefined, maxPageSize: number, fallback: number): number {
+  const n = first ?? fallback;
+  if (!Number.isInteger(n) || n < 0 || n > maxPageSize) {
+    throw new Invalid("first", `first must be an integer from 0 to ${maxPageSize}`, {
+      min: 0,
+      max: maxPageSize,
+    });
+  }
+  return n;
+}
+
+/** The pool's `first` largest free blocks (shortest length first, lowest address among equals); O(log n + first). */
+export async function poolLargestFreeBlocks(
+  store: Store,
+  poolId: number,
+  first: number | null | undefined,
+  maxPageSize: number,
+): Promise<Prefix[]> {
+  const limit = checkFirst(first, maxPageSize, 10);
+  return store.read((db) => {
+    const pool = requirePool(db, poolId, "poolId");
+    return largestFreeBlocksOf(db, pool.id, rowPrefix(pool).family, limit);
+  });
+}
+
+/** One way to obtain a free block: the children in its way and where they could go. */
+export interface DefragmentationAdviceRecord {
+  block: Prefix;
+  blockers: PrefixRow[];
+  addressesToMove: bigint;
+  /** Per blocker (same order): its new place in the pool, or all undefined when they must be released. */
+  moves: Prefix[] | undefined;
+  freed: Prefix;
+}
+
+/**
+ * The `first` cheapest ways to free an aligned block of `prefixLength` in the pool (default: one step larger than
+ * its largest free block), ranked by how few children must move; O(children + free blocks) reads.
+ */
+export async function poolDefragmentationAdvice(
+  store: Store,
+  poolId: number,
+  args: { first?: number | null; prefixLength?: number | null },
+  maxPageSize: number,
+): Promise<{ prefixLength: number | null; advice: DefragmentationAdviceRecord[] }> {
+  const first = checkFirst(args.first, maxPageSize, 10);
+  return store.read((db) => {
+    const pool = requirePool(db, poolId, "poolId");
+    const parent = rowPrefix(pool);
+    if (args.prefixLength != null) checkLength(parent, args.prefixLength);
+    const children = liveChildren(db, pool.id);
+    const free = listFreeBlocks(db, pool.id, parent.family);
+    const length = args.prefixLength ?? defaultAdviceLength(parent, children.map(rowPrefix), free);
+    if (length === undefined) return { prefixLength: null, advice: [] };
+    const advice = defragmentationAdvice(parent, children, rowPrefix, free, length, first);
+    return {
+      prefixLength: length,
+      advice: advice.map((a) => ({ ...a, blockers: [...a.blockers], moves: a.moves && [...a.moves] })),
+    };
+  });
 }

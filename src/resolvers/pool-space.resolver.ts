@@ -10,13 +10,21 @@ import {
   toAllocationRecord,
   type AllocationStatus as Status,
 } from "../domain/allocations.js";
-import { listReservations, poolBlocks, poolUtilization } from "../domain/blocks.js";
+import {
+  listReservations,
+  poolBlocks,
+  poolDefragmentationAdvice,
+  poolLargestFreeBlocks,
+  poolUtilization,
+} from "../domain/blocks.js";
 import { toReservationRecord } from "../domain/reservations.js";
 import type { PrefixRow } from "../db/prefixes.js";
 import { Account } from "../schema/account.js";
 import { AllocationConnection, AllocationStatus, toAllocation } from "../schema/allocation.js";
 import { BlockConnection, BlockStatus, type BlockOccupant } from "../schema/block.js";
 import { ConnectionArgs, toConnection } from "../schema/connection.js";
+import { DefragmentationAction, DefragmentationAdvice } from "../schema/defragmentation.js";
+import { CIDRScalar } from "../schema/scalars.js";
 import { Pool, toPool } from "../schema/pool.js";
 import { ReservationConnection, toReservation } from "../schema/reservation.js";
 import { PoolUtilization } from "../schema/utilization.js";
@@ -65,6 +73,28 @@ class BlocksArgs {
     description: "Cursor (a block's first address): blocks before this one, for paging backwards.",
   })
   before?: string | null;
+}
+
+@ArgsType()
+class LargestFreeBlocksArgs {
+  @Field(() => Int, { nullable: true, description: "How many (default 10, at most the maximum page size)." })
+  first?: number | null;
+}
+
+@ArgsType()
+class DefragmentationAdviceArgs {
+  @Field(() => Int, {
+    nullable: true,
+    description: "How many pieces of advice (default 10, at most the maximum page size).",
+  })
+  first?: number | null;
+
+  @Field(() => Int, {
+    nullable: true,
+    description:
+      "The free block size wanted (pool length to /32 or /128). Default: one step larger than the pool's largest free block (when nothing is free, its smallest child's length).",
+  })
+  prefixLength?: number | null;
 }
 
 function occupantOf(row: PrefixRow): typeof BlockOccupant {
@@ -136,6 +166,56 @@ export class PoolSpaceResolver {
       largestFree: u.largestFree ? formatPrefix(u.largestFree) : null,
       freeBlocksByLength: [...u.freeBlocksByLength].map(([prefixLength, count]) => ({ prefixLength, count })),
     };
+  }
+
+  @Authorized("read")
+  @FieldResolver(() => [CIDRScalar], {
+    description: "The pool's largest free blocks: shortest prefix length first, lowest address among equals.",
+  })
+  async largestFreeBlocks(
+    @Root() pool: Pool,
+    @Args(() => LargestFreeBlocksArgs) args: LargestFreeBlocksArgs,
+    @Ctx() ctx: Context,
+  ): Promise<string[]> {
+    const blocks = await poolLargestFreeBlocks(
+      ctx.services.store,
+      pool.rowId,
+      args.first,
+      ctx.services.config.limits.maxPageSize,
+    );
+    return blocks.map(formatPrefix);
+  }
+
+  @Authorized("read")
+  @FieldResolver(() => [DefragmentationAdvice], {
+    description:
+      "The moves or releases that would free a block of `prefixLength`: every aligned block holding children (and inside no larger one), fewest blockers first, then fewest addresses, then lowest address. Empty when the pool is wholly free.",
+  })
+  async defragmentationAdvice(
+    @Root() pool: Pool,
+    @Args(() => DefragmentationAdviceArgs) args: DefragmentationAdviceArgs,
+    @Ctx() ctx: Context,
+  ): Promise<DefragmentationAdvice[]> {
+    const { prefixLength, advice } = await poolDefragmentationAdvice(
+      ctx.services.store,
+      pool.rowId,
+      args,
+      ctx.services.config.limits.maxPageSize,
+    );
+    return advice.map((a) => ({
+      block: formatPrefix(a.block),
+      prefixLength: prefixLength!,
+      blockers: a.blockers.map(occupantOf),
+      moveCount: a.blockers.length,
+      addressesToMove: a.addressesToMove.toString(),
+      action: a.moves ? DefragmentationAction.MOVE : DefragmentationAction.RELEASE,
+      moves: (a.moves ?? []).map((to, i) => ({
+        occupant: occupantOf(a.blockers[i]!),
+        from: a.blockers[i]!.cidr,
+        to: formatPrefix(to),
+      })),
+      freedBlock: formatPrefix(a.freed),
+    }));
   }
 
   @Authorized("read")

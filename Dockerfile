@@ -1,0 +1,46 @@
+# syntax=docker/dockerfile:1
+# CloudPAM container image (issue #17).
+#   docker build -t cloudpam .
+#   docker run -p 8080:8080 -v cloudpam-data:/data cloudpam      # the bootstrap admin token is printed once on stdout
+# Build stage: all dependencies, compile the server (tsc -> dist/) and the web UI when the project has one,
+# then drop dev dependencies. Runtime stage: the pinned slim Node 24 base, production dependencies only.
+
+FROM node:24.22.3-bookworm-slim AS build
+WORKDIR /app
+# better-sqlite3 compiles from source when no prebuilt binary matches the platform.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends python3 make g++ \
+ && rm -rf /var/lib/apt/lists/*
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY . .
+RUN npm run build \
+ && npm run --if-present build:web \
+ && mkdir -p web/dist \
+ && npm prune --omit=dev --no-audit --no-fund
+
+FROM node:24.22.3-bookworm-slim AS runtime
+WORKDIR /app
+# Inside a container the server must listen on all interfaces, and CloudPAM accepts a non-loopback address
+# only with authentication on: keep AUTH=on (tokens or OIDC). Data lives on the /data volume.
+ENV NODE_ENV=production \
+    ADDR=0.0.0.0:8080 \
+    AUTH=on \
+    SQLITE_DSN=/data/cloudpam.db
+COPY --from=build /app/package.json /app/package-lock.json ./
+COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+COPY --from=build /app/drizzle ./drizzle
+COPY --from=build /app/web/dist ./web/dist
+RUN printf '#!/bin/sh\nexec node /app/dist/main.js "$@"\n' > /usr/local/bin/cloudpam \
+ && chmod 0755 /usr/local/bin/cloudpam \
+ && mkdir -p /data \
+ && chown 1000:1000 /data
+# The base image's "node" user, by number so that Kubernetes' runAsNonRoot can verify it.
+USER 1000:1000
+EXPOSE 8080
+VOLUME /data
+HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:8080/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+ENTRYPOINT ["node", "/app/dist/main.js"]
+CMD ["serve"]

@@ -1,0 +1,170 @@
+/**
+ * Fragmentation advice: which occupied children stand in the way of a free block of a given size, ranked by how
+ * few must move, and whether they can move elsewhere in the same parent (else they must be released).
+ *
+ * A candidate is an aligned block of the target length that holds at least one child and lies inside no larger
+ * child (freeing a block inside a larger child means moving that child, which is advice for a shorter length).
+ * Relocations are computed with `packMany` into the parent's free space outside the candidate, so by packMany's
+ * guarantee (1) a candidate is marked "release" only when no placement of its blockers outside it exists.
+ */
+import { MemoryFreeBlockStore, release, type FreeBlockStore } from "./free-index.js";
+import { packMany } from "./packing.js";
+import { addressCount, blockSize, containsPrefix, maxLength, prefixLast, type Prefix } from "./prefix.js";
+import { AllocatorError } from "./errors.js";
+
+/** One way to obtain a free block of the target length. */
+export interface DefragmentationAdvice<T> {
+  /** The aligned block that would become free. */
+  readonly block: Prefix;
+  /** The children inside `block`, in address order: they must move or be released. */
+  readonly blockers: readonly T[];
+  /** Addresses the blockers hold (what moving them costs). */
+  readonly addressesToMove: bigint;
+  /** New places for the blockers (same order) in the parent's free space outside `block`; undefined when they cannot all move there, so they must be released. */
+  readonly moves: readonly Prefix[] | undefined;
+  /** The free block that holds `block` afterwards (it merges with free buddies). */
+  readonly freed: Prefix;
+}
+
+/** A FreeBlockStore whose changes can be undone, so each candidate is simulated on the same store. */
+class JournaledStore implements FreeBlockStore {
+  private readonly journal: { add: boolean; p: Prefix }[] = [];
+  constructor(private readonly inner: MemoryFreeBlockStore) {}
+  smallestFit(maxLength: number) {
+    return this.inner.smallestFit(maxLength);
+  }
+  firstFit(maxLength: number) {
+    return this.inner.firstFit(maxLength);
+  }
+  containing(p: Prefix) {
+    return this.inner.containing(p);
+  }
+  has(p: Prefix) {
+    return this.inner.has(p);
+  }
+  largest() {
+    return this.inner.largest();
+  }
+  add(p: Prefix): void {
+    this.inner.add(p);
+    this.journal.push({ add: true, p });
+  }
+  remove(p: Prefix): void {
+    this.inner.remove(p);
+    this.journal.push({ add: false, p });
+  }
+  /** Undoes every change since construction (or the last rollback); O(changes). */
+  rollback(): void {
+    for (let e = this.journal.pop(); e; e = this.journal.pop()) {
+      if (e.add) this.inner.remove(e.p);
+      else this.inner.add(e.p);
+    }
+  }
+}
+
+/** Index of the first element of sorted `items` whose start is >= start; O(log n). */
+function lowerBound(items: readonly Prefix[], start: bigint): number {
+  let lo = 0;
+  let hi = items.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (items[mid]!.start < start) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * The default target length: one step larger than the largest free block (the next block size the parent cannot
+ * hand out today); when nothing is free, the smallest child's length; undefined when the parent is wholly free.
+ * O(n) over the free blocks and children.
+ */
+export function defaultAdviceLength(
+  parent: Prefix,
+  children: readonly Prefix[],
+  free: readonly Prefix[],
+): number | undefined {
+  if (free.length > 0) {
+    const largest = Math.min(...free.map((b) => b.length));
+    return largest > parent.length ? largest - 1 : undefined;
+  }
+  return children.length > 0 ? Math.max(...children.map((c) => c.length)) : undefined;
+}
+
+/**
+ * The `first` best ways to free an aligned block of `length` inside `parent`: fewest blockers first, then fewest
+ * addresses to move, then lowest address. `children` are the parent's direct children sorted by start (with
+ * `prefixOf` giving each one's prefix), `free` its canonical free blocks sorted by start.
+ * O(k + c log c + F log F + first × (b × L + f)) for k children, c candidates, F free blocks, b blockers per
+ * advice, L the address length and f free blocks inside a candidate.
+ */
+export function defragmentationAdvice<T>(
+  parent: Prefix,
+  children: readonly T[],
+  prefixOf: (child: T) => Prefix,
+  free: readonly Prefix[],
+  length: number,
+  first: number,
+): DefragmentationAdvice<T>[] {
+  if (!Number.isInteger(length) || length < parent.length || length > maxLength(parent.family)) {
+    throw new AllocatorError("LENGTH_OUT_OF_RANGE", `/${length} is not a block length inside the parent`, {
+      length,
+      min: parent.length,
+      max: maxLength(parent.family),
+    });
+  }
+  const size = blockSize(parent.family, length);
+  const candidates: { start: bigint; from: number; to: number; addresses: bigint }[] = [];
+  for (let i = 0; i < children.length; i++) {
+    const p = prefixOf(children[i]!);
+    if (!containsPrefix(parent, p)) {
+      throw new AllocatorError("OUTSIDE_PARENT", "a child lies outside the parent", { index: i });
+    }
+    // Children are disjoint, so a block holding a child of at least the target length lies inside no larger one.
+    if (p.length < length) continue;
+    const start = p.start - ((p.start - parent.start) % size);
+    const last = candidates[candidates.length - 1];
+    if (last && last.start === start) {
+      last.to = i + 1;
+      last.addresses += addressCount(p);
+    } else {
+      candidates.push({ start, from: i, to: i + 1, addresses: addressCount(p) });
+    }
+  }
+  const ranked = candidates
+    .sort((a, b) => {
+      const byCount = a.to - a.from - (b.to - b.from);
+      if (byCount !== 0) return byCount;
+      if (a.addresses !== b.addresses) return a.addresses < b.addresses ? -1 : 1;
+      return a.start < b.start ? -1 : 1;
+    })
+    .slice(0, Math.max(0, first));
+  if (ranked.length === 0) return [];
+
+  const store = new JournaledStore(new MemoryFreeBlockStore(free));
+  return ranked.map((c): DefragmentationAdvice<T> => {
+    const block: Prefix = { family: parent.family, start: c.start, length };
+    const blockers = children.slice(c.from, c.to);
+    // Take the candidate's own free blocks out, so nothing is moved into it.
+    const inside: Prefix[] = [];
+    for (let j = lowerBound(free, c.start); j < free.length && free[j]!.start <= prefixLast(block); j++) {
+      inside.push(free[j]!);
+      store.remove(free[j]!);
+    }
+    let moves: Prefix[] | undefined;
+    try {
+      moves = packMany(
+        store,
+        parent,
+        blockers.map((b) => prefixOf(b).length),
+      );
+    } catch (e) {
+      if (!(e instanceof AllocatorError)) throw e;
+      store.rollback();
+      for (const b of inside) store.remove(b);
+    }
+    const freed = release(store, parent, block);
+    store.rollback();
+    return { block, blockers, addressesToMove: c.addresses, moves, freed };
+  });
+}
