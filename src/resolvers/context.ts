@@ -11,6 +11,7 @@ import type { Caller } from "../domain/caller.js";
 import { Forbidden, Unauthenticated } from "../domain/errors.js";
 import type { EventHub } from "../domain/event-hub.js";
 import { can, type Actor, type Permission } from "../domain/roles.js";
+import { CREATE_TOKEN_HINT } from "../domain/tokens.js";
 import type { WebhookDispatcher } from "../domain/webhook-worker.js";
 import type { ReconcileState } from "../reconcile/sync.js";
 import type { Loaders } from "./loaders.js";
@@ -56,7 +57,10 @@ export const authChecker = (
 ): boolean => {
   if (permissions.includes("public")) return true;
   const role = context.actor.role;
-  if (!role) throw new Unauthenticated("authentication required: send 'Authorization: Bearer <token>'");
+  if (!role)
+    throw new Unauthenticated(
+      `authentication required: send 'Authorization: Bearer <token>' (${CREATE_TOKEN_HINT})`,
+    );
   const missing = permissions.filter((p) => !can(role, p));
   if (missing.length === 0) return true;
   throw new Forbidden(`role ${role} may not do this (needs ${missing.join(", ")} permission)`, {

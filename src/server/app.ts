@@ -24,6 +24,7 @@ import { createWorkers } from "./workers.js";
 import { createServices } from "./services.js";
 import { routes } from "./routes.js";
 import { securityModule } from "./security.js";
+import { credentialGatePlugin } from "./credential-gate.js";
 
 export { createServices };
 
@@ -113,7 +114,12 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
     formatError: createFormatError(logger, config.production),
     validationRules,
     // Apollo's own landing page loads from a CDN; ours (src/server/explorer.ts) is self-contained.
-    plugins: [ApolloServerPluginLandingPageDisabled(), operationLoggingPlugin(), ...security.plugins],
+    plugins: [
+      ApolloServerPluginLandingPageDisabled(),
+      operationLoggingPlugin(),
+      credentialGatePlugin(),
+      ...security.plugins,
+    ],
   });
   await apollo.start();
 

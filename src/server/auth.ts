@@ -6,7 +6,7 @@
 import { getMetadataStorage } from "type-graphql";
 import { Unauthenticated } from "../domain/errors.js";
 import type { Actor } from "../domain/roles.js";
-import { verifyToken } from "../domain/tokens.js";
+import { CREATE_TOKEN_HINT, verifyToken } from "../domain/tokens.js";
 import type { Credential } from "../resolvers/context.js";
 import type { Services } from "./context.js";
 
@@ -16,6 +16,15 @@ export const AUTH_OFF_ACTOR: Actor = {
   name: "anonymous (auth off)",
   role: "ADMIN",
 };
+/**
+ * Root fields answered without a credential when auth is on (the README's "Public fields" lists
+ * them, and a test compares the two). Everything else, introspection included, needs a credential.
+ * `serverInfo` is for probes and version checks; `__typename` for clients that ping with it.
+ */
+export const PUBLIC_ROOT_FIELDS: ReadonlySet<string> = new Set(["__typename", "serverInfo"]);
+
+export { CREATE_TOKEN_HINT };
+
 const NO_CREDENTIAL: Actor = { kind: "anonymous", id: "anonymous", name: "anonymous", role: null };
 
 export interface Authenticated {
@@ -43,14 +52,17 @@ export async function authenticate(
     return { actor: NO_CREDENTIAL, credential: { kind: "none" } };
   const m = /^\s*(?:Bearer\s+)?(\S+)\s*$/i.exec(authorization);
   const credential = m?.[1];
-  if (!credential) throw new Unauthenticated("malformed Authorization header; expected 'Bearer <token>'");
+  if (!credential)
+    throw new Unauthenticated(
+      `malformed Authorization header; expected 'Bearer <token>' (${CREATE_TOKEN_HINT})`,
+    );
   if (credential.startsWith("cpam_")) {
     const check = await verifyToken(services.store, credential);
-    if (!check.ok) throw new Unauthenticated(`invalid API token: ${check.reason}`);
+    if (!check.ok) throw new Unauthenticated(`invalid API token: ${check.reason}; ${CREATE_TOKEN_HINT}`);
     return { actor: check.actor, credential: { kind: "token", tokenId: check.tokenId } };
   }
   const verifyJwt = services.jwtVerifier;
-  if (!verifyJwt) throw new Unauthenticated("invalid API token: unknown token format");
+  if (!verifyJwt) throw new Unauthenticated(`invalid API token: unknown token format; ${CREATE_TOKEN_HINT}`);
   const { actor, expiresAt } = await verifyJwt(credential);
   return { actor, credential: { kind: "jwt", subject: actor.id }, expiresAt };
 }
@@ -68,5 +80,18 @@ export function assertAllRootFieldsAuthorized(resolverClasses: readonly Function
     .map((r) => `${r.target.name}.${r.methodName}`);
   if (unguarded.length > 0) {
     throw new Error(`default deny: these root fields have no @Authorized(...): ${unguarded.join(", ")}`);
+  }
+  // A field marked public must also be on the documented list, or the HTTP gate would refuse it.
+  const publicFields = storage.queries
+    .filter((r) => ours.has(r.target))
+    .filter((r) =>
+      storage.authorizedFields.some(
+        (a) => a.target === r.target && a.fieldName === r.methodName && a.roles.includes("public"),
+      ),
+    )
+    .map((r) => r.schemaName);
+  const undocumented = publicFields.filter((f) => !PUBLIC_ROOT_FIELDS.has(f));
+  if (undocumented.length > 0) {
+    throw new Error(`public fields missing from PUBLIC_ROOT_FIELDS: ${undocumented.join(", ")}`);
   }
 }
