@@ -151,6 +151,7 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
     admit: security.admitWebSocket,
     operationCheck: security.wsOperationCheck,
     rateGate: security.wsRateGate,
+    clientAddress: security.wsClientAddress,
   });
   services.ws = ws;
 

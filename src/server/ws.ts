@@ -3,7 +3,7 @@
  * Apollo's plugins do not run here, so auth (connection_init), validation rules and error
  * formatting are applied in the graphql-ws hooks.
  */
-import type { Server as HttpServer } from "node:http";
+import type { IncomingMessage, Server as HttpServer } from "node:http";
 import { randomUUID } from "node:crypto";
 import {
   GraphQLError,
@@ -49,6 +49,8 @@ export interface WebSocketOptions {
   operationCheck?: OperationCheck;
   /** The security module's rate gate for subscribe messages. */
   rateGate?: RateGate;
+  /** The client address of an upgrade request (X-Forwarded-For from trusted proxies). */
+  clientAddress?: ClientAddressOf;
 }
 
 /** Checks that need the operation's variables (complexity); returns the errors to refuse the operation with. */
@@ -63,6 +65,9 @@ export type OperationCheck = (
  * Resolves to an error to refuse with, or null.
  */
 export type RateGate = (address: string, credential: string | undefined) => Promise<GraphQLError | null>;
+
+/** The client address of an upgrade request. */
+export type ClientAddressOf = (req: IncomingMessage) => string;
 
 /** Parse and validation errors carry no code of their own; the HTTP path gets one from Apollo. */
 function withCode(error: GraphQLError, code: string): GraphQLError {
@@ -121,7 +126,8 @@ export function attachWebSockets(httpServer: HttpServer, opts: WebSocketOptions)
         const info: WsConnectionInfo = {
           socket: ctx.extra.socket,
           auth,
-          address: ctx.extra.request.socket.remoteAddress ?? "unknown",
+          address:
+            opts.clientAddress?.(ctx.extra.request) ?? ctx.extra.request.socket.remoteAddress ?? "unknown",
           credential,
         };
         (ctx.extra as Extra).cloudpam = info;
