@@ -6,12 +6,10 @@
  */
 import "reflect-metadata";
 import { Command, Option } from "commander";
-import Database from "better-sqlite3";
-import { existsSync } from "node:fs";
 import { ConfigError, flagName, loadConfig, settings, type Config } from "./config.js";
 import { APP_VERSION } from "./version.js";
 import { DatabaseStateError, migrateStamp, migrateUp, migrationStatus } from "./db/migrate.js";
-import { openConnection, openStore } from "./db/store.js";
+import { openForMigrate, openStore } from "./db/store.js";
 import { createToken, listTokens, parseExpiry, revokeToken } from "./domain/tokens.js";
 import { DomainError } from "./domain/errors.js";
 import { SYSTEM_ACTOR } from "./domain/roles.js";
@@ -87,19 +85,6 @@ async function serve(opts: Record<string, string | undefined>): Promise<void> {
   };
   process.on("SIGINT", () => shutdown("SIGINT"));
   process.on("SIGTERM", () => shutdown("SIGTERM"));
-}
-
-function openForMigrate(dsn: string): Database.Database {
-  if (dsn !== ":memory:" && existsSync(dsn)) {
-    // Read-only probe first: a foreign or garbage file is refused before anything is written.
-    const probe = new Database(dsn, { readonly: true, fileMustExist: true });
-    try {
-      probe.prepare("SELECT name FROM sqlite_master LIMIT 1").all();
-    } finally {
-      probe.close();
-    }
-  }
-  return openConnection(dsn);
 }
 
 const program = new Command("cloudpam")

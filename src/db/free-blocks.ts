@@ -31,7 +31,20 @@ interface Statements {
   all: Database.Statement<[number], { prefix_len: number; range_start: string }>;
   countsByLength: Database.Statement<[number], { prefix_len: number; n: number }>;
   fromStart: Database.Statement<[number, string, number], { prefix_len: number; range_start: string }>;
+  reaching: Database.Statement<[WindowParams & { start: string }], FreeRow>;
+  before: Database.Statement<[WindowParams & { end: string }], FreeRow>;
   largestFirst: Database.Statement<[number, number], { prefix_len: number; range_start: string }>;
+}
+
+interface FreeRow {
+  prefix_len: number;
+  range_start: string;
+}
+
+interface WindowParams {
+  pool: number;
+  maxLen: number;
+  limit: number;
 }
 
 const cache = new WeakMap<Database.Database, Statements>();
@@ -68,6 +81,21 @@ function statements(client: Database.Database): Statements {
       ),
       fromStart: client.prepare(
         "SELECT prefix_len, range_start FROM free_blocks WHERE pool_id = ? AND range_start >= ? ORDER BY range_start LIMIT ?",
+      ),
+      // Uses the primary key (pool_id, range_start) for both the seek and the scan.
+      reaching: client.prepare(
+        `SELECT prefix_len, range_start FROM free_blocks
+         WHERE pool_id = @pool
+           AND range_start >= coalesce(
+             (SELECT max(range_start) FROM free_blocks WHERE pool_id = @pool AND range_start <= @start), @start)
+           AND range_end >= @start AND prefix_len <= @maxLen
+         ORDER BY range_start LIMIT @limit`,
+      ),
+      // A backward scan of the primary key.
+      before: client.prepare(
+        `SELECT prefix_len, range_start FROM free_blocks
+         WHERE pool_id = @pool AND range_start <= @end AND prefix_len <= @maxLen
+         ORDER BY range_start DESC LIMIT @limit`,
       ),
       largestFirst: client.prepare(
         "SELECT prefix_len, range_start FROM free_blocks WHERE pool_id = ? ORDER BY prefix_len, range_start LIMIT ?",
@@ -163,4 +191,35 @@ export function freeBlockCounts(db: Db, poolId: number): Map<number, number> {
       .countsByLength.all(poolId)
       .map((r) => [r.prefix_len, r.n]),
   );
+}
+
+/**
+ * Free blocks of at most `maxLen` whose last address is >= `start`, in address order: a seek to the block
+ * holding `start` (the greatest range_start <= start), then a scan. O(log n + limit).
+ */
+export function freeBlocksReaching(
+  db: Db,
+  poolId: number,
+  family: Family,
+  start: bigint,
+  maxLen: number,
+  limit: number,
+): Prefix[] {
+  return statements(db.$client)
+    .reaching.all({ pool: poolId, start: encodeAddress(start), maxLen, limit })
+    .map((r) => makePrefix(family, decodeAddress(r.range_start), r.prefix_len));
+}
+
+/** Free blocks of at most `maxLen` starting at or before `end`, nearest first. O(log n + limit). */
+export function freeBlocksBefore(
+  db: Db,
+  poolId: number,
+  family: Family,
+  end: bigint,
+  maxLen: number,
+  limit: number,
+): Prefix[] {
+  return statements(db.$client)
+    .before.all({ pool: poolId, end: encodeAddress(end), maxLen, limit })
+    .map((r) => makePrefix(family, decodeAddress(r.range_start), r.prefix_len));
 }

@@ -1,6 +1,6 @@
 /**
  * The blocks view's OccupancySource over SQL: a pool's live direct children from `prefixes` and its free
- * blocks from `free_blocks`. Each read is a seek to the row that holds `start` (the greatest range_start
+ * blocks from `free_blocks` (read through free-blocks.ts, the one module of that table's statements). Each read is a seek to the row that holds `start` (the greatest range_start
  * <= start; children and free blocks are disjoint, so only that one can), then an index range scan in
  * address order; children of a subset of lengths are read per length (one seek each), so a page costs
  * O(lengths × log n + page) rows whatever the size of the space and the number of children.
@@ -18,61 +18,11 @@ import {
   type Prefix,
   type UtilizationCounts,
 } from "../allocator/index.js";
-import { freeBlockCounts } from "./free-blocks.js";
+import { freeBlockCounts, freeBlocksBefore, freeBlocksReaching } from "./free-blocks.js";
 import { childLengthHistogram, type PrefixRow } from "./prefixes.js";
 import { prefixes } from "./schema.js";
 import type { Db } from "./store.js";
 import { getTableColumns } from "drizzle-orm";
-
-interface FreeRow {
-  prefix_len: number;
-  range_start: string;
-}
-
-interface FreeParams {
-  pool: number;
-  start: string;
-  maxLen: number;
-  limit: number;
-}
-
-const freeStatements = new WeakMap<Database.Database, Database.Statement<[FreeParams], FreeRow>>();
-
-function freeFromStatement(client: Database.Database) {
-  let s = freeStatements.get(client);
-  if (!s) {
-    // Uses the primary key (pool_id, range_start) for both the seek and the scan.
-    s = client.prepare<[FreeParams], FreeRow>(
-      `SELECT prefix_len, range_start FROM free_blocks
-       WHERE pool_id = @pool
-         AND range_start >= coalesce(
-           (SELECT max(range_start) FROM free_blocks WHERE pool_id = @pool AND range_start <= @start), @start)
-         AND range_end >= @start AND prefix_len <= @maxLen
-       ORDER BY range_start LIMIT @limit`,
-    );
-    freeStatements.set(client, s);
-  }
-  return s;
-}
-
-const freeBeforeStatements = new WeakMap<
-  Database.Database,
-  Database.Statement<[Omit<FreeParams, "start"> & { end: string }], FreeRow>
->();
-
-/** Free blocks with range_start <= end, nearest first: a backward scan of the primary key. */
-function freeBeforeStatement(client: Database.Database) {
-  let s = freeBeforeStatements.get(client);
-  if (!s) {
-    s = client.prepare(
-      `SELECT prefix_len, range_start FROM free_blocks
-       WHERE pool_id = @pool AND range_start <= @end AND prefix_len <= @maxLen
-       ORDER BY range_start DESC LIMIT @limit`,
-    );
-    freeBeforeStatements.set(client, s);
-  }
-  return s;
-}
 
 interface ChildParams {
   pool: number;
@@ -147,7 +97,6 @@ export function sqlOccupancySource(db: Db, pool: PrefixRow): SqlOccupancySource 
   const family = pool.family as Family;
   const longest = maxLength(family);
   const rows = new Map<string, PrefixRow>();
-  const free = freeFromStatement(db.$client);
   let present: number[] | undefined;
 
   /** The lengths the pool's live children have: one index probe per length (at most 33 / 129). */
@@ -166,7 +115,6 @@ export function sqlOccupancySource(db: Db, pool: PrefixRow): SqlOccupancySource 
   };
 
   const children = childStatements(db.$client);
-  const freeBefore = freeBeforeStatement(db.$client);
   /**
    * Children within the lengths whose last address is >= at, by start (forwards), or whose start is <= at, by
    * start descending (backwards). Every length wanted: one scan of prefixes_parent_live_idx. Else one seek per
@@ -205,19 +153,17 @@ export function sqlOccupancySource(db: Db, pool: PrefixRow): SqlOccupancySource 
       return p;
     });
   };
-  const freeRows = (rows: FreeRow[]) =>
-    rows.map((r) => makePrefix(family, decodeAddress(r.range_start), r.prefix_len));
 
   return {
     occupiedFrom: (start, limit, lengths = {}) => occupied(start, limit, lengths, false),
     occupiedBefore: (end, limit, lengths = {}) => occupied(end, limit, lengths, true),
     freeFrom(start: bigint, maxLen: number, limit: number): Prefix[] {
       if (start > LAST_ADDRESS) return [];
-      return freeRows(free.all({ pool: pool.id, start: encodeAddress(start), maxLen, limit }));
+      return freeBlocksReaching(db, pool.id, family, start, maxLen, limit);
     },
     freeBefore(end: bigint, maxLen: number, limit: number): Prefix[] {
       if (end < 0n) return [];
-      return freeRows(freeBefore.all({ pool: pool.id, end: encodeAddress(end), maxLen, limit }));
+      return freeBlocksBefore(db, pool.id, family, end, maxLen, limit);
     },
     rowOf: (p) => rows.get(key(p)),
   };

@@ -80,6 +80,22 @@ export function openConnection(
 }
 
 /**
+ * The writer connection of `cloudpam migrate`. An existing file gets a read-only probe first, so a foreign
+ * or garbage file is refused before anything is written to it.
+ */
+export function openForMigrate(dsn: string): Database.Database {
+  if (dsn !== ":memory:" && existsSync(dsn)) {
+    const probe = new Database(dsn, { readonly: true, fileMustExist: true });
+    try {
+      probe.prepare("SELECT name FROM sqlite_master LIMIT 1").all();
+    } finally {
+      probe.close();
+    }
+  }
+  return openConnection(dsn);
+}
+
+/**
  * Reuses prepared statements by SQL text. Drizzle prepares every query it runs; its SQL text is the same
  * for every call of the same query shape (values are bound separately), so caching `prepare` saves the
  * SQLite compile on every hot-path query (an allocation runs about a dozen). Bounded; oldest out first.
