@@ -3,6 +3,6 @@ import { defineConfig } from "drizzle-kit";
 export default defineConfig({
   dialect: "sqlite",
   schema: "./src/db/schema.ts",
-  out: "./drizzle",
+  out: "./drizzle/sqlite",
   dbCredentials: { url: process.env.SQLITE_DSN ?? "./data/cloudpam.db" },
 });

@@ -6,10 +6,12 @@
  */
 import "reflect-metadata";
 import { Command, Option } from "commander";
-import { ConfigError, flagName, loadConfig, settings, type Config } from "./config.js";
+import { ConfigError, flagName, loadConfig, redactUrl, settings, type Config } from "./config.js";
 import { APP_VERSION } from "./version.js";
 import { DatabaseStateError, migrateStamp, migrateUp, migrationStatus } from "./db/migrate.js";
 import { openForMigrate, openStore } from "./db/store.js";
+import { connectClient, DatabaseUnavailableError } from "./db/pg.js";
+import { pgMigrateStamp, pgMigrateUp, pgMigrationStatus } from "./db/migrate.pg.js";
 import { createToken, listTokens, parseExpiry, revokeToken } from "./domain/tokens.js";
 import { DomainError } from "./domain/errors.js";
 import { SYSTEM_ACTOR } from "./domain/roles.js";
@@ -48,6 +50,7 @@ function configFrom(opts: Record<string, string | undefined>): Config {
 function dbFailure(e: unknown): never {
   if (e instanceof ConfigError) fail(e.message, 2);
   if (e instanceof DatabaseStateError) fail(`refusing to open the database: ${e.message}`, 3);
+  if (e instanceof DatabaseUnavailableError) fail(e.message, 3);
   if (e instanceof Error && /SQLITE_NOTADB|file is not a database/i.test(e.message)) {
     fail("refusing to open the database: not a SQLite database", 3);
   }
@@ -87,6 +90,36 @@ async function serve(opts: Record<string, string | undefined>): Promise<void> {
   process.on("SIGTERM", () => shutdown("SIGTERM"));
 }
 
+/** Runs `fn` with one PostgreSQL client of DATABASE_URL (closed afterwards). */
+async function withPgClient<T>(
+  config: Config,
+  fn: (client: Awaited<ReturnType<typeof connectClient>>) => Promise<T>,
+) {
+  const client = await connectClient({
+    url: config.database.url!,
+    statementTimeoutMs: config.database.statementTimeoutMs,
+  });
+  try {
+    return await fn(client);
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+function printStatus(database: string, s: ReturnType<typeof migrationStatus>): void {
+  console.log(`database:               ${database}`);
+  console.log(`app version:            ${s.appVersion}`);
+  console.log(`schema version:         ${s.schemaVersion} (this build: ${s.codeSchemaVersion})`);
+  console.log(`min supported schema:   ${s.minSupportedSchema ?? "-"}`);
+  console.log(`written by app version: ${s.databaseAppVersion ?? "-"}`);
+  for (const m of s.migrations)
+    console.log(`  ${m.applied ? "applied" : "pending"}  ${String(m.version).padStart(4)}  ${m.tag}`);
+  console.log(`${s.pending} pending`);
+}
+
+const printApplied = (applied: number[]) =>
+  console.log(applied.length ? `applied ${applied.map((v) => `#${v}`).join(", ")}` : "nothing to apply");
+
 const program = new Command("cloudpam")
   .description("CloudPAM: cloud IP address management with a typed GraphQL API")
   .version(APP_VERSION)
@@ -98,25 +131,25 @@ withConfigOptions(
     .description("run the HTTP/GraphQL server (applies pending migrations first)"),
 ).action((opts: Record<string, string | undefined>) => serve(opts));
 
+const MIGRATE_SETTINGS = ["SQLITE_DSN", "DATABASE_URL", "DATABASE_STATEMENT_TIMEOUT_MS"];
+
 const migrate = program.command("migrate").description("database migrations (forward-only)");
 
 withConfigOptions(
   migrate.command("status").description("show applied and pending migrations and schema versions"),
-  ["SQLITE_DSN"],
-).action((opts: Record<string, string | undefined>) => {
+  MIGRATE_SETTINGS,
+).action(async (opts: Record<string, string | undefined>) => {
   const config = configFrom(opts);
+  if (config.database.url) {
+    const url = config.database.url;
+    return withPgClient(config, async (c) => printStatus(redactUrl(url), await pgMigrationStatus(c))).catch(
+      dbFailure,
+    );
+  }
   let db;
   try {
     db = openForMigrate(config.sqliteDsn);
-    const s = migrationStatus(db);
-    console.log(`database:               ${config.sqliteDsn}`);
-    console.log(`app version:            ${s.appVersion}`);
-    console.log(`schema version:         ${s.schemaVersion} (this build: ${s.codeSchemaVersion})`);
-    console.log(`min supported schema:   ${s.minSupportedSchema ?? "-"}`);
-    console.log(`written by app version: ${s.databaseAppVersion ?? "-"}`);
-    for (const m of s.migrations)
-      console.log(`  ${m.applied ? "applied" : "pending"}  ${String(m.version).padStart(4)}  ${m.tag}`);
-    console.log(`${s.pending} pending`);
+    printStatus(config.sqliteDsn, migrationStatus(db));
   } catch (e) {
     dbFailure(e);
   } finally {
@@ -124,30 +157,39 @@ withConfigOptions(
   }
 });
 
-withConfigOptions(migrate.command("up").description("apply every pending migration"), ["SQLITE_DSN"]).action(
-  (opts: Record<string, string | undefined>) => {
-    const config = configFrom(opts);
-    let db;
-    try {
-      db = openForMigrate(config.sqliteDsn);
-      const applied = migrateUp(db);
-      console.log(applied.length ? `applied ${applied.map((v) => `#${v}`).join(", ")}` : "nothing to apply");
-    } catch (e) {
-      dbFailure(e);
-    } finally {
-      db?.close();
-    }
-  },
-);
+withConfigOptions(
+  migrate.command("up").description("apply every pending migration"),
+  MIGRATE_SETTINGS,
+).action(async (opts: Record<string, string | undefined>) => {
+  const config = configFrom(opts);
+  if (config.database.url) {
+    return withPgClient(config, async (c) => printApplied(await pgMigrateUp(c))).catch(dbFailure);
+  }
+  let db;
+  try {
+    db = openForMigrate(config.sqliteDsn);
+    printApplied(migrateUp(db));
+  } catch (e) {
+    dbFailure(e);
+  } finally {
+    db?.close();
+  }
+});
 
 withConfigOptions(
   migrate
     .command("stamp")
     .description("mark migrations up to VERSION (default: all) as applied without running them")
     .argument("[version]", "schema version to stamp"),
-  ["SQLITE_DSN"],
-).action((version: string | undefined, opts: Record<string, string | undefined>) => {
+  MIGRATE_SETTINGS,
+).action(async (version: string | undefined, opts: Record<string, string | undefined>) => {
   const config = configFrom(opts);
+  const target = version === undefined ? undefined : Number(version);
+  if (config.database.url) {
+    return withPgClient(config, async (c) =>
+      console.log(`stamped schema version ${await pgMigrateStamp(c, target)}`),
+    ).catch(dbFailure);
+  }
   let db;
   try {
     db = openForMigrate(config.sqliteDsn);

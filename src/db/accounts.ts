@@ -2,6 +2,7 @@
 import { and, count, eq, inArray, sql, type SQL } from "drizzle-orm";
 import { keysetOrder, keysetWhere, toPage, type Page, type ResolvedPage } from "./pagination.js";
 import { accounts } from "./schema.js";
+import { placeholder, preparedQuery } from "./prepared.js";
 import type { Db } from "./store.js";
 
 export type AccountRow = typeof accounts.$inferSelect;
@@ -24,7 +25,12 @@ export function insertAccount(db: Db, row: NewAccountRow): AccountRow {
 }
 
 export function accountById(db: Db, id: number): AccountRow | undefined {
-  return db.select().from(accounts).where(eq(accounts.id, id)).get();
+  return preparedQuery<AccountRow>(db, "accountById", (d) =>
+    d
+      .select()
+      .from(accounts)
+      .where(eq(accounts.id, placeholder("id"))),
+  ).get({ id });
 }
 
 export function accountByKey(db: Db, key: string): AccountRow | undefined {

@@ -4,6 +4,7 @@
  * on (parent_id | account_id, kind, range_start), so a page costs O(log n + page) at any list size.
  */
 import { and, count, eq, inArray, isNotNull, isNull, type SQL } from "drizzle-orm";
+import { placeholder, preparedInsert, preparedQuery } from "./prepared.js";
 import { accounts, idempotencyKeys, prefixes } from "./schema.js";
 import { keysetOrder, keysetWhere, toPage, type Page, type ResolvedPage } from "./pagination.js";
 import type { PrefixRow } from "./prefixes.js";
@@ -20,22 +21,28 @@ export interface AccountSummary {
 }
 
 export function accountSummary(db: Db, id: number): AccountSummary | undefined {
-  return db
-    .select({ id: accounts.id, key: accounts.key, name: accounts.name, tier: accounts.tier })
-    .from(accounts)
-    .where(eq(accounts.id, id))
-    .get();
+  return preparedQuery<AccountSummary>(db, "accountSummary", (d) =>
+    d
+      .select({ id: accounts.id, key: accounts.key, name: accounts.name, tier: accounts.tier })
+      .from(accounts)
+      .where(eq(accounts.id, placeholder("id"))),
+  ).get({ id });
 }
 
 export function idempotencyKeyRow(db: Db, key: string): IdempotencyKeyRow | undefined {
-  return db.select().from(idempotencyKeys).where(eq(idempotencyKeys.key, key)).get();
+  return preparedQuery<IdempotencyKeyRow>(db, "idempotencyKeyRow", (d) =>
+    d
+      .select()
+      .from(idempotencyKeys)
+      .where(eq(idempotencyKeys.key, placeholder("key"))),
+  ).get({ key });
 }
 
 export function insertIdempotencyKey(
   db: Db,
   row: { key: string; requestHash: string; allocationId: number },
 ): void {
-  db.insert(idempotencyKeys).values(row).run();
+  preparedInsert(db, idempotencyKeys, row, false);
 }
 
 /** Changes the given columns of one prefix row; returns the updated row. O(log n). */

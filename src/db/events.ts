@@ -1,5 +1,6 @@
 /** Event log queries. `id` is the global cursor: every read here is "rows after an id", in id order. */
 import { and, asc, count, eq, gt, gte, inArray, like, lt, max, or, sql, type SQL } from "drizzle-orm";
+import { preparedInsert } from "./prepared.js";
 import { events } from "./schema.js";
 import type { Db } from "./store.js";
 import { keysetOrder, keysetWhere, toPage, type Page, type ResolvedPage } from "./pagination.js";
@@ -21,7 +22,7 @@ export interface EventRowFilter {
 
 /** Appends one event row inside the caller's transaction; returns it with its id. O(log n). */
 export function insertEvent(db: Db, row: NewEventRow): EventRow {
-  return db.insert(events).values(row).returning().get();
+  return preparedInsert(db, events, row);
 }
 
 /** Appends many events in id order, 100 rows per statement (bulk findings of a sync). */

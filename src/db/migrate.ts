@@ -12,7 +12,7 @@ import { fileURLToPath } from "node:url";
 import { readMigrationFiles } from "drizzle-orm/migrator";
 import { APP_VERSION } from "../version.js";
 
-export const DEFAULT_MIGRATIONS_FOLDER = fileURLToPath(new URL("../../drizzle", import.meta.url));
+export const DEFAULT_MIGRATIONS_FOLDER = fileURLToPath(new URL("../../drizzle/sqlite", import.meta.url));
 
 /**
  * The oldest schema version this build can run against. Raise it when a migration makes the
@@ -49,7 +49,7 @@ const journalTags = (folder: string): { tag: string; when: number }[] => {
   return journal.entries;
 };
 
-function listMigrations(folder: string): Omit<MigrationInfo, "applied">[] {
+export function listMigrations(folder: string): Omit<MigrationInfo, "applied">[] {
   const files = readMigrationFiles({ migrationsFolder: folder });
   const tags = journalTags(folder);
   return files.map((m, i) => ({

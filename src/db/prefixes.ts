@@ -16,6 +16,7 @@ import {
   type Family,
   type Prefix,
 } from "../allocator/index.js";
+import { preparedInsert } from "./prepared.js";
 import { prefixes } from "./schema.js";
 import type { Db } from "./store.js";
 
@@ -42,7 +43,7 @@ export function rowPrefix(row: Pick<PrefixRow, "family" | "rangeStart" | "prefix
 export const isLive = isNull(prefixes.releasedAt);
 
 export function insertPrefix(db: Db, row: NewPrefixRow): PrefixRow {
-  return db.insert(prefixes).values(row).returning().get();
+  return preparedInsert(db, prefixes, row);
 }
 
 /** Drizzle prepared queries of the hot paths, built once per connection. */

@@ -1,6 +1,6 @@
 /**
  * Drizzle table definitions (SQLite dialect). `npm run db:generate -- --name <what>` turns a change here
- * into a committed migration under drizzle/.
+ * into a committed migration under drizzle/sqlite/ (PostgreSQL: ./schema.pg.ts, drizzle/pg/).
  *
  * Conventions: integer primary keys; times are ISO-8601 UTC text (sortable); JSON columns are text;
  * IP ranges are two fixed-width 32-char hex columns (`range_start`, `range_end`) so that SQL compares them

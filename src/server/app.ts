@@ -23,6 +23,7 @@ import { attachWebSockets, type WebSocketHandle } from "./ws.js";
 import { workers } from "./workers.js";
 import { routes } from "./routes.js";
 import { securityModule } from "./security.js";
+import { credentialGatePlugin } from "./credential-gate.js";
 
 export interface App {
   services: Services;
@@ -109,7 +110,12 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
     formatError: createFormatError(logger, config.production),
     validationRules,
     // Apollo's own landing page loads from a CDN; ours (src/server/explorer.ts) is self-contained.
-    plugins: [ApolloServerPluginLandingPageDisabled(), operationLoggingPlugin(), ...security.plugins],
+    plugins: [
+      ApolloServerPluginLandingPageDisabled(),
+      operationLoggingPlugin(),
+      credentialGatePlugin(),
+      ...security.plugins,
+    ],
   });
   await apollo.start();
 

@@ -15,6 +15,16 @@ export const AUTH_OFF_ACTOR: Actor = {
   name: "anonymous (auth off)",
   role: "ADMIN",
 };
+/**
+ * Root fields answered without a credential when auth is on (the README's "Public fields" lists
+ * them, and a test compares the two). Everything else, introspection included, needs a credential.
+ * `serverInfo` is for probes and version checks; `__typename` for clients that ping with it.
+ */
+export const PUBLIC_ROOT_FIELDS: ReadonlySet<string> = new Set(["__typename", "serverInfo"]);
+
+/** Appended to every "bad credential" message: what a person does next. */
+export const CREATE_TOKEN_HINT = "create a new token with `cloudpam token create`";
+
 const NO_CREDENTIAL: Actor = { kind: "anonymous", id: "anonymous", name: "anonymous", role: null };
 
 export interface Authenticated {
@@ -43,14 +53,17 @@ export async function authenticate(
     return { actor: NO_CREDENTIAL, credential: { kind: "none" } };
   const m = /^\s*(?:Bearer\s+)?(\S+)\s*$/i.exec(authorization);
   const credential = m?.[1];
-  if (!credential) throw new Unauthenticated("malformed Authorization header; expected 'Bearer <token>'");
+  if (!credential)
+    throw new Unauthenticated(
+      `malformed Authorization header; expected 'Bearer <token>' (${CREATE_TOKEN_HINT})`,
+    );
   if (credential.startsWith("cpam_")) {
     const check = await verifyToken(services.store, credential);
-    if (!check.ok) throw new Unauthenticated(`invalid API token: ${check.reason}`);
+    if (!check.ok) throw new Unauthenticated(`invalid API token: ${check.reason}; ${CREATE_TOKEN_HINT}`);
     return { actor: check.actor, credential: { kind: "token", tokenId: check.tokenId } };
   }
   const verifyJwt = services.extensions.get(JWT_VERIFIER) as JwtVerifier | undefined;
-  if (!verifyJwt) throw new Unauthenticated("invalid API token: unknown token format");
+  if (!verifyJwt) throw new Unauthenticated(`invalid API token: unknown token format; ${CREATE_TOKEN_HINT}`);
   const { actor, expiresAt } = await verifyJwt(credential);
   return { actor, credential: { kind: "jwt", subject: actor.id }, expiresAt };
 }
@@ -59,7 +72,10 @@ export async function authenticate(
 export const authChecker = ({ context }: { context: Context }, permissions: Permission[]): boolean => {
   if (permissions.includes("public")) return true;
   const role = context.actor.role;
-  if (!role) throw new Unauthenticated("authentication required: send 'Authorization: Bearer <token>'");
+  if (!role)
+    throw new Unauthenticated(
+      `authentication required: send 'Authorization: Bearer <token>' (${CREATE_TOKEN_HINT})`,
+    );
   const missing = permissions.filter((p) => !can(role, p));
   if (missing.length === 0) return true;
   throw new Forbidden(`role ${role} may not do this (needs ${missing.join(", ")} permission)`, {
@@ -81,6 +97,19 @@ export function assertAllRootFieldsAuthorized(resolverClasses: readonly Function
     .map((r) => `${r.target.name}.${r.methodName}`);
   if (unguarded.length > 0) {
     throw new Error(`default deny: these root fields have no @Authorized(...): ${unguarded.join(", ")}`);
+  }
+  // A field marked public must also be on the documented list, or the HTTP gate would refuse it.
+  const publicFields = storage.queries
+    .filter((r) => ours.has(r.target))
+    .filter((r) =>
+      storage.authorizedFields.some(
+        (a) => a.target === r.target && a.fieldName === r.methodName && a.roles.includes("public"),
+      ),
+    )
+    .map((r) => r.schemaName);
+  const undocumented = publicFields.filter((f) => !PUBLIC_ROOT_FIELDS.has(f));
+  if (undocumented.length > 0) {
+    throw new Error(`public fields missing from PUBLIC_ROOT_FIELDS: ${undocumented.join(", ")}`);
   }
 }
 
