@@ -10,6 +10,7 @@ import { ConfigError, flagName, loadConfig, redactUrl, settings, type Config } f
 import { APP_VERSION } from "./version.js";
 import { DatabaseStateError, migrateStamp, migrateUp, migrationStatus } from "./db/migrate.js";
 import { openForMigrate, openStore } from "./db/store.js";
+import { BackupUsageError, backupDatabase, formatSummary, restoreDatabase } from "./db/backup.js";
 import { connectClient, DatabaseUnavailableError } from "./db/pg.js";
 import { pgMigrateStamp, pgMigrateUp, pgMigrationStatus } from "./db/migrate.pg.js";
 import { createToken, listTokens, parseExpiry, revokeToken } from "./domain/tokens.js";
@@ -199,6 +200,63 @@ withConfigOptions(
     dbFailure(e);
   } finally {
     db?.close();
+  }
+});
+
+function backupFailure(e: unknown): never {
+  if (e instanceof BackupUsageError) fail(e.message, 2);
+  dbFailure(e);
+}
+
+function sqliteOnly(config: Config, what: string): void {
+  if (config.database.url)
+    fail(`${what} works on SQLite; for PostgreSQL use pg_dump/pg_restore (docs/operations.md)`, 2);
+}
+
+withConfigOptions(
+  program
+    .command("backup")
+    .description(
+      "take a consistent online copy of the SQLite database (the server may keep running), verify it",
+    )
+    .argument("<file>", "the backup file to write")
+    .option("--force", "overwrite <file> if it exists")
+    .option("--json", "print the result as JSON"),
+  ["SQLITE_DSN", "DATABASE_URL"],
+).action(async (file: string, opts: Record<string, string | undefined>) => {
+  const config = configFrom(opts);
+  sqliteOnly(config, "backup");
+  try {
+    const r = await backupDatabase(config.sqliteDsn, file, { force: !!opts.force });
+    if (opts.json) return console.log(JSON.stringify(r));
+    console.log(
+      `backup:          ${r.file} (${r.bytes} bytes, ${r.pages} pages) of ${r.source} in ${r.durationMs} ms`,
+    );
+    for (const line of formatSummary(r)) console.log(line);
+  } catch (e) {
+    backupFailure(e);
+  }
+});
+
+withConfigOptions(
+  program
+    .command("restore")
+    .description("replace the SQLite database with a verified backup (stop the server first)")
+    .argument("<file>", "a file written by `cloudpam backup`")
+    .option("--force", "replace an existing database (it is saved as <db>.before-restore-<time> first)")
+    .option("--json", "print the result as JSON"),
+  ["SQLITE_DSN", "DATABASE_URL"],
+).action(async (file: string, opts: Record<string, string | undefined>) => {
+  const config = configFrom(opts);
+  sqliteOnly(config, "restore");
+  try {
+    const r = await restoreDatabase(file, config.sqliteDsn, { force: !!opts.force });
+    if (opts.json) return console.log(JSON.stringify(r));
+    console.log(`restored:        ${r.file} from ${r.from} in ${r.durationMs} ms`);
+    if (r.previous) console.log(`previous saved:  ${r.previous}`);
+    for (const line of formatSummary(r)) console.log(line);
+  } catch (e) {
+    backupFailure(e);
   }
 });
 

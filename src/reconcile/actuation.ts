@@ -16,7 +16,7 @@ import { resourceByExternalId, type CloudResourceRow } from "../db/cloud.js";
 import type { Db } from "../db/store.js";
 import { bindAllocationIn, toAllocationRecord, type AllocationRecord } from "../domain/allocations.js";
 import type { Caller } from "../domain/caller.js";
-import { recordProvisionedSubnet, markResourceGone, requireResource } from "../domain/cloud.js";
+import { recordProvisionedSubnet, markResourceGone, requireResource } from "../domain/cloud-sync.js";
 import { Conflict, Forbidden, Invalid, NotFound, type DomainError } from "../domain/errors.js";
 import { describePrefix, prefixRef } from "../domain/placement.js";
 import { ProviderError } from "../providers/errors.js";

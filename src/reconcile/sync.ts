@@ -19,7 +19,7 @@ import {
   scopeIdOf,
   writeSyncState,
   type SyncStateRecord,
-} from "../domain/cloud.js";
+} from "../domain/cloud-sync.js";
 import { applyFindings } from "../domain/drift.js";
 import { NotFound } from "../domain/errors.js";
 import { parsePrefix, type Prefix } from "../allocator/index.js";

@@ -9,7 +9,7 @@ import { defaultScope } from "../../src/db/scopes.js";
 import { createAccount } from "../../src/domain/accounts.js";
 import { createPool } from "../../src/domain/pools.js";
 import { allocate } from "../../src/domain/allocations.js";
-import { overlapLookup, overlappingInScope } from "../../src/domain/cloud.js";
+import { overlapLookup, overlappingInScope } from "../../src/domain/cloud-sync.js";
 import { SYSTEM_ACTOR } from "../../src/domain/roles.js";
 
 const SYSTEM = { actor: SYSTEM_ACTOR };
