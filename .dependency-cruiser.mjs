@@ -14,7 +14,7 @@ const UP_FROM = {
   resolvers: "^src/(server|cli)/",
 };
 
-module.exports = {
+export default {
   forbidden: [
     {
       name: "no-circular",
