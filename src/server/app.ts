@@ -24,6 +24,7 @@ import { workers } from "./workers.js";
 import { routes } from "./routes.js";
 import { securityModule } from "./security.js";
 import { credentialGatePlugin } from "./credential-gate.js";
+import { transportPlugin } from "./transport.js";
 
 export interface App {
   services: Services;
@@ -104,7 +105,8 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
   const apollo = new ApolloServer<Context>({
     schema,
     introspection: config.introspection,
-    csrfPrevention: true,
+    // Replaced by our own check for cookie-bearing requests (csrfRefusal in transport.ts, run in http.ts).
+    csrfPrevention: false,
     allowBatchedHttpRequests: true,
     includeStacktraceInErrorResponses: !config.production,
     formatError: createFormatError(logger, config.production),
@@ -114,6 +116,7 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
       ApolloServerPluginLandingPageDisabled(),
       operationLoggingPlugin(),
       credentialGatePlugin(),
+      transportPlugin(),
       ...security.plugins,
     ],
   });
