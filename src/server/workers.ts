@@ -3,6 +3,7 @@ import type { Services } from "./context.js";
 import { eventHubWorker } from "../domain/event-hub.js";
 import { webhookWorker } from "../domain/webhook-worker.js";
 import { reconcileWorker } from "../reconcile/loop.js";
+import { opsMetricsWorker } from "./ops-metrics.js";
 
 export interface Worker {
   name: string;
@@ -11,4 +12,4 @@ export interface Worker {
 }
 
 // The event hub first: the webhook worker follows it.
-export const workers: Worker[] = [eventHubWorker, webhookWorker, reconcileWorker];
+export const workers: Worker[] = [eventHubWorker, webhookWorker, reconcileWorker, opsMetricsWorker];
