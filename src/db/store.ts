@@ -26,6 +26,13 @@ export interface Store {
   write<T>(fn: (db: Db) => T | Promise<T>): Promise<T>;
   /** Registers a listener called after each commit; returns the unsubscribe function. */
   onCommit(listener: () => void): () => void;
+  /**
+   * A number that changes whenever another connection (another process: the CLI, a second server) has
+   * committed to the database since the last call; this store's own commits do not change it. Lets an
+   * in-memory cache of rows that other processes may change (API tokens) stay exact. Absent: unknown, so
+   * such caches must not be used.
+   */
+  externalVersion?(): number;
   /** Whether the database answers and its schema is current. */
   ready(): boolean;
   /** Checkpoints the WAL and closes both connections. */
@@ -167,6 +174,7 @@ export function openStore(options: OpenOptions): Store {
   const readDb = reader === writer ? writeDb : drizzle({ client: reader, schema });
   const mutex = new Mutex();
   const listeners = new Set<() => void>();
+  const dataVersion = writer.prepare("PRAGMA data_version").pluck();
   let closed = false;
 
   return {
@@ -193,6 +201,10 @@ export function openStore(options: OpenOptions): Store {
     onCommit(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
+    },
+    // SQLite's data_version on the writer: it moves only for commits made through other connections.
+    externalVersion() {
+      return dataVersion.get() as number;
     },
     ready() {
       if (closed) return false;
@@ -248,6 +260,7 @@ export function nestedStore(db: Db, parent: Store): Store {
       }
     },
     onCommit: (listener) => parent.onCommit(listener),
+    ...(parent.externalVersion ? { externalVersion: () => parent.externalVersion!() } : {}),
     ready: () => parent.ready(),
     close() {
       throw new Error("a nested store is closed by its parent");

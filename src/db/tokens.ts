@@ -1,5 +1,6 @@
 /** API token rows. */
 import { and, asc, eq, isNull } from "drizzle-orm";
+import { placeholder, preparedQuery } from "./prepared.js";
 import { apiTokens } from "./schema.js";
 import type { Db } from "./store.js";
 
@@ -10,7 +11,12 @@ export function insertToken(db: Db, row: typeof apiTokens.$inferInsert): TokenRo
 }
 
 export function tokenByPrefix(db: Db, prefix: string): TokenRow | undefined {
-  return db.select().from(apiTokens).where(eq(apiTokens.prefix, prefix)).get();
+  return preparedQuery<TokenRow>(db, "tokenByPrefix", (d) =>
+    d
+      .select()
+      .from(apiTokens)
+      .where(eq(apiTokens.prefix, placeholder("prefix"))),
+  ).get({ prefix });
 }
 
 export function tokenById(db: Db, id: number): TokenRow | undefined {

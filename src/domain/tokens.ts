@@ -143,6 +143,7 @@ export async function revokeToken(
   idOrName: number | string,
 ): Promise<TokenInfo> {
   const info = await revokeTokenRowOnce(store, caller, idOrName);
+  forgetVerified(store, info.id);
   for (const listener of revocationListeners.get(store) ?? []) listener(info.id);
   return info;
 }
@@ -177,29 +178,89 @@ export type TokenCheck = { ok: true; actor: Actor; tokenId: number } | { ok: fal
 const lastUsedWrites = new Map<number, number>();
 const LAST_USED_RESOLUTION_MS = 60_000;
 
+/**
+ * Tokens verified recently, by the SHA-256 of the presented token (never the token itself): a hit skips the
+ * lookup. An entry lives at most VERIFIED_TTL_MS and only while no other process has committed to the
+ * database (Store.externalVersion), so a revocation by the CLI or another server is seen by the very next
+ * request, exactly as without the cache; a revocation through this store deletes the token's entries at once;
+ * expiry is checked on every hit. Only successes are kept.
+ */
+interface Verified {
+  tokenId: number;
+  actor: Actor;
+  expiresAtMs: number | null;
+  cachedAtMs: number;
+}
+const VERIFIED_TTL_MS = 5_000;
+const VERIFIED_MAX = 10_000;
+interface VerifiedCache {
+  /** The store's externalVersion the entries were read at. */
+  version: number;
+  /** Bumped by every revocation through this store: a lookup that overlapped one is not kept. */
+  revocations: number;
+  entries: Map<string, Verified>;
+}
+const verifiedCaches = new WeakMap<Store, VerifiedCache>();
+
+function verifiedCache(store: Store): VerifiedCache | null {
+  if (!store.externalVersion) return null;
+  const version = store.externalVersion();
+  let cache = verifiedCaches.get(store);
+  if (!cache) verifiedCaches.set(store, (cache = { version, revocations: 0, entries: new Map() }));
+  if (cache.version !== version) {
+    cache.version = version;
+    cache.entries.clear();
+  }
+  return cache;
+}
+
+function forgetVerified(store: Store, tokenId: number): void {
+  const cache = verifiedCaches.get(store);
+  if (!cache) return;
+  cache.revocations++;
+  for (const [hash, v] of cache.entries) if (v.tokenId === tokenId) cache.entries.delete(hash);
+}
+
+/** last-used is advisory: written at most once a minute per token, outside the request's critical path. */
+function noteUsed(store: Store, tokenId: number, now: Date): void {
+  const last = lastUsedWrites.get(tokenId) ?? 0;
+  if (now.getTime() - last > LAST_USED_RESOLUTION_MS) {
+    lastUsedWrites.set(tokenId, now.getTime());
+    store.write((db) => markTokenUsed(db, tokenId, now.toISOString())).catch(() => undefined);
+  }
+}
+
 /** Verifies a presented token: known, hash matches, not revoked, not expired. */
 export async function verifyToken(store: Store, token: string, now = new Date()): Promise<TokenCheck> {
   const m = TOKEN_RE.exec(token);
   if (!m) return { ok: false, reason: "malformed token" };
+  const hash = hashToken(token);
+  const cache = verifiedCache(store);
+  const hit = cache?.entries.get(hash);
+  if (hit && now.getTime() - hit.cachedAtMs < VERIFIED_TTL_MS) {
+    if (hit.expiresAtMs !== null && hit.expiresAtMs <= now.getTime()) {
+      cache!.entries.delete(hash);
+      return { ok: false, reason: "token expired" };
+    }
+    noteUsed(store, hit.tokenId, now);
+    return { ok: true, tokenId: hit.tokenId, actor: { ...hit.actor } };
+  }
+  const revocations = cache?.revocations;
   const row = await store.read((db) => tokenByPrefix(db, m[1]!));
   if (!row) return { ok: false, reason: "unknown token" };
   const a = Buffer.from(row.hash, "hex");
-  const b = Buffer.from(hashToken(token), "hex");
+  const b = Buffer.from(hash, "hex");
   if (a.length !== b.length || !timingSafeEqual(a, b)) return { ok: false, reason: "unknown token" };
   if (row.revokedAt) return { ok: false, reason: "token revoked" };
-  if (row.expiresAt && new Date(row.expiresAt).getTime() <= now.getTime())
-    return { ok: false, reason: "token expired" };
-  // last-used is advisory: written at most once a minute per token, outside the request's critical path.
-  const last = lastUsedWrites.get(row.id) ?? 0;
-  if (now.getTime() - last > LAST_USED_RESOLUTION_MS) {
-    lastUsedWrites.set(row.id, now.getTime());
-    store.write((db) => markTokenUsed(db, row.id, now.toISOString())).catch(() => undefined);
+  const expiresAtMs = row.expiresAt ? new Date(row.expiresAt).getTime() : null;
+  if (expiresAtMs !== null && expiresAtMs <= now.getTime()) return { ok: false, reason: "token expired" };
+  noteUsed(store, row.id, now);
+  const actor: Actor = { kind: "token", id: String(row.id), name: row.name, role: row.role as Role };
+  if (cache && cache.revocations === revocations) {
+    if (cache.entries.size >= VERIFIED_MAX) cache.entries.clear();
+    cache.entries.set(hash, { tokenId: row.id, actor: { ...actor }, expiresAtMs, cachedAtMs: now.getTime() });
   }
-  return {
-    ok: true,
-    tokenId: row.id,
-    actor: { kind: "token", id: String(row.id), name: row.name, role: row.role as Role },
-  };
+  return { ok: true, tokenId: row.id, actor };
 }
 
 /** Whether a token is still valid (for long-lived WebSocket subscriptions). */

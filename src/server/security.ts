@@ -3,7 +3,8 @@
  * - validation rules (both paths): depth (MAX_DEPTH) and aliases (MAX_ALIASES) -> QUERY_TOO_COMPLEX;
  * - complexity (MAX_COMPLEXITY, needs variables): an Apollo plugin, and the WebSocket operation check;
  * - introspection off in production unless INTROSPECTION=true (Apollo's option; a rule on WebSockets);
- * - rate limits per token and per client address (httpGate) -> HTTP 429 RATE_LIMITED + Retry-After;
+ * - rate limits per credential, or per client address without one (httpGate; the address honours
+ *   X-Forwarded-For only from TRUST_PROXY peers) -> HTTP 429 RATE_LIMITED + Retry-After;
  * - WebSocket sessions per token (WS_CONNECTIONS_PER_TOKEN) -> close 4403; sessions of a revoked or
  *   expired credential are closed with 4403 (at once for revocations in this process, otherwise
  *   within SESSION_RECHECK_MS);
@@ -27,6 +28,7 @@ import { sendGraphQLError, type RouteHandler } from "./http.js";
 import { graphqlError } from "./errors.js";
 import { JWT_VERIFIER, type Authenticated } from "./auth.js";
 import {
+  CLIENT_ADDRESS,
   WS_OPERATION_CHECK,
   WS_RATE_GATE,
   type RateGate,
@@ -38,7 +40,8 @@ import { createJwtVerifier } from "./oidc.js";
 import { depthLimitRule } from "./limits/depth.js";
 import { aliasLimitRule } from "./limits/aliases.js";
 import { checkComplexity } from "./limits/complexity.js";
-import { clientAddress, credentialKey, RequestRateLimiter } from "./limits/rate-limit.js";
+import { credentialKey, RequestRateLimiter } from "./limits/rate-limit.js";
+import { clientAddress, trustedProxies } from "./limits/client-address.js";
 
 export interface SecurityModule {
   validationRules: ValidationRule[];
@@ -91,10 +94,15 @@ export async function securityModule(services: Services, schema: GraphQLSchema):
   };
 
   const rateLimiter = new RequestRateLimiter(limits);
+  const trusted = trustedProxies(config.trustProxy);
+  services.extensions.set(CLIENT_ADDRESS, (req: IncomingMessage) => clientAddress(req, trusted));
   const httpGate: SecurityModule["httpGate"] = async (req, res, next) => {
     const path = (req.url ?? "/").split("?", 1)[0]!;
     if (UNLIMITED_PATHS.has(path)) return next();
-    const decision = await rateLimiter.take(clientAddress(req), credentialKey(req.headers.authorization));
+    const decision = await rateLimiter.take(
+      clientAddress(req, trusted),
+      credentialKey(req.headers.authorization),
+    );
     if (decision.ok) return next();
     const refusal = new RateLimited(decision.retryAfterSeconds, decision.scope);
     // debug: under attack this would be one line per refused request.

@@ -3,7 +3,7 @@
  * Apollo's plugins do not run here, so auth (connection_init), validation rules and error
  * formatting are applied in the graphql-ws hooks.
  */
-import type { Server as HttpServer } from "node:http";
+import type { IncomingMessage, Server as HttpServer } from "node:http";
 import { randomUUID } from "node:crypto";
 import {
   GraphQLError,
@@ -63,6 +63,10 @@ export type OperationCheck = (
  * per-address and per-credential buckets as HTTP requests. Resolves to an error to refuse with, or null.
  */
 export const WS_RATE_GATE = "ws.rateGate";
+/** The client address of an upgrade request (X-Forwarded-For from trusted proxies), set by the security module. */
+export const CLIENT_ADDRESS = "ws.clientAddress";
+export type ClientAddressOf = (req: IncomingMessage) => string;
+
 export type RateGate = (address: string, credential: string | undefined) => Promise<GraphQLError | null>;
 
 /** Parse and validation errors carry no code of their own; the HTTP path gets one from Apollo. */
@@ -122,7 +126,10 @@ export function attachWebSockets(httpServer: HttpServer, opts: WebSocketOptions)
         const info: WsConnectionInfo = {
           socket: ctx.extra.socket,
           auth,
-          address: ctx.extra.request.socket.remoteAddress ?? "unknown",
+          address:
+            (services.extensions.get(CLIENT_ADDRESS) as ClientAddressOf | undefined)?.(ctx.extra.request) ??
+            ctx.extra.request.socket.remoteAddress ??
+            "unknown",
           credential,
         };
         (ctx.extra as Extra).cloudpam = info;
