@@ -20,10 +20,13 @@ import { createFormatError } from "./errors.js";
 import { createHttpHandler, sendGraphQLError, type RouteHandler } from "./http.js";
 import { buildCloudPamSchema } from "./schema.js";
 import { attachWebSockets, type WebSocketHandle } from "./ws.js";
-import { workers } from "./workers.js";
+import { createWorkers } from "./workers.js";
+import { createServices } from "./services.js";
 import { routes } from "./routes.js";
 import { securityModule } from "./security.js";
 import { credentialGatePlugin } from "./credential-gate.js";
+
+export { createServices };
 
 export interface App {
   services: Services;
@@ -84,7 +87,8 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
     throw new ConfigError("DATABASE_URL", "the PostgreSQL backend is not available in this build yet");
   }
   const store = options.store ?? openStore({ dsn: config.sqliteDsn });
-  const services: Services = { config, store, logger, startedAt: new Date(), extensions: new Map() };
+  const services = createServices(config, store, logger);
+  const workers = createWorkers();
 
   if (config.auth === "on" && !(await hasActiveTokens(store))) {
     const { token } = await createToken(
@@ -140,8 +144,16 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
       });
   });
   server.keepAliveTimeout = 5000;
-  const ws = attachWebSockets(server, { services, schema, validationRules, admit: security.admitWebSocket });
-  services.extensions.set("ws", ws);
+  const ws = attachWebSockets(server, {
+    services,
+    schema,
+    validationRules,
+    admit: security.admitWebSocket,
+    operationCheck: security.wsOperationCheck,
+    rateGate: security.wsRateGate,
+    clientAddress: security.wsClientAddress,
+  });
+  services.ws = ws;
 
   for (const w of workers) await w.start(services);
 
