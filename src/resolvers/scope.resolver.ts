@@ -25,7 +25,7 @@ import {
   UpdateScopePayload,
   toScope,
 } from "../schema/scope.js";
-import { callerOf, type Context } from "../server/context.js";
+import { callerOf, type Context } from "./context.js";
 
 @Resolver(() => Scope)
 export class ScopeResolver {
