@@ -11,7 +11,7 @@ import {
 import { fromGlobalId } from "../schema/node.js";
 import { ApplyPlanPayload, PlanInput, PlanPreview } from "../schema/plan.js";
 import { toPool } from "../schema/pool.js";
-import { callerOf, type Context } from "../server/context.js";
+import { callerOf, type Context } from "./context.js";
 
 function domainInput(input: PlanInput): DomainPlanInput {
   return { rootPoolId: fromGlobalId(input.rootPoolId, "Pool", "rootPoolId").id, levels: input.levels };
