@@ -25,6 +25,7 @@ import { createServices } from "./services.js";
 import { routes } from "./routes.js";
 import { securityModule } from "./security.js";
 import { credentialGatePlugin } from "./credential-gate.js";
+import { transportPlugin } from "./transport.js";
 
 export { createServices };
 
@@ -108,7 +109,8 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
   const apollo = new ApolloServer<Context>({
     schema,
     introspection: config.introspection,
-    csrfPrevention: true,
+    // Replaced by our own check for cookie-bearing requests (csrfRefusal in transport.ts, run in http.ts).
+    csrfPrevention: false,
     allowBatchedHttpRequests: true,
     includeStacktraceInErrorResponses: !config.production,
     formatError: createFormatError(logger, config.production),
@@ -118,6 +120,7 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
       ApolloServerPluginLandingPageDisabled(),
       operationLoggingPlugin(),
       credentialGatePlugin(),
+      transportPlugin(),
       ...security.plugins,
     ],
   });
