@@ -2,7 +2,9 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["node_modules", "dist", "data", "drizzle", "coverage"] },
+  {
+    ignores: ["node_modules", "dist", "data", "drizzle", "coverage", "web/dist", "web/dist.*", "web/src/gql"],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -29,6 +31,27 @@ export default tseslint.config(
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
       "@typescript-eslint/no-explicit-any": "warn",
       "@typescript-eslint/no-unsafe-declaration-merging": "off",
+    },
+  },
+  {
+    // The web UI runs in the browser.
+    files: ["web/src/**/*.{ts,tsx}"],
+    languageOptions: {
+      globals: {
+        window: "readonly",
+        document: "readonly",
+        location: "readonly",
+        history: "readonly",
+        sessionStorage: "readonly",
+        localStorage: "readonly",
+        matchMedia: "readonly",
+        navigator: "readonly",
+        HTMLElement: "readonly",
+        HTMLAnchorElement: "readonly",
+        KeyboardEvent: "readonly",
+        Blob: "readonly",
+        requestAnimationFrame: "readonly",
+      },
     },
   },
 );

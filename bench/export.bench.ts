@@ -15,6 +15,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Writable } from "node:stream";
 import { openStore } from "../src/db/store.js";
+import { createServices } from "../src/server/services.js";
 
 const ROWS = Number(process.env.EXPORT_ROWS ?? 1_000_000);
 const ACCOUNTS = 200;
@@ -48,7 +49,7 @@ async function serve(mode: Mode, dbPath: string): Promise<void> {
     const { createServer } = await import("node:http");
     const { exportRoute } = await import("../src/server/export.js");
     const store = openStore({ dsn: dbPath });
-    const services = { config, store, logger, startedAt: new Date(), extensions: new Map() };
+    const services = createServices(config, store, logger);
     const server = createServer((req, res) => {
       const url = new URL(req.url ?? "/", "http://localhost");
       void exportRoute(req, res, { url, requestId: "bench", logger, services });

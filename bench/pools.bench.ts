@@ -15,7 +15,8 @@ import { insertPrefix, rangeColumns } from "../src/db/prefixes.js";
 import { openStore, type Store } from "../src/db/store.js";
 import { SYSTEM_ACTOR } from "../src/domain/roles.js";
 import { createLogger } from "../src/logger.js";
-import type { Context } from "../src/server/context.js";
+import type { Context } from "../src/resolvers/context.js";
+import { createServices } from "../src/server/services.js";
 import { createLoaders } from "../src/resolvers/loaders.js";
 import { buildCloudPamSchema } from "../src/server/schema.js";
 import { measure, ratio, report, type BenchResult } from "./harness.js";
@@ -55,7 +56,7 @@ async function run(
     const count = await seed(store, sixteens, per);
     const config = loadConfig({ SQLITE_DSN: join(dir, "db.sqlite"), AUTH: "off", ADDR: "127.0.0.1:0" }, {});
     const logger = createLogger("silent");
-    const services = { config, store, logger, startedAt: new Date(), extensions: new Map() };
+    const services = createServices(config, store, logger);
     const context = (): Context => ({
       requestId: "bench",
       logger,

@@ -15,8 +15,8 @@ import { createAccount } from "../src/domain/accounts.js";
 import { createPool } from "../src/domain/pools.js";
 import { allocate } from "../src/domain/allocations.js";
 import { SYSTEM_ACTOR } from "../src/domain/roles.js";
-import { PROVIDER_OVERRIDES, type ProviderOverrides } from "../src/reconcile/provider-factory.js";
-import { syncAccount, type SyncResult } from "../src/reconcile/sync.js";
+import type { ProviderOverrides } from "../src/reconcile/provider-factory.js";
+import { createReconcileState, syncAccount, type SyncResult } from "../src/reconcile/sync.js";
 import { EC2_TEST_CREDENTIALS, startEc2Emulator } from "../test/emulators/ec2-emulator.js";
 import { startComputeEmulator } from "../test/emulators/compute-emulator.js";
 import { computeTestAuthClient } from "../test/helpers/cloud.js";
@@ -63,8 +63,7 @@ async function bench(
 ): Promise<Row[]> {
   const dir = mkdtempSync(join(tmpdir(), "cloudpam-bench-"));
   const store = openStore({ dsn: join(dir, "bench.db") });
-  const services = { store, logger: createLogger("silent"), extensions: new Map<string, unknown>() };
-  services.extensions.set(PROVIDER_OVERRIDES, overrides);
+  const services = { store, logger: createLogger("silent"), reconcile: createReconcileState(overrides) };
   try {
     const account = await createAccount(store, SYSTEM, { key, name: `bench-${provider}`, regions });
     const other = await createAccount(store, SYSTEM, { key: "aws:999999999999", name: "other" });

@@ -4,6 +4,8 @@
  * `--help`, the README's config table and the redacted start-up log line.
  */
 
+import { formatPrefix, maxLength, parseAddress, parsePrefix } from "./allocator/prefix.js";
+
 export type AuthMode = "on" | "off";
 export type LogLevel = "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
 
@@ -39,6 +41,8 @@ export interface Config {
     rateLimitBurst: number;
     wsConnectionsPerToken: number;
   };
+  /** CIDRs of reverse proxies whose X-Forwarded-For is believed (empty: none). */
+  trustProxy: string[];
   reconcileIntervalSeconds: number;
   webhookMaxAttempts: number;
   webhookTimeoutMs: number;
@@ -146,6 +150,21 @@ export function redactUrl(url: string): string {
     return url.replace(/(:\/\/[^:/@]*:)[^@]*@/, "$1***@");
   }
 }
+
+/** `10.0.0.0/8, 192.168.1.10` -> canonical CIDRs (a bare address is a /32 or /128). */
+const cidrList: Parser<string[]> = (raw, name) =>
+  raw
+    .split(/[\s,]+/)
+    .filter(Boolean)
+    .map((item) => {
+      try {
+        if (item.includes("/")) return formatPrefix(parsePrefix(item));
+        const a = parseAddress(item);
+        return formatPrefix({ family: a.family, start: a.value, length: maxLength(a.family) });
+      } catch (e) {
+        throw new ConfigError(name, `"${item}" is not a CIDR or an IP address (${(e as Error).message})`);
+      }
+    });
 
 const optionalString: Parser<string | null> = (raw) => (raw.trim() === "" ? null : raw.trim());
 
@@ -321,6 +340,13 @@ export const settings: Setting<unknown>[] = [
     apply: (c, v) => (c.limits.rateLimitBurst = v),
   }),
   setting({
+    env: "TRUST_PROXY",
+    default: [] as string[],
+    parse: cidrList,
+    help: "CIDRs of trusted reverse proxies (comma-separated); only their X-Forwarded-For is honoured",
+    apply: (c, v) => (c.trustProxy = v),
+  }),
+  setting({
     env: "WS_CONNECTIONS_PER_TOKEN",
     default: 20,
     parse: int(1),
@@ -403,6 +429,7 @@ function blankConfig(): Config {
       rateLimitBurst: 200,
       wsConnectionsPerToken: 20,
     },
+    trustProxy: [],
     reconcileIntervalSeconds: 0,
     webhookMaxAttempts: 8,
     webhookTimeoutMs: 10_000,
@@ -464,6 +491,7 @@ export function describeConfig(config: Config): Record<string, unknown> {
     introspection: config.introspection,
     oidc: config.oidc.issuer ? { ...config.oidc } : "disabled",
     limits: config.limits,
+    trustProxy: config.trustProxy,
     reconcileIntervalSeconds: config.reconcileIntervalSeconds,
     webhookMaxAttempts: config.webhookMaxAttempts,
     webhookTimeoutMs: config.webhookTimeoutMs,

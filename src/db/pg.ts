@@ -12,6 +12,8 @@ export interface PgSettings {
   statementTimeoutMs?: number;
   /** How long to wait for a connection before failing (default 5 s). */
   connectTimeoutMs?: number;
+  /** application_name of the connections (default "cloudpam"). */
+  applicationName?: string;
 }
 
 /** The database refused us or cannot be reached (exit 3 at start-up; SERVICE_UNAVAILABLE at run time). */
@@ -27,7 +29,7 @@ export class DatabaseUnavailableError extends Error {
 export function clientConfig(s: PgSettings): pg.ClientConfig {
   return {
     connectionString: s.url,
-    application_name: "cloudpam",
+    application_name: s.applicationName ?? "cloudpam",
     connectionTimeoutMillis: s.connectTimeoutMs ?? 5000,
     ...(s.statementTimeoutMs ? { statement_timeout: s.statementTimeoutMs } : {}),
   };

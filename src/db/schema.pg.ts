@@ -56,6 +56,24 @@ export const scopes = pgTable("scopes", {
   updatedAt: updatedAt(),
 });
 
+/** Peered scopes (see ./schema.ts): one row per pair, lower scope id first. */
+export const scopeLinks = pgTable(
+  "scope_links",
+  {
+    scopeId: integer("scope_id")
+      .notNull()
+      .references(() => scopes.id, { onDelete: "cascade" }),
+    linkedScopeId: integer("linked_scope_id")
+      .notNull()
+      .references(() => scopes.id, { onDelete: "cascade" }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.scopeId, t.linkedScopeId] }),
+    index("scope_links_linked_idx").on(t.linkedScopeId),
+  ],
+);
+
 export const accounts = pgTable(
   "accounts",
   {

@@ -45,6 +45,27 @@ export const scopes = sqliteTable("scopes", {
   updatedAt: updatedAt(),
 });
 
+/**
+ * Peered scopes: two scopes routed together (VPC peering, a transit gateway), so no live prefix of one may
+ * overlap a live prefix of the other. One row per pair, lower scope id first.
+ */
+export const scopeLinks = sqliteTable(
+  "scope_links",
+  {
+    scopeId: integer("scope_id")
+      .notNull()
+      .references(() => scopes.id, { onDelete: "cascade" }),
+    linkedScopeId: integer("linked_scope_id")
+      .notNull()
+      .references(() => scopes.id, { onDelete: "cascade" }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.scopeId, t.linkedScopeId] }),
+    index("scope_links_linked_idx").on(t.linkedScopeId),
+  ],
+);
+
 export const accounts = sqliteTable(
   "accounts",
   {

@@ -1,7 +1,7 @@
 /** Scope rows (address spaces). */
-import { asc, count, eq, inArray } from "drizzle-orm";
+import { and, asc, count, eq, inArray, isNull, or } from "drizzle-orm";
 import { keysetOrder, keysetWhere, toPage, type Page, type ResolvedPage } from "./pagination.js";
-import { prefixes, scopes } from "./schema.js";
+import { prefixes, scopeLinks, scopes } from "./schema.js";
 import type { Db } from "./store.js";
 
 export type ScopeRow = typeof scopes.$inferSelect;
@@ -77,4 +77,53 @@ export function deleteScopeRow(db: Db, id: number): void {
 /** Some prefix of the scope (live or history), to name in a "scope is not empty" conflict. */
 export function anyPrefixInScope(db: Db, scopeId: number) {
   return db.select().from(prefixes).where(eq(prefixes.scopeId, scopeId)).limit(1).get();
+}
+
+export type ScopeLinkRow = typeof scopeLinks.$inferSelect;
+
+/** The pair as stored: lower id first. */
+function ordered(a: number, b: number): [number, number] {
+  return a < b ? [a, b] : [b, a];
+}
+
+/** The scopes linked to `scopeId`, in id order. O(links). */
+export function linkedScopeIds(db: Db, scopeId: number): number[] {
+  return db
+    .select({ a: scopeLinks.scopeId, b: scopeLinks.linkedScopeId })
+    .from(scopeLinks)
+    .where(or(eq(scopeLinks.scopeId, scopeId), eq(scopeLinks.linkedScopeId, scopeId)))
+    .all()
+    .map((r) => (r.a === scopeId ? r.b : r.a))
+    .sort((x, y) => x - y);
+}
+
+export function scopeLinkRow(db: Db, a: number, b: number): ScopeLinkRow | undefined {
+  const [x, y] = ordered(a, b);
+  return db
+    .select()
+    .from(scopeLinks)
+    .where(and(eq(scopeLinks.scopeId, x), eq(scopeLinks.linkedScopeId, y)))
+    .get();
+}
+
+export function insertScopeLink(db: Db, a: number, b: number): ScopeLinkRow {
+  const [x, y] = ordered(a, b);
+  return db.insert(scopeLinks).values({ scopeId: x, linkedScopeId: y }).returning().get();
+}
+
+export function deleteScopeLink(db: Db, a: number, b: number): void {
+  const [x, y] = ordered(a, b);
+  db.delete(scopeLinks)
+    .where(and(eq(scopeLinks.scopeId, x), eq(scopeLinks.linkedScopeId, y)))
+    .run();
+}
+
+/** Live prefixes of the scope with no parent (every live prefix lies inside one), in address order. */
+export function topLevelLive(db: Db, scopeId: number) {
+  return db
+    .select()
+    .from(prefixes)
+    .where(and(eq(prefixes.scopeId, scopeId), isNull(prefixes.parentId), isNull(prefixes.releasedAt)))
+    .orderBy(asc(prefixes.family), asc(prefixes.rangeStart))
+    .all();
 }

@@ -3,7 +3,13 @@
  * (src/server/errors.ts); `details` is what a program needs: the field, the conflicting object.
  */
 export type ErrorCode =
-  "BAD_USER_INPUT" | "NOT_FOUND" | "CONFLICT" | "FORBIDDEN" | "UNAUTHENTICATED" | "RATE_LIMITED";
+  | "BAD_USER_INPUT"
+  | "NOT_FOUND"
+  | "CONFLICT"
+  | "FORBIDDEN"
+  | "UNAUTHENTICATED"
+  | "RATE_LIMITED"
+  | "SLOW_CONSUMER";
 
 /** A reference to an existing object named in an error (e.g. the pool a CIDR overlaps). */
 export interface ObjectRef {
@@ -64,5 +70,13 @@ export class RateLimited extends DomainError {
       retryAfterSeconds,
       scope,
     });
+  }
+}
+
+/** A subscription fell too far behind the event log; `details.cursor` resumes it. */
+export class SlowConsumer extends DomainError {
+  readonly code = "SLOW_CONSUMER" as const;
+  constructor(reason: string, cursor: string, lag: number) {
+    super(reason, { cursor, lag });
   }
 }

@@ -361,34 +361,3 @@ class Subscriber implements AsyncIterableIterator<StreamItem> {
     void this.next().then(resolve);
   }
 }
-
-/** Key of the hub in `services.extensions`. */
-export const EVENT_HUB = "events.hub";
-
-interface HubServices {
-  store: Store;
-  logger: Logger;
-  config: { subscriptionMaxLag: number };
-  extensions: Map<string, unknown>;
-}
-
-export function eventHubOf(services: { extensions: Map<string, unknown> }): EventHub {
-  const hub = services.extensions.get(EVENT_HUB) as EventHub | undefined;
-  if (!hub) throw new Error("the event hub is not running");
-  return hub;
-}
-
-/** Background worker: one hub per app, started before the server listens. */
-export const eventHubWorker = {
-  name: "event-hub",
-  async start(services: HubServices): Promise<void> {
-    const hub = new EventHub(services.store, services.logger, { maxLag: services.config.subscriptionMaxLag });
-    await hub.start();
-    services.extensions.set(EVENT_HUB, hub);
-  },
-  async stop(services: HubServices): Promise<void> {
-    const hub = services.extensions.get(EVENT_HUB) as EventHub | undefined;
-    services.extensions.delete(EVENT_HUB);
-    await hub?.stop();
-  },
-};

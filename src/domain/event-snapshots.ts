@@ -26,7 +26,8 @@ const ID_FIELDS: Readonly<Record<string, Readonly<Record<string, string>>>> = {
     scopeId: "Scope",
   },
   Account: { id: "Account" },
-  Scope: { id: "Scope" },
+  // linkedScopeId: scope.linked / scope.unlinked name the other scope of the pair.
+  Scope: { id: "Scope", linkedScopeId: "Scope" },
   DriftItem: {
     id: "DriftItem",
     accountId: "Account",

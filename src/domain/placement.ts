@@ -19,8 +19,10 @@ import {
 } from "../allocator/index.js";
 import { replaceFreeBlocks, sqlFreeBlockStore } from "../db/free-blocks.js";
 import { containingLive, liveChildren, rowPrefix, withinLive, type PrefixRow } from "../db/prefixes.js";
+import { linkedScopeIds, scopeById } from "../db/scopes.js";
 import type { Db } from "../db/store.js";
 import { Conflict, type ObjectRef } from "./errors.js";
+import { toGlobalId } from "./global-id.js";
 
 const KIND_LABEL: Record<PrefixRow["kind"], string> = {
   pool: "pool",
@@ -93,6 +95,7 @@ export function occupyInPool(
     if (e instanceof AllocatorError && e.code === "NOT_FREE") throw conflictInPool(db, pool, x, field);
     throw e;
   }
+  assertClearOfLinkedScopes(db, pool.scopeId, x, field);
 }
 
 /** Takes the next free block of `length` from the pool (smallest-fit by default); allocator errors propagate. */
@@ -102,8 +105,11 @@ export function takeNextInPool(
   length: number,
   strategy: AllocationStrategy = "smallest-fit",
   rules: AllocationRules = {},
+  field = "prefixLength",
 ): Prefix {
-  return allocate(freeStore(db, pool), rowPrefix(pool), { length }, strategy, rules);
+  const x = allocate(freeStore(db, pool), rowPrefix(pool), { length }, strategy, rules);
+  assertClearOfLinkedScopes(db, pool.scopeId, x, field);
+  return x;
 }
 
 /** What `takeNextInPool` would return now, without writing. */
@@ -127,7 +133,48 @@ export function largestFreeInPool(db: Db, pool: PrefixRow): Prefix | undefined {
   return freeStore(db, pool).largest();
 }
 
-/** A top-level pool must not overlap any live prefix of its scope. */
+/** The first live prefix of `scopeId` that overlaps x (the outermost one containing it, else the first inside). */
+function overlappingLive(db: Db, scopeId: number, x: Prefix): PrefixRow | undefined {
+  return containingLive(db, scopeId, x)[0] ?? withinLive(db, scopeId, x, 1)[0];
+}
+
+/**
+ * Peered scopes are routed together: x must not overlap any live prefix of a scope linked to `scopeId`.
+ * O(links × prefix length × log n); one indexed query when the scope has no links.
+ */
+export function assertClearOfLinkedScopes(db: Db, scopeId: number, x: Prefix, field: string): void {
+  for (const linked of linkedScopeIds(db, scopeId)) {
+    const other = overlappingLive(db, linked, x);
+    if (other) {
+      const scope = scopeById(db, linked)!;
+      throw new Conflict(
+        `${formatPrefix(x)} overlaps ${describePrefix(other)} in scope '${scope.name}', which is linked (routed together) with this scope`,
+        {
+          field,
+          conflicting: prefixRef(other),
+          linkedScope: { type: "Scope", id: toGlobalId("Scope", scope.id), name: scope.name },
+        },
+      );
+    }
+  }
+}
+
+/** The first pair of overlapping live prefixes across scopes a and b, if any; O(top-level prefixes × log n). */
+export function firstOverlapBetween(
+  db: Db,
+  a: number,
+  b: number,
+  topLevel: (scopeId: number) => PrefixRow[],
+): { mine: PrefixRow; theirs: PrefixRow } | undefined {
+  // Every live prefix lies inside a top-level one of its scope, so comparing a's top level with all of b suffices.
+  for (const mine of topLevel(a)) {
+    const theirs = overlappingLive(db, b, rowPrefix(mine));
+    if (theirs) return { mine, theirs };
+  }
+  return undefined;
+}
+
+/** A top-level pool must not overlap any live prefix of its scope, nor of a linked scope. */
 export function assertTopLevelFree(db: Db, scopeId: number, x: Prefix, field = "cidr"): void {
   const container = containingLive(db, scopeId, x)[0];
   if (container) {
@@ -146,4 +193,5 @@ export function assertTopLevelFree(db: Db, scopeId: number, x: Prefix, field = "
       conflicting: prefixRef(inside),
     });
   }
+  assertClearOfLinkedScopes(db, scopeId, x, field);
 }

@@ -7,12 +7,17 @@ import { resolvePage, type Page, type PageArgs } from "../db/pagination.js";
 import {
   anyPrefixInScope,
   countScopes,
+  deleteScopeLink,
   deleteScopeRow,
   insertScope,
+  insertScopeLink,
+  linkedScopeIds,
   scopeById,
   scopeByName,
   scopesByIds,
+  scopeLinkRow,
   scopesPage,
+  topLevelLive,
   updateScopeRow,
   type ScopeRow,
 } from "../db/scopes.js";
@@ -20,7 +25,7 @@ import type { Db, Store } from "../db/store.js";
 import type { Caller } from "./caller.js";
 import { Conflict, Invalid, NotFound } from "./errors.js";
 import { appendEvent } from "./events.js";
-import { describePrefix, prefixRef } from "./placement.js";
+import { describePrefix, firstOverlapBetween, prefixRef } from "./placement.js";
 import { freeText, requiredName } from "./validation.js";
 
 export type { ScopeRow };
@@ -137,6 +142,7 @@ export async function deleteScope(store: Store, caller: Caller, id: number): Pro
         },
       );
     }
+    for (const other of linkedScopeIds(db, id)) unlinkIn(db, caller, row, requireScope(db, other));
     deleteScopeRow(db, id);
     appendEvent(db, caller, {
       type: "scope.deleted",
@@ -146,4 +152,78 @@ export async function deleteScope(store: Store, caller: Caller, id: number): Pro
     });
     return row;
   });
+}
+
+/** The two distinct scopes of a link input, or Invalid naming `scopeIds`. */
+function pairOf(db: Db, scopeIds: readonly number[]): [ScopeRow, ScopeRow] {
+  if (scopeIds.length !== 2 || scopeIds[0] === scopeIds[1]) {
+    throw new Invalid("scopeIds", `scopeIds must name two different scopes (got ${scopeIds.length})`);
+  }
+  return [requireScope(db, scopeIds[0]!, "scopeIds"), requireScope(db, scopeIds[1]!, "scopeIds")];
+}
+
+function linkEvents(db: Db, caller: Caller, type: string, a: ScopeRow, b: ScopeRow): void {
+  for (const [self, other] of [
+    [a, b],
+    [b, a],
+  ] as const) {
+    appendEvent(db, caller, {
+      type,
+      subjectType: "Scope",
+      subjectId: self.id,
+      after: { ...scopeSnapshot(self), linkedScopeId: other.id },
+    });
+  }
+}
+
+function unlinkIn(db: Db, caller: Caller, a: ScopeRow, b: ScopeRow): void {
+  deleteScopeLink(db, a.id, b.id);
+  linkEvents(db, caller, "scope.unlinked", a, b);
+}
+
+/**
+ * Declares two scopes routed together (peered VPCs, a transit gateway): from now on no live prefix of one may
+ * overlap a live prefix of the other. CONFLICT naming an overlapping prefix when they already overlap; linking
+ * a linked pair again changes nothing. Links are pairwise (not transitive). One `scope.linked` event per scope.
+ */
+export async function linkScopes(
+  store: Store,
+  caller: Caller,
+  scopeIds: readonly number[],
+): Promise<[ScopeRow, ScopeRow]> {
+  return store.write((db) => {
+    const [a, b] = pairOf(db, scopeIds);
+    if (scopeLinkRow(db, a.id, b.id)) return [a, b];
+    const overlap = firstOverlapBetween(db, a.id, b.id, (id) => topLevelLive(db, id));
+    if (overlap) {
+      throw new Conflict(
+        `scopes '${a.name}' and '${b.name}' overlap: ${describePrefix(overlap.mine)} in '${a.name}' overlaps ${describePrefix(overlap.theirs)} in '${b.name}'; move or delete one before linking`,
+        { field: "scopeIds", conflicting: [prefixRef(overlap.theirs), prefixRef(overlap.mine)] },
+      );
+    }
+    insertScopeLink(db, a.id, b.id);
+    linkEvents(db, caller, "scope.linked", a, b);
+    return [a, b];
+  });
+}
+
+/** Removes the link between two scopes (they may overlap again); NOT_FOUND when they are not linked. */
+export async function unlinkScopes(
+  store: Store,
+  caller: Caller,
+  scopeIds: readonly number[],
+): Promise<[ScopeRow, ScopeRow]> {
+  return store.write((db) => {
+    const [a, b] = pairOf(db, scopeIds);
+    if (!scopeLinkRow(db, a.id, b.id)) {
+      throw new NotFound("ScopeLink", `${a.name}/${b.name}`, "scopeIds");
+    }
+    unlinkIn(db, caller, a, b);
+    return [a, b];
+  });
+}
+
+/** The scopes linked to a scope, in id order. */
+export async function linkedScopes(store: Store, scopeId: number): Promise<ScopeRow[]> {
+  return store.read((db) => scopesByIds(db, linkedScopeIds(db, scopeId)).sort((x, y) => x.id - y.id));
 }

@@ -20,6 +20,9 @@ import { appendEvent } from "./events.js";
 import { isRole, type Actor, type Role } from "./roles.js";
 import type { Caller } from "./caller.js";
 
+/** Appended to every "bad credential" message: what a person does next. */
+export const CREATE_TOKEN_HINT = "create a new token with `cloudpam token create`";
+
 export interface TokenInfo {
   id: number;
   name: string;

@@ -30,7 +30,6 @@ import { registry } from "../metrics.js";
 import type { Logger } from "../logger.js";
 import { APP_VERSION } from "../version.js";
 import { eventCursor, parseEventTypes, toEventRecord, typeMatches, type EventRecord } from "./events.js";
-import { eventHubOf } from "./event-hub.js";
 import { toGlobalId } from "./global-id.js";
 import type { DeliveryOutcome } from "./webhooks.js";
 
@@ -342,44 +341,3 @@ export class WebhookDispatcher {
     }
   }
 }
-
-/** Key of the dispatcher in `services.extensions`. */
-export const WEBHOOK_DISPATCHER = "webhooks.dispatcher";
-
-interface DispatcherServices {
-  store: Store;
-  logger: Logger;
-  config: {
-    webhookMaxAttempts: number;
-    webhookTimeoutMs: number;
-    webhookRetryBaseMs: number;
-    webhookRetryMaxMs: number;
-  };
-  extensions: Map<string, unknown>;
-}
-
-/** Background worker (after the event hub): delivers events to webhooks. */
-export const webhookWorker = {
-  name: "webhook-delivery",
-  async start(services: DispatcherServices): Promise<void> {
-    const hub = eventHubOf(services);
-    const dispatcher = new WebhookDispatcher(
-      services.store,
-      services.logger,
-      {
-        maxAttempts: services.config.webhookMaxAttempts,
-        timeoutMs: services.config.webhookTimeoutMs,
-        retryBaseMs: services.config.webhookRetryBaseMs,
-        retryMaxMs: services.config.webhookRetryMaxMs,
-      },
-      (l) => hub.onAdvance(l),
-    );
-    await dispatcher.start();
-    services.extensions.set(WEBHOOK_DISPATCHER, dispatcher);
-  },
-  async stop(services: DispatcherServices): Promise<void> {
-    const dispatcher = services.extensions.get(WEBHOOK_DISPATCHER) as WebhookDispatcher | undefined;
-    services.extensions.delete(WEBHOOK_DISPATCHER);
-    await dispatcher?.stop();
-  },
-};

@@ -15,7 +15,7 @@
  *   ignoreTag    string    Resources carrying this tag (any value) are IGNORED (default "cloudpam:ignore").
  *   concurrency  number    Cloud calls in flight for this account (default 8).
  *
- * Override hook: `services.extensions.set(PROVIDER_OVERRIDES, { aws: {...}, gcp: {...} })` merges extra
+ * Override hook: `services.reconcile.providerOverrides = { aws: {...}, gcp: {...} }` merges extra
  * SDK options into every provider built (endpoint, credentials, authClient, retry policy, page size).
  * Tests point the real EC2 / Compute clients at the loopback emulators with it; operators can use it for
  * VPC endpoints or private API gateways. A full `factory` replaces the construction altogether.
@@ -27,8 +27,6 @@ import type { GcpProviderOptions } from "../providers/gcp.js";
 import type { Provider, ProviderName } from "../providers/types.js";
 import { Invalid } from "../domain/errors.js";
 import type { AccountSettings } from "../domain/accounts.js";
-
-export const PROVIDER_OVERRIDES = "reconcile.providerOverrides";
 
 export type { AccountSettings };
 

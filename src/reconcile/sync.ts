@@ -25,18 +25,28 @@ import { NotFound } from "../domain/errors.js";
 import { parsePrefix, type Prefix } from "../allocator/index.js";
 import { classify } from "./classify.js";
 import { discover, type Observation } from "./discovery.js";
-import {
-  PROVIDER_OVERRIDES,
-  providerFor,
-  type ProviderHandle,
-  type ProviderOverrides,
-} from "./provider-factory.js";
+import { providerFor, type ProviderHandle, type ProviderOverrides } from "./provider-factory.js";
+
+/** Reconciliation's long-lived state, one per server process (`services.reconcile`). */
+export interface ReconcileState {
+  /**
+   * Extra SDK options merged into every provider built (endpoint, credentials, retry policy, page size):
+   * tests point the real EC2 / Compute clients at the loopback emulators with it.
+   */
+  providerOverrides: ProviderOverrides;
+  /** The sync running now per account id: a second request joins it. */
+  readonly inflight: Map<number, Promise<SyncResult>>;
+}
+
+export function createReconcileState(providerOverrides: ProviderOverrides = {}): ReconcileState {
+  return { providerOverrides, inflight: new Map() };
+}
 
 /** What reconciliation needs from the server (a subset of Services). */
 export interface ReconcileServices {
   store: Store;
   logger: Logger;
-  extensions: Map<string, unknown>;
+  reconcile: ReconcileState;
 }
 
 export interface SyncResult {
@@ -49,8 +59,6 @@ export interface SyncResult {
   resources: { seen: number; inserted: number; changed: number; deleted: number };
   drift: { detected: number; resolved: number; open: number };
 }
-
-const INFLIGHT = "reconcile.inflight";
 
 const syncDuration = new Histogram({
   name: "cloudpam_reconcile_sync_duration_seconds",
@@ -66,13 +74,9 @@ const driftChanges = new Counter({
   registers: [registry],
 });
 
-function overridesOf(services: ReconcileServices): ProviderOverrides {
-  return (services.extensions.get(PROVIDER_OVERRIDES) as ProviderOverrides | undefined) ?? {};
-}
-
 /** Builds the provider of an account with the server's overrides applied. */
 export function providerOf(services: ReconcileServices, account: AccountRow): Promise<ProviderHandle> {
-  return providerFor(account, overridesOf(services));
+  return providerFor(account, services.reconcile.providerOverrides);
 }
 
 /** Syncs one account now; joins a sync of the same account already running. */
@@ -81,8 +85,7 @@ export function syncAccount(
   caller: Caller,
   accountId: number,
 ): Promise<SyncResult> {
-  let inflight = services.extensions.get(INFLIGHT) as Map<number, Promise<SyncResult>> | undefined;
-  if (!inflight) services.extensions.set(INFLIGHT, (inflight = new Map()));
+  const { inflight } = services.reconcile;
   const running = inflight.get(accountId);
   if (running) return running;
   const p = runSync(services, caller, accountId).finally(() => inflight.delete(accountId));

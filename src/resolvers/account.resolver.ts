@@ -19,7 +19,7 @@ import {
 import { ConnectionArgs, toConnection } from "../schema/connection.js";
 import { fromGlobalId, toGlobalId } from "../schema/node.js";
 import { DeleteAccountPayload, toPool, toRemovedPrefix } from "../schema/pool.js";
-import { callerOf, type Context } from "../server/context.js";
+import { callerOf, type Context } from "./context.js";
 
 const ORDER: Record<AccountOrderField, DbAccountOrderField> = {
   KEY: "key",

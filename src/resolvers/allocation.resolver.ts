@@ -24,7 +24,7 @@ import {
 } from "../schema/allocation.js";
 import { fromGlobalId } from "../schema/node.js";
 import { Pool } from "../schema/pool.js";
-import { callerOf, type Context } from "../server/context.js";
+import { callerOf, type Context } from "./context.js";
 
 function domainInput(input: AllocateInput): DomainAllocateInput {
   return {

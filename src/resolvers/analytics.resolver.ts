@@ -32,7 +32,7 @@ import { ConnectionArgs, toConnection } from "../schema/connection.js";
 import { fromGlobalId, toGlobalId } from "../schema/node.js";
 import { Pool, familyOf } from "../schema/pool.js";
 import { Scope } from "../schema/scope.js";
-import type { Context } from "../server/context.js";
+import type { Context } from "./context.js";
 
 const ORDER_FIELD: Record<AnalyticsBlockOrderField, BlockOrderField> = {
   NETWORK: "network",

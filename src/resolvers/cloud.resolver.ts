@@ -23,7 +23,7 @@ import { fromGlobalId, toGlobalId } from "../schema/node.js";
 import { adoptResource, listCloudResources, syncStates } from "../domain/cloud.js";
 import { syncAccount } from "../reconcile/sync.js";
 import { deprovisionSubnet, provisionSubnet } from "../reconcile/actuation.js";
-import { callerOf, type Context } from "../server/context.js";
+import { callerOf, type Context } from "./context.js";
 import { toDriftItem } from "../schema/drift.js";
 
 /** A VPC given as a CloudResource global id, or as its cloud id (anything that is not a global id). */

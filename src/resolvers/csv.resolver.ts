@@ -5,7 +5,7 @@
 import { Arg, Authorized, Ctx, Mutation, Resolver } from "type-graphql";
 import { importCsv, type CsvKind as DomainCsvKind } from "../domain/csv.js";
 import { CsvKind, ImportCsvInput, ImportCsvPayload } from "../schema/csv.js";
-import { callerOf, type Context } from "../server/context.js";
+import { callerOf, type Context } from "./context.js";
 
 const KIND: Record<CsvKind, DomainCsvKind> = {
   ACCOUNTS: "accounts",

@@ -13,7 +13,7 @@ import { Allocation } from "../schema/allocation.js";
 import { toConnection, type Connection } from "../schema/connection.js";
 import { fromGlobalId } from "../schema/node.js";
 import { ignoreDrift, listDrift } from "../domain/drift.js";
-import { callerOf, type Context } from "../server/context.js";
+import { callerOf, type Context } from "./context.js";
 
 @Resolver(() => DriftItem)
 export class DriftResolver {

@@ -1,5 +1,4 @@
 import { Args, Authorized, Ctx, FieldResolver, Query, Resolver, Root, Subscription } from "type-graphql";
-import type { GraphQLError } from "graphql";
 import {
   AllocationEvent,
   AllocationEventsArgs,
@@ -15,7 +14,7 @@ import { Node } from "../schema/node.js";
 import { Pool } from "../schema/pool.js";
 import { toAllocation } from "../schema/allocation.js";
 import { allocationOfSnapshot, driftOfSnapshot } from "../domain/event-snapshots.js";
-import { NotFound } from "../domain/errors.js";
+import { NotFound, SlowConsumer } from "../domain/errors.js";
 import { toDriftItem } from "../schema/drift.js";
 import { fromGlobalId } from "../schema/node.js";
 import { toConnection, type Connection } from "../schema/connection.js";
@@ -29,19 +28,14 @@ import {
   type EventRecord,
   type EventStreamFilter,
 } from "../domain/events.js";
-import { eventHubOf, isSubscriptionClosed, type StreamItem } from "../domain/event-hub.js";
-import { authorize } from "../server/auth.js";
-import { graphqlError } from "../server/errors.js";
-import type { Context } from "../server/context.js";
+import { isSubscriptionClosed, type StreamItem } from "../domain/event-hub.js";
+import { authorize, type Context } from "./context.js";
 import { loadNode } from "./loaders.js";
 
 /** A stream item, or the error that tells the client why the server ended the stream. */
 function streamed(item: StreamItem): EventRecord {
   if (isSubscriptionClosed(item)) {
-    throw graphqlError("SLOW_CONSUMER", item.reason, {
-      cursor: eventCursor(item.cursor),
-      lag: item.lag,
-    }) as GraphQLError;
+    throw new SlowConsumer(item.reason, eventCursor(item.cursor), item.lag);
   }
   return item;
 }
@@ -80,7 +74,7 @@ function openStream(
 ) {
   const ctx = data.context as Context;
   authorize(ctx, permission);
-  return eventHubOf(ctx.services).subscribe(filter(), after == null ? null : parseEventCursor(after), stream);
+  return ctx.services.eventHub.subscribe(filter(), after == null ? null : parseEventCursor(after), stream);
 }
 
 @Resolver(() => Event)

@@ -26,8 +26,7 @@ import { toPool, type Pool } from "../schema/pool.js";
 import { toReservation, type Reservation } from "../schema/reservation.js";
 import { toScope, type Scope } from "../schema/scope.js";
 import { toWebhook, type Webhook } from "../schema/webhook.js";
-import { authorize } from "../server/auth.js";
-import type { Context } from "../server/context.js";
+import { authorize, type Context } from "./context.js";
 
 /** A loader by row id; null where the row does not exist. */
 export type ByIdLoader<T> = DataLoader<number, T | null>;

@@ -6,7 +6,7 @@ import { Node } from "../schema/node.js";
 import { Pool, toPool } from "../schema/pool.js";
 import { CIDRScalar, IPAddressScalar } from "../schema/scalars.js";
 import { Scope } from "../schema/scope.js";
-import type { Context } from "../server/context.js";
+import type { Context } from "./context.js";
 import { loadNode } from "./loaders.js";
 
 @Resolver(() => LookupResult)

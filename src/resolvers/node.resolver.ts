@@ -2,7 +2,7 @@
 import { Arg, Authorized, Ctx, ID, Query, Resolver } from "type-graphql";
 import { Node } from "../schema/node.js";
 import { loadNode } from "./loaders.js";
-import type { Context } from "../server/context.js";
+import type { Context } from "./context.js";
 
 @Resolver()
 export class NodeResolver {

@@ -28,7 +28,7 @@ import { CIDRScalar } from "../schema/scalars.js";
 import { Pool, toPool } from "../schema/pool.js";
 import { ReservationConnection, toReservation } from "../schema/reservation.js";
 import { PoolUtilization } from "../schema/utilization.js";
-import type { Context } from "../server/context.js";
+import type { Context } from "./context.js";
 
 @ArgsType()
 class AllocationListArgs extends ConnectionArgs {

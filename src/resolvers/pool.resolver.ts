@@ -29,7 +29,7 @@ import {
   toRemovedPrefix,
 } from "../schema/pool.js";
 import { Scope } from "../schema/scope.js";
-import { callerOf, type Context } from "../server/context.js";
+import { callerOf, type Context } from "./context.js";
 
 const ORDER: Record<PoolOrderField, DbPoolOrderField> = {
   NETWORK: "network",

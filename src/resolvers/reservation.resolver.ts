@@ -11,7 +11,7 @@ import {
   UnreservePayload,
   toReservation,
 } from "../schema/reservation.js";
-import { callerOf, type Context } from "../server/context.js";
+import { callerOf, type Context } from "./context.js";
 
 @Resolver(() => Reservation)
 export class ReservationResolver {

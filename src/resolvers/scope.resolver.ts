@@ -1,6 +1,14 @@
 /** Scopes: list, fetch, create/update/delete (ADMIN). */
-import { Arg, Args, Authorized, Ctx, ID, Mutation, Query, Resolver } from "type-graphql";
-import { createScope, deleteScope, listScopes, updateScope } from "../domain/scopes.js";
+import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from "type-graphql";
+import {
+  createScope,
+  deleteScope,
+  linkedScopes,
+  linkScopes,
+  listScopes,
+  unlinkScopes,
+  updateScope,
+} from "../domain/scopes.js";
 import { ConnectionArgs, toConnection } from "../schema/connection.js";
 import { fromGlobalId, toGlobalId } from "../schema/node.js";
 import {
@@ -8,13 +16,16 @@ import {
   CreateScopePayload,
   DeleteScopeInput,
   DeleteScopePayload,
+  LinkScopesInput,
+  LinkScopesPayload,
   Scope,
   ScopeConnection,
+  UnlinkScopesPayload,
   UpdateScopeInput,
   UpdateScopePayload,
   toScope,
 } from "../schema/scope.js";
-import { callerOf, type Context } from "../server/context.js";
+import { callerOf, type Context } from "./context.js";
 
 @Resolver(() => Scope)
 export class ScopeResolver {
@@ -72,5 +83,40 @@ export class ScopeResolver {
     const { id } = fromGlobalId(input.id, "Scope", "id");
     const row = await deleteScope(ctx.services.store, callerOf(ctx), id);
     return { deletedScopeId: toGlobalId("Scope", row.id) };
+  }
+
+  @Authorized("read")
+  @FieldResolver(() => [Scope], {
+    description:
+      "The scopes linked (routed together) with this one: nothing in them may overlap this scope's prefixes.",
+  })
+  async linkedScopes(@Root() scope: Scope, @Ctx() ctx: Context): Promise<Scope[]> {
+    return (await linkedScopes(ctx.services.store, scope.rowId)).map(toScope);
+  }
+
+  @Authorized("admin")
+  @Mutation(() => LinkScopesPayload, {
+    description:
+      "Links two scopes that are routed together; from then on a pool, allocation or reservation that overlaps anything in the other scope is refused (CONFLICT naming it). CONFLICT when they already overlap.",
+  })
+  async linkScopes(
+    @Arg("input", () => LinkScopesInput, { description: "The two scopes." }) input: LinkScopesInput,
+    @Ctx() ctx: Context,
+  ): Promise<LinkScopesPayload> {
+    const ids = input.scopeIds.map((id) => fromGlobalId(id, "Scope", "scopeIds").id);
+    return { scopes: (await linkScopes(ctx.services.store, callerOf(ctx), ids)).map(toScope) };
+  }
+
+  @Authorized("admin")
+  @Mutation(() => UnlinkScopesPayload, {
+    description:
+      "Removes the link between two scopes, so they may overlap again; NOT_FOUND when they are not linked.",
+  })
+  async unlinkScopes(
+    @Arg("input", () => LinkScopesInput, { description: "The two scopes." }) input: LinkScopesInput,
+    @Ctx() ctx: Context,
+  ): Promise<UnlinkScopesPayload> {
+    const ids = input.scopeIds.map((id) => fromGlobalId(id, "Scope", "scopeIds").id);
+    return { scopes: (await unlinkScopes(ctx.services.store, callerOf(ctx), ids)).map(toScope) };
   }
 }

@@ -2,8 +2,7 @@ import { Arg, Authorized, Ctx, Int, Query, Resolver, Root, Subscription } from "
 import { ErrorCode, Heartbeat, ServerInfo } from "../schema/server-info.js";
 import { APP_VERSION } from "../version.js";
 import { schemaVersion } from "../domain/server-info.js";
-import { authorize } from "../server/auth.js";
-import type { Context } from "../server/context.js";
+import { authorize, type Context } from "./context.js";
 
 async function* heartbeats(intervalMs: number, signal?: AbortSignal): AsyncGenerator<Heartbeat> {
   let sequence = 0;

@@ -10,7 +10,7 @@ import {
   RevokeApiTokenPayload,
   type Role,
 } from "../schema/token.js";
-import { callerOf, type Context } from "../server/context.js";
+import { callerOf, type Context } from "./context.js";
 
 const date = (iso: string | null) => (iso ? new Date(iso) : null);
 

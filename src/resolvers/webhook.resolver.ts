@@ -17,7 +17,7 @@ import {
 import { ConnectionArgs, toConnection, type Connection } from "../schema/connection.js";
 import { fromGlobalId, toGlobalId } from "../schema/node.js";
 import { createWebhook, deleteWebhook, listWebhooks, updateWebhook } from "../domain/webhooks.js";
-import { callerOf, type Context } from "../server/context.js";
+import { callerOf, type Context } from "./context.js";
 
 @Resolver(() => Webhook)
 export class WebhookResolver {

@@ -92,3 +92,24 @@ export class DeleteScopePayload {
   @Field(() => ID, { description: "Global id the scope had." })
   deletedScopeId!: string;
 }
+
+@InputType({
+  description:
+    "Two scopes routed together (peered VPCs, a transit gateway): no live prefix of one may overlap one of the other.",
+})
+export class LinkScopesInput {
+  @Field(() => [ID], { description: "Global ids of exactly two different scopes." })
+  scopeIds!: string[];
+}
+
+@ObjectType({ description: "The two scopes of a link, in the order given." })
+export class LinkScopesPayload {
+  @Field(() => [Scope], { description: "The linked scopes." })
+  scopes!: Scope[];
+}
+
+@ObjectType({ description: "The two scopes that are no longer linked, in the order given." })
+export class UnlinkScopesPayload {
+  @Field(() => [Scope], { description: "The unlinked scopes." })
+  scopes!: Scope[];
+}

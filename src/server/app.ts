@@ -23,10 +23,14 @@ import { createFormatError } from "./errors.js";
 import { createHttpHandler, sendGraphQLError, type RouteHandler } from "./http.js";
 import { buildCloudPamSchema } from "./schema.js";
 import { attachWebSockets, type WebSocketHandle } from "./ws.js";
-import { workers } from "./workers.js";
+import { createWorkers } from "./workers.js";
+import { createServices } from "./services.js";
 import { routes } from "./routes.js";
 import { securityModule } from "./security.js";
 import { credentialGatePlugin } from "./credential-gate.js";
+import { transportPlugin } from "./transport.js";
+
+export { createServices };
 
 export interface App {
   services: Services;
@@ -87,7 +91,8 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
     throw new ConfigError("DATABASE_URL", "the PostgreSQL backend is not available in this build yet");
   }
   const store = options.store ?? openStore({ dsn: config.sqliteDsn });
-  const services: Services = { config, store, logger, startedAt: new Date(), extensions: new Map() };
+  const services = createServices(config, store, logger);
+  const workers = createWorkers();
 
   if (config.auth === "on" && !(await hasActiveTokens(store))) {
     const { token } = await createToken(
@@ -107,7 +112,8 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
   const apollo = new ApolloServer<Context>({
     schema,
     introspection: config.introspection,
-    csrfPrevention: true,
+    // Replaced by our own check for cookie-bearing requests (csrfRefusal in transport.ts, run in http.ts).
+    csrfPrevention: false,
     allowBatchedHttpRequests: true,
     includeStacktraceInErrorResponses: !config.production,
     formatError: createFormatError(logger, config.production),
@@ -122,6 +128,7 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
       ApolloServerPluginCacheControlDisabled(),
       operationLoggingPlugin(),
       credentialGatePlugin(),
+      transportPlugin(),
       ...security.plugins,
     ],
   });
@@ -148,8 +155,16 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
       });
   });
   server.keepAliveTimeout = 5000;
-  const ws = attachWebSockets(server, { services, schema, validationRules, admit: security.admitWebSocket });
-  services.extensions.set("ws", ws);
+  const ws = attachWebSockets(server, {
+    services,
+    schema,
+    validationRules,
+    admit: security.admitWebSocket,
+    operationCheck: security.wsOperationCheck,
+    rateGate: security.wsRateGate,
+    clientAddress: security.wsClientAddress,
+  });
+  services.ws = ws;
 
   for (const w of workers) await w.start(services);
 

@@ -4,10 +4,11 @@
  * Default deny: `assertAllRootFieldsAuthorized` refuses to build a schema with an unguarded root field.
  */
 import { getMetadataStorage } from "type-graphql";
-import { Forbidden, Unauthenticated } from "../domain/errors.js";
-import { can, type Actor, type Permission } from "../domain/roles.js";
-import { verifyToken } from "../domain/tokens.js";
-import type { Context, Services } from "./context.js";
+import { Unauthenticated } from "../domain/errors.js";
+import type { Actor } from "../domain/roles.js";
+import { CREATE_TOKEN_HINT, verifyToken } from "../domain/tokens.js";
+import type { Credential } from "../resolvers/context.js";
+import type { Services } from "./context.js";
 
 export const AUTH_OFF_ACTOR: Actor = {
   kind: "anonymous",
@@ -22,21 +23,19 @@ export const AUTH_OFF_ACTOR: Actor = {
  */
 export const PUBLIC_ROOT_FIELDS: ReadonlySet<string> = new Set(["__typename", "serverInfo"]);
 
-/** Appended to every "bad credential" message: what a person does next. */
-export const CREATE_TOKEN_HINT = "create a new token with `cloudpam token create`";
+export { CREATE_TOKEN_HINT };
 
 const NO_CREDENTIAL: Actor = { kind: "anonymous", id: "anonymous", name: "anonymous", role: null };
 
 export interface Authenticated {
   actor: Actor;
-  credential: Context["credential"];
+  credential: Credential;
   /** When a JWT credential expires (ms since epoch): long-lived WebSocket sessions end then. */
   expiresAt?: number | null;
 }
 
 /** Verifies a JWT; installed by the OIDC module (src/server/oidc.ts) when OIDC_ISSUER is set. */
 export type JwtVerifier = (jwt: string) => Promise<{ actor: Actor; expiresAt: number | null }>;
-export const JWT_VERIFIER = "auth.jwtVerifier";
 
 /**
  * Resolves the caller from a bearer credential (an `Authorization` header value, or a bare token
@@ -62,27 +61,11 @@ export async function authenticate(
     if (!check.ok) throw new Unauthenticated(`invalid API token: ${check.reason}; ${CREATE_TOKEN_HINT}`);
     return { actor: check.actor, credential: { kind: "token", tokenId: check.tokenId } };
   }
-  const verifyJwt = services.extensions.get(JWT_VERIFIER) as JwtVerifier | undefined;
+  const verifyJwt = services.jwtVerifier;
   if (!verifyJwt) throw new Unauthenticated(`invalid API token: unknown token format; ${CREATE_TOKEN_HINT}`);
   const { actor, expiresAt } = await verifyJwt(credential);
   return { actor, credential: { kind: "jwt", subject: actor.id }, expiresAt };
 }
-
-/** type-graphql authChecker: every listed permission must be held by the caller's role. */
-export const authChecker = ({ context }: { context: Context }, permissions: Permission[]): boolean => {
-  if (permissions.includes("public")) return true;
-  const role = context.actor.role;
-  if (!role)
-    throw new Unauthenticated(
-      `authentication required: send 'Authorization: Bearer <token>' (${CREATE_TOKEN_HINT})`,
-    );
-  const missing = permissions.filter((p) => !can(role, p));
-  if (missing.length === 0) return true;
-  throw new Forbidden(`role ${role} may not do this (needs ${missing.join(", ")} permission)`, {
-    role,
-    required: missing,
-  });
-};
 
 /** Default deny: every Query, Mutation and Subscription field must declare `@Authorized(...)`. */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
@@ -111,12 +94,4 @@ export function assertAllRootFieldsAuthorized(resolverClasses: readonly Function
   if (undocumented.length > 0) {
     throw new Error(`public fields missing from PUBLIC_ROOT_FIELDS: ${undocumented.join(", ")}`);
   }
-}
-
-/**
- * The same check for code paths that `@Authorized` does not cover: a subscription's `subscribe`
- * function runs before its resolver, so it must call this before it starts streaming.
- */
-export function authorize(context: Context, ...permissions: Permission[]): void {
-  authChecker({ context }, permissions);
 }

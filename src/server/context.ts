@@ -1,33 +1,17 @@
-/** Per-request context: who is calling, the request's logger, and its DataLoaders. */
-import type { Config } from "../config.js";
-import type { Store } from "../db/store.js";
-import type { Logger } from "../logger.js";
-import type { Actor } from "../domain/roles.js";
-import type { Caller } from "../domain/caller.js";
-import type { Loaders } from "../resolvers/loaders.js";
+/**
+ * The server's view of the services: what resolvers see (src/resolvers/context.ts) plus what only the
+ * transport needs. All of it is created in one place, `createServices` in src/server/app.ts.
+ */
+import type { Services as ResolverServices } from "../resolvers/context.js";
+import type { JwtVerifier } from "./auth.js";
+import type { WebSocketHandle } from "./ws.js";
 
-/** Long-lived services shared by every request (one per server process). */
-export interface Services {
-  config: Config;
-  store: Store;
-  logger: Logger;
-  startedAt: Date;
-  /** Registry of named singletons that modules attach at start-up (event hub, webhook worker, ...). */
-  extensions: Map<string, unknown>;
-}
+export type { Context, Credential } from "../resolvers/context.js";
+export { callerOf } from "../resolvers/context.js";
 
-export interface Context {
-  requestId: string;
-  logger: Logger;
-  actor: Actor;
-  /** The raw bearer credential's identity for revocation checks on long-lived connections. */
-  credential: { kind: "token"; tokenId: number } | { kind: "jwt"; subject: string } | { kind: "none" };
-  services: Services;
-  /** The request's DataLoaders (`createLoaders(store)`), one typed field per kind. */
-  loaders: Loaders;
-}
-
-/** What domain functions get to know about the caller. */
-export function callerOf(ctx: Context): Caller {
-  return { actor: ctx.actor, requestId: ctx.requestId };
+export interface Services extends ResolverServices {
+  /** Verifies bearer JWTs (src/server/oidc.ts); null unless OIDC_ISSUER is set. */
+  jwtVerifier: JwtVerifier | null;
+  /** The WebSocket server, once attached to the HTTP server (sessions of a revoked token are ended). */
+  ws: WebSocketHandle | null;
 }

@@ -21,6 +21,8 @@ export const ERROR_CODES = {
   SLOW_CONSUMER:
     "A subscription fell too far behind the event log and was ended; resubscribe with after: extensions.details.cursor.",
   QUERY_TOO_COMPLEX: "The operation exceeds the depth, complexity, alias or batch limits.",
+  BAD_REQUEST:
+    "The request cannot be served in this form: a subscription over HTTP (use the WebSocket), or a cookie-bearing request without a CSRF preflight header.",
   GRAPHQL_PARSE_FAILED: "The document is not valid GraphQL syntax.",
   GRAPHQL_VALIDATION_FAILED: "The document does not match the schema.",
   INTERNAL_SERVER_ERROR: "An unexpected server error; the request id in the logs tells what happened.",

@@ -3,7 +3,8 @@ import { buildSchema } from "type-graphql";
 import { createPubSub } from "@graphql-yoga/subscription";
 import { lexicographicSortSchema, printSchema, type GraphQLSchema } from "graphql";
 import { resolvers } from "../resolvers/index.js";
-import { authChecker, assertAllRootFieldsAuthorized } from "./auth.js";
+import { assertAllRootFieldsAuthorized } from "./auth.js";
+import { authChecker } from "../resolvers/context.js";
 import { CIDRScalar, DateTimeScalar, IPAddressScalar } from "../schema/scalars.js";
 
 let built: Promise<GraphQLSchema> | undefined;

@@ -3,11 +3,11 @@
  * - validation rules (both paths): depth (MAX_DEPTH) and aliases (MAX_ALIASES) -> QUERY_TOO_COMPLEX;
  * - complexity (MAX_COMPLEXITY, needs variables): an Apollo plugin, and the WebSocket operation check;
  * - introspection off in production unless INTROSPECTION=true (Apollo's option; a rule on WebSockets);
- * - rate limits per token and per client address (httpGate) -> HTTP 429 RATE_LIMITED + Retry-After;
+ * - rate limits per credential, or per client address without one (httpGate; the address honours
+ *   X-Forwarded-For only from TRUST_PROXY peers) -> HTTP 429 RATE_LIMITED + Retry-After;
  * - WebSocket sessions per token (WS_CONNECTIONS_PER_TOKEN) -> close 4403; sessions of a revoked or
  *   expired credential are closed with 4403 (at once for revocations in this process, otherwise
  *   within SESSION_RECHECK_MS);
- * - bearer JWTs (OIDC_ISSUER set): installs the verifier of src/server/oidc.ts.
  * Batch size (MAX_BATCH) and body size (MAX_BODY_BYTES) are enforced where the body is read (http.ts).
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
@@ -25,20 +25,13 @@ import { RateLimited } from "../domain/errors.js";
 import type { Context, Services } from "./context.js";
 import { sendGraphQLError, type RouteHandler } from "./http.js";
 import { graphqlError } from "./errors.js";
-import { JWT_VERIFIER, type Authenticated } from "./auth.js";
-import {
-  WS_OPERATION_CHECK,
-  WS_RATE_GATE,
-  type RateGate,
-  type OperationCheck,
-  type WebSocketHandle,
-  type WsConnectionInfo,
-} from "./ws.js";
-import { createJwtVerifier } from "./oidc.js";
+import type { Authenticated } from "./auth.js";
+import type { ClientAddressOf, RateGate, OperationCheck, WsConnectionInfo } from "./ws.js";
 import { depthLimitRule } from "./limits/depth.js";
 import { aliasLimitRule } from "./limits/aliases.js";
 import { checkComplexity } from "./limits/complexity.js";
-import { clientAddress, credentialKey, RequestRateLimiter } from "./limits/rate-limit.js";
+import { credentialKey, RequestRateLimiter } from "./limits/rate-limit.js";
+import { clientAddress, trustedProxies } from "./limits/client-address.js";
 
 export interface SecurityModule {
   validationRules: ValidationRule[];
@@ -47,6 +40,12 @@ export interface SecurityModule {
   /** Runs before every HTTP request (rate limits); calls `next` to let it through. */
   httpGate(req: IncomingMessage, res: ServerResponse, next: () => Promise<void>): Promise<void>;
   admitWebSocket?: (auth: Authenticated, open: Set<WsConnectionInfo>) => string | null;
+  /** Checks of a WebSocket operation that need its variables (complexity, introspection). */
+  wsOperationCheck: OperationCheck;
+  /** Rate gate for WebSocket subscribe messages: the same buckets as HTTP requests. */
+  wsRateGate: RateGate;
+  /** The client address of a WebSocket upgrade request (X-Forwarded-For from trusted proxies). */
+  wsClientAddress: ClientAddressOf;
 }
 
 /** How often open WebSocket sessions are re-checked for revocation (by another process) and expiry. */
@@ -67,8 +66,6 @@ export async function securityModule(services: Services, schema: GraphQLSchema):
   const { config, logger } = services;
   const { limits } = config;
 
-  if (config.oidc.issuer) services.extensions.set(JWT_VERIFIER, createJwtVerifier(config.oidc, logger));
-
   const complexityLimit = { maxComplexity: limits.maxComplexity, maxPageSize: limits.maxPageSize };
   const wsCheck: OperationCheck = (document, variables, operationName) => {
     const errors: GraphQLError[] = config.introspection
@@ -77,7 +74,6 @@ export async function securityModule(services: Services, schema: GraphQLSchema):
     const tooComplex = checkComplexity(schema, document, variables, operationName, complexityLimit);
     return tooComplex ? [...errors, tooComplex] : errors;
   };
-  services.extensions.set(WS_OPERATION_CHECK, wsCheck);
 
   const complexityPlugin: ApolloServerPlugin<Context> = {
     async requestDidStart() {
@@ -91,10 +87,14 @@ export async function securityModule(services: Services, schema: GraphQLSchema):
   };
 
   const rateLimiter = new RequestRateLimiter(limits);
+  const trusted = trustedProxies(config.trustProxy);
   const httpGate: SecurityModule["httpGate"] = async (req, res, next) => {
     const path = (req.url ?? "/").split("?", 1)[0]!;
     if (UNLIMITED_PATHS.has(path)) return next();
-    const decision = await rateLimiter.take(clientAddress(req), credentialKey(req.headers.authorization));
+    const decision = await rateLimiter.take(
+      clientAddress(req, trusted),
+      credentialKey(req.headers.authorization),
+    );
     if (decision.ok) return next();
     const refusal = new RateLimited(decision.retryAfterSeconds, decision.scope);
     // debug: under attack this would be one line per refused request.
@@ -114,16 +114,14 @@ export async function securityModule(services: Services, schema: GraphQLSchema):
     const refusal = new RateLimited(decision.retryAfterSeconds, decision.scope);
     return graphqlError(refusal.code, refusal.message, refusal.details);
   };
-  services.extensions.set(WS_RATE_GATE, wsRateGate);
 
-  const wsHandle = () => services.extensions.get("ws") as WebSocketHandle | undefined;
   const endSession = (info: WsConnectionInfo, reason: string) => {
     logger.info({ actor: info.auth.actor.name, reason }, "ending WebSocket session");
     info.socket.close(CloseCode.Forbidden, reason);
   };
 
   onTokenRevoked(services.store, (tokenId) => {
-    for (const info of wsHandle()?.connections ?? []) {
+    for (const info of services.ws?.connections ?? []) {
       if (info.auth.credential.kind === "token" && info.auth.credential.tokenId === tokenId) {
         endSession(info, "token revoked");
       }
@@ -174,5 +172,8 @@ export async function securityModule(services: Services, schema: GraphQLSchema):
     routes: [],
     httpGate,
     admitWebSocket,
+    wsOperationCheck: wsCheck,
+    wsRateGate,
+    wsClientAddress: (req) => clientAddress(req, trusted),
   };
 }

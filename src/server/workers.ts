@@ -1,8 +1,7 @@
 /** Background workers started with the server and stopped on shutdown (webhook delivery, reconcile loop, ...). */
 import type { Services } from "./context.js";
-import { eventHubWorker } from "../domain/event-hub.js";
-import { webhookWorker } from "../domain/webhook-worker.js";
-import { reconcileWorker } from "../reconcile/loop.js";
+import { createReconcileWorker } from "../reconcile/loop.js";
+import { opsMetricsWorker } from "./ops-metrics.js";
 
 export interface Worker {
   name: string;
@@ -10,5 +9,12 @@ export interface Worker {
   stop(services: Services): Promise<void> | void;
 }
 
-// The event hub first: the webhook worker follows it.
-export const workers: Worker[] = [eventHubWorker, webhookWorker, reconcileWorker];
+/** The workers of one app, in start order: the event hub first (the webhook dispatcher follows it). */
+export function createWorkers(): Worker[] {
+  return [
+    { name: "event-hub", start: (s) => s.eventHub.start(), stop: (s) => s.eventHub.stop() },
+    { name: "webhook-delivery", start: (s) => s.webhooks.start(), stop: (s) => s.webhooks.stop() },
+    createReconcileWorker(),
+    opsMetricsWorker,
+  ];
+}

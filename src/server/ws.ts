@@ -3,7 +3,7 @@
  * Apollo's plugins do not run here, so auth (connection_init), validation rules and error
  * formatting are applied in the graphql-ws hooks.
  */
-import type { Server as HttpServer } from "node:http";
+import type { IncomingMessage, Server as HttpServer } from "node:http";
 import { randomUUID } from "node:crypto";
 import {
   GraphQLError,
@@ -45,13 +45,15 @@ export interface WebSocketOptions {
   validationRules?: ValidationRule[];
   /** Called on connection_init after authentication; return an error message to refuse (4403). */
   admit?: (auth: Authenticated, open: Set<WsConnectionInfo>) => string | null;
+  /** The security module's operation check (complexity, introspection). */
+  operationCheck?: OperationCheck;
+  /** The security module's rate gate for subscribe messages. */
+  rateGate?: RateGate;
+  /** The client address of an upgrade request (X-Forwarded-For from trusted proxies). */
+  clientAddress?: ClientAddressOf;
 }
 
-/**
- * Checks that need the operation's variables (complexity), registered by the security module in
- * `services.extensions` under this key; returns the errors to refuse the operation with.
- */
-export const WS_OPERATION_CHECK = "ws.operationCheck";
+/** Checks that need the operation's variables (complexity); returns the errors to refuse the operation with. */
 export type OperationCheck = (
   document: DocumentNode,
   variables: Record<string, unknown> | undefined,
@@ -59,11 +61,13 @@ export type OperationCheck = (
 ) => GraphQLError[];
 
 /**
- * Rate gate for subscribe messages, registered by the security module under this key: the same
- * per-address and per-credential buckets as HTTP requests. Resolves to an error to refuse with, or null.
+ * Rate gate for subscribe messages: the same per-address and per-credential buckets as HTTP requests.
+ * Resolves to an error to refuse with, or null.
  */
-export const WS_RATE_GATE = "ws.rateGate";
 export type RateGate = (address: string, credential: string | undefined) => Promise<GraphQLError | null>;
+
+/** The client address of an upgrade request. */
+export type ClientAddressOf = (req: IncomingMessage) => string;
 
 /** Parse and validation errors carry no code of their own; the HTTP path gets one from Apollo. */
 function withCode(error: GraphQLError, code: string): GraphQLError {
@@ -122,7 +126,8 @@ export function attachWebSockets(httpServer: HttpServer, opts: WebSocketOptions)
         const info: WsConnectionInfo = {
           socket: ctx.extra.socket,
           auth,
-          address: ctx.extra.request.socket.remoteAddress ?? "unknown",
+          address:
+            opts.clientAddress?.(ctx.extra.request) ?? ctx.extra.request.socket.remoteAddress ?? "unknown",
           credential,
         };
         (ctx.extra as Extra).cloudpam = info;
@@ -144,7 +149,7 @@ export function attachWebSockets(httpServer: HttpServer, opts: WebSocketOptions)
       },
       onSubscribe: async (ctx, _id, payload) => {
         const info = (ctx.extra as Extra).cloudpam;
-        const gate = services.extensions.get(WS_RATE_GATE) as RateGate | undefined;
+        const gate = opts.rateGate;
         const limited = info && gate ? await gate(info.address, info.credential) : null;
         if (limited) return [limited];
         let document;
@@ -155,7 +160,7 @@ export function attachWebSockets(httpServer: HttpServer, opts: WebSocketOptions)
         }
         const errors = validate(schema, document, [...specifiedRules, ...(opts.validationRules ?? [])]);
         if (errors.length) return errors.map((e) => withCode(e, "GRAPHQL_VALIDATION_FAILED"));
-        const check = services.extensions.get(WS_OPERATION_CHECK) as OperationCheck | undefined;
+        const check = opts.operationCheck;
         const refused = check?.(document, payload.variables ?? undefined, payload.operationName);
         if (refused?.length) return refused.map((e) => withCode(e, "GRAPHQL_VALIDATION_FAILED"));
         return {

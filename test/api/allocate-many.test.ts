@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { newAccount, newPool } from "../helpers/plan.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
 
 let s: TestServer;
@@ -9,24 +10,6 @@ afterAll(async () => {
   await s.close();
 });
 
-let counter = 0;
-async function account(): Promise<string> {
-  const n = 9000 + ++counter;
-  const r = await s.ok<{ createAccount: { account: { id: string } } }>(
-    `mutation($input: CreateAccountInput!) { createAccount(input: $input) { account { id } } }`,
-    { input: { key: `aws:${String(n).padStart(12, "0")}`, name: `many-${n}`, tier: "PRD" } },
-  );
-  return r.createAccount.account.id;
-}
-
-async function pool(cidr: string): Promise<string> {
-  const r = await s.ok<{ createPool: { pool: { id: string } } }>(
-    `mutation($input: CreatePoolInput!) { createPool(input: $input) { pool { id } } }`,
-    { input: { cidr, name: `many-${cidr}` } },
-  );
-  return r.createPool.pool.id;
-}
-
 const ALLOCATE_MANY = `mutation($input: AllocateManyInput!) {
   allocateMany(input: $input) { allocations { id cidr name } }
 }`;
@@ -35,7 +18,7 @@ type Many = { allocateMany: { allocations: { id: string; cidr: string; name: str
 
 describe("allocateMany", () => {
   it("places the batch largest first and returns it in request order", async () => {
-    const [poolId, accountId] = [await pool("10.60.0.0/24"), await account()];
+    const [poolId, accountId] = [await newPool(s, "10.60.0.0/24"), await newAccount(s)];
     const requests = [28, 26, 28, 25].map((prefixLength, i) => ({ prefixLength, accountId, name: `r${i}` }));
     const r = await s.ok<Many>(ALLOCATE_MANY, { input: { poolId, requests } });
     expect(r.allocateMany.allocations.map((a) => [a.cidr, a.name])).toEqual([
@@ -47,7 +30,7 @@ describe("allocateMany", () => {
   });
 
   it("writes nothing when one request does not fit, and names that request", async () => {
-    const [poolId, accountId] = [await pool("10.61.0.0/24"), await account()];
+    const [poolId, accountId] = [await newPool(s, "10.61.0.0/24"), await newAccount(s)];
     const requests = [
       { prefixLength: 25, accountId },
       { prefixLength: 25, accountId },
@@ -63,7 +46,7 @@ describe("allocateMany", () => {
   });
 
   it("returns the first batch for a retried idempotency key and refuses the key for another batch", async () => {
-    const [poolId, accountId] = [await pool("10.62.0.0/24"), await account()];
+    const [poolId, accountId] = [await newPool(s, "10.62.0.0/24"), await newAccount(s)];
     const input = {
       poolId,
       idempotencyKey: "batch-1",
@@ -82,7 +65,7 @@ describe("allocateMany", () => {
   });
 
   it("never overlaps single allocations running at the same time", async () => {
-    const [poolId, accountId] = [await pool("10.63.0.0/22"), await account()];
+    const [poolId, accountId] = [await newPool(s, "10.63.0.0/22"), await newAccount(s)];
     const singles = Array.from({ length: 16 }, () =>
       s.ok<{ allocate: { allocation: { cidr: string } } }>(
         `mutation($input: AllocateInput!) { allocate(input: $input) { allocation { cidr } } }`,

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { newAccount, newPool } from "../helpers/plan.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
 
 let s: TestServer;
@@ -8,24 +9,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await s.close();
 });
-
-let counter = 0;
-async function account(tier = "PRD"): Promise<string> {
-  const n = ++counter;
-  const r = await s.ok<{ createAccount: { account: { id: string } } }>(
-    `mutation($input: CreateAccountInput!) { createAccount(input: $input) { account { id } } }`,
-    { input: { key: `aws:${String(n).padStart(12, "0")}`, name: `acct-${n}`, tier } },
-  );
-  return r.createAccount.account.id;
-}
-
-async function pool(cidr: string, extra: Record<string, unknown> = {}): Promise<string> {
-  const r = await s.ok<{ createPool: { pool: { id: string } } }>(
-    `mutation($input: CreatePoolInput!) { createPool(input: $input) { pool { id } } }`,
-    { input: { cidr, name: `pool-${cidr}`, ...extra } },
-  );
-  return r.createPool.pool.id;
-}
 
 const ALLOCATE = `mutation($input: AllocateInput!) {
   allocate(input: $input) {
@@ -61,7 +44,7 @@ async function allocated(input: Record<string, unknown>): Promise<AllocationView
 
 describe("allocate", () => {
   it("takes the next free block smallest-fit and returns the allocation with its pool and account", async () => {
-    const [p, a] = [await pool("10.0.0.0/16"), await account()];
+    const [p, a] = [await newPool(s, "10.0.0.0/16"), await newAccount(s)];
     await allocated({ poolId: p, accountId: a, cidr: "10.0.0.0/23" });
     await allocated({ poolId: p, accountId: a, cidr: "10.0.4.0/25" });
     const x = await allocated({
@@ -86,7 +69,7 @@ describe("allocate", () => {
   });
 
   it("takes the lowest free block with FIRST_FIT", async () => {
-    const [p, a] = [await pool("10.1.0.0/16"), await account()];
+    const [p, a] = [await newPool(s, "10.1.0.0/16"), await newAccount(s)];
     await allocated({ poolId: p, accountId: a, cidr: "10.1.0.0/24" });
     await allocated({ poolId: p, accountId: a, cidr: "10.1.2.0/25" });
     const smallest = await s.ok<{ previewAllocation: { cidr: string } }>(
@@ -99,13 +82,13 @@ describe("allocate", () => {
   });
 
   it("uses the pool's default child length when neither prefixLength nor cidr is given", async () => {
-    const p = await pool("10.2.0.0/16", { rules: { defaultChildPrefixLength: 22 } });
-    const x = await allocated({ poolId: p, accountId: await account() });
+    const p = await newPool(s, "10.2.0.0/16", { rules: { defaultChildPrefixLength: 22 } });
+    const x = await allocated({ poolId: p, accountId: await newAccount(s) });
     expect(x.cidr).toBe("10.2.0.0/22");
   });
 
   it("refuses a request without length when the pool has no default (BAD_USER_INPUT on prefixLength)", async () => {
-    const r = await allocate({ poolId: await pool("10.3.0.0/16"), accountId: await account() });
+    const r = await allocate({ poolId: await newPool(s, "10.3.0.0/16"), accountId: await newAccount(s) });
     expect(r.errors?.[0]?.extensions).toMatchObject({
       code: "BAD_USER_INPUT",
       details: { field: "prefixLength" },
@@ -113,8 +96,10 @@ describe("allocate", () => {
   });
 
   it("refuses lengths outside the pool's min/max child length, naming the allowed range", async () => {
-    const p = await pool("10.4.0.0/16", { rules: { minChildPrefixLength: 20, maxChildPrefixLength: 24 } });
-    const a = await account();
+    const p = await newPool(s, "10.4.0.0/16", {
+      rules: { minChildPrefixLength: 20, maxChildPrefixLength: 24 },
+    });
+    const a = await newAccount(s);
     for (const prefixLength of [18, 26]) {
       const r = await allocate({ poolId: p, accountId: a, prefixLength });
       expect(r.errors?.[0]?.extensions).toMatchObject({
@@ -130,25 +115,30 @@ describe("allocate", () => {
   });
 
   it("refuses an account whose tier the pool does not allow", async () => {
-    const p = await pool("10.5.0.0/16", { rules: { allowedTiers: ["PRD", "STG"] } });
-    const r = await allocate({ poolId: p, accountId: await account("DEV"), prefixLength: 24 });
+    const p = await newPool(s, "10.5.0.0/16", { rules: { allowedTiers: ["PRD", "STG"] } });
+    const r = await allocate({
+      poolId: p,
+      accountId: await newAccount(s, { tier: "DEV" }),
+      prefixLength: 24,
+    });
     expect(r.errors?.[0]?.message).toMatch(/tier DEV.*accepts only PRD, STG/);
     expect(r.errors?.[0]?.extensions).toMatchObject({
       code: "BAD_USER_INPUT",
       details: { field: "accountId", tier: "DEV", allowedTiers: ["PRD", "STG"], conflicting: { id: p } },
     });
     expect(
-      (await allocate({ poolId: p, accountId: await account("STG"), prefixLength: 24 })).errors,
+      (await allocate({ poolId: p, accountId: await newAccount(s, { tier: "STG" }), prefixLength: 24 }))
+        .errors,
     ).toBeUndefined();
   });
 
   it("refuses PLANNED and DEPRECATED pools with CONFLICT", async () => {
-    const a = await account();
+    const a = await newAccount(s);
     for (const [cidr, status] of [
       ["10.6.0.0/16", "PLANNED"],
       ["10.7.0.0/16", "DEPRECATED"],
     ] as const) {
-      const p = await pool(cidr, { status });
+      const p = await newPool(s, cidr, { status });
       const r = await allocate({ poolId: p, accountId: a, prefixLength: 24 });
       expect(r.errors?.[0]?.extensions).toMatchObject({
         code: "CONFLICT",
@@ -158,7 +148,7 @@ describe("allocate", () => {
   });
 
   it("names the largest free block when the pool is full", async () => {
-    const [p, a] = [await pool("10.8.0.0/22"), await account()];
+    const [p, a] = [await newPool(s, "10.8.0.0/22"), await newAccount(s)];
     for (const cidr of ["10.8.0.0/23", "10.8.2.0/24", "10.8.3.0/25"])
       await allocated({ poolId: p, accountId: a, cidr });
     const r = await allocate({ poolId: p, accountId: a, prefixLength: 24 });
@@ -172,7 +162,7 @@ describe("allocate", () => {
   });
 
   it("refuses an explicit CIDR that overlaps an allocation, naming it", async () => {
-    const [p, a] = [await pool("10.9.0.0/16"), await account()];
+    const [p, a] = [await newPool(s, "10.9.0.0/16"), await newAccount(s)];
     const taken = await allocated({ poolId: p, accountId: a, cidr: "10.9.0.0/24", name: "db" });
     const r = await allocate({ poolId: p, accountId: a, cidr: "10.9.0.128/25" });
     expect(r.errors?.[0]?.message).toBe("10.9.0.128/25 overlaps allocation 'db' (10.9.0.0/24)");
@@ -183,7 +173,7 @@ describe("allocate", () => {
   });
 
   it("refuses a CIDR outside the pool and unknown pools or accounts", async () => {
-    const [p, a] = [await pool("10.10.0.0/16"), await account()];
+    const [p, a] = [await newPool(s, "10.10.0.0/16"), await newAccount(s)];
     const outside = await allocate({ poolId: p, accountId: a, cidr: "10.11.0.0/24" });
     expect(outside.errors?.[0]?.extensions).toMatchObject({
       code: "BAD_USER_INPUT",
@@ -206,7 +196,7 @@ describe("allocate", () => {
   });
 
   it("returns the first result for a repeated idempotency key, and CONFLICT for the key with another input", async () => {
-    const [p, a] = [await pool("10.12.0.0/16"), await account()];
+    const [p, a] = [await newPool(s, "10.12.0.0/16"), await newAccount(s)];
     const input = { poolId: p, accountId: a, prefixLength: 24, idempotencyKey: "deploy-42", name: "vpc" };
     const first = await allocated(input);
     const again = await allocated(input);
@@ -224,7 +214,7 @@ describe("allocate", () => {
   });
 
   it("refuses VIEWER tokens (FORBIDDEN) and anonymous callers (UNAUTHENTICATED)", async () => {
-    const [p, a] = [await pool("10.13.0.0/16"), await account()];
+    const [p, a] = [await newPool(s, "10.13.0.0/16"), await newAccount(s)];
     const viewer = await s.tokenFor("VIEWER");
     const r = await allocate({ poolId: p, accountId: a, prefixLength: 24 }, viewer);
     expect(r.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
@@ -241,7 +231,7 @@ describe("allocate", () => {
 
 describe("previewAllocation", () => {
   it("returns what allocate would return without writing anything", async () => {
-    const [p, a] = [await pool("10.14.0.0/16"), await account()];
+    const [p, a] = [await newPool(s, "10.14.0.0/16"), await newAccount(s)];
     const q = `query($input: AllocateInput!) { previewAllocation(input: $input) { cidr pool { id } account { id } existing { id } } }`;
     const input = { poolId: p, accountId: a, prefixLength: 20 };
     const one = await s.ok<{ previewAllocation: { cidr: string } }>(q, { input });
@@ -252,7 +242,7 @@ describe("previewAllocation", () => {
   });
 
   it("reports the same errors as allocate", async () => {
-    const [p, a] = [await pool("10.15.0.0/24"), await account()];
+    const [p, a] = [await newPool(s, "10.15.0.0/24"), await newAccount(s)];
     await allocated({ poolId: p, accountId: a, prefixLength: 24 });
     const r = await s.gql(`query($input: AllocateInput!) { previewAllocation(input: $input) { cidr } }`, {
       input: { poolId: p, accountId: a, prefixLength: 26 },
@@ -265,7 +255,7 @@ describe("releaseAllocation and updateAllocation", () => {
   const RELEASE = `mutation($id: ID!) { releaseAllocation(input: {id: $id}) { allocation { id cidr status releasedAt } } }`;
 
   it("frees the range, keeps the allocation as RELEASED, and refuses a second release", async () => {
-    const [p, a] = [await pool("10.16.0.0/23"), await account()];
+    const [p, a] = [await newPool(s, "10.16.0.0/23"), await newAccount(s)];
     const x = await allocated({ poolId: p, accountId: a, prefixLength: 24 });
     const r = await s.ok<{ releaseAllocation: { allocation: { status: string; releasedAt: string } } }>(
       RELEASE,
@@ -286,8 +276,8 @@ describe("releaseAllocation and updateAllocation", () => {
   });
 
   it("changes only the fields present and re-checks the pool's tiers for a new account", async () => {
-    const p = await pool("10.17.0.0/16", { rules: { allowedTiers: ["PRD"] } });
-    const [a, b, dev] = [await account(), await account(), await account("DEV")];
+    const p = await newPool(s, "10.17.0.0/16", { rules: { allowedTiers: ["PRD"] } });
+    const [a, b, dev] = [await newAccount(s), await newAccount(s), await newAccount(s, { tier: "DEV" })];
     const x = await allocated({
       poolId: p,
       accountId: a,
@@ -319,7 +309,7 @@ describe("releaseAllocation and updateAllocation", () => {
   });
 
   it("records allocation.created, .updated and .released events as version-2 snapshots with global ids", async () => {
-    const [p, a] = [await pool("10.18.0.0/16"), await account()];
+    const [p, a] = [await newPool(s, "10.18.0.0/16"), await newAccount(s)];
     const x = await allocated({ poolId: p, accountId: a, prefixLength: 24 });
     await s.ok(
       `mutation($id: ID!) { updateAllocation(input: {id: $id, name: "renamed"}) { allocation { id } } }`,
@@ -347,7 +337,7 @@ describe("releaseAllocation and updateAllocation", () => {
 
 describe("Pool.allocations and Account.allocations", () => {
   it("pages a pool's allocations in address order, filtered by status, with totalCount", async () => {
-    const [p, a] = [await pool("10.19.0.0/16"), await account()];
+    const [p, a] = [await newPool(s, "10.19.0.0/16"), await newAccount(s)];
     const made = [];
     for (let i = 0; i < 7; i++) made.push(await allocated({ poolId: p, accountId: a, prefixLength: 24 }));
     await s.ok(`mutation($id: ID!) { releaseAllocation(input: {id: $id}) { allocation { id } } }`, {

@@ -12,6 +12,7 @@ import {
   type Prefix,
 } from "../../src/allocator/index.js";
 import { serveProcess } from "../helpers/cli.js";
+import { newPool } from "../helpers/plan.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
 
 const LIMITS = { RATE_LIMIT_PER_SECOND: "100000", RATE_LIMIT_BURST: "100000" };
@@ -28,14 +29,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await s.close();
 });
-
-async function pool(cidr: string): Promise<string> {
-  const r = await s.ok<{ createPool: { pool: { id: string } } }>(
-    `mutation($input: CreatePoolInput!) { createPool(input: $input) { pool { id } } }`,
-    { input: { cidr, name: `pool-${cidr}` } },
-  );
-  return r.createPool.pool.id;
-}
 
 interface Outcome {
   status: number;
@@ -99,7 +92,7 @@ async function freeBlockCount(poolGlobalId: string): Promise<number> {
 
 describe("parallel allocate against one server", () => {
   it("gives 200 parallel /24 requests distinct aligned blocks, and a pool-full CONFLICT to the excess", async () => {
-    const p = await pool("10.0.0.0/17"); // 128 /24s
+    const p = await newPool(s, "10.0.0.0/17"); // 128 /24s
     const outcomes = await Promise.all(
       Array.from({ length: 200 }, (_, i) =>
         allocateAt(s.url, { poolId: p, accountId, prefixLength: 24, name: `n${i}` }),
@@ -113,7 +106,7 @@ describe("parallel allocate against one server", () => {
   });
 
   it("creates exactly one allocation for 50 parallel requests with one idempotency key", async () => {
-    const p = await pool("10.1.0.0/16");
+    const p = await newPool(s, "10.1.0.0/16");
     const input = { poolId: p, accountId, prefixLength: 24, idempotencyKey: "parallel-key" };
     const outcomes = await Promise.all(Array.from({ length: 50 }, () => allocateAt(s.url, input)));
     const ids = new Set(outcomes.map((o) => o.data?.allocate.allocation.id));
@@ -140,7 +133,7 @@ describe("parallel allocate against two server processes sharing one SQLite file
   });
 
   it("never hands out overlapping blocks and loses no row", async () => {
-    const p = await pool("10.2.0.0/16"); // 256 /24s
+    const p = await newPool(s, "10.2.0.0/16"); // 256 /24s
     const outcomes = await Promise.all(
       Array.from({ length: 300 }, (_, i) =>
         allocateAt(i % 2 ? childUrl : s.url, { poolId: p, accountId, prefixLength: 24, name: `two-${i}` }),
@@ -157,7 +150,7 @@ describe("parallel allocate against two server processes sharing one SQLite file
   }, 60_000);
 
   it("creates exactly one allocation for one idempotency key sent to both processes", async () => {
-    const p = await pool("10.3.0.0/16");
+    const p = await newPool(s, "10.3.0.0/16");
     const input = { poolId: p, accountId, prefixLength: 24, idempotencyKey: "two-process-key" };
     const outcomes = await Promise.all(
       Array.from({ length: 50 }, (_, i) => allocateAt(i % 2 ? childUrl : s.url, input)),

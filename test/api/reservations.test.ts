@@ -1,33 +1,23 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { newAccount, newPool } from "../helpers/plan.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
 
 let s: TestServer;
 let accountId: string;
 beforeAll(async () => {
   s = await startTestServer();
-  const r = await s.ok<{ createAccount: { account: { id: string } } }>(
-    `mutation { createAccount(input: {key: "aws:111111111111", name: "net", tier: PRD}) { account { id } } }`,
-  );
-  accountId = r.createAccount.account.id;
+  accountId = await newAccount(s);
 });
 afterAll(async () => {
   await s.close();
 });
-
-async function pool(cidr: string, status = "ACTIVE"): Promise<string> {
-  const r = await s.ok<{ createPool: { pool: { id: string } } }>(
-    `mutation($input: CreatePoolInput!) { createPool(input: $input) { pool { id } } }`,
-    { input: { cidr, name: `pool-${cidr}`, status } },
-  );
-  return r.createPool.pool.id;
-}
 
 const RESERVE = `mutation($input: ReserveInput!) { reserve(input: $input) { reservation { id cidr prefixLength reason createdBy pool { id } } } }`;
 const UNRESERVE = `mutation($id: ID!) { unreserve(input: {id: $id}) { reservation { id cidr } } }`;
 
 describe("reserve and unreserve", () => {
   it("holds an explicit range back from allocate until it is unreserved", async () => {
-    const p = await pool("10.20.0.0/23");
+    const p = await newPool(s, "10.20.0.0/23");
     const r = await s.ok<{
       reserve: { reservation: { id: string; cidr: string; reason: string; pool: { id: string } } };
     }>(RESERVE, { input: { poolId: p, cidr: "10.20.0.0/24", reason: "future transit VPC" } });
@@ -50,7 +40,7 @@ describe("reserve and unreserve", () => {
   });
 
   it("reserves the next free block of a length and lists it on the pool", async () => {
-    const p = await pool("10.21.0.0/16", "PLANNED");
+    const p = await newPool(s, "10.21.0.0/16", { status: "PLANNED" });
     await s.ok(RESERVE, { input: { poolId: p, cidr: "10.21.0.0/20" } });
     const r = await s.ok<{ reserve: { reservation: { cidr: string; prefixLength: number } } }>(RESERVE, {
       input: { poolId: p, prefixLength: 22, reason: "DR" },
@@ -67,7 +57,7 @@ describe("reserve and unreserve", () => {
   });
 
   it("refuses a range that overlaps an allocation, naming it", async () => {
-    const p = await pool("10.22.0.0/16");
+    const p = await newPool(s, "10.22.0.0/16");
     await s.ok(`mutation($input: AllocateInput!) { allocate(input: $input) { allocation { id } } }`, {
       input: { poolId: p, accountId, cidr: "10.22.1.0/24", name: "app" },
     });
@@ -80,7 +70,7 @@ describe("reserve and unreserve", () => {
   });
 
   it("refuses a request with neither cidr nor prefixLength, and unknown ids", async () => {
-    const p = await pool("10.23.0.0/16");
+    const p = await newPool(s, "10.23.0.0/16");
     const none = await s.gql(RESERVE, { input: { poolId: p } });
     expect(none.errors?.[0]?.extensions).toMatchObject({
       code: "BAD_USER_INPUT",
@@ -92,7 +82,7 @@ describe("reserve and unreserve", () => {
   });
 
   it("records reservation.created and reservation.deleted events", async () => {
-    const p = await pool("10.24.0.0/16");
+    const p = await newPool(s, "10.24.0.0/16");
     const r = await s.ok<{ reserve: { reservation: { id: string } } }>(RESERVE, {
       input: { poolId: p, cidr: "10.24.0.0/24" },
     });
@@ -107,7 +97,7 @@ describe("reserve and unreserve", () => {
   });
 
   it("refuses VIEWER tokens", async () => {
-    const p = await pool("10.25.0.0/16");
+    const p = await newPool(s, "10.25.0.0/16");
     const r = await s.gql(
       RESERVE,
       { input: { poolId: p, cidr: "10.25.0.0/24" } },

@@ -3,7 +3,7 @@
  * to the loopback EC2 / Compute emulators (the real SDK clients, pointed at 127.0.0.1).
  */
 import { OAuth2Client } from "google-auth-library";
-import { PROVIDER_OVERRIDES, type ProviderOverrides } from "../../src/reconcile/provider-factory.js";
+import type { ProviderOverrides } from "../../src/reconcile/provider-factory.js";
 import { EC2_TEST_CREDENTIALS, type Ec2Emulator } from "../emulators/ec2-emulator.js";
 import type { ComputeEmulator } from "../emulators/compute-emulator.js";
 import type { TestServer } from "./server.js";
@@ -35,5 +35,5 @@ export function useEmulators(s: TestServer, emulators: { ec2?: Ec2Emulator; gce?
       retry: FAST_RETRY,
       pageSize: 5,
     };
-  s.app.services.extensions.set(PROVIDER_OVERRIDES, overrides);
+  s.app.services.reconcile.providerOverrides = overrides;
 }

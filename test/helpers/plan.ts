@@ -55,6 +55,31 @@ export async function createScope(s: TestServer, name: string): Promise<{ id: st
   return r.createScope.scope;
 }
 
+/** A pool of `cidr` named `pool-<cidr>` (`extra` may name it, set its status, rules, parent…); returns its id. */
+export async function newPool(
+  s: TestServer,
+  cidr: string,
+  extra: Record<string, unknown> = {},
+): Promise<string> {
+  const r = await s.ok<{ createPool: { pool: { id: string } } }>(
+    `mutation($input: CreatePoolInput!) { createPool(input: $input) { pool { id } } }`,
+    { input: { cidr, name: `pool-${cidr}`, ...extra } },
+  );
+  return r.createPool.pool.id;
+}
+
+let accountsMade = 0;
+
+/** A new account with a key of its own (aws:00000090000n), tier PRD unless `extra` says otherwise; returns its id. */
+export async function newAccount(s: TestServer, extra: Record<string, unknown> = {}): Promise<string> {
+  const n = 900_000 + ++accountsMade;
+  const r = await s.ok<{ createAccount: { account: { id: string } } }>(
+    `mutation($input: CreateAccountInput!) { createAccount(input: $input) { account { id } } }`,
+    { input: { key: `aws:${String(n).padStart(12, "0")}`, name: `account-${n}`, tier: "PRD", ...extra } },
+  );
+  return r.createAccount.account.id;
+}
+
 /** Runs a mutation expected to fail; returns its single error. */
 export async function failing(s: TestServer, query: string, variables: Record<string, unknown>) {
   const r = await s.gql(query, variables);

@@ -4,9 +4,10 @@
  * with rate-limiter-flexible's BurstyRateLimiter: RATE_LIMIT_PER_SECOND requests per second, plus
  * a burst allowance of RATE_LIMIT_BURST - RATE_LIMIT_PER_SECOND that refills over
  * RATE_LIMIT_BURST / RATE_LIMIT_PER_SECOND seconds.
+ * A request with a credential draws on that credential's bucket only (behind one ingress address,
+ * users do not share a bucket); a request without one draws on its client address's bucket.
  */
 import { createHash } from "node:crypto";
-import type { IncomingMessage } from "node:http";
 import { BurstyRateLimiter, RateLimiterMemory, RateLimiterRes } from "rate-limiter-flexible";
 
 export interface RateLimitSettings {
@@ -41,10 +42,6 @@ export function credentialKey(authorization: string | undefined): string | null 
   return `bearer:${createHash("sha256").update(credential).digest("base64url").slice(0, 22)}`;
 }
 
-export function clientAddress(req: IncomingMessage): string {
-  return req.socket.remoteAddress ?? "unknown";
-}
-
 export class RequestRateLimiter {
   private readonly perToken: BurstyRateLimiter;
   private readonly perAddress: BurstyRateLimiter;
@@ -54,20 +51,17 @@ export class RequestRateLimiter {
     this.perAddress = bucket("cloudpam-addr", settings);
   }
 
-  /** Takes one request from the address's bucket and, with a credential, from the token's. */
+  /** Takes one request from the credential's bucket, or without a credential from the address's. */
   async take(address: string, credential: string | null): Promise<RateDecision> {
-    const checks: [BurstyRateLimiter, string, string][] = [
-      [this.perAddress, address, `client address ${address}`],
-    ];
-    if (credential) checks.push([this.perToken, credential, "this credential"]);
-    for (const [limiter, key, scope] of checks) {
-      try {
-        await limiter.consume(key);
-      } catch (e) {
-        if (!(e instanceof RateLimiterRes)) throw e;
-        return { ok: false, retryAfterSeconds: Math.max(1, Math.ceil(e.msBeforeNext / 1000)), scope };
-      }
+    const [limiter, key, scope] = credential
+      ? [this.perToken, credential, "this credential"]
+      : [this.perAddress, address, `client address ${address}`];
+    try {
+      await limiter.consume(key);
+      return { ok: true };
+    } catch (e) {
+      if (!(e instanceof RateLimiterRes)) throw e;
+      return { ok: false, retryAfterSeconds: Math.max(1, Math.ceil(e.msBeforeNext / 1000)), scope };
     }
-    return { ok: true };
   }
 }

@@ -1,0 +1,215 @@
+/**
+ * The PostgreSQL adapter of the storage seam (see ./README.md, "The store seam contract", and
+ * "PostgreSQL"): the same `read / write / onCommit / ready / close` as the SQLite store, over a
+ * node-postgres pool and drizzle's pg dialect (tables: ./schema.pg.ts).
+ *
+ * - `write(fn)` runs `fn` in one READ COMMITTED transaction on a pooled connection. Writers do not
+ *   serialise in-process: an allocation locks its parent pool row (`lockPool`, `SELECT … FOR UPDATE`),
+ *   so allocations in different pools run in parallel and allocations in one pool queue on that row;
+ *   the unique indexes stay the backstop.
+ * - Serialization failures and deadlocks (40001, 40P01) roll back and re-run `fn` after a jittered,
+ *   doubling delay (a few attempts); any other error rolls back and propagates.
+ * - Events are appended with `appendEvents` (./events.pg.ts) under a transaction-scoped lock, so ids
+ *   are handed out in commit order; their NOTIFY wakes every replica's listeners at commit.
+ * - Connection failures become `DatabaseUnavailableError` (SERVICE_UNAVAILABLE), never a hang: the
+ *   pool waits at most `connectTimeoutMs` for a connection. `ready()` answers from a background ping.
+ */
+import pg from "pg";
+import { sql } from "drizzle-orm";
+import { drizzle, type NodePgDatabase } from "drizzle-orm/node-postgres";
+import { randomUUID } from "node:crypto";
+import { redactUrl } from "../config.js";
+import * as schema from "./schema.pg.js";
+import { pgAssertCompatible, pgMigrateUp, PG_MIGRATIONS_FOLDER } from "./migrate.pg.js";
+import { clientConfig, DatabaseUnavailableError, explainConnectError, type PgSettings } from "./pg.js";
+
+export type PgDb = NodePgDatabase<typeof schema>;
+/** The handle `write(fn)` passes: a drizzle transaction (its `execute` runs raw SQL in the transaction). */
+export type PgTx = Parameters<Parameters<PgDb["transaction"]>[0]>[0];
+
+/**
+ * The channel every replica LISTENs on. The payload is the committing connection's application_name,
+ * `cloudpam:<instance id>`, so a replica ignores its own commits (it has already woken its listeners).
+ */
+export const COMMIT_CHANNEL = "cloudpam_commit";
+
+export interface PgStore {
+  read<T>(fn: (db: PgDb) => Promise<T>): Promise<T>;
+  write<T>(fn: (tx: PgTx) => Promise<T>): Promise<T>;
+  /** Called after each local commit, and when another process's commit NOTIFYs `COMMIT_CHANNEL`. */
+  onCommit(listener: () => void): () => void;
+  /** The last background ping (every `pingIntervalMs`) answered and the schema is current. */
+  ready(): boolean;
+  close(): Promise<void>;
+  /** DATABASE_URL with the password redacted. */
+  readonly dsn: string;
+  /** This process's id in NOTIFY payloads. */
+  readonly instanceId: string;
+  readonly pool: pg.Pool;
+}
+
+export interface PgStoreOptions extends PgSettings {
+  migrationsFolder?: string;
+  /** Apply pending migrations under the migration lock (default true); else only check compatibility. */
+  migrate?: boolean;
+  /** Attempts of a write that hits 40001/40P01 (default 6). */
+  retryAttempts?: number;
+  /** First retry delay; doubles per attempt, full jitter (default 5 ms). */
+  retryBaseMs?: number;
+  pingIntervalMs?: number;
+}
+
+const RETRYABLE = new Set(["40001", "40P01"]);
+/** Connection-level failures: the server is gone or unreachable (class 08, 57P0x shutdown, socket errors). */
+const UNAVAILABLE =
+  /^(08|57P0[1-3])|^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH)$/;
+
+/** The PostgreSQL SQLSTATE (or socket code) of an error, looking through drizzle's DrizzleQueryError. */
+export function pgErrorCode(e: unknown): string | undefined {
+  for (let cur = e as { code?: unknown; cause?: unknown } | undefined, i = 0; cur && i < 5; i++) {
+    if (typeof cur.code === "string") return cur.code;
+    cur = cur.cause as typeof cur;
+  }
+  return undefined;
+}
+
+function isConnectionFailure(e: unknown): boolean {
+  const code = pgErrorCode(e);
+  if (code && UNAVAILABLE.test(code)) return true;
+  const msg = String((e as Error)?.message ?? "");
+  return /timeout exceeded when trying to connect|Connection terminated|connection lost/i.test(msg);
+}
+
+/** Locks a pool's row for the rest of the transaction (allocations in one pool serialise here). */
+export async function lockPool(tx: PgTx, poolId: number): Promise<boolean> {
+  const r = await tx.execute<{ id: number }>(
+    sql`SELECT id FROM prefixes WHERE id = ${poolId} AND kind = 'pool' FOR UPDATE`,
+  );
+  return r.rows.length === 1;
+}
+
+export async function openPgStore(options: PgStoreOptions): Promise<PgStore> {
+  const dsn = redactUrl(options.url);
+  const folder = options.migrationsFolder ?? PG_MIGRATIONS_FOLDER;
+  const instanceId = randomUUID();
+  const applicationName = `cloudpam:${instanceId}`;
+  const pool = new pg.Pool({ ...clientConfig({ ...options, applicationName }), max: options.poolSize ?? 10 });
+  // An idle client losing its server must not crash the process; the next checkout reconnects.
+  pool.on("error", () => {});
+
+  // Start-up: the first connection is where a bad password or host shows; then migrate (or check).
+  let first: pg.PoolClient;
+  try {
+    first = await pool.connect();
+  } catch (e) {
+    await pool.end().catch(() => {});
+    throw explainConnectError(e, options.url);
+  }
+  try {
+    if (options.migrate !== false) await pgMigrateUp(first, folder);
+    else await pgAssertCompatible(first, folder);
+  } catch (e) {
+    first.release();
+    await pool.end().catch(() => {});
+    throw e;
+  }
+  first.release();
+
+  const db: PgDb = drizzle({ client: pool, schema });
+  const listeners = new Set<() => void>();
+  const fire = () => {
+    for (const l of listeners) l();
+  };
+  let closed = false;
+  let healthy = true;
+
+  // LISTEN on a dedicated connection; reconnects with backoff while the server is away.
+  let listener: pg.Client | undefined;
+  let listenRetry: NodeJS.Timeout | undefined;
+  const listen = async (attempt = 0): Promise<void> => {
+    if (closed) return;
+    const c = new pg.Client(clientConfig(options));
+    c.on("error", () => {});
+    c.on("end", () => {
+      if (listener === c) listener = undefined;
+      if (!closed) listenRetry = setTimeout(() => void listen(1), 500).unref();
+    });
+    c.on("notification", (n) => {
+      if (n.channel === COMMIT_CHANNEL && n.payload !== applicationName) fire();
+    });
+    try {
+      await c.connect();
+      await c.query(`LISTEN ${COMMIT_CHANNEL}`);
+      listener = c;
+      // A reconnect may have missed notifications: wake everyone once to catch up.
+      if (attempt > 0) fire();
+    } catch {
+      await c.end().catch(() => {});
+    }
+  };
+  await listen();
+
+  const ping = async () => {
+    try {
+      await pool.query("SELECT 1 FROM schema_info WHERE id = 1");
+      healthy = true;
+    } catch {
+      healthy = false;
+    }
+  };
+  const pinger = setInterval(() => void ping(), options.pingIntervalMs ?? 1000);
+  pinger.unref();
+
+  const attempts = options.retryAttempts ?? 6;
+  const base = options.retryBaseMs ?? 5;
+  const unavailable = (e: unknown) => {
+    healthy = false;
+    return new DatabaseUnavailableError(
+      `the database is unavailable (${pgErrorCode(e) ?? (e as Error).message})`,
+      pgErrorCode(e),
+    );
+  };
+
+  return {
+    dsn,
+    instanceId,
+    pool,
+    async read(fn) {
+      if (closed) throw new Error("store is closed");
+      try {
+        return await fn(db);
+      } catch (e) {
+        if (isConnectionFailure(e)) throw unavailable(e);
+        throw e;
+      }
+    },
+    async write(fn) {
+      for (let attempt = 1; ; attempt++) {
+        if (closed) throw new Error("store is closed");
+        try {
+          const result = await db.transaction(fn);
+          fire();
+          return result;
+        } catch (e) {
+          if (isConnectionFailure(e)) throw unavailable(e);
+          if (!RETRYABLE.has(pgErrorCode(e) ?? "") || attempt >= attempts) throw e;
+          const delay = Math.random() * Math.min(1000, base * 2 ** attempt);
+          await new Promise((resolve) => setTimeout(resolve, delay));
+        }
+      }
+    },
+    onCommit(l) {
+      listeners.add(l);
+      return () => listeners.delete(l);
+    },
+    ready: () => !closed && healthy,
+    async close() {
+      if (closed) return;
+      closed = true;
+      clearInterval(pinger);
+      clearTimeout(listenRetry);
+      await listener?.end().catch(() => {});
+      await pool.end().catch(() => {});
+    },
+  };
+}

@@ -1,0 +1,143 @@
+/**
+ * The web UI end to end: the real server, the built UI, Debian's Chromium through playwright-core.
+ * (playwright's launch gives each run a fresh, temporary profile.)
+ * Every request to another host is blocked and recorded: the page must need none.
+ * Skipped locally without /usr/bin/chromium, never in CI (.ci/run installs it).
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { existsSync } from "node:fs";
+import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import { ensureWebBuilt } from "../../scripts/build-web.js";
+import { startTestServer, type TestServer } from "../helpers/server.js";
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const available = existsSync(CHROMIUM);
+
+describe.skipIf(!available && !process.env.CI)("the web UI in a browser", () => {
+  let s: TestServer;
+  let browser: Browser;
+  let context: BrowserContext;
+  const external: string[] = [];
+  const pageErrors: string[] = [];
+  let rootPoolId = "";
+
+  beforeAll(async () => {
+    await ensureWebBuilt({ quiet: true });
+    s = await startTestServer();
+    const created = await s.ok<{ createPool: { pool: { id: string } } }>(
+      `mutation { createPool(input: { name: "corp-root", cidr: "10.0.0.0/8" }) { pool { id } } }`,
+    );
+    rootPoolId = created.createPool.pool.id;
+    await s.ok(
+      `mutation($p: ID!) { createPool(input: { name: "prod-use1", cidr: "10.1.0.0/16", parentId: $p }) { pool { id } } }`,
+      { p: rootPoolId },
+    );
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
+    });
+    context = await browser.newContext();
+    await context.route("**/*", (route) => {
+      const u = new URL(route.request().url());
+      if (["data:", "blob:"].includes(u.protocol) || u.host === new URL(s.url).host) return route.continue();
+      external.push(u.toString());
+      return route.abort();
+    });
+  }, 180_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await s?.close();
+  });
+
+  async function open(path: string): Promise<Page> {
+    const page = await context.newPage();
+    page.on("pageerror", (e) => pageErrors.push(e.message));
+    await page.goto(`${s.url}${path}`);
+    return page;
+  }
+
+  async function signIn(page: Page, token = s.adminToken) {
+    await page.getByLabel("API token").fill(token);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByTestId("role").waitFor({ timeout: 20_000 });
+  }
+
+  it("signs in with a pasted token, shows the role, and lists the pools tree per scope", async () => {
+    const page = await open("/");
+    await signIn(page);
+    expect(await page.getByTestId("role").textContent()).toBe("ADMIN");
+    const tree = page.getByRole("tree", { name: /Pools in default/i });
+    await tree.getByRole("link", { name: "corp-root" }).waitFor();
+    await expect
+      .poll(() => tree.getByRole("link", { name: "prod-use1" }).count(), { timeout: 10_000 })
+      .toBe(1);
+    // The token is kept in this tab's sessionStorage, never in the URL or localStorage.
+    expect(page.url()).not.toContain("cpam_");
+    expect(await page.evaluate(() => sessionStorage.getItem("cloudpam.token"))).toBe(s.adminToken);
+    expect(await page.evaluate(() => JSON.stringify(localStorage))).not.toContain("cpam_");
+    await expect.poll(() => page.getByTestId("link-state").textContent(), { timeout: 10_000 }).toBe("Live");
+    await page.close();
+  }, 90_000);
+
+  it("shows a viewer token's role and disables admin actions with the reason", async () => {
+    const page = await open("/");
+    await signIn(page, await s.tokenFor("VIEWER"));
+    expect(await page.getByTestId("role").textContent()).toBe("VIEWER");
+    const button = page.getByRole("button", { name: "New pool" });
+    expect(await button.isDisabled()).toBe(true);
+    expect(await button.getAttribute("title")).toMatch(/ADMIN/);
+    await page.close();
+  }, 60_000);
+
+  it("tells an operator and an auditor token apart", async () => {
+    for (const role of ["OPERATOR", "AUDITOR"] as const) {
+      const page = await open("/");
+      await signIn(page, await s.tokenFor(role));
+      expect(await page.getByTestId("role").textContent()).toBe(role);
+      await page.close();
+    }
+  }, 60_000);
+
+  it("refuses a bad token with the server's message", async () => {
+    const page = await open("/");
+    await page.getByLabel("API token").fill("cpam_not-a-real-token");
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await expect
+      .poll(() => page.getByRole("alert").textContent(), { timeout: 10_000 })
+      .toMatch(/invalid API token/);
+    await page.close();
+  }, 60_000);
+
+  it("loads a deep link to a pool page directly", async () => {
+    const page = await open(`/pools/${encodeURIComponent(rootPoolId)}`);
+    await signIn(page);
+    await page.getByRole("heading", { name: /corp-root/ }).waitFor();
+    expect(new URL(page.url()).pathname).toBe(`/pools/${encodeURIComponent(rootPoolId)}`);
+    expect(await page.getByRole("heading", { level: 1 }).textContent()).toContain("10.0.0.0/8");
+    await page.close();
+  }, 60_000);
+
+  it("finds which pool holds an address", async () => {
+    const page = await open("/?q=10.1.2.3");
+    await signIn(page);
+    const chain = page.getByRole("region", { name: "Address lookup" });
+    await chain.getByRole("link", { name: "prod-use1" }).waitFor();
+    expect(await chain.getByRole("link", { name: "corp-root" }).count()).toBe(1);
+    await page.close();
+  }, 60_000);
+
+  it("asked no host but the server, and threw no page errors", () => {
+    expect(external).toEqual([]);
+    expect(pageErrors).toEqual([]);
+  });
+});

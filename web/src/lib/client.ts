@@ -1,0 +1,110 @@
+/**
+ * The GraphQL client: urql with graphcache (normalised by `__typename:id`) over fetch, and graphql-ws
+ * on the same path for subscriptions, reconnecting forever with backoff. The connection state feeds
+ * the "live / reconnecting" indicator. Live events invalidate the pools they touch, so every open
+ * query over that pool refetches: a second page sees an allocation appear without reload.
+ */
+import { Client, fetchExchange, subscriptionExchange } from "urql";
+import { cacheExchange, type Cache } from "@urql/exchange-graphcache";
+import { createClient as createWsClient, type Client as WsClient } from "graphql-ws";
+
+export type LinkState = "connecting" | "live" | "reconnecting";
+
+const stateListeners = new Set<(s: LinkState) => void>();
+let linkState: LinkState = "connecting";
+function setLinkState(s: LinkState) {
+  linkState = s;
+  stateListeners.forEach((l) => l(s));
+}
+export function subscribeLinkState(l: (s: LinkState) => void): () => void {
+  stateListeners.add(l);
+  return () => stateListeners.delete(l);
+}
+export const currentLinkState = () => linkState;
+
+function invalidateField(cache: Cache, entity: string, field: string) {
+  for (const f of cache.inspectFields(entity))
+    if (f.fieldName === field) cache.invalidate(entity, f.fieldName, f.arguments ?? undefined);
+}
+
+function invalidatePool(cache: Cache, poolId: unknown) {
+  if (typeof poolId === "string") cache.invalidate({ __typename: "Pool", id: poolId });
+  invalidateField(cache, "Query", "blocks");
+  invalidateField(cache, "Query", "analytics");
+}
+
+type Obj = Record<string, unknown>;
+const dig = (o: unknown, ...path: string[]): unknown =>
+  path.reduce<unknown>((v, k) => (v && typeof v === "object" ? (v as Obj)[k] : undefined), o);
+
+export function createApiClient(
+  token: string,
+  onUnauthenticated: () => void,
+): { client: Client; ws: WsClient } {
+  const wsUrl = `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/graphql`;
+  let everConnected = false;
+  const ws = createWsClient({
+    url: wsUrl,
+    connectionParams: { authorization: `Bearer ${token}` },
+    lazy: false,
+    keepAlive: 10_000,
+    retryAttempts: Number.POSITIVE_INFINITY,
+    shouldRetry: () => true,
+    retryWait: async (retries) => new Promise((r) => setTimeout(r, Math.min(8000, 500 * 2 ** retries))),
+    on: {
+      connected: () => {
+        everConnected = true;
+        setLinkState("live");
+      },
+      closed: (e) => {
+        const code = (e as { code?: number } | undefined)?.code;
+        if (code === 4401) onUnauthenticated();
+        setLinkState(everConnected ? "reconnecting" : "connecting");
+      },
+    },
+  });
+
+  const client = new Client({
+    url: "/graphql",
+    preferGetMethod: false,
+    requestPolicy: "cache-and-network",
+    fetchOptions: () => ({ headers: { authorization: `Bearer ${token}` } }),
+    exchanges: [
+      cacheExchange({
+        updates: {
+          Mutation: {
+            allocate: (result, _a, cache) =>
+              invalidatePool(cache, dig(result, "allocate", "allocation", "pool", "id")),
+            releaseAllocation: (result, _a, cache) =>
+              invalidatePool(cache, dig(result, "releaseAllocation", "allocation", "pool", "id")),
+            reserve: (result, _a, cache) =>
+              invalidatePool(cache, dig(result, "reserve", "reservation", "pool", "id")),
+            createPool: (result, _a, cache) => {
+              invalidateField(cache, "Query", "pools");
+              invalidatePool(cache, dig(result, "createPool", "pool", "parent", "id"));
+            },
+            deletePool: (_r, _a, cache) => invalidateField(cache, "Query", "pools"),
+            createScope: (_r, _a, cache) => invalidateField(cache, "Query", "scopes"),
+            createAccount: (_r, _a, cache) => invalidateField(cache, "Query", "accounts"),
+            deleteAccount: (_r, _a, cache) => invalidateField(cache, "Query", "accounts"),
+          },
+          Subscription: {
+            allocationEvents: (result, _a, cache) =>
+              invalidatePool(cache, dig(result, "allocationEvents", "pool", "id")),
+            driftEvents: (_r, _a, cache) => invalidateField(cache, "Query", "driftItems"),
+          },
+        },
+      }),
+      fetchExchange,
+      subscriptionExchange({
+        forwardSubscription: (request) => {
+          const input = { ...request, query: request.query ?? "" };
+          return {
+            subscribe: (sink) => ({ unsubscribe: ws.subscribe(input, sink) }),
+          };
+        },
+      }),
+    ],
+  });
+  return { client, ws };
+}
