@@ -5,7 +5,10 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { ApolloServer, type ApolloServerPlugin } from "@apollo/server";
-import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginLandingPageDisabled,
+} from "@apollo/server/plugin/disabled";
 import type { ValidationRule } from "graphql";
 import type { Config } from "../config.js";
 import { ConfigError, describeConfig } from "../config.js";
@@ -116,8 +119,13 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
     formatError: createFormatError(logger, config.production),
     validationRules,
     // Apollo's own landing page loads from a CDN; ours (src/server/explorer.ts) is self-contained.
+    // Cache control is off: the schema has no @cacheControl hints and responses are never cacheable (maxAge 0,
+    // no Cache-Control header either way), but the plugin wraps every field resolver (willResolveField), which
+    // was about a fifth of Apollo's time on a 100-node page (bench/README.md, issue #14). For the same reason
+    // no plugin here may use willResolveField.
     plugins: [
       ApolloServerPluginLandingPageDisabled(),
+      ApolloServerPluginCacheControlDisabled(),
       operationLoggingPlugin(),
       credentialGatePlugin(),
       transportPlugin(),

@@ -8,13 +8,14 @@ import { startTestServer, type TestServer } from "../helpers/server.js";
 import { createAccount, createPool, createScope, dumpDatabase } from "../helpers/plan.js";
 
 let s: TestServer;
-const ids = { pool: "", account: "", allocation: "", scope: "" };
+const ids = { pool: "", account: "", allocation: "", scope: "", otherScope: "" };
 
 beforeAll(async () => {
   s = await startTestServer();
   ids.account = (await createAccount(s, { key: "aws:000000000001", name: "validation", tier: "PRD" })).id;
   ids.pool = (await createPool(s, { cidr: "10.0.0.0/16", name: "validation-pool" })).id;
   ids.scope = (await createScope(s, "validation-scope")).id;
+  ids.otherScope = (await createScope(s, "validation-other-scope")).id;
   const r = await s.ok<{ allocate: { allocation: { id: string } } }>(
     `mutation($input: AllocateInput!) { allocate(input: $input) { allocation { id } } }`,
     { input: { poolId: ids.pool, accountId: ids.account, prefixLength: 24 } },
@@ -35,7 +36,9 @@ type Mutation =
   | "allocate"
   | "updateAllocation"
   | "allocateMany"
-  | "reserve";
+  | "reserve"
+  | "deletePool"
+  | "linkScopes";
 
 const INPUT_TYPE: Record<Mutation, string> = {
   createPool: "CreatePoolInput",
@@ -48,6 +51,8 @@ const INPUT_TYPE: Record<Mutation, string> = {
   updateAllocation: "UpdateAllocationInput",
   allocateMany: "AllocateManyInput",
   reserve: "ReserveInput",
+  deletePool: "DeletePoolInput",
+  linkScopes: "LinkScopesInput",
 };
 
 /** A valid input of each mutation (ids filled in once the fixtures exist). */
@@ -73,6 +78,10 @@ function validInput(m: Mutation): Record<string, unknown> {
       return { poolId: ids.pool, requests: [{ prefixLength: 24, accountId: ids.account }] };
     case "reserve":
       return { poolId: ids.pool, prefixLength: 24 };
+    case "deletePool":
+      return { id: ids.pool, cascade: true };
+    case "linkScopes":
+      return { scopeIds: [ids.scope, ids.otherScope] };
   }
 }
 
@@ -197,12 +206,22 @@ const RULES: Rule[] = [
       at("allocateMany", "poolId"),
       at("reserve", "poolId"),
       at("updatePool", "id"),
+      at("deletePool", "id"),
     ],
     bad: [
       badFor("BAD_USER_INPUT", "not a global id", "not-an-id"),
       { label: "the id of a scope", value: () => ids.scope, code: "BAD_USER_INPUT" },
       badFor("NOT_FOUND", "a pool that does not exist", Buffer.from("Pool:999999").toString("base64url")),
       { label: "the id of an allocation", value: () => reTyped(ids.allocation, "Pool"), code: "NOT_FOUND" },
+    ],
+  },
+  {
+    rule: "scope id",
+    uses: [at("createPool", "scopeId"), at("updateScope", "id"), at("linkScopes", "scopeIds.1", "scopeIds")],
+    bad: [
+      badFor("BAD_USER_INPUT", "not a global id", "not-an-id"),
+      { label: "the id of a pool", value: () => ids.pool, code: "BAD_USER_INPUT" },
+      badFor("NOT_FOUND", "a scope that does not exist", Buffer.from("Scope:999999").toString("base64url")),
     ],
   },
   {
