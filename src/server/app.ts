@@ -10,6 +10,7 @@ import {
   ApolloServerPluginLandingPageDisabled,
 } from "@apollo/server/plugin/disabled";
 import type { ValidationRule } from "graphql";
+import { InMemoryLRUCache } from "@apollo/utils.keyvaluecache";
 import type { Config } from "../config.js";
 import { ConfigError, describeConfig } from "../config.js";
 import { openStore, type Store } from "../db/store.js";
@@ -115,6 +116,11 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
     // Replaced by our own check for cookie-bearing requests (csrfRefusal in transport.ts, run in http.ts).
     csrfPrevention: false,
     allowBatchedHttpRequests: true,
+    // Automatic persisted queries in their own bounded LRU (sized by query text), not Apollo's shared cache.
+    persistedQueries:
+      config.apqCacheBytes > 0
+        ? { cache: new InMemoryLRUCache<string>({ maxSize: config.apqCacheBytes }), ttl: null }
+        : false,
     includeStacktraceInErrorResponses: !config.production,
     formatError: createFormatError(logger, config.production),
     validationRules,
