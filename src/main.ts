@@ -260,6 +260,34 @@ withConfigOptions(
   }
 });
 
+program
+  .command("copy")
+  .description(
+    "copy every row of a SQLite database into an empty PostgreSQL database in one transaction, then verify counts and checksums",
+  )
+  .requiredOption("--from <source>", "the SQLite database: sqlite:./data/cloudpam.db")
+  .requiredOption("--to <url>", "the PostgreSQL database: postgres://user:password@host:port/db")
+  .action(async (opts: { from: string; to: string }) => {
+    let target;
+    try {
+      target = loadConfig({ DATABASE_URL: opts.to }, {}).database.url;
+    } catch (e) {
+      if (e instanceof ConfigError) fail(e.message.replace("setting DATABASE_URL", "--to"), 2);
+      throw e;
+    }
+    if (!target) fail("--to needs a postgres:// URL", 2);
+    const { copySqliteToPostgres } = await import("./db/copy.js");
+    try {
+      const copied = await copySqliteToPostgres(opts.from, { url: target }, (line) => console.log(line));
+      const rows = copied.reduce((n, t) => n + t.rows, 0);
+      console.log(
+        `copied ${rows} rows in ${copied.length} tables to ${redactUrl(target)}; counts and checksums verified`,
+      );
+    } catch (e) {
+      dbFailure(e);
+    }
+  });
+
 const token = program.command("token").description("API tokens (shown once; only a hash is stored)");
 
 withConfigOptions(

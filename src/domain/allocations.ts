@@ -18,7 +18,6 @@ import {
   type AllocationStrategy,
   type Prefix,
 } from "../allocator/index.js";
-import type { AccountRow } from "../db/accounts.js";
 import {
   countPrefixList,
   idempotencyKeyRow,
@@ -26,6 +25,7 @@ import {
   prefixListPage,
   prefixesOfKindByIds,
   updatePrefixRow,
+  type AccountSummary,
   type PrefixListFilter,
 } from "../db/allocations.js";
 import { resolvePage, type Page, type PageArgs } from "../db/pagination.js";
@@ -51,7 +51,7 @@ import {
   idempotencyKey,
   optionalName,
   parseCidr,
-  requireAccount,
+  requireAccountSummary,
   requirePool,
 } from "./validation.js";
 
@@ -197,9 +197,6 @@ function requestHash(r: Request): string {
 // ---------------------------------------------------------------------------------------------------
 // Rules.
 
-/** The account fields the allocation rules read. */
-type AccountSummary = Pick<AccountRow, "id" | "key" | "name" | "tier">;
-
 function loadAllocation(db: Db, id: number, field = "id"): PrefixRow {
   const row = prefixById(db, id);
   if (!row || row.kind !== "allocation") throw new NotFound("Allocation", id, field);
@@ -338,7 +335,7 @@ function createAllocationIn(
   binding: ResourceBinding | null,
 ): AllocationRecord {
   const pool = requirePool(db, r.poolId, "poolId");
-  const account = requireAccount(db, r.accountId, "accountId");
+  const account = requireAccountSummary(db, r.accountId, "accountId");
   assertActive(pool);
   assertTierAllowed(pool, account);
   const prefix = place(db, pool, placementOf(pool, r), r.strategy);
@@ -384,7 +381,7 @@ export async function previewAllocation(store: Store, input: AllocateInput): Pro
       return { cidr: existing.cidr, poolId: existing.poolId, accountId: existing.accountId!, existing };
     }
     const pool = requirePool(db, r.poolId, "poolId");
-    const account = requireAccount(db, r.accountId, "accountId");
+    const account = requireAccountSummary(db, r.accountId, "accountId");
     assertActive(pool);
     assertTierAllowed(pool, account);
     const placement = placementOf(pool, r);
@@ -459,7 +456,7 @@ export async function updateAllocation(
       });
     }
     if (input.accountId !== undefined && input.accountId !== row.accountId) {
-      const account = requireAccount(db, input.accountId, "accountId");
+      const account = requireAccountSummary(db, input.accountId, "accountId");
       assertTierAllowed(prefixById(db, row.parentId!)!, account);
       patch.accountId = account.id;
     }

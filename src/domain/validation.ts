@@ -9,6 +9,7 @@
  */
 import { maxLength, parseAddress, parsePrefix, type Prefix } from "../allocator/index.js";
 import { accountById, type AccountRow } from "../db/accounts.js";
+import { accountSummary, type AccountSummary } from "../db/allocations.js";
 import { prefixById, type PrefixRow } from "../db/prefixes.js";
 import type { Db } from "../db/store.js";
 import { Invalid, NotFound } from "./errors.js";
@@ -136,6 +137,13 @@ export function requirePool(db: Db, id: number, field: string): PrefixRow {
 /** The account, or NotFound naming `field`. */
 export function requireAccount(db: Db, id: number, field: string): AccountRow {
   const row = accountById(db, id);
+  if (!row) throw new NotFound("Account", id, field);
+  return row;
+}
+
+/** The account fields the allocation rules read (4 columns: the allocate hot path), or NotFound naming `field`. */
+export function requireAccountSummary(db: Db, id: number, field: string): AccountSummary {
+  const row = accountSummary(db, id);
   if (!row) throw new NotFound("Account", id, field);
   return row;
 }

@@ -21,6 +21,7 @@ import {
 import { CsvResolver } from "./csv.resolver.js";
 import { CloudResolver } from "./cloud.resolver.js";
 import { DriftResolver } from "./drift.resolver.js";
+import { PlanResolver } from "./plan.resolver.js";
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
 export const resolvers: NonEmptyArray<Function> = [
@@ -48,4 +49,5 @@ export const resolvers: NonEmptyArray<Function> = [
   ReservationResolver,
   PoolSpaceResolver,
   AccountAllocationsResolver,
+  PlanResolver,
 ];

@@ -13,6 +13,7 @@ import type { Context, Services } from "./context.js";
 import { createLoaders } from "../resolvers/loaders.js";
 import { graphqlError } from "./errors.js";
 import { explorerResponse } from "./explorer.js";
+import { csrfRefusal } from "./transport.js";
 
 const HTTP_STATUS_OF_AUTH_ERROR: Partial<Record<string, number>> = { UNAUTHENTICATED: 401, FORBIDDEN: 403 };
 
@@ -144,6 +145,8 @@ export function createHttpHandler(opts: HttpHandlerOptions) {
     if (method === "GET" && (req.headers.accept ?? "").includes("text/html")) {
       return explorerResponse(req, res);
     }
+    const forgeable = csrfRefusal(req);
+    if (forgeable) return sendGraphQLError(res, 400, "BAD_REQUEST", forgeable);
     let body: unknown;
     if (method === "POST") {
       let raw: Buffer;

@@ -1,6 +1,7 @@
 /** Background workers started with the server and stopped on shutdown (webhook delivery, reconcile loop, ...). */
 import type { Services } from "./context.js";
 import { createReconcileWorker } from "../reconcile/loop.js";
+import { opsMetricsWorker } from "./ops-metrics.js";
 
 export interface Worker {
   name: string;
@@ -14,5 +15,6 @@ export function createWorkers(): Worker[] {
     { name: "event-hub", start: (s) => s.eventHub.start(), stop: (s) => s.eventHub.stop() },
     { name: "webhook-delivery", start: (s) => s.webhooks.start(), stop: (s) => s.webhooks.stop() },
     createReconcileWorker(),
+    opsMetricsWorker,
   ];
 }

@@ -10,28 +10,18 @@ import {
   type BlockStatus,
   type Prefix,
 } from "../../src/allocator/index.js";
+import { newAccount, newPool } from "../helpers/plan.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
 
 let s: TestServer;
 let accountId: string;
 beforeAll(async () => {
   s = await startTestServer();
-  const r = await s.ok<{ createAccount: { account: { id: string } } }>(
-    `mutation { createAccount(input: {key: "aws:222222222222", name: "net", tier: PRD}) { account { id } } }`,
-  );
-  accountId = r.createAccount.account.id;
+  accountId = await newAccount(s);
 });
 afterAll(async () => {
   await s.close();
 });
-
-async function createPool(input: Record<string, unknown>): Promise<string> {
-  const r = await s.ok<{ createPool: { pool: { id: string } } }>(
-    `mutation($input: CreatePoolInput!) { createPool(input: $input) { pool { id } } }`,
-    { input },
-  );
-  return r.createPool.pool.id;
-}
 
 const allocate = (poolId: string, cidr: string) =>
   s.ok(`mutation($input: AllocateInput!) { allocate(input: $input) { allocation { id } } }`, {
@@ -130,7 +120,7 @@ function histogram(prefixes: Prefix[]): Map<number, number> {
 
 describe("Pool.blocks", () => {
   it("splits an IPv4 /8 into /24 blocks exactly as the allocator does, page by page and per status", async () => {
-    const poolId = await createPool({ cidr: "10.0.0.0/8", name: "v4-root" });
+    const poolId = await newPool(s, "10.0.0.0/8", { name: "v4-root" });
     const children = [
       "10.0.0.0/24",
       "10.0.1.0/26",
@@ -141,7 +131,7 @@ describe("Pool.blocks", () => {
     ];
     for (const c of children) await allocate(poolId, c);
     await reserve(poolId, "10.0.2.0/24");
-    await createPool({ parentId: poolId, cidr: "10.1.0.0/16", name: "v4-child" });
+    await newPool(s, "10.1.0.0/16", { parentId: poolId, name: "v4-child" });
     const occupied = [...children, "10.0.2.0/24", "10.1.0.0/16"].map(parsePrefix);
     const parent = parsePrefix("10.0.0.0/8");
 
@@ -158,7 +148,7 @@ describe("Pool.blocks", () => {
   });
 
   it("splits an IPv6 /32 into /64 blocks lazily, with a string totalCount beyond 2^32", async () => {
-    const poolId = await createPool({ cidr: "2001:db8::/32", name: "v6-root" });
+    const poolId = await newPool(s, "2001:db8::/32", { name: "v6-root" });
     const children = [
       "2001:db8::/64",
       "2001:db8:0:2::/63",
@@ -168,7 +158,7 @@ describe("Pool.blocks", () => {
     ];
     for (const c of children) await allocate(poolId, c);
     await reserve(poolId, "2001:db8:0:1::/64");
-    await createPool({ parentId: poolId, cidr: "2001:db8:2::/56", name: "v6-child" });
+    await newPool(s, "2001:db8:2::/56", { parentId: poolId, name: "v6-child" });
     const occupied = [...children, "2001:db8:0:1::/64", "2001:db8:2::/56"].map(parsePrefix);
     const parent = parsePrefix("2001:db8::/32");
 
@@ -185,7 +175,7 @@ describe("Pool.blocks", () => {
   });
 
   it("names the occupant of USED and INSIDE blocks with its type", async () => {
-    const poolId = await createPool({ cidr: "172.16.0.0/16", name: "occupants" });
+    const poolId = await newPool(s, "172.16.0.0/16", { name: "occupants" });
     await allocate(poolId, "172.16.0.0/23");
     await reserve(poolId, "172.16.2.0/24");
     const r = await s.ok<BlocksResult>(BLOCKS, { id: poolId, len: 24, first: 4 });
@@ -198,7 +188,7 @@ describe("Pool.blocks", () => {
   });
 
   it("refuses a split length outside the pool, a foreign cursor and an oversized page", async () => {
-    const poolId = await createPool({ cidr: "192.168.0.0/16", name: "refusals" });
+    const poolId = await newPool(s, "192.168.0.0/16", { name: "refusals" });
     const short = await s.gql(BLOCKS, { id: poolId, len: 8 });
     expect(short.errors?.[0]?.extensions).toMatchObject({
       code: "BAD_USER_INPUT",
@@ -237,7 +227,7 @@ interface BackResult {
 
 describe("Pool.blocks backwards (last/before)", () => {
   it("walks a pool from its end to its start and meets the forward pages block for block", async () => {
-    const poolId = await createPool({ cidr: "198.18.0.0/20", name: "backwards" });
+    const poolId = await newPool(s, "198.18.0.0/20", { name: "backwards" });
     const children = ["198.18.0.0/23", "198.18.2.0/26", "198.18.2.128/27", "198.18.5.0/24", "198.18.15.0/25"];
     for (const c of children) await allocate(poolId, c);
     for (const status of [undefined, ["FREE"], ["PARTIAL", "USED"]] as (BlockStatus[] | undefined)[]) {
@@ -277,7 +267,7 @@ describe("Pool.blocks backwards (last/before)", () => {
   });
 
   it("lists a dense PARTIAL block's first occupants in address order, as forwards", async () => {
-    const poolId = await createPool({ cidr: "198.18.64.0/24", name: "dense" });
+    const poolId = await newPool(s, "198.18.64.0/24", { name: "dense" });
     for (let i = 0; i < 20; i++) await allocate(poolId, `198.18.64.${i * 8}/29`);
     const parent = parsePrefix("198.18.64.0/24");
     const occupied = Array.from({ length: 20 }, (_, i) => parsePrefix(`198.18.64.${i * 8}/29`));
@@ -295,7 +285,7 @@ describe("Pool.blocks backwards (last/before)", () => {
   it("pages to the very last address of the IPv6 space in both directions", async () => {
     // Eight /128s end at ffff:...:ffff: a full batch of them makes the page read on from one address past the
     // end of the space (2^128), which must read as "nothing more", not as a bad cursor.
-    const poolId = await createPool({ cidr: "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ff00/120", name: "top" });
+    const poolId = await newPool(s, "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ff00/120", { name: "top" });
     const tail = Array.from(
       { length: 8 },
       (_, i) => `ffff:ffff:ffff:ffff:ffff:ffff:ffff:fff${(8 + i).toString(16)}/128`,
@@ -316,7 +306,7 @@ describe("Pool.blocks backwards (last/before)", () => {
   });
 
   it("refuses first with last, a foreign before cursor and an oversized last", async () => {
-    const poolId = await createPool({ cidr: "198.18.128.0/17", name: "back-refusals" });
+    const poolId = await newPool(s, "198.18.128.0/17", { name: "back-refusals" });
     const both = await s.gql(BLOCKS_BACK, { id: poolId, len: 24, last: 2, first: 2 });
     expect(both.errors?.[0]?.extensions).toMatchObject({
       code: "BAD_USER_INPUT",
@@ -337,7 +327,7 @@ describe("Pool.blocks backwards (last/before)", () => {
 
 describe("Pool.utilization", () => {
   it("reports used, reserved and free addresses as strings, the largest free block and fragmentation", async () => {
-    const poolId = await createPool({ cidr: "100.64.0.0/22", name: "util" });
+    const poolId = await newPool(s, "100.64.0.0/22", { name: "util" });
     await allocate(poolId, "100.64.0.0/24");
     await allocate(poolId, "100.64.1.0/26");
     await reserve(poolId, "100.64.2.0/24");
@@ -361,7 +351,7 @@ describe("Pool.utilization", () => {
   });
 
   it("counts an IPv6 /32 beyond 2^53 addresses exactly", async () => {
-    const poolId = await createPool({ cidr: "2001:db9::/32", name: "util-v6" });
+    const poolId = await newPool(s, "2001:db9::/32", { name: "util-v6" });
     await allocate(poolId, "2001:db9::/48");
     const r = await s.ok<{ node: { utilization: { total: string; used: string; free: string } } }>(
       `query($id: ID!) { node(id: $id) { ... on Pool { utilization { total used free } } } }`,

@@ -31,6 +31,7 @@ describe("the store seam", () => {
   it("keeps driver-level statements to the modules src/db/README.md lists", () => {
     expect(usingDriver).toEqual([
       "src/db/backup.ts",
+      "src/db/copy.ts",
       "src/db/csv.ts",
       "src/db/free-blocks.ts",
       "src/db/migrate.ts",

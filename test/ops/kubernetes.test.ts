@@ -202,13 +202,16 @@ describe("set-specific rules", () => {
     expect(Object.keys(cm.data)).not.toContain("DATABASE_URL");
   });
 
-  it("the optional ServiceMonitor component is schema-valid and scrapes the Service's named port", () => {
+  it("the optional monitoring component (ServiceMonitor, PrometheusRule) is schema-valid and scrapes the Service's named port", () => {
     const component = parseYaml(readFileSync(`${COMPONENT}/kustomization.yaml`, "utf8")) as Kustomization;
     expect(component.kind).toBe("Component");
     const objects = component.resources.flatMap((r) => readObjects(join(COMPONENT, r)));
-    expect(objects.map((o) => o.kind)).toEqual(["ServiceMonitor"]);
+    expect(objects.map((o) => o.kind)).toEqual(["ServiceMonitor", "PrometheusRule"]);
     for (const o of objects) validate(o);
     const sm = objects[0] as any;
+    // the PrometheusRule carries exactly the plain Prometheus rule file's groups
+    const ruleFile = parseYaml(readFileSync("deploy/prometheus/cloudpam-alerts.yaml", "utf8"));
+    expect((objects[1] as any).spec).toEqual(ruleFile);
     const [service] = loadSet(`${ROOT}/sqlite`).get("Service");
     expect(service.metadata.labels).toMatchObject(sm.spec.selector.matchLabels);
     expect(service.spec.ports.map((p: any) => p.name)).toContain(sm.spec.endpoints[0].port);

@@ -1,0 +1,401 @@
+/**
+ * Address plans: a whole hierarchy of pools designed from a template ("every region a /12, every tier inside it
+ * a /14, every account a /20, with room to double"), previewed without writing and applied in one transaction.
+ *
+ * Placement: each level's nodes take, in key order, the smallest free aligned block that holds their slot
+ * (`allocate` smallest-fit, the rule of `packMany`; a level has one length, so largest-first changes nothing).
+ * A slot is the node plus its headroom: `reserveFor: r` makes the slot 2^ceil(log2 r) times the node, the node
+ * at its start and the rest left free beside it, so the node can grow in place (r = 2: double). Under the root the
+ * free space is the root's real free space; under a planned node it is that node's whole range.
+ * Preview and apply run the same `planTree` over the same state, so the preview is what apply writes.
+ */
+import { createHash } from "node:crypto";
+import {
+  AllocatorError,
+  MemoryFreeBlockStore,
+  addressCount,
+  allocate,
+  blockSize,
+  formatPrefix,
+  maxLength,
+  release,
+  type Prefix,
+} from "../allocator/index.js";
+import { idempotencyKeyRow, insertIdempotencyKey } from "../db/allocations.js";
+import { listFreeBlocks } from "../db/free-blocks.js";
+import {
+  insertPrefix,
+  liveChildren,
+  prefixesByIds,
+  rangeColumns,
+  rowPrefix,
+  type PrefixRow,
+} from "../db/prefixes.js";
+import type { Db, Store } from "../db/store.js";
+import type { Caller } from "./caller.js";
+import { Conflict, Invalid, type ObjectRef } from "./errors.js";
+import { appendEvents, type EventInput } from "./events.js";
+import { describePrefix, occupyInPool, prefixRef, seedPool } from "./placement.js";
+import { prefixSnapshot } from "./pools.js";
+import { idempotencyKey, requiredName, requirePool } from "./validation.js";
+
+/** At most this many pools per plan (one transaction). */
+export const PLAN_MAX_POOLS = 100_000;
+
+export interface PlanLevelInput {
+  /** `{key}`, `{index}` (1-based) and `{parent}` (the parent's name) are replaced. Default `{parent}-{key}`. */
+  namePattern?: string | null;
+  keys?: readonly string[] | null;
+  count?: number | null;
+  prefixLength?: number | null;
+  /** Addresses the node must hold (decimal string): the smallest prefix that holds them. */
+  size?: string | null;
+  reserveFor?: number | null;
+}
+
+export interface PlanInput {
+  rootPoolId: number;
+  levels: readonly PlanLevelInput[];
+}
+
+interface Level {
+  pattern: string;
+  keys: string[];
+  length: number;
+  slotLength: number;
+}
+
+/** One node of the proposed tree, in depth-first (pre-)order. */
+export interface PlanNode {
+  /** Index of the parent node in the list; -1 = the root pool. */
+  parent: number;
+  level: number;
+  key: string;
+  name: string;
+  /** Names from the level-0 ancestor down, joined with "/". */
+  path: string;
+  prefixLength: number;
+  /** Undefined when it does not fit (see conflicts). */
+  prefix: Prefix | undefined;
+  /** The node plus its headroom. */
+  slot: Prefix | undefined;
+  /** Addresses its planned children hold. */
+  childAddresses: bigint;
+}
+
+export interface PlanConflict {
+  path: string | null;
+  field: string;
+  code: "NO_SPACE" | "NAME_TAKEN";
+  message: string;
+  conflicting: PrefixRow;
+}
+
+export interface PlanResult {
+  root: PrefixRow;
+  nodes: PlanNode[];
+  conflicts: PlanConflict[];
+  /** The root's addresses in use (children, allocations, reservations) before and after. */
+  rootUsedBefore: bigint;
+  rootUsedAfter: bigint;
+  rootTotal: bigint;
+  /** The root's largest free block after the plan. */
+  largestFreeAfter: Prefix | undefined;
+}
+
+function ceilLog2(n: number): number {
+  let k = 0;
+  while (2 ** k < n) k++;
+  return k;
+}
+
+/** The smallest prefix length whose block holds `size` addresses. */
+function lengthForSize(field: string, family: 4 | 6, size: string): number {
+  if (!/^[1-9]\d*$/.test(size.trim()))
+    throw new Invalid(field, `size must be a positive whole number of addresses, got "${size}"`);
+  const n = BigInt(size.trim());
+  const max = maxLength(family);
+  for (let len = max; len >= 0; len--) if (blockSize(family, len) >= n) return len;
+  throw new Invalid(field, `${size} addresses do not fit in any IPv${family} prefix`);
+}
+
+function cleanLevels(root: PrefixRow, levels: readonly PlanLevelInput[]): Level[] {
+  if (levels.length === 0) throw new Invalid("levels", "a plan needs at least one level");
+  const family = rowPrefix(root).family;
+  let parentLength = root.prefixLen;
+  let total = 1;
+  return levels.map((l, i) => {
+    const f = (name: string) => `levels[${i}].${name}`;
+    const pattern = requiredName(f("namePattern"), l.namePattern ?? "{parent}-{key}");
+    if ((l.keys == null) === (l.count == null)) throw new Invalid(f("keys"), "pass either keys or count");
+    let keys: string[];
+    if (l.keys != null) {
+      keys = l.keys.map((k, j) => requiredName(`${f("keys")}[${j}]`, k));
+      if (keys.length === 0) throw new Invalid(f("keys"), "keys must not be empty");
+      const seen = new Set<string>();
+      for (const [j, k] of keys.entries()) {
+        if (seen.has(k)) throw new Invalid(`${f("keys")}[${j}]`, `key "${k}" is listed twice`);
+        seen.add(k);
+      }
+    } else {
+      const count = l.count!;
+      if (!Number.isInteger(count) || count < 1)
+        throw new Invalid(f("count"), `count must be a positive integer, got ${count}`);
+      keys = Array.from({ length: Math.min(count, PLAN_MAX_POOLS + 1) }, (_, j) => String(j + 1));
+    }
+    total *= keys.length;
+    if (total > PLAN_MAX_POOLS)
+      throw new Invalid(
+        f(l.keys != null ? "keys" : "count"),
+        `the plan would create more than ${PLAN_MAX_POOLS} pools`,
+      );
+    if ((l.prefixLength == null) === (l.size == null))
+      throw new Invalid(f("prefixLength"), "pass either prefixLength or size");
+    const length = l.prefixLength ?? lengthForSize(f("size"), family, l.size!);
+    const reserveFor = l.reserveFor ?? 1;
+    if (!Number.isInteger(reserveFor) || reserveFor < 1 || reserveFor > 1024)
+      throw new Invalid(f("reserveFor"), `reserveFor must be an integer from 1 to 1024, got ${reserveFor}`);
+    const slotLength = length - ceilLog2(reserveFor);
+    const field = f(l.prefixLength != null ? "prefixLength" : "size");
+    if (!Number.isInteger(length) || length > maxLength(family))
+      throw new Invalid(field, `/${length} is not an IPv${family} prefix length`);
+    if (slotLength <= parentLength)
+      throw new Invalid(
+        field,
+        `/${length}${reserveFor > 1 ? ` with room for ${reserveFor}× (a /${slotLength} slot)` : ""} does not fit inside a /${parentLength}; use a longer prefix`,
+        { minimum: parentLength + 1 + ceilLog2(reserveFor) },
+      );
+    parentLength = length;
+    return { pattern, keys, length, slotLength };
+  });
+}
+
+function nameOf(pattern: string, key: string, index: number, parent: string): string {
+  return pattern
+    .replaceAll("{key}", key)
+    .replaceAll("{index}", String(index + 1))
+    .replaceAll("{parent}", parent);
+}
+
+/** The proposed tree under `root` given the current state; reads only. O(nodes × prefix length + root free blocks). */
+export function planTree(db: Db, input: PlanInput): PlanResult {
+  const root = requirePool(db, input.rootPoolId, "rootPoolId");
+  const levels = cleanLevels(root, input.levels);
+  const rootPrefix = rowPrefix(root);
+  const rootFree = listFreeBlocks(db, root.id, rootPrefix.family);
+  const rootTotal = addressCount(rootPrefix);
+  const rootUsedBefore = rootTotal - rootFree.reduce((n, b) => n + addressCount(b), 0n);
+  const takenNames = new Map(
+    liveChildren(db, root.id)
+      .filter((c) => c.kind === "pool" && c.name)
+      .map((c) => [c.name!, c]),
+  );
+  const nodes: PlanNode[] = [];
+  const conflicts: PlanConflict[] = [];
+  const rootStore = new MemoryFreeBlockStore(rootFree);
+
+  const expand = (
+    parentIndex: number,
+    parentPrefix: Prefix | undefined,
+    depth: number,
+    store: MemoryFreeBlockStore | undefined,
+  ) => {
+    const level = levels[depth]!;
+    const parentNode = parentIndex >= 0 ? nodes[parentIndex]! : undefined;
+    const parentName = parentNode ? parentNode.name : (root.name ?? root.cidr);
+    for (const [i, key] of level.keys.entries()) {
+      const name = nameOf(level.pattern, key, i, parentName);
+      const path = parentNode ? `${parentNode.path}/${name}` : name;
+      let slot: Prefix | undefined;
+      if (parentPrefix && store) {
+        try {
+          slot = allocate(store, parentPrefix, { length: level.slotLength }, "smallest-fit");
+        } catch (e) {
+          if (!(e instanceof AllocatorError)) throw e;
+          const largest = store.largest();
+          const where = parentNode
+            ? `planned pool '${parentNode.path}' (${formatPrefix(parentPrefix)})`
+            : describePrefix(root);
+          conflicts.push({
+            path,
+            field: `levels[${depth}].prefixLength`,
+            code: "NO_SPACE",
+            message: `no free /${level.slotLength} left for '${path}' in ${where}${largest ? `; the largest free block is ${formatPrefix(largest)}` : "; it is full"}`,
+            conflicting: root,
+          });
+        }
+      }
+      if (depth === 0 && takenNames.has(name)) {
+        const other = takenNames.get(name)!;
+        conflicts.push({
+          path,
+          field: "levels[0].namePattern",
+          code: "NAME_TAKEN",
+          message: `${describePrefix(root)} already has a child pool named '${name}' (${other.cidr})`,
+          conflicting: other,
+        });
+      }
+      const prefix = slot && { family: slot.family, start: slot.start, length: level.length };
+      const index = nodes.length;
+      nodes.push({
+        parent: parentIndex,
+        level: depth,
+        key,
+        name,
+        path,
+        prefixLength: level.length,
+        prefix,
+        slot,
+        childAddresses: 0n,
+      });
+      if (parentNode && prefix) parentNode.childAddresses += addressCount(prefix);
+      if (depth + 1 < levels.length) {
+        expand(index, prefix, depth + 1, prefix && new MemoryFreeBlockStore([prefix]));
+      }
+    }
+  };
+  expand(-1, rootPrefix, 0, rootStore);
+
+  // The root's free space after the plan: each slot's headroom goes back (it stays free beside its node).
+  let rootUsedAfter = rootUsedBefore;
+  for (const n of nodes) {
+    if (n.level !== 0 || !n.slot || !n.prefix) continue;
+    release(rootStore, rootPrefix, n.slot);
+    allocate(rootStore, rootPrefix, { prefix: n.prefix });
+    rootUsedAfter += addressCount(n.prefix);
+  }
+  return {
+    root,
+    nodes,
+    conflicts,
+    rootUsedBefore,
+    rootUsedAfter,
+    rootTotal,
+    largestFreeAfter: rootStore.largest(),
+  };
+}
+
+/** The proposed tree, its utilisation and every conflict with what exists; writes nothing. */
+export async function previewPlan(store: Store, input: PlanInput): Promise<PlanResult> {
+  return store.read((db) => planTree(db, input));
+}
+
+function planHash(input: PlanInput): string {
+  return createHash("sha256")
+    .update(JSON.stringify({ root: input.rootPoolId, levels: input.levels }))
+    .digest("hex");
+}
+
+function conflictError(result: PlanResult): Conflict {
+  const first = result.conflicts[0]!;
+  const refs: ObjectRef[] = [];
+  const seen = new Set<number>();
+  for (const c of result.conflicts) {
+    if (!seen.has(c.conflicting.id)) refs.push(prefixRef(c.conflicting));
+    seen.add(c.conflicting.id);
+  }
+  return new Conflict(
+    `the plan conflicts with what exists (${result.conflicts.length} conflict${result.conflicts.length === 1 ? "" : "s"}); nothing was written. First: ${first.message}`,
+    {
+      field: first.field,
+      conflicting: refs.length === 1 ? refs[0]! : refs,
+      conflicts: result.conflicts
+        .slice(0, 100)
+        .map((c) => ({ path: c.path, field: c.field, code: c.code, message: c.message })),
+    },
+  );
+}
+
+/**
+ * Creates the whole tree in one write transaction, or nothing (CONFLICT naming every conflict, as the preview
+ * shows them). One `pool.created` event per pool and one `plan.applied` on the root. Returns the pools in
+ * preview order. A retried idempotency key returns the first result; with another plan, CONFLICT.
+ */
+export async function applyPlan(
+  store: Store,
+  caller: Caller,
+  input: PlanInput,
+  key?: string | null,
+): Promise<{ root: PrefixRow; pools: PrefixRow[] }> {
+  const idem = idempotencyKey("idempotencyKey", key);
+  const hash = planHash(input);
+  return store.write((db) => {
+    const root = requirePool(db, input.rootPoolId, "rootPoolId");
+    if (idem) {
+      const existing = idempotencyKeyRow(db, `plan:${idem}`);
+      if (existing) {
+        // Pools of one plan get consecutive ids (inserted in one transaction): as many as the tree has nodes.
+        let count = 0;
+        let width = 1;
+        for (const l of cleanLevels(root, input.levels)) count += width *= l.keys.length;
+        const first = prefixesByIds(db, [existing.allocationId])[0];
+        if (existing.requestHash !== hash || !first) {
+          throw new Conflict(
+            `idempotencyKey "${idem}" was already used for a different plan; use a new key for a new plan`,
+            {
+              field: "idempotencyKey",
+              ...(first ? { conflicting: prefixRef(first) } : {}),
+            },
+          );
+        }
+        const ids = Array.from({ length: count }, (_, i) => first.id + i);
+        const byId = new Map<number, PrefixRow>();
+        for (let i = 0; i < ids.length; i += 10_000)
+          for (const r of prefixesByIds(db, ids.slice(i, i + 10_000))) byId.set(r.id, r);
+        return { root, pools: ids.map((id) => byId.get(id)).filter((r): r is PrefixRow => !!r) };
+      }
+    }
+    const result = planTree(db, input);
+    if (result.conflicts.length > 0) throw conflictError(result);
+    const rows: PrefixRow[] = [];
+    for (const n of result.nodes) {
+      const parent = n.parent < 0 ? root : rows[n.parent]!;
+      // Level 0 takes its range from the root's real free space (and the linked-scope check); deeper levels sit in
+      // pools created here, whose free blocks are seeded once all their children exist.
+      if (n.parent < 0) occupyInPool(db, root, n.prefix!, `levels[0].prefixLength`);
+      rows.push(
+        insertPrefix(db, {
+          kind: "pool",
+          scopeId: root.scopeId,
+          parentId: parent.id,
+          ...rangeColumns(n.prefix!),
+          name: n.name,
+          description: null,
+          status: "ACTIVE",
+          accountId: null,
+          tags: "{}",
+          createdBy: caller.actor.name,
+        }),
+      );
+    }
+    for (const row of rows) seedPool(db, row);
+    const events: EventInput[] = rows.map((row) => ({
+      type: "pool.created",
+      subjectType: "Pool",
+      subjectId: row.id,
+      after: prefixSnapshot(row),
+    }));
+    events.push({
+      type: "plan.applied",
+      subjectType: "Pool",
+      subjectId: root.id,
+      after: {
+        ...prefixSnapshot(root),
+        plan: {
+          poolCount: rows.length,
+          levels: input.levels.map((l) => ({ ...l })),
+          firstPoolCidr: rows[0]?.cidr ?? null,
+        },
+      },
+    });
+    appendEvents(db, caller, events);
+    if (idem && rows[0])
+      insertIdempotencyKey(db, { key: `plan:${idem}`, requestHash: hash, allocationId: rows[0].id });
+    return { root, pools: rows };
+  });
+}
+
+/** Percent (4 decimals) of `used` in `total`. */
+export function percentOf(used: bigint, total: bigint): number {
+  return total === 0n ? 0 : Number((used * 1_000_000n) / total) / 10_000;
+}

@@ -1,0 +1,158 @@
+/** Address plans: a hierarchy of pools from a template, previewed (previewPlan) and applied (applyPlan). */
+import { Field, Float, ID, InputType, Int, ObjectType } from "type-graphql";
+import { Pool } from "./pool.js";
+import { CIDRScalar } from "./scalars.js";
+
+@InputType({
+  description:
+    "One level of a plan template: one child pool per key under every node of the level above (the root pool for the first level).",
+})
+export class PlanLevelInput {
+  @Field(() => String, {
+    nullable: true,
+    description:
+      "Name of each pool: `{key}`, `{index}` (1-based) and `{parent}` (the parent pool's name) are replaced. Default `{parent}-{key}`.",
+  })
+  namePattern?: string | null;
+
+  @Field(() => [String], {
+    nullable: true,
+    description: "The keys (regions, tiers, accounts): one pool per key, in this order. Pass keys or count.",
+  })
+  keys?: string[] | null;
+
+  @Field(() => Int, { nullable: true, description: "Number of pools, keyed 1..count. Pass keys or count." })
+  count?: number | null;
+
+  @Field(() => Int, { nullable: true, description: "Prefix length of each pool. Pass prefixLength or size." })
+  prefixLength?: number | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description:
+      "Addresses each pool must hold (decimal string): the smallest prefix that holds them. Pass prefixLength or size.",
+  })
+  size?: string | null;
+
+  @Field(() => Int, {
+    nullable: true,
+    description:
+      "Growth headroom: each pool sits at the start of a block 2^ceil(log2 reserveFor) times its size and the rest stays free beside it (2 = room to double in place). Default 1.",
+  })
+  reserveFor?: number | null;
+}
+
+@InputType({ description: "A plan: the root pool and the nested template levels below it." })
+export class PlanInput {
+  @Field(() => ID, { description: "Global id of the existing pool the plan is carved from." })
+  rootPoolId!: string;
+
+  @Field(() => [PlanLevelInput], {
+    description: "The levels, outermost first (e.g. regions, tiers, accounts).",
+  })
+  levels!: PlanLevelInput[];
+}
+
+@ObjectType({ description: "One pool of a proposed plan." })
+export class PlanNode {
+  @Field(() => String, {
+    description: "Names from the first level down, joined with '/': unique in the plan.",
+  })
+  path!: string;
+
+  @Field(() => String, { nullable: true, description: "Path of the parent node; null under the root pool." })
+  parentPath!: string | null;
+
+  @Field(() => Int, { description: "Level index (0 = directly under the root pool)." })
+  level!: number;
+
+  @Field(() => String, { description: "The key the pool was made for." })
+  key!: string;
+
+  @Field(() => String, { description: "The pool's name." })
+  name!: string;
+
+  @Field(() => CIDRScalar, { nullable: true, description: "The proposed range; null when it does not fit." })
+  cidr!: string | null;
+
+  @Field(() => Int, { description: "Prefix length of the pool." })
+  prefixLength!: number;
+
+  @Field(() => CIDRScalar, {
+    nullable: true,
+    description: "The pool plus its growth headroom (equal to cidr when reserveFor is 1).",
+  })
+  slot!: string | null;
+
+  @Field(() => Float, { description: "Percent of the pool its planned children fill (4 decimals)." })
+  percent!: number;
+}
+
+@ObjectType({ description: "Something a plan clashes with: the plan cannot be applied while any exists." })
+export class PlanConflict {
+  @Field(() => String, { nullable: true, description: "Path of the node that conflicts." })
+  path!: string | null;
+
+  @Field(() => String, { description: "The input field to change, e.g. `levels[1].prefixLength`." })
+  field!: string;
+
+  @Field(() => String, {
+    description: "NO_SPACE (it does not fit) or NAME_TAKEN (a sibling pool has that name).",
+  })
+  code!: string;
+
+  @Field(() => String, { description: "What clashes, in words." })
+  message!: string;
+
+  @Field(() => Pool, {
+    description: "The existing pool it clashes with (the parent that is full, or the namesake).",
+  })
+  conflicting!: Pool;
+}
+
+@ObjectType({
+  description: "The whole proposed tree, what it leaves and what it clashes with; nothing is written.",
+})
+export class PlanPreview {
+  @Field(() => Pool, { description: "The root pool." })
+  rootPool!: Pool;
+
+  @Field(() => [PlanNode], {
+    description: "Every proposed pool, depth first (a parent before its children).",
+  })
+  nodes!: PlanNode[];
+
+  @Field(() => Int, { description: "Number of pools the plan creates." })
+  poolCount!: number;
+
+  @Field(() => [PlanConflict], {
+    description: "Every conflict with what exists; empty when the plan applies.",
+  })
+  conflicts!: PlanConflict[];
+
+  @Field(() => Boolean, { description: "True when there are no conflicts." })
+  applicable!: boolean;
+
+  @Field(() => Float, { description: "Percent of the root pool in use now." })
+  rootPercentBefore!: number;
+
+  @Field(() => Float, {
+    description: "Percent of the root pool in use after the plan (headroom counts as free).",
+  })
+  rootPercentAfter!: number;
+
+  @Field(() => CIDRScalar, {
+    nullable: true,
+    description: "The root pool's largest free block after the plan.",
+  })
+  rootLargestFreeAfter!: string | null;
+}
+
+@ObjectType({ description: "The pools an applied plan created." })
+export class ApplyPlanPayload {
+  @Field(() => Pool, { description: "The root pool." })
+  rootPool!: Pool;
+
+  @Field(() => [Pool], { description: "The created pools, in the order of the preview's nodes." })
+  pools!: Pool[];
+}

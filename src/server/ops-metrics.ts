@@ -1,0 +1,116 @@
+/**
+ * Gauges the dashboards and alerts need (#17), computed when /metrics is scraped (prom-client `collect`):
+ * - cloudpam_pool_utilization_ratio{scope,pool,cidr}: (used + reserved) / size of each pool tagged `monitor: "true"`
+ *   (tags, not every pool: that bounds the series count; at most MAX_MONITORED_POOLS);
+ * - cloudpam_reconcile_interval_seconds, cloudpam_reconcile_oldest_sync_timestamp_seconds,
+ *   cloudpam_reconcile_sync_errors: for the "reconcile stale" and "sync failing" alerts;
+ * - cloudpam_ready: 1 while the store is ready (what /readyz reports, short of draining).
+ * A worker, so it follows the server's lifetime: it reads the store of the server that started last.
+ */
+import { Gauge } from "prom-client";
+import { sql } from "drizzle-orm";
+import { registry } from "../metrics.js";
+import { rowPrefix } from "../db/prefixes.js";
+import { poolUtilizationCounts } from "../db/occupancy.js";
+import { utilization } from "../allocator/utilization.js";
+import type { Services } from "./context.js";
+import type { Worker } from "./workers.js";
+
+export const MAX_MONITORED_POOLS = 500;
+
+let current: Services | null = null;
+
+interface MonitoredPool {
+  id: number;
+  name: string | null;
+  cidr: string;
+  family: number;
+  rangeStart: string;
+  prefixLen: number;
+  scope: string;
+}
+
+async function monitoredPools(services: Services): Promise<{ pool: MonitoredPool; ratio: number }[]> {
+  return services.store.read((db) => {
+    const pools = db.all<MonitoredPool>(sql`
+      SELECT p.id, p.name, p.cidr, p.family, p.range_start AS rangeStart, p.prefix_len AS prefixLen, s.name AS scope
+      FROM prefixes p JOIN scopes s ON s.id = p.scope_id
+      WHERE p.kind = 'pool' AND json_extract(p.tags, '$.monitor') IN ('true', 1)
+      ORDER BY p.id LIMIT ${MAX_MONITORED_POOLS}`);
+    return pools.map((pool) => ({
+      pool,
+      ratio: utilization(rowPrefix(pool), poolUtilizationCounts(db, pool.id)).percent / 100,
+    }));
+  });
+}
+
+new Gauge({
+  name: "cloudpam_pool_utilization_ratio",
+  help: `Used + reserved share (0..1) of each pool tagged monitor: "true" (at most ${MAX_MONITORED_POOLS} pools)`,
+  labelNames: ["scope", "pool", "cidr"] as const,
+  registers: [registry],
+  async collect() {
+    this.reset();
+    if (!current?.store.ready()) return;
+    for (const { pool, ratio } of await monitoredPools(current))
+      this.set({ scope: pool.scope, pool: pool.name ?? String(pool.id), cidr: pool.cidr }, ratio);
+  },
+});
+
+new Gauge({
+  name: "cloudpam_reconcile_interval_seconds",
+  help: "Configured background sync interval per account (RECONCILE_INTERVAL_SECONDS; 0 = loop off)",
+  registers: [registry],
+  collect() {
+    this.set(current?.config.reconcileIntervalSeconds ?? 0);
+  },
+});
+
+const syncSummary = (services: Services) =>
+  services.store.read(
+    (db) =>
+      db.get<{ oldest: string | null; errors: number }>(sql`
+        SELECT min(coalesce(finished_at, started_at)) AS oldest,
+               coalesce(sum(CASE WHEN status = 'ERROR' THEN 1 ELSE 0 END), 0) AS errors
+        FROM sync_state`) ?? { oldest: null, errors: 0 },
+  );
+
+new Gauge({
+  name: "cloudpam_reconcile_oldest_sync_timestamp_seconds",
+  help: "Unix time of the least recent sync among all account regions (absent before the first sync)",
+  registers: [registry],
+  async collect() {
+    this.reset();
+    if (!current?.store.ready()) return;
+    const { oldest } = await syncSummary(current);
+    if (oldest) this.set(Date.parse(oldest) / 1000);
+  },
+});
+
+new Gauge({
+  name: "cloudpam_reconcile_sync_errors",
+  help: "Account regions whose last sync failed",
+  registers: [registry],
+  async collect() {
+    this.set(current?.store.ready() ? Number((await syncSummary(current)).errors) : 0);
+  },
+});
+
+new Gauge({
+  name: "cloudpam_ready",
+  help: "1 while the server's database is ready (as /readyz), else 0",
+  registers: [registry],
+  collect() {
+    this.set(current?.store.ready() ? 1 : 0);
+  },
+});
+
+export const opsMetricsWorker: Worker = {
+  name: "ops-metrics",
+  start(services) {
+    current = services;
+  },
+  stop(services) {
+    if (current === services) current = null;
+  },
+};

@@ -1,0 +1,325 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createPool, dumpDatabase, failing } from "../helpers/plan.js";
+import { startTestServer, type TestServer } from "../helpers/server.js";
+
+let s: TestServer;
+beforeAll(async () => {
+  s = await startTestServer({ RATE_LIMIT_PER_SECOND: "100000", RATE_LIMIT_BURST: "100000" });
+});
+afterAll(async () => {
+  await s.close();
+});
+
+const PREVIEW = `query($input: PlanInput!) { previewPlan(input: $input) {
+  poolCount applicable rootPercentBefore rootPercentAfter rootLargestFreeAfter
+  nodes { path parentPath level key name cidr prefixLength slot percent }
+  conflicts { path field code message conflicting { id name cidr } }
+} }`;
+const APPLY = `mutation($input: PlanInput!, $key: String) { applyPlan(input: $input, idempotencyKey: $key) {
+  rootPool { id } pools { id name cidr parent { name } }
+} }`;
+
+interface Node {
+  path: string;
+  parentPath: string | null;
+  level: number;
+  key: string;
+  name: string;
+  cidr: string | null;
+  prefixLength: number;
+  slot: string | null;
+  percent: number;
+}
+interface Preview {
+  poolCount: number;
+  applicable: boolean;
+  rootPercentBefore: number;
+  rootPercentAfter: number;
+  rootLargestFreeAfter: string | null;
+  nodes: Node[];
+  conflicts: {
+    path: string;
+    field: string;
+    code: string;
+    message: string;
+    conflicting: { id: string; name: string; cidr: string };
+  }[];
+}
+type Applied = {
+  applyPlan: {
+    rootPool: { id: string };
+    pools: { id: string; name: string; cidr: string; parent: { name: string } }[];
+  };
+};
+
+const preview = async (input: Record<string, unknown>) =>
+  (await s.ok<{ previewPlan: Preview }>(PREVIEW, { input })).previewPlan;
+const apply = async (input: Record<string, unknown>, key?: string) =>
+  (await s.ok<Applied>(APPLY, { input, key })).applyPlan;
+
+/** The preview's tree as (name, cidr, parent name): what apply must create. */
+function expectedPools(p: Preview, rootName: string) {
+  const byPath = new Map(p.nodes.map((n) => [n.path, n]));
+  return p.nodes.map((n) => ({
+    name: n.name,
+    cidr: n.cidr,
+    parent: { name: n.parentPath ? byPath.get(n.parentPath)!.name : rootName },
+  }));
+}
+
+describe("previewPlan / applyPlan", () => {
+  it("proposes every region, tier and account with room to double, and apply creates exactly the preview", async () => {
+    const root = await createPool(s, { name: "plan-v4", cidr: "10.0.0.0/8" });
+    const input = {
+      rootPoolId: root.id,
+      levels: [
+        { namePattern: "{key}", keys: ["use1", "euw1"], prefixLength: 12, reserveFor: 2 },
+        { keys: ["prd", "dev"], prefixLength: 14 },
+        { namePattern: "{parent}-acct{index}", count: 3, size: "4096" },
+      ],
+    };
+    const before = dumpDatabase(s.dbPath);
+
+    const p = await preview(input);
+
+    expect(dumpDatabase(s.dbPath)).toBe(before); // a preview writes nothing
+    expect(p.poolCount).toBe(2 + 4 + 12);
+    expect(p.applicable).toBe(true);
+    expect(p.conflicts).toEqual([]);
+    expect(p.nodes.slice(0, 6)).toEqual([
+      {
+        path: "use1",
+        parentPath: null,
+        level: 0,
+        key: "use1",
+        name: "use1",
+        cidr: "10.0.0.0/12",
+        prefixLength: 12,
+        slot: "10.0.0.0/11",
+        percent: 50,
+      },
+      {
+        path: "use1/use1-prd",
+        parentPath: "use1",
+        level: 1,
+        key: "prd",
+        name: "use1-prd",
+        cidr: "10.0.0.0/14",
+        prefixLength: 14,
+        slot: "10.0.0.0/14",
+        percent: 4.6875,
+      },
+      {
+        path: "use1/use1-prd/use1-prd-acct1",
+        parentPath: "use1/use1-prd",
+        level: 2,
+        key: "1",
+        name: "use1-prd-acct1",
+        cidr: "10.0.0.0/20",
+        prefixLength: 20,
+        slot: "10.0.0.0/20",
+        percent: 0,
+      },
+      {
+        path: "use1/use1-prd/use1-prd-acct2",
+        parentPath: "use1/use1-prd",
+        level: 2,
+        key: "2",
+        name: "use1-prd-acct2",
+        cidr: "10.0.16.0/20",
+        prefixLength: 20,
+        slot: "10.0.16.0/20",
+        percent: 0,
+      },
+      {
+        path: "use1/use1-prd/use1-prd-acct3",
+        parentPath: "use1/use1-prd",
+        level: 2,
+        key: "3",
+        name: "use1-prd-acct3",
+        cidr: "10.0.32.0/20",
+        prefixLength: 20,
+        slot: "10.0.32.0/20",
+        percent: 0,
+      },
+      {
+        path: "use1/use1-dev",
+        parentPath: "use1",
+        level: 1,
+        key: "dev",
+        name: "use1-dev",
+        cidr: "10.4.0.0/14",
+        prefixLength: 14,
+        slot: "10.4.0.0/14",
+        percent: 4.6875,
+      },
+    ]);
+    expect(p.nodes.find((n) => n.path === "euw1")).toMatchObject({
+      cidr: "10.32.0.0/12",
+      slot: "10.32.0.0/11",
+    });
+    expect([p.rootPercentBefore, p.rootPercentAfter, p.rootLargestFreeAfter]).toEqual([
+      0,
+      12.5,
+      "10.128.0.0/9",
+    ]);
+
+    const applied = await apply(input);
+
+    expect(applied.pools.map(({ name, cidr, parent }) => ({ name, cidr, parent }))).toEqual(
+      expectedPools(p, "plan-v4"),
+    );
+    // The headroom stays free beside each region: the next /12 taken from the root is the one left for use1.
+    const next = await s.ok<{ createPool: { pool: { cidr: string } } }>(
+      `mutation($input: CreatePoolInput!) { createPool(input: $input) { pool { cidr } } }`,
+      { input: { name: "later", parentId: root.id, prefixLength: 12 } },
+    );
+    expect(next.createPool.pool.cidr).toBe("10.16.0.0/12");
+    const events = await s.ok<{ events: { edges: { node: { type: string } }[] } }>(
+      `query($id: ID) { events(first: 100, filter: { subjectId: $id, types: ["plan.applied"] }) { edges { node { type } } } }`,
+      { id: root.id },
+    );
+    expect(events.events.edges).toHaveLength(1);
+  });
+
+  it("plans IPv6: a /48 per region, a /56 per account, a /64 per subnet", async () => {
+    const root = await createPool(s, { name: "plan-v6", cidr: "2001:db8::/32" });
+    const input = {
+      rootPoolId: root.id,
+      levels: [
+        { namePattern: "r{key}", count: 2, prefixLength: 48 },
+        { namePattern: "{parent}-a{key}", count: 2, prefixLength: 56 },
+        { namePattern: "{parent}-s{key}", count: 2, prefixLength: 64 },
+      ],
+    };
+    const p = await preview(input);
+    expect(p.nodes.map((n) => [n.name, n.cidr])).toEqual([
+      ["r1", "2001:db8::/48"],
+      ["r1-a1", "2001:db8::/56"],
+      ["r1-a1-s1", "2001:db8::/64"],
+      ["r1-a1-s2", "2001:db8:0:1::/64"],
+      ["r1-a2", "2001:db8:0:100::/56"],
+      ["r1-a2-s1", "2001:db8:0:100::/64"],
+      ["r1-a2-s2", "2001:db8:0:101::/64"],
+      ["r2", "2001:db8:1::/48"],
+      ["r2-a1", "2001:db8:1::/56"],
+      ["r2-a1-s1", "2001:db8:1::/64"],
+      ["r2-a1-s2", "2001:db8:1:1::/64"],
+      ["r2-a2", "2001:db8:1:100::/56"],
+      ["r2-a2-s1", "2001:db8:1:100::/64"],
+      ["r2-a2-s2", "2001:db8:1:101::/64"],
+    ]);
+    const applied = await apply(input);
+    expect(applied.pools.map(({ name, cidr, parent }) => ({ name, cidr, parent }))).toEqual(
+      expectedPools(p, "plan-v6"),
+    );
+  });
+
+  it("lists every conflict with what exists, and apply then writes nothing (byte-identical database)", async () => {
+    const root = await createPool(s, { name: "plan-busy", cidr: "172.16.0.0/16" });
+    const existing = await createPool(s, { name: "r-a", parentId: root.id, cidr: "172.16.0.0/17" });
+    const input = {
+      rootPoolId: root.id,
+      levels: [
+        { namePattern: "r-{key}", keys: ["a", "b"], prefixLength: 17 },
+        { count: 2, prefixLength: 18 },
+      ],
+    };
+
+    const p = await preview(input);
+
+    expect(p.applicable).toBe(false);
+    expect(p.conflicts.map((c) => [c.path, c.field, c.code, c.conflicting.name])).toEqual([
+      ["r-a", "levels[0].namePattern", "NAME_TAKEN", "r-a"],
+      ["r-b", "levels[0].prefixLength", "NO_SPACE", "plan-busy"],
+    ]);
+    expect(p.conflicts[0]!.conflicting.id).toBe(existing.id);
+    expect(p.conflicts[1]!.message).toContain("no free /17 left for 'r-b'");
+    expect(p.nodes.map((n) => [n.path, n.cidr])).toEqual([
+      ["r-a", "172.16.128.0/17"],
+      ["r-a/r-a-1", "172.16.128.0/18"],
+      ["r-a/r-a-2", "172.16.192.0/18"],
+      ["r-b", null],
+      ["r-b/r-b-1", null],
+      ["r-b/r-b-2", null],
+    ]);
+
+    const before = dumpDatabase(s.dbPath);
+    const e = await failing(s, APPLY, { input });
+    expect(e.extensions?.code).toBe("CONFLICT");
+    expect(e.extensions?.details).toMatchObject({
+      field: "levels[0].namePattern",
+      conflicting: [{ id: existing.id }, { id: root.id }],
+      conflicts: [
+        { path: "r-a", code: "NAME_TAKEN" },
+        { path: "r-b", code: "NO_SPACE" },
+      ],
+    });
+    expect(dumpDatabase(s.dbPath)).toBe(before);
+  });
+
+  it("applies 4 regions × 4 tiers × 200 accounts (3,200 account pools) in one transaction", async () => {
+    const root = await createPool(s, { name: "plan-big", cidr: "100.64.0.0/10" });
+    const input = {
+      rootPoolId: root.id,
+      levels: [
+        { namePattern: "{key}", keys: ["use1", "usw2", "euw1", "apne1"], prefixLength: 12 },
+        { keys: ["prd", "stg", "dev", "sbx"], prefixLength: 14 },
+        { namePattern: "{parent}-{key}", count: 200, prefixLength: 22 },
+      ],
+    };
+    const p = await preview(input);
+    expect([p.poolCount, p.applicable]).toEqual([4 + 16 + 3200, true]);
+
+    const applied = await apply(input, "big-plan");
+
+    expect(applied.pools).toHaveLength(3220);
+    expect(applied.pools.map((x) => x.cidr)).toEqual(p.nodes.map((n) => n.cidr));
+    expect(applied.pools[3219]).toMatchObject({ name: "apne1-sbx-200", cidr: "100.127.28.0/22" });
+    // One transaction: the 3,220 pool.created events and plan.applied hold consecutive log positions.
+    const ev = await s.ok<{ events: { edges: { node: { cursor: string; type: string } }[] } }>(
+      `query($id: ID) { events(first: 1, filter: { subjectId: $id, types: ["plan.applied"] }) { edges { node { cursor type } } } }`,
+      { id: root.id },
+    );
+    const planCursor = Number(ev.events.edges[0]!.node.cursor);
+    const created = await s.ok<{ events: { edges: { node: { cursor: string } }[] } }>(
+      `query($id: ID) { events(first: 1, filter: { subjectId: $id, types: ["pool.created"] }) { edges { node { cursor } } } }`,
+      { id: applied.pools[0]!.id },
+    );
+    expect(planCursor - Number(created.events.edges[0]!.node.cursor)).toBe(3220);
+
+    // A retry with the same key returns the same pools and writes nothing.
+    const before = dumpDatabase(s.dbPath);
+    const again = await apply(input, "big-plan");
+    expect(again.pools.map((x) => x.id)).toEqual(applied.pools.map((x) => x.id));
+    expect(dumpDatabase(s.dbPath)).toBe(before);
+    const other = await failing(s, APPLY, {
+      input: { ...input, levels: input.levels.slice(0, 1) },
+      key: "big-plan",
+    });
+    expect(other.extensions?.code).toBe("CONFLICT");
+    expect(other.extensions?.details?.field).toBe("idempotencyKey");
+  }, 60_000);
+
+  it("refuses an ill-formed template, naming the level field", async () => {
+    const root = await createPool(s, { name: "plan-bad", cidr: "172.17.0.0/16" });
+    const both = await failing(s, PREVIEW, {
+      input: { rootPoolId: root.id, levels: [{ keys: ["a"], count: 2, prefixLength: 20 }] },
+    });
+    expect(both.extensions).toMatchObject({ code: "BAD_USER_INPUT", details: { field: "levels[0].keys" } });
+    const tooBig = await failing(s, PREVIEW, {
+      input: {
+        rootPoolId: root.id,
+        levels: [
+          { count: 2, prefixLength: 20 },
+          { count: 2, prefixLength: 22, reserveFor: 8 },
+          { count: 1, prefixLength: 22 },
+        ],
+      },
+    });
+    expect(tooBig.extensions).toMatchObject({
+      code: "BAD_USER_INPUT",
+      details: { field: "levels[1].prefixLength" },
+    });
+  });
+});
