@@ -43,6 +43,8 @@ export interface Config {
   };
   /** CIDRs of reverse proxies whose X-Forwarded-For is believed (empty: none). */
   trustProxy: string[];
+  /** Bytes of query text the automatic persisted query cache keeps (LRU); 0 disables APQ. */
+  apqCacheBytes: number;
   reconcileIntervalSeconds: number;
   webhookMaxAttempts: number;
   webhookTimeoutMs: number;
@@ -347,6 +349,13 @@ export const settings: Setting<unknown>[] = [
     apply: (c, v) => (c.trustProxy = v),
   }),
   setting({
+    env: "APQ_CACHE_BYTES",
+    default: 8_388_608,
+    parse: int(0),
+    help: "size of the automatic persisted query cache (LRU, bytes of query text); 0 disables APQ",
+    apply: (c, v) => (c.apqCacheBytes = v),
+  }),
+  setting({
     env: "WS_CONNECTIONS_PER_TOKEN",
     default: 20,
     parse: int(1),
@@ -430,6 +439,7 @@ function blankConfig(): Config {
       wsConnectionsPerToken: 20,
     },
     trustProxy: [],
+    apqCacheBytes: 8_388_608,
     reconcileIntervalSeconds: 0,
     webhookMaxAttempts: 8,
     webhookTimeoutMs: 10_000,
@@ -492,6 +502,7 @@ export function describeConfig(config: Config): Record<string, unknown> {
     oidc: config.oidc.issuer ? { ...config.oidc } : "disabled",
     limits: config.limits,
     trustProxy: config.trustProxy,
+    apqCacheBytes: config.apqCacheBytes,
     reconcileIntervalSeconds: config.reconcileIntervalSeconds,
     webhookMaxAttempts: config.webhookMaxAttempts,
     webhookTimeoutMs: config.webhookTimeoutMs,

@@ -52,16 +52,53 @@ const ids = await app.services.store.write((d: Db) => {
   seedPool(d, pool);
   return { poolId: pool.id, accountId };
 });
-const body = JSON.stringify({
-  query: `mutation($input: AllocateInput!) { allocate(input: $input) { allocation { id cidr } } }`,
-  variables: {
-    input: {
-      poolId: toGlobalId("Pool", ids.poolId),
-      accountId: toGlobalId("Account", ids.accountId),
-      prefixLength: 28,
-    },
-  },
-});
+// PROFILE=pools: 200 pools (10 accounts) under one root, and the hotpath bench's pools(first: 100) query.
+if (process.env.PROFILE === "pools") {
+  await app.services.store.write((d: Db) => {
+    const accountIds = Array.from(
+      { length: 10 },
+      (_, i) =>
+        d
+          .insert(accounts)
+          .values({ key: `gcp:p-${i}`, provider: "GCP", name: `acct-${i}`, tier: "PRD" })
+          .returning()
+          .get().id,
+    );
+    const root = insertPrefix(d, {
+      kind: "pool",
+      scopeId: 1,
+      status: "ACTIVE",
+      name: "root",
+      ...rangeColumns(parsePrefix("172.16.0.0/12")),
+    });
+    for (let i = 0; i < 200; i++)
+      insertPrefix(d, {
+        kind: "pool",
+        scopeId: 1,
+        parentId: root.id,
+        status: "ACTIVE",
+        name: `p${i}`,
+        accountId: accountIds[i % 10]!,
+        ...rangeColumns(parsePrefix(`172.${16 + (i >> 4)}.${(i & 15) * 16}.0/20`)),
+      });
+  });
+}
+const body =
+  process.env.PROFILE === "pools"
+    ? JSON.stringify({
+        query:
+          "{ pools(first: 100) { edges { node { id cidr name account { id name } parent { id cidr } scope { id name } } } } }",
+      })
+    : JSON.stringify({
+        query: `mutation($input: AllocateInput!) { allocate(input: $input) { allocation { id cidr } } }`,
+        variables: {
+          input: {
+            poolId: toGlobalId("Pool", ids.poolId),
+            accountId: toGlobalId("Account", ids.accountId),
+            prefixLength: 28,
+          },
+        },
+      });
 process.stdout.write(
   JSON.stringify({ url: `${app.url}/graphql`, body, authorization: token ? `Bearer ${token}` : null }) + "\n",
 );

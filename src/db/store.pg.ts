@@ -20,6 +20,7 @@ import { drizzle, type NodePgDatabase } from "drizzle-orm/node-postgres";
 import { randomUUID } from "node:crypto";
 import { redactUrl } from "../config.js";
 import * as schema from "./schema.pg.js";
+import type { Db } from "./store.js";
 import { pgAssertCompatible, pgMigrateUp, PG_MIGRATIONS_FOLDER } from "./migrate.pg.js";
 import { clientConfig, DatabaseUnavailableError, explainConnectError, type PgSettings } from "./pg.js";
 
@@ -78,6 +79,17 @@ function isConnectionFailure(e: unknown): boolean {
   if (code && UNAVAILABLE.test(code)) return true;
   const msg = String((e as Error)?.message ?? "");
   return /timeout exceeded when trying to connect|Connection terminated|connection lost/i.test(msg);
+}
+
+/**
+ * The PostgreSQL handle seen through the SQLite-typed `Db` of the query modules. Drizzle's pg dialect
+ * builds correct PostgreSQL from the tables of ./schema.ts (same names and columns as ./schema.pg.ts, and the
+ * same JavaScript values: `test/postgres/dialect-neutral.test.ts` pins this), so a query module written in
+ * `await` style (`await db.select()…`, `(await q.limit(1))[0]`, no `.all() / .get() / .run() / .prepare()`,
+ * no SQLite-only SQL) runs unchanged on both backends. This is the one place that cast is made.
+ */
+export function asDb(db: PgDb | PgTx): Db {
+  return db as unknown as Db;
 }
 
 /** Locks a pool's row for the rest of the transaction (allocations in one pool serialise here). */

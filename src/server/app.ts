@@ -5,8 +5,12 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { ApolloServer, type ApolloServerPlugin } from "@apollo/server";
-import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginLandingPageDisabled,
+} from "@apollo/server/plugin/disabled";
 import type { ValidationRule } from "graphql";
+import { InMemoryLRUCache } from "@apollo/utils.keyvaluecache";
 import type { Config } from "../config.js";
 import { ConfigError, describeConfig } from "../config.js";
 import { openStore, type Store } from "../db/store.js";
@@ -112,12 +116,22 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
     // Replaced by our own check for cookie-bearing requests (csrfRefusal in transport.ts, run in http.ts).
     csrfPrevention: false,
     allowBatchedHttpRequests: true,
+    // Automatic persisted queries in their own bounded LRU (sized by query text), not Apollo's shared cache.
+    persistedQueries:
+      config.apqCacheBytes > 0
+        ? { cache: new InMemoryLRUCache<string>({ maxSize: config.apqCacheBytes }), ttl: null }
+        : false,
     includeStacktraceInErrorResponses: !config.production,
     formatError: createFormatError(logger, config.production),
     validationRules,
     // Apollo's own landing page loads from a CDN; ours (src/server/explorer.ts) is self-contained.
+    // Cache control is off: the schema has no @cacheControl hints and responses are never cacheable (maxAge 0,
+    // no Cache-Control header either way), but the plugin wraps every field resolver (willResolveField), which
+    // was about a fifth of Apollo's time on a 100-node page (bench/README.md, issue #14). For the same reason
+    // no plugin here may use willResolveField.
     plugins: [
       ApolloServerPluginLandingPageDisabled(),
+      ApolloServerPluginCacheControlDisabled(),
       operationLoggingPlugin(),
       credentialGatePlugin(),
       transportPlugin(),
