@@ -403,7 +403,7 @@ export async function releaseAllocation(store: Store, caller: Caller, id: number
   return store.write((db) => {
     const row = loadAllocation(db, id);
     if (row.releasedAt) {
-      throw new Conflict(`allocation ${describePrefix(row)} was already released at ${row.releasedAt}`, {
+      throw new Conflict(`${describePrefix(row)} was already released at ${row.releasedAt}`, {
         field: "id",
         releasedAt: row.releasedAt,
         conflicting: prefixRef(row),
@@ -450,7 +450,7 @@ export async function updateAllocation(
   return store.write((db) => {
     const row = loadAllocation(db, input.id);
     if (row.releasedAt) {
-      throw new Conflict(`allocation ${describePrefix(row)} is RELEASED; released allocations are history`, {
+      throw new Conflict(`${describePrefix(row)} is RELEASED; released allocations are history`, {
         field: "id",
         conflicting: prefixRef(row),
       });
@@ -538,7 +538,7 @@ export function bindAllocationIn(
 ): AllocationRecord {
   const row = loadAllocation(db, id, field);
   if (row.releasedAt)
-    throw new Conflict(`allocation ${describePrefix(row)} is RELEASED; released allocations are history`, {
+    throw new Conflict(`${describePrefix(row)} is RELEASED; released allocations are history`, {
       field,
       conflicting: prefixRef(row),
     });

@@ -80,3 +80,8 @@ export class SlowConsumer extends DomainError {
     super(reason, { cursor, lag });
   }
 }
+
+/** "a Pool", "an Account", "an AWS account": the indefinite article for an error message. */
+export function withArticle(noun: string): string {
+  return `${/^[aeiou]/i.test(noun) && !/^(uni|use|usu|eu)/i.test(noun) ? "an" : "a"} ${noun}`;
+}

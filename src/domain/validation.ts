@@ -7,7 +7,13 @@
  * reconciliation (adoption), the CLI and domain tests, none of which pass through a resolver, and they
  * throw our own typed errors without a translation step.
  */
-import { maxLength, parseAddress, parsePrefix, type Prefix } from "../allocator/index.js";
+import {
+  invalidInputMessage,
+  maxLength,
+  parseAddress,
+  parsePrefix,
+  type Prefix,
+} from "../allocator/index.js";
 import { accountById, type AccountRow } from "../db/accounts.js";
 import { accountSummary, type AccountSummary } from "../db/allocations.js";
 import { prefixById, type PrefixRow } from "../db/prefixes.js";
@@ -113,7 +119,7 @@ export function parseCidr(field: string, text: string): Prefix {
   try {
     return parsePrefix(text);
   } catch (e) {
-    throw new Invalid(field, `"${text}" is not a valid CIDR: ${(e as Error).message}`, { value: text });
+    throw new Invalid(field, invalidInputMessage(text, "CIDR", e), { value: text });
   }
 }
 
@@ -123,7 +129,7 @@ export function parseHost(field: string, text: string): Prefix {
     const a = parseAddress(text);
     return { family: a.family, start: a.value, length: maxLength(a.family) };
   } catch (e) {
-    throw new Invalid(field, `"${text}" is not a valid IP address: ${(e as Error).message}`, { value: text });
+    throw new Invalid(field, invalidInputMessage(text, "IP address", e), { value: text });
   }
 }
 

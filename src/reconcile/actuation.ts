@@ -17,7 +17,7 @@ import type { Db } from "../db/store.js";
 import { bindAllocationIn, toAllocationRecord, type AllocationRecord } from "../domain/allocations.js";
 import type { Caller } from "../domain/caller.js";
 import { recordProvisionedSubnet, markResourceGone, requireResource } from "../domain/cloud-sync.js";
-import { Conflict, Forbidden, Invalid, NotFound, type DomainError } from "../domain/errors.js";
+import { Conflict, Forbidden, Invalid, NotFound, withArticle, type DomainError } from "../domain/errors.js";
 import { describePrefix, prefixRef } from "../domain/placement.js";
 import { ProviderError } from "../providers/errors.js";
 import type { CloudSubnet } from "../providers/types.js";
@@ -48,7 +48,7 @@ function requireLiveAllocation(db: Db, id: number): PrefixRow {
   const row = prefixById(db, id);
   if (!row || row.kind !== "allocation") throw new NotFound("Allocation", id, "allocationId");
   if (row.releasedAt)
-    throw new Conflict(`allocation ${describePrefix(row)} is RELEASED`, {
+    throw new Conflict(`${describePrefix(row)} is RELEASED`, {
       field: "allocationId",
       conflicting: prefixRef(row),
     });
@@ -57,7 +57,7 @@ function requireLiveAllocation(db: Db, id: number): PrefixRow {
 
 function requireManagedAccount(db: Db, allocation: PrefixRow, verb: string): AccountRow {
   if (allocation.accountId === null)
-    throw new Invalid("allocationId", `allocation ${describePrefix(allocation)} belongs to no account`);
+    throw new Invalid("allocationId", `${describePrefix(allocation)} belongs to no account`);
   const account = accountById(db, allocation.accountId)!;
   if (account.reconcilePolicy !== "MANAGE") {
     throw new Forbidden(
@@ -103,7 +103,10 @@ export async function provisionSubnet(
       throw new Invalid("allocationId", `only IPv4 allocations become subnets; ${allocation.cidr} is IPv6`);
     const vpc = requireResource(db, account.id, input.vpc, "vpcId");
     if (vpc.resourceType !== "VPC")
-      throw new Invalid("vpcId", `${vpc.externalId} is a ${vpc.resourceType.toLowerCase()}, not a VPC`);
+      throw new Invalid(
+        "vpcId",
+        `${vpc.externalId} is ${withArticle(vpc.resourceType.toLowerCase())}, not a VPC`,
+      );
     const region = input.region ?? vpc.region;
     if (!region)
       throw new Invalid("region", `${vpc.externalId} is global; name the region of the subnetwork`);
@@ -114,13 +117,10 @@ export async function provisionSubnet(
       allocation.resourceId &&
       !(current && !current.deletedAt && current.vpcExternalId === vpc.externalId)
     ) {
-      throw new Conflict(
-        `allocation ${describePrefix(allocation)} is already bound to ${allocation.resourceId}`,
-        {
-          field: "allocationId",
-          conflicting: prefixRef(allocation),
-        },
-      );
+      throw new Conflict(`${describePrefix(allocation)} is already bound to ${allocation.resourceId}`, {
+        field: "allocationId",
+        conflicting: prefixRef(allocation),
+      });
     }
     return {
       allocation,
@@ -200,7 +200,7 @@ export async function deprovisionSubnet(
     const allocation = requireLiveAllocation(db, input.allocationId);
     const account = requireManagedAccount(db, allocation, "delete");
     if (!allocation.resourceId || allocation.resourceType !== "SUBNET")
-      throw new Conflict(`allocation ${describePrefix(allocation)} is not bound to a subnet`, {
+      throw new Conflict(`${describePrefix(allocation)} is not bound to a subnet`, {
         field: "allocationId",
         conflicting: prefixRef(allocation),
       });
@@ -233,13 +233,10 @@ export async function deprovisionSubnet(
   return store.write((db) => {
     const allocation = requireLiveAllocation(db, input.allocationId);
     if (allocation.resourceId !== plan.resourceId)
-      throw new Conflict(
-        `allocation ${describePrefix(allocation)} was rebound while the subnet was being deleted`,
-        {
-          field: "allocationId",
-          conflicting: prefixRef(allocation),
-        },
-      );
+      throw new Conflict(`${describePrefix(allocation)} was rebound while the subnet was being deleted`, {
+        field: "allocationId",
+        conflicting: prefixRef(allocation),
+      });
     const unbound = bindAllocationIn(db, caller, allocation.id, null);
     markResourceGone(db, plan.account.id, plan.resourceId, new Date().toISOString());
     return { allocation: unbound, deletedResourceId: plan.resourceId };
