@@ -19,10 +19,11 @@ import {
   formatPrefix,
   maxLength,
   release,
+  seedFreeBlocks,
   type Prefix,
 } from "../allocator/index.js";
 import { idempotencyKeyRow, insertIdempotencyKey } from "../db/allocations.js";
-import { listFreeBlocks } from "../db/free-blocks.js";
+import { listFreeBlocks, replaceFreeBlocks } from "../db/free-blocks.js";
 import {
   insertPrefix,
   liveChildren,
@@ -35,7 +36,7 @@ import type { Db, Store } from "../db/store.js";
 import type { Caller } from "./caller.js";
 import { Conflict, Invalid, type ObjectRef } from "./errors.js";
 import { appendEvents, type EventInput } from "./events.js";
-import { describePrefix, occupyInPool, prefixRef, seedPool } from "./placement.js";
+import { describePrefix, occupyInPool, prefixRef } from "./placement.js";
 import { prefixSnapshot } from "./pools.js";
 import { idempotencyKey, requiredName, requirePool } from "./validation.js";
 
@@ -368,7 +369,20 @@ export async function applyPlan(
         }),
       );
     }
-    for (const row of rows) seedPool(db, row);
+    // Free blocks of the new pools from the plan itself (their children are exactly the planned ones): no query each.
+    const childrenOf = new Map<number, Prefix[]>();
+    for (const n of result.nodes) {
+      if (n.parent < 0) continue;
+      const list = childrenOf.get(n.parent) ?? [];
+      list.push(n.prefix!);
+      childrenOf.set(n.parent, list);
+    }
+    for (const [i, row] of rows.entries()) {
+      const kids = (childrenOf.get(i) ?? []).sort((a, b) =>
+        a.start < b.start ? -1 : a.start > b.start ? 1 : 0,
+      );
+      replaceFreeBlocks(db, row.id, seedFreeBlocks(result.nodes[i]!.prefix!, kids));
+    }
     const events: EventInput[] = rows.map((row) => ({
       type: "pool.created",
       subjectType: "Pool",

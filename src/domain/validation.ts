@@ -1,7 +1,8 @@
 /**
  * Input rules shared by every mutation, each written once: names, free text, tags, idempotency keys,
  * CIDRs and addresses, and ids that must name a live row. Plain values in, canonical values out; every
- * refusal is an `Invalid` (or `NotFound`) naming the input field, so the GraphQL error says which field.
+ * refusal is an `Invalid` (or `NotFound`, or `Conflict` for a RELEASED allocation) naming the input field, so
+ * the GraphQL error says which field.
  *
  * Plain functions rather than zod schemas at the GraphQL edge: the same rules run for CSV import,
  * reconciliation (adoption), the CLI and domain tests, none of which pass through a resolver, and they
