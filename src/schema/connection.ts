@@ -1,7 +1,18 @@
 /** Relay cursor connections: PageInfo and a factory for `XConnection`/`XEdge` types. */
-import { Field, Int, ObjectType, ArgsType, type ClassType } from "type-graphql";
+import { Field, Int, ObjectType, ArgsType, registerEnumType, type ClassType } from "type-graphql";
 import type { Page } from "../db/pagination.js";
 import { withArticle } from "../domain/errors.js";
+
+/** Direction of every ordered list (`orderBy: { field, direction }`). */
+export enum SortDirection {
+  ASC = "ASC",
+  DESC = "DESC",
+}
+registerEnumType(SortDirection, {
+  name: "SortDirection",
+  description: "Sort direction of a list.",
+  valuesConfig: { ASC: { description: "Ascending." }, DESC: { description: "Descending." } },
+});
 
 @ObjectType({ description: "Relay page information for cursor pagination." })
 export class PageInfo {
