@@ -9,6 +9,9 @@ import { ToastHost } from "./components/Toasts";
 import { SignInPage } from "./pages/SignInPage";
 import { PoolsPage } from "./pages/PoolsPage";
 import { PoolPage } from "./pages/PoolPage";
+import { AccountsPage } from "./pages/AccountsPage";
+import { AnalyticsPage } from "./pages/AnalyticsPage";
+import { DriftPage } from "./pages/DriftPage";
 
 function LinkIndicator() {
   const state = useSyncExternalStore(subscribeLinkState, currentLinkState);
@@ -32,6 +35,9 @@ function Routes({ path }: { path: string }) {
   const pool = /^\/pools\/([^/]+)$/.exec(path);
   if (pool?.[1]) return <PoolPage id={decodeURIComponent(pool[1])} />;
   if (path === "/" || path === "/pools") return <PoolsPage />;
+  if (path === "/accounts") return <AccountsPage />;
+  if (path === "/analytics") return <AnalyticsPage />;
+  if (path === "/drift") return <DriftPage />;
   return (
     <section>
       <h1>Not found</h1>
