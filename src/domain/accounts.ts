@@ -30,7 +30,7 @@ import { deletePrefixRows, prefixesOfAccount, updatePrefixRow } from "../db/pool
 import { prefixesByIds, rowPrefix } from "../db/prefixes.js";
 import type { Store } from "../db/store.js";
 import type { Caller } from "./caller.js";
-import { Conflict, Invalid } from "./errors.js";
+import { Conflict, Invalid, withArticle } from "./errors.js";
 import { appendEvent } from "./events.js";
 import { describePrefix, prefixRef, vacateInPool } from "./placement.js";
 import {
@@ -139,7 +139,7 @@ function cleanRegions(
     if (!REGION_RULES[provider].re.test(region))
       throw new Invalid(
         field,
-        `"${r}" is not a ${provider} region (e.g. ${REGION_RULES[provider].example})`,
+        `"${r}" is not ${withArticle(provider)} region (e.g. ${REGION_RULES[provider].example})`,
         { value: r },
       );
     if (!out.includes(region)) out.push(region);
