@@ -339,6 +339,38 @@ describe.skipIf(!available && !process.env.CI)("the web UI in a browser", () => 
     expect(existsSync(`${ARTIFACTS}/pool-dark.png`)).toBe(true);
   }, 180_000);
 
+  it("shows Reconnecting… when the WebSocket drops, and after it is back shows what changed meanwhile", async () => {
+    const page = await open(`/pools/${encodeURIComponent(rootPoolId)}`);
+    await signIn(page);
+    await page.getByRole("heading", { level: 1, name: /corp-root/ }).waitFor();
+    await expect.poll(() => page.getByTestId("link-state").textContent(), { timeout: 10_000 }).toBe("Live");
+    const account = await s.ok<{ accounts: { edges: { node: { id: string } }[] } }>(
+      `{ accounts(first: 1) { edges { node { id } } } }`,
+    );
+    const sawReconnecting = page.waitForFunction(
+      () => document.querySelector('[data-testid="link-state"]')?.textContent === "Reconnecting…",
+      null,
+      { timeout: 10_000, polling: 20 },
+    );
+    for (const c of s.app.ws.connections) c.socket.terminate();
+    // Changed while the page is offline: no live event reaches it.
+    await s.ok(`mutation($i: AllocateInput!) { allocate(input: $i) { allocation { id } } }`, {
+      i: {
+        poolId: rootPoolId,
+        accountId: account.accounts.edges[0]!.node.id,
+        cidr: "10.200.0.0/16",
+        name: "while-offline",
+      },
+    });
+    await sawReconnecting;
+    await expect.poll(() => page.getByTestId("link-state").textContent(), { timeout: 15_000 }).toBe("Live");
+    await page
+      .getByTestId("ip-space-bar")
+      .locator('rect[data-cidr="10.200.0.0/16"]')
+      .waitFor({ timeout: 10_000 });
+    await page.close();
+  }, 60_000);
+
   it("asked no host but the server, and threw no page errors", () => {
     expect(external).toEqual([]);
     expect(pageErrors).toEqual([]);
