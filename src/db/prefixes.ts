@@ -120,6 +120,11 @@ export function withinLive(db: Db, scopeId: number, p: Prefix, limit: number, ex
     .all();
 }
 
+/** Top-level (parentless) live prefixes of a scope inside or equal to p, in address order. O(log n + limit). */
+export function topLevelWithinLive(db: Db, scopeId: number, p: Prefix, limit: number): PrefixRow[] {
+  return withinLive(db, scopeId, p, limit, isNull(prefixes.parentId));
+}
+
 /** Live direct children of a pool in address order. O(log n + children). */
 export function liveChildren(db: Db, poolId: number): PrefixRow[] {
   return db

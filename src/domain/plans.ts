@@ -37,7 +37,7 @@ import type { Caller } from "./caller.js";
 import { Conflict, Invalid, type ObjectRef } from "./errors.js";
 import { appendEvents, type EventInput } from "./events.js";
 import { describePrefix, occupyInPool, prefixRef } from "./placement.js";
-import { prefixSnapshot } from "./pools.js";
+import { prefixSnapshot, toPoolRecord, type PoolRecord } from "./pools.js";
 import { idempotencyKey, requiredName, requirePool } from "./validation.js";
 
 /** At most this many pools per plan (one transaction). */
@@ -276,9 +276,20 @@ export function planTree(db: Db, input: PlanInput): PlanResult {
   };
 }
 
+/** A plan result as the domain hands it out: pools as records. */
+export type PlanPreview = Omit<PlanResult, "root" | "conflicts"> & {
+  root: PoolRecord;
+  conflicts: (Omit<PlanConflict, "conflicting"> & { conflicting: PoolRecord })[];
+};
+
 /** The proposed tree, its utilisation and every conflict with what exists; writes nothing. */
-export async function previewPlan(store: Store, input: PlanInput): Promise<PlanResult> {
-  return store.read((db) => planTree(db, input));
+export async function previewPlan(store: Store, input: PlanInput): Promise<PlanPreview> {
+  const r = await store.read((db) => planTree(db, input));
+  return {
+    ...r,
+    root: toPoolRecord(r.root),
+    conflicts: r.conflicts.map((c) => ({ ...c, conflicting: toPoolRecord(c.conflicting) })),
+  };
 }
 
 function planHash(input: PlanInput): string {
@@ -317,7 +328,7 @@ export async function applyPlan(
   caller: Caller,
   input: PlanInput,
   key?: string | null,
-): Promise<{ root: PrefixRow; pools: PrefixRow[] }> {
+): Promise<{ root: PoolRecord; pools: PoolRecord[] }> {
   const idem = idempotencyKey("idempotencyKey", key);
   const hash = planHash(input);
   return store.write((db) => {
@@ -343,7 +354,13 @@ export async function applyPlan(
         const byId = new Map<number, PrefixRow>();
         for (let i = 0; i < ids.length; i += 10_000)
           for (const r of prefixesByIds(db, ids.slice(i, i + 10_000))) byId.set(r.id, r);
-        return { root, pools: ids.map((id) => byId.get(id)).filter((r): r is PrefixRow => !!r) };
+        return {
+          root: toPoolRecord(root),
+          pools: ids
+            .map((id) => byId.get(id))
+            .filter((r): r is PrefixRow => !!r)
+            .map(toPoolRecord),
+        };
       }
     }
     const result = planTree(db, input);
@@ -405,7 +422,7 @@ export async function applyPlan(
     appendEvents(db, caller, events);
     if (idem && rows[0])
       insertIdempotencyKey(db, { key: `plan:${idem}`, requestHash: hash, allocationId: rows[0].id });
-    return { root, pools: rows };
+    return { root: toPoolRecord(root), pools: rows.map(toPoolRecord) };
   });
 }
 
