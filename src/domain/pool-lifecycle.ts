@@ -26,14 +26,14 @@ import {
   prefixRef,
   vacateInPool,
 } from "./placement.js";
-import { mergeRules, poolRules, prefixSnapshot } from "./pools.js";
+import { mergeRules, poolRules, prefixSnapshot, toPoolRecord, type PoolRecord } from "./pools.js";
 import { parseCidr, requirePool } from "./validation.js";
 
 /** How many objects in the way a refusal lists in extensions.conflicting. */
 const LISTED = 20;
 
 export interface ResizedPool {
-  pool: PrefixRow;
+  pool: PoolRecord;
   previousCidr: string;
 }
 
@@ -108,6 +108,6 @@ export async function resizePool(
       before: prefixSnapshot(pool),
       after: prefixSnapshot(after),
     });
-    return { pool: after, previousCidr: pool.cidr };
+    return { pool: toPoolRecord(after), previousCidr: pool.cidr };
   });
 }
