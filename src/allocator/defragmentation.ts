@@ -84,11 +84,15 @@ export function defaultAdviceLength(
   children: readonly Prefix[],
   free: readonly Prefix[],
 ): number | undefined {
+  // Loops, not Math.min(...spread): a fragmented pool has more blocks than a call's argument limit.
   if (free.length > 0) {
-    const largest = Math.min(...free.map((b) => b.length));
+    let largest = free[0]!.length;
+    for (const b of free) if (b.length < largest) largest = b.length;
     return largest > parent.length ? largest - 1 : undefined;
   }
-  return children.length > 0 ? Math.max(...children.map((c) => c.length)) : undefined;
+  let smallest: number | undefined;
+  for (const c of children) if (smallest === undefined || c.length > smallest) smallest = c.length;
+  return smallest;
 }
 
 /**

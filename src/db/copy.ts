@@ -33,6 +33,7 @@ import { connectClient, type PgSettings } from "./pg.js";
 /** Tables in foreign-key order (parents first); schema_info is the target's own. */
 const TABLES = [
   ["scopes", lite.scopes, pgs.scopes],
+  ["scope_links", lite.scopeLinks, pgs.scopeLinks],
   ["accounts", lite.accounts, pgs.accounts],
   ["prefixes", lite.prefixes, pgs.prefixes],
   ["free_blocks", lite.freeBlocks, pgs.freeBlocks],
@@ -59,6 +60,8 @@ type Row = Record<string, unknown>;
 function sortKey(table: string): (r: Row) => string {
   if (table === "free_blocks") return (r) => `${String(r.poolId).padStart(12, "0")}:${r.rangeStart}`;
   if (table === "idempotency_keys") return (r) => String(r.key);
+  if (table === "scope_links")
+    return (r) => `${String(r.scopeId).padStart(12, "0")}:${String(r.linkedScopeId).padStart(12, "0")}`;
   if (table === "sync_state") return (r) => `${String(r.accountId).padStart(12, "0")}:${r.region}`;
   return (r) => String(r.id).padStart(12, "0");
 }
@@ -115,6 +118,18 @@ export async function copySqliteToPostgres(
     if (status.pending > 0 || status.schemaVersion !== listMigrations(DEFAULT_MIGRATIONS_FOLDER).length) {
       throw new DatabaseStateError(
         `the SQLite database is at schema version ${status.schemaVersion} with ${status.pending} pending; run \`cloudpam migrate up\` on it first`,
+      );
+    }
+    // A table this build does not copy would be lost silently: refuse instead (a new table is added to TABLES).
+    const known = new Set<string>(["schema_info", ...TABLES.map(([name]) => name)]);
+    const unknown = (
+      conn.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]
+    )
+      .map((r) => r.name)
+      .filter((n) => !n.startsWith("sqlite_") && n !== "__drizzle_migrations" && !known.has(n));
+    if (unknown.length > 0) {
+      throw new DatabaseStateError(
+        `cloudpam copy does not know the table(s) ${unknown.join(", ")}; nothing copied`,
       );
     }
     await pgMigrateUp(client);

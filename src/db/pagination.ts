@@ -9,7 +9,7 @@
  *   return toPage(page, rows, (r) => [r.name, r.id]);
  */
 import { asc, desc, sql, type SQL, type AnyColumn } from "drizzle-orm";
-import { Invalid } from "../domain/errors.js";
+import { Invalid } from "../errors.js";
 
 export interface PageArgs {
   first?: number | null;

@@ -6,7 +6,7 @@
  */
 import { and, asc, count, desc, eq, gt, inArray, isNotNull, isNull, lt, sql, type SQL } from "drizzle-orm";
 import type { Prefix } from "../allocator/index.js";
-import { Invalid } from "../domain/errors.js";
+import { Invalid } from "../errors.js";
 import { encodeCursor, type Page, type ResolvedPage } from "./pagination.js";
 import {
   containsOrEqualWhere,

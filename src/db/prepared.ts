@@ -10,6 +10,7 @@ import type { Db } from "./store.js";
 
 interface Prepared<R> {
   get(values: Record<string, unknown>): R | undefined;
+  all(values: Record<string, unknown>): R[];
   run(values: Record<string, unknown>): unknown;
 }
 

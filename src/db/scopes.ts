@@ -2,6 +2,7 @@
 import { and, asc, count, eq, inArray, isNull, or } from "drizzle-orm";
 import { keysetOrder, keysetWhere, toPage, type Page, type ResolvedPage } from "./pagination.js";
 import { prefixes, scopeLinks, scopes } from "./schema.js";
+import { placeholder, preparedQuery } from "./prepared.js";
 import type { Db } from "./store.js";
 
 export type ScopeRow = typeof scopes.$inferSelect;
@@ -88,11 +89,14 @@ function ordered(a: number, b: number): [number, number] {
 
 /** The scopes linked to `scopeId`, in id order. O(links). */
 export function linkedScopeIds(db: Db, scopeId: number): number[] {
-  return db
-    .select({ a: scopeLinks.scopeId, b: scopeLinks.linkedScopeId })
-    .from(scopeLinks)
-    .where(or(eq(scopeLinks.scopeId, scopeId), eq(scopeLinks.linkedScopeId, scopeId)))
-    .all()
+  // Prepared once per connection: every allocation asks (issue #14).
+  return preparedQuery<{ a: number; b: number }>(db, "linkedScopeIds", (d) =>
+    d
+      .select({ a: scopeLinks.scopeId, b: scopeLinks.linkedScopeId })
+      .from(scopeLinks)
+      .where(or(eq(scopeLinks.scopeId, placeholder("id")), eq(scopeLinks.linkedScopeId, placeholder("id")))),
+  )
+    .all({ id: scopeId })
     .map((r) => (r.a === scopeId ? r.b : r.a))
     .sort((x, y) => x - y);
 }

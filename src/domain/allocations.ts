@@ -33,7 +33,7 @@ import { resolvePage, type Page, type PageArgs } from "../db/pagination.js";
 import { insertPrefix, prefixById, rangeColumns, rowPrefix, type PrefixRow } from "../db/prefixes.js";
 import type { Db, Store } from "../db/store.js";
 import type { Caller } from "./caller.js";
-import { Conflict, DomainError, Invalid, NotFound } from "./errors.js";
+import { Conflict, DomainError, Invalid } from "./errors.js";
 import { appendEvent } from "./events.js";
 import {
   conflictInPool,
@@ -53,6 +53,8 @@ import {
   optionalName,
   parseCidr,
   requireAccountSummary,
+  requireAllocation,
+  requireLiveAllocation,
   requirePool,
 } from "./validation.js";
 
@@ -197,12 +199,6 @@ function requestHash(r: Request): string {
 
 // ---------------------------------------------------------------------------------------------------
 // Rules.
-
-function loadAllocation(db: Db, id: number, field = "id"): PrefixRow {
-  const row = prefixById(db, id);
-  if (!row || row.kind !== "allocation") throw new NotFound("Allocation", id, field);
-  return row;
-}
 
 /** The pool's allowed tiers (null = any), compared case-insensitively with the account's tier. */
 export function assertTierAllowed(pool: PrefixRow, account: AccountSummary, field = "accountId"): void {
@@ -415,7 +411,7 @@ export async function previewAllocation(store: Store, input: AllocateInput): Pro
 /** Frees the range (merging buddies) and keeps the row as RELEASED for history. */
 export async function releaseAllocation(store: Store, caller: Caller, id: number): Promise<AllocationRecord> {
   return store.write((db) => {
-    const row = loadAllocation(db, id);
+    const row = requireAllocation(db, id, "id");
     if (row.releasedAt) {
       throw new Conflict(`allocation ${describePrefix(row)} was already released at ${row.releasedAt}`, {
         field: "id",
@@ -462,13 +458,7 @@ export async function updateAllocation(
   if (input.description !== undefined) patch.description = freeText("description", input.description);
   if (input.tags !== undefined) patch.tags = JSON.stringify(cleanTags("tags", input.tags));
   return store.write((db) => {
-    const row = loadAllocation(db, input.id);
-    if (row.releasedAt) {
-      throw new Conflict(`allocation ${describePrefix(row)} is RELEASED; released allocations are history`, {
-        field: "id",
-        conflicting: prefixRef(row),
-      });
-    }
+    const row = requireLiveAllocation(db, input.id, "id");
     if (input.accountId !== undefined && input.accountId !== row.accountId) {
       const account = requireAccountSummary(db, input.accountId, "accountId");
       assertTierAllowed(prefixById(db, row.parentId!)!, account);
@@ -550,12 +540,7 @@ export function bindAllocationIn(
   binding: ResourceBinding | null,
   field = "allocationId",
 ): AllocationRecord {
-  const row = loadAllocation(db, id, field);
-  if (row.releasedAt)
-    throw new Conflict(`allocation ${describePrefix(row)} is RELEASED; released allocations are history`, {
-      field,
-      conflicting: prefixRef(row),
-    });
+  const row = requireLiveAllocation(db, id, field);
   const after = toAllocationRecord(
     updatePrefixRow(db, id, {
       resourceProvider: binding?.provider ?? null,

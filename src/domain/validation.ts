@@ -12,7 +12,8 @@ import { accountById, type AccountRow } from "../db/accounts.js";
 import { accountSummary, type AccountSummary } from "../db/allocations.js";
 import { prefixById, type PrefixRow } from "../db/prefixes.js";
 import type { Db } from "../db/store.js";
-import { Invalid, NotFound } from "./errors.js";
+import { Conflict, Invalid, NotFound } from "./errors.js";
+import { describePrefix, prefixRef } from "./placement.js";
 
 /** C0 controls, DEL and C1 controls: never part of a name, key or tag key. */
 // eslint-disable-next-line no-control-regex -- refusing control characters is the point
@@ -145,5 +146,23 @@ export function requireAccount(db: Db, id: number, field: string): AccountRow {
 export function requireAccountSummary(db: Db, id: number, field: string): AccountSummary {
   const row = accountSummary(db, id);
   if (!row) throw new NotFound("Account", id, field);
+  return row;
+}
+
+/** An allocation (live or RELEASED), or NotFound naming `field`. */
+export function requireAllocation(db: Db, id: number, field: string): PrefixRow {
+  const row = prefixById(db, id);
+  if (!row || row.kind !== "allocation") throw new NotFound("Allocation", id, field);
+  return row;
+}
+
+/** A live allocation, or NotFound / CONFLICT (it is RELEASED: history) naming `field`. */
+export function requireLiveAllocation(db: Db, id: number, field: string): PrefixRow {
+  const row = requireAllocation(db, id, field);
+  if (row.releasedAt)
+    throw new Conflict(`allocation ${describePrefix(row)} is RELEASED; released allocations are history`, {
+      field,
+      conflicting: prefixRef(row),
+    });
   return row;
 }

@@ -11,14 +11,15 @@
  */
 import type { AccountRow } from "../db/accounts.js";
 import { accountById } from "../db/accounts.js";
-import { prefixById, type PrefixRow } from "../db/prefixes.js";
+import type { PrefixRow } from "../db/prefixes.js";
 import { resourceByExternalId, type CloudResourceRow } from "../db/cloud.js";
 import type { Db } from "../db/store.js";
 import { bindAllocationIn, toAllocationRecord, type AllocationRecord } from "../domain/allocations.js";
 import type { Caller } from "../domain/caller.js";
 import { recordProvisionedSubnet, markResourceGone, requireResource } from "../domain/cloud-sync.js";
-import { Conflict, Forbidden, Invalid, NotFound, type DomainError } from "../domain/errors.js";
+import { Conflict, Forbidden, Invalid, type DomainError } from "../domain/errors.js";
 import { describePrefix, prefixRef } from "../domain/placement.js";
+import { requireLiveAllocation } from "../domain/validation.js";
 import { ProviderError } from "../providers/errors.js";
 import type { CloudSubnet } from "../providers/types.js";
 import { providerOf, type ReconcileServices } from "./sync.js";
@@ -42,17 +43,6 @@ export function fromProviderError(err: unknown, field: string): unknown {
       e = new Conflict(`${err.message}; nothing was changed in CloudPAM`, details);
   }
   return e;
-}
-
-function requireLiveAllocation(db: Db, id: number): PrefixRow {
-  const row = prefixById(db, id);
-  if (!row || row.kind !== "allocation") throw new NotFound("Allocation", id, "allocationId");
-  if (row.releasedAt)
-    throw new Conflict(`allocation ${describePrefix(row)} is RELEASED`, {
-      field: "allocationId",
-      conflicting: prefixRef(row),
-    });
-  return row;
 }
 
 function requireManagedAccount(db: Db, allocation: PrefixRow, verb: string): AccountRow {
@@ -97,7 +87,7 @@ export async function provisionSubnet(
 ): Promise<ProvisionResult> {
   const { store } = services;
   const plan = await store.read((db) => {
-    const allocation = requireLiveAllocation(db, input.allocationId);
+    const allocation = requireLiveAllocation(db, input.allocationId, "allocationId");
     const account = requireManagedAccount(db, allocation, "create");
     if (allocation.family !== 4)
       throw new Invalid("allocationId", `only IPv4 allocations become subnets; ${allocation.cidr} is IPv6`);
@@ -159,7 +149,7 @@ export async function provisionSubnet(
   }
 
   return store.write((db) => {
-    const allocation = requireLiveAllocation(db, input.allocationId);
+    const allocation = requireLiveAllocation(db, input.allocationId, "allocationId");
     const bound = bindAllocationIn(db, caller, allocation.id, {
       provider: handle.name,
       resourceId: subnet.id,
@@ -197,7 +187,7 @@ export async function deprovisionSubnet(
     throw new Invalid("confirm", "deleting a subnet cannot be undone; pass confirm: true to delete it");
   const { store } = services;
   const plan = await store.read((db) => {
-    const allocation = requireLiveAllocation(db, input.allocationId);
+    const allocation = requireLiveAllocation(db, input.allocationId, "allocationId");
     const account = requireManagedAccount(db, allocation, "delete");
     if (!allocation.resourceId || allocation.resourceType !== "SUBNET")
       throw new Conflict(`allocation ${describePrefix(allocation)} is not bound to a subnet`, {
@@ -231,7 +221,7 @@ export async function deprovisionSubnet(
   }
 
   return store.write((db) => {
-    const allocation = requireLiveAllocation(db, input.allocationId);
+    const allocation = requireLiveAllocation(db, input.allocationId, "allocationId");
     if (allocation.resourceId !== plan.resourceId)
       throw new Conflict(
         `allocation ${describePrefix(allocation)} was rebound while the subnet was being deleted`,

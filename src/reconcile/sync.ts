@@ -5,7 +5,7 @@
  * Two syncs of the same account never run at once: a second request joins the one in flight.
  */
 import { Counter, Histogram } from "prom-client";
-import { accountById, type AccountRow } from "../db/accounts.js";
+import type { AccountRow } from "../db/accounts.js";
 import { registry } from "../metrics.js";
 import type { Store } from "../db/store.js";
 import type { Logger } from "../logger.js";
@@ -21,7 +21,7 @@ import {
   type SyncStateRecord,
 } from "../domain/cloud-sync.js";
 import { applyFindings } from "../domain/drift.js";
-import { NotFound } from "../domain/errors.js";
+import { requireAccount } from "../domain/validation.js";
 import { parsePrefix, type Prefix } from "../allocator/index.js";
 import { classify } from "./classify.js";
 import { discover, type Observation } from "./discovery.js";
@@ -107,8 +107,7 @@ function ignorePrefixes(cidrs: readonly string[] | undefined): Prefix[] {
 
 async function runSync(services: ReconcileServices, caller: Caller, accountId: number): Promise<SyncResult> {
   const { store } = services;
-  const account = await store.read((db) => accountById(db, accountId));
-  if (!account) throw new NotFound("Account", accountId, "accountId");
+  const account = await store.read((db) => requireAccount(db, accountId, "accountId"));
   const handle = await providerOf(services, account);
   const end = syncDuration.startTimer({ provider: handle.name });
   try {

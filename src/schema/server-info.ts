@@ -1,20 +1,11 @@
 import { Field, Float, Int, ObjectType, registerEnumType } from "type-graphql";
-import { ERROR_CODES } from "../server/errors.js";
+import { ERROR_CODES, type ErrorCode as Code } from "../domain/errors.js";
 
-export enum ErrorCode {
-  BAD_USER_INPUT = "BAD_USER_INPUT",
-  NOT_FOUND = "NOT_FOUND",
-  CONFLICT = "CONFLICT",
-  FORBIDDEN = "FORBIDDEN",
-  UNAUTHENTICATED = "UNAUTHENTICATED",
-  RATE_LIMITED = "RATE_LIMITED",
-  SLOW_CONSUMER = "SLOW_CONSUMER",
-  QUERY_TOO_COMPLEX = "QUERY_TOO_COMPLEX",
-  BAD_REQUEST = "BAD_REQUEST",
-  GRAPHQL_PARSE_FAILED = "GRAPHQL_PARSE_FAILED",
-  GRAPHQL_VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED",
-  INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR",
-}
+/** The ErrorCode enum, built from the one list of codes (src/errors.ts ERROR_CODES). */
+export const ErrorCode = Object.fromEntries(Object.keys(ERROR_CODES).map((code) => [code, code])) as {
+  readonly [K in Code]: K;
+};
+export type ErrorCode = Code;
 
 registerEnumType(ErrorCode, {
   name: "ErrorCode",

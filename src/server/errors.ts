@@ -4,31 +4,21 @@
  */
 import { GraphQLError, type GraphQLFormattedError } from "graphql";
 import { unwrapResolverError } from "@apollo/server/errors";
-import { DomainError, type ErrorDetails, type ObjectRef } from "../domain/errors.js";
+import {
+  DomainError,
+  ERROR_CODES,
+  type ErrorCode,
+  type ErrorDetails,
+  type ObjectRef,
+} from "../domain/errors.js";
 import { toGlobalId } from "../schema/node.js";
 import { AllocatorError } from "../allocator/errors.js";
 import type { Logger } from "../logger.js";
 
-/** Error codes a client can see; documented in the schema as the ErrorCode enum. */
-export const ERROR_CODES = {
-  BAD_USER_INPUT: "The input is invalid; extensions.details.field names the input field.",
-  NOT_FOUND: "The object does not exist (or is not visible to the caller).",
-  CONFLICT:
-    "The input clashes with existing state (overlap, duplicate, pool full, in use); extensions.details.conflicting names the other object.",
-  FORBIDDEN: "The caller's role does not allow this operation.",
-  UNAUTHENTICATED: "No valid credential was presented.",
-  RATE_LIMITED: "Too many requests; extensions.details.retryAfterSeconds says when to retry.",
-  SLOW_CONSUMER:
-    "A subscription fell too far behind the event log and was ended; resubscribe with after: extensions.details.cursor.",
-  QUERY_TOO_COMPLEX: "The operation exceeds the depth, complexity, alias or batch limits.",
-  BAD_REQUEST:
-    "The request cannot be served in this form: a subscription over HTTP (use the WebSocket), or a cookie-bearing request without a CSRF preflight header.",
-  GRAPHQL_PARSE_FAILED: "The document is not valid GraphQL syntax.",
-  GRAPHQL_VALIDATION_FAILED: "The document does not match the schema.",
-  INTERNAL_SERVER_ERROR: "An unexpected server error; the request id in the logs tells what happened.",
-} as const;
+/** Error codes a client can see (listed once, in src/errors.ts); the schema's ErrorCode enum. */
+export { ERROR_CODES };
 
-const allocatorCodes: Record<AllocatorError["code"], keyof typeof ERROR_CODES> = {
+const allocatorCodes: Record<AllocatorError["code"], ErrorCode> = {
   INVALID_PREFIX: "BAD_USER_INPUT",
   HOST_BITS_SET: "BAD_USER_INPUT",
   LENGTH_OUT_OF_RANGE: "BAD_USER_INPUT",
@@ -61,12 +51,7 @@ export function toClientError(err: unknown): { code: string; message: string; de
 }
 
 /** GraphQLError with our code, for errors raised outside resolvers (context creation, plugins, WebSocket). */
-export function graphqlError(
-  code: keyof typeof ERROR_CODES,
-  message: string,
-  details?: unknown,
-  httpStatus?: number,
-) {
+export function graphqlError(code: ErrorCode, message: string, details?: unknown, httpStatus?: number) {
   return new GraphQLError(message, {
     extensions: {
       code,

@@ -172,3 +172,17 @@ describe("defragmentationAdvice", () => {
     expect(() => advise(parent, children, 23)).toThrow(AllocatorError);
   });
 });
+
+describe("defaultAdviceLength at scale", () => {
+  it("handles more free blocks and children than a call's argument limit", () => {
+    const parent = p("10.0.0.0/8");
+    const children = Array.from({ length: 200_000 }, (_, i) => ({
+      family: 4 as const,
+      start: parent.start + BigInt(i) * 64n,
+      length: 28,
+    }));
+    const free = children.map((c) => ({ ...c, start: c.start + 16n }));
+    expect(defaultAdviceLength(parent, children, free)).toBe(27);
+    expect(defaultAdviceLength(parent, children, [])).toBe(28);
+  });
+});

@@ -10,7 +10,7 @@ import {
   type BlockStatus,
   type Prefix,
 } from "../../src/allocator/index.js";
-import { newAccount, newPool } from "../helpers/plan.js";
+import { newAccount, newAllocation, newPool, newReservation } from "../helpers/plan.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
 
 let s: TestServer;
@@ -24,13 +24,8 @@ afterAll(async () => {
 });
 
 const allocate = (poolId: string, cidr: string) =>
-  s.ok(`mutation($input: AllocateInput!) { allocate(input: $input) { allocation { id } } }`, {
-    input: { poolId, accountId, cidr, name: `a-${cidr}` },
-  });
-const reserve = (poolId: string, cidr: string) =>
-  s.ok(`mutation($input: ReserveInput!) { reserve(input: $input) { reservation { id } } }`, {
-    input: { poolId, cidr },
-  });
+  newAllocation(s, poolId, accountId, cidr, { name: `a-${cidr}` });
+const reserve = (poolId: string, cidr: string) => newReservation(s, poolId, cidr);
 
 const BLOCKS = `query($id: ID!, $len: Int!, $first: Int, $after: String, $status: [BlockStatus!]) {
   node(id: $id) { ... on Pool { blocks(prefixLength: $len, first: $first, after: $after, status: $status) {

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { newAccount, newAllocation, newPool, newReservation } from "../helpers/plan.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
 
 let s: TestServer;
@@ -8,40 +9,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await s.close();
 });
-
-let counter = 0;
-async function account(): Promise<string> {
-  const n = 7000 + ++counter;
-  const r = await s.ok<{ createAccount: { account: { id: string } } }>(
-    `mutation($input: CreateAccountInput!) { createAccount(input: $input) { account { id } } }`,
-    { input: { key: `aws:${String(n).padStart(12, "0")}`, name: `defrag-${n}`, tier: "PRD" } },
-  );
-  return r.createAccount.account.id;
-}
-
-async function pool(cidr: string, parentId?: string): Promise<string> {
-  const r = await s.ok<{ createPool: { pool: { id: string } } }>(
-    `mutation($input: CreatePoolInput!) { createPool(input: $input) { pool { id } } }`,
-    { input: { cidr, name: `defrag-${cidr}`, parentId } },
-  );
-  return r.createPool.pool.id;
-}
-
-async function allocate(poolId: string, accountId: string, cidr: string): Promise<string> {
-  const r = await s.ok<{ allocate: { allocation: { id: string } } }>(
-    `mutation($input: AllocateInput!) { allocate(input: $input) { allocation { id } } }`,
-    { input: { poolId, accountId, cidr } },
-  );
-  return r.allocate.allocation.id;
-}
-
-async function reserve(poolId: string, cidr: string): Promise<string> {
-  const r = await s.ok<{ reserve: { reservation: { id: string } } }>(
-    `mutation($input: ReserveInput!) { reserve(input: $input) { reservation { id } } }`,
-    { input: { poolId, cidr, reason: "defrag test" } },
-  );
-  return r.reserve.reservation.id;
-}
 
 const ADVICE = `query($id: ID!, $first: Int, $prefixLength: Int) {
   pool(id: $id) {
@@ -70,12 +37,12 @@ describe("Pool.largestFreeBlocks and Pool.defragmentationAdvice", () => {
   it("names what stands in the way of a free /26 in a fragmented /24, fewest first, and where it could go", async () => {
     // Children: 0/28 allocation, 64/30 allocation, 80/28 reservation, 128/27 child pool, 192/29 allocation.
     // Free: .16/28 .32/27 .68/30 .72/29 .96/27 .160/27 .200/29 .208/28 .224/27, so the largest free block is a /27.
-    const [poolId, accountId] = [await pool("10.70.0.0/24"), await account()];
-    const a0 = await allocate(poolId, accountId, "10.70.0.0/28");
-    const a64 = await allocate(poolId, accountId, "10.70.0.64/30");
-    const r80 = await reserve(poolId, "10.70.0.80/28");
-    const p128 = await pool("10.70.0.128/27", poolId);
-    const a192 = await allocate(poolId, accountId, "10.70.0.192/29");
+    const [poolId, accountId] = [await newPool(s, "10.70.0.0/24"), await newAccount(s)];
+    const a0 = await newAllocation(s, poolId, accountId, "10.70.0.0/28");
+    const a64 = await newAllocation(s, poolId, accountId, "10.70.0.64/30");
+    const r80 = await newReservation(s, poolId, "10.70.0.80/28", { reason: "defrag test" });
+    const p128 = await newPool(s, "10.70.0.128/27", { parentId: poolId });
+    const a192 = await newAllocation(s, poolId, accountId, "10.70.0.192/29");
 
     const r = await s.ok<AdviceResult>(ADVICE, { id: poolId });
 
@@ -129,9 +96,9 @@ describe("Pool.largestFreeBlocks and Pool.defragmentationAdvice", () => {
 
   it("advises releases when the blockers fit nowhere else, and reports the merged free block", async () => {
     // 0/25 and 128/26 are allocated, 192/26 is free: a /25 needs 128/26 gone, and no other /26 is free.
-    const [poolId, accountId] = [await pool("10.71.0.0/24"), await account()];
-    await allocate(poolId, accountId, "10.71.0.0/25");
-    const a128 = await allocate(poolId, accountId, "10.71.0.128/26");
+    const [poolId, accountId] = [await newPool(s, "10.71.0.0/24"), await newAccount(s)];
+    await newAllocation(s, poolId, accountId, "10.71.0.0/25");
+    const a128 = await newAllocation(s, poolId, accountId, "10.71.0.128/26");
 
     const r = await s.ok<AdviceResult>(ADVICE, { id: poolId, first: 1 });
 
@@ -151,11 +118,11 @@ describe("Pool.largestFreeBlocks and Pool.defragmentationAdvice", () => {
   });
 
   it("answers for an explicit length in IPv6, and nothing for a wholly free pool", async () => {
-    const [poolId, accountId] = [await pool("2001:db8:70::/48"), await account()];
+    const [poolId, accountId] = [await newPool(s, "2001:db8:70::/48"), await newAccount(s)];
     const free = await s.ok<AdviceResult>(ADVICE, { id: poolId });
     expect(free.pool).toEqual({ largestFreeBlocks: ["2001:db8:70::/48"], defragmentationAdvice: [] });
 
-    await allocate(poolId, accountId, "2001:db8:70:1::/64");
+    await newAllocation(s, poolId, accountId, "2001:db8:70:1::/64");
     const r = await s.ok<AdviceResult>(ADVICE, { id: poolId, prefixLength: 56 });
     expect(
       r.pool.defragmentationAdvice.map((a) => [a.block, a.action, a.moves[0]?.to, a.freedBlock]),
@@ -163,7 +130,7 @@ describe("Pool.largestFreeBlocks and Pool.defragmentationAdvice", () => {
   });
 
   it("refuses a length outside the pool and a negative page size, naming the field", async () => {
-    const poolId = await pool("10.72.0.0/24");
+    const poolId = await newPool(s, "10.72.0.0/24");
     const long = await s.gql(ADVICE, { id: poolId, prefixLength: 23 });
     expect(long.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
     expect(long.errors?.[0]?.extensions?.details?.field).toBe("prefixLength");

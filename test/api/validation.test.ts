@@ -8,10 +8,10 @@ import { join } from "node:path";
 import { buildSchema, getNamedType, isInputObjectType, type GraphQLInputObjectType } from "graphql";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestServer, type TestServer } from "../helpers/server.js";
-import { createAccount, createPool, createScope, dumpDatabase } from "../helpers/plan.js";
+import { createAccount, createPool, createScope, dumpDatabase, newAllocation } from "../helpers/plan.js";
 
 let s: TestServer;
-const ids = { pool: "", account: "", allocation: "", scope: "", otherScope: "" };
+const ids = { pool: "", account: "", allocation: "", released: "", scope: "", otherScope: "" };
 
 beforeAll(async () => {
   s = await startTestServer();
@@ -24,6 +24,10 @@ beforeAll(async () => {
     { input: { poolId: ids.pool, accountId: ids.account, prefixLength: 24 } },
   );
   ids.allocation = r.allocate.allocation.id;
+  ids.released = await newAllocation(s, ids.pool, ids.account, "10.0.255.0/24");
+  await s.ok(`mutation($id: ID!) { releaseAllocation(input: { id: $id }) { __typename } }`, {
+    id: ids.released,
+  });
 });
 afterAll(async () => {
   await s.close();
@@ -42,7 +46,8 @@ type Mutation =
   | "reserve"
   | "deletePool"
   | "linkScopes"
-  | "unlinkScopes";
+  | "unlinkScopes"
+  | "releaseAllocation";
 
 const INPUT_TYPE: Record<Mutation, string> = {
   createPool: "CreatePoolInput",
@@ -55,6 +60,7 @@ const INPUT_TYPE: Record<Mutation, string> = {
   updateAllocation: "UpdateAllocationInput",
   allocateMany: "AllocateManyInput",
   reserve: "ReserveInput",
+  releaseAllocation: "ReleaseAllocationInput",
   deletePool: "DeletePoolInput",
   linkScopes: "LinkScopesInput",
   unlinkScopes: "LinkScopesInput",
@@ -83,6 +89,8 @@ function validInput(m: Mutation): Record<string, unknown> {
       return { poolId: ids.pool, requests: [{ prefixLength: 24, accountId: ids.account }] };
     case "reserve":
       return { poolId: ids.pool, prefixLength: 24 };
+    case "releaseAllocation":
+      return { id: ids.allocation };
     case "deletePool":
       return { id: ids.pool, cascade: true };
     case "linkScopes":
@@ -219,6 +227,20 @@ const RULES: Rule[] = [
       { label: "the id of a scope", value: () => ids.scope, code: "BAD_USER_INPUT" },
       badFor("NOT_FOUND", "a pool that does not exist", Buffer.from("Pool:999999").toString("base64url")),
       { label: "the id of an allocation", value: () => reTyped(ids.allocation, "Pool"), code: "NOT_FOUND" },
+    ],
+  },
+  {
+    rule: "allocation id",
+    uses: [at("updateAllocation", "id"), at("releaseAllocation", "id")],
+    bad: [
+      badFor("BAD_USER_INPUT", "not a global id", "not-an-id"),
+      { label: "the id of a pool", value: () => ids.pool, code: "BAD_USER_INPUT" },
+      badFor(
+        "NOT_FOUND",
+        "an allocation that does not exist",
+        Buffer.from("Allocation:999999").toString("base64url"),
+      ),
+      { label: "a RELEASED allocation", value: () => ids.released, code: "CONFLICT" },
     ],
   },
   {

@@ -80,6 +80,35 @@ export async function newAccount(s: TestServer, extra: Record<string, unknown> =
   return r.createAccount.account.id;
 }
 
+/** An allocation of exactly `cidr` from the pool for the account (`extra`: name, tags…); returns its id. */
+export async function newAllocation(
+  s: TestServer,
+  poolId: string,
+  accountId: string,
+  cidr: string,
+  extra: Record<string, unknown> = {},
+): Promise<string> {
+  const r = await s.ok<{ allocate: { allocation: { id: string } } }>(
+    `mutation($input: AllocateInput!) { allocate(input: $input) { allocation { id } } }`,
+    { input: { poolId, accountId, cidr, ...extra } },
+  );
+  return r.allocate.allocation.id;
+}
+
+/** A reservation of exactly `cidr` in the pool (`extra`: reason); returns its id. */
+export async function newReservation(
+  s: TestServer,
+  poolId: string,
+  cidr: string,
+  extra: Record<string, unknown> = {},
+): Promise<string> {
+  const r = await s.ok<{ reserve: { reservation: { id: string } } }>(
+    `mutation($input: ReserveInput!) { reserve(input: $input) { reservation { id } } }`,
+    { input: { poolId, cidr, ...extra } },
+  );
+  return r.reserve.reservation.id;
+}
+
 /** Runs a mutation expected to fail; returns its single error. */
 export async function failing(s: TestServer, query: string, variables: Record<string, unknown>) {
   const r = await s.gql(query, variables);

@@ -5,19 +5,20 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import Database from "better-sqlite3";
-import { mkdtempSync, rmSync } from "node:fs";
+import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
 import { cli } from "../helpers/cli.js";
 import { startTestServer } from "../helpers/server.js";
-import { createAccount, createPool } from "../helpers/plan.js";
+import { createAccount, createPool, createScope } from "../helpers/plan.js";
 import { postgresAvailability, startPostgres, type PgCluster } from "../helpers/postgres.js";
 
 const availability = postgresAvailability();
 
 const TABLES: [string, string][] = [
   ["scopes", "id"],
+  ["scope_links", "scope_id, linked_scope_id"],
   ["accounts", "id"],
   ["prefixes", "id"],
   ["free_blocks", "pool_id, range_start"],
@@ -76,6 +77,10 @@ describe.skipIf(!availability.available)("cloudpam copy", () => {
       },
     });
     await s.tokenFor("VIEWER", "reader");
+    const [blue, green] = [await createScope(s, "blue"), await createScope(s, "green")];
+    await s.ok(`mutation($input: LinkScopesInput!) { linkScopes(input: $input) { scopes { id } } }`, {
+      input: { scopeIds: [blue.id, green.id] },
+    });
     await s.close();
   }, 120_000);
   afterAll(async () => {
@@ -118,6 +123,9 @@ describe.skipIf(!availability.available)("cloudpam copy", () => {
         p: number;
       };
       expect(counts.e).toBeGreaterThan(5);
+      expect(
+        (lite.prepare("SELECT count(*) AS n FROM scope_links").get() as { n: number }).n,
+      ).toBeGreaterThan(0);
       expect(counts.p).toBe(9); // 3 pools, 5 allocations (1 released), 1 reservation
       const maxEvent = (lite.prepare("SELECT max(id) AS m FROM events").get() as { m: number }).m;
       // The identity continues after the copied ids.
@@ -151,5 +159,22 @@ describe.skipIf(!availability.available)("cloudpam copy", () => {
     const bad = cli(["copy", "--from", `sqlite:${sqliteFile}`, "--to", "mysql://u:p@h/db"]);
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/--to: expected a postgres:\/\/ URL/);
+  });
+
+  it("refuses a source with a table it does not know, copying nothing", async () => {
+    const other = join(dir, "mystery.db");
+    copyFileSync(sqliteFile, other);
+    const conn = new Database(other);
+    conn.exec("CREATE TABLE mystery (id integer primary key)");
+    conn.close();
+    const url = await cluster.createDatabase();
+    const r = cli(["copy", "--from", `sqlite:${other}`, "--to", url]);
+    expect(r.status).toBe(3);
+    expect(r.stderr).toMatch(/does not know the table\(s\) mystery; nothing copied/);
+    expect(
+      await pgRows(url, "pg_tables", "tablename").then((rows) =>
+        rows.filter((t) => t.schemaname === "public"),
+      ),
+    ).toEqual([]);
   });
 });

@@ -136,6 +136,79 @@ describe.skipIf(!available && !process.env.CI)("the web UI in a browser", () => 
     await page.close();
   }, 60_000);
 
+  it("creates a scope and pool, allocates a /22 seen in the bar, the table and live in a second page, and releases it", async () => {
+    await s.ok(
+      `mutation { createAccount(input: { key: "aws:111122223333", name: "payments-prod" }) { account { id } } }`,
+    );
+    const page = await open("/");
+    await signIn(page);
+    await page.getByRole("button", { name: "New pool" }).click();
+    const dialog = page.getByRole("dialog", { name: "New pool" });
+    await dialog.getByLabel("Scope").selectOption({ label: "New scope…" });
+    await dialog.getByLabel("New scope name").fill("e2e-scope");
+    await dialog.getByLabel("Name", { exact: true }).fill("e2e-pool");
+    await dialog.getByLabel("CIDR").fill("10.20.0.0/16");
+    await dialog.getByRole("button", { name: "Create pool" }).click();
+    await page.getByRole("heading", { level: 1, name: /e2e-pool/ }).waitFor();
+    const poolPath = new URL(page.url()).pathname;
+
+    // A second page on the same pool, open before the allocation.
+    const watcher = await open(poolPath);
+    await signIn(watcher);
+    await watcher.getByRole("heading", { level: 1, name: /e2e-pool/ }).waitFor();
+    await expect
+      .poll(() => watcher.getByTestId("link-state").textContent(), { timeout: 10_000 })
+      .toBe("Live");
+
+    // A bad CIDR: the server's message beside the field.
+    await page.getByRole("button", { name: "Allocate", exact: true }).click();
+    const form = page.getByRole("dialog", { name: /Allocate from e2e-pool/ });
+    await form.getByLabel("a specific CIDR").check();
+    await form.getByLabel("CIDR", { exact: true }).fill("10.20.0/22");
+    const fieldError = form.locator('[data-field="cidr"]');
+    await expect.poll(() => fieldError.textContent(), { timeout: 10_000 }).toMatch(/not a valid CIDR/);
+    expect(await form.getByLabel("CIDR", { exact: true }).getAttribute("aria-invalid")).toBe("true");
+    await form.getByLabel("CIDR", { exact: true }).fill("192.168.0.0/22");
+    await expect
+      .poll(() => fieldError.textContent(), { timeout: 10_000 })
+      .toMatch(/outside 10\.20\.0\.0\/16/);
+
+    // Next free /22, previewed live, then allocated.
+    await form.getByLabel("next free of a prefix length").check();
+    await form.getByLabel("Prefix length", { exact: true }).fill("22");
+    await expect
+      .poll(() => form.getByTestId("allocation-preview").textContent(), { timeout: 10_000 })
+      .toContain("Would allocate 10.20.0.0/22");
+    await form.getByRole("button", { name: "Allocate" }).click();
+    await form.waitFor({ state: "detached" });
+
+    const bar = page.getByTestId("ip-space-bar");
+    await bar.locator('rect[data-cidr="10.20.0.0/22"][data-kind="allocation"]').waitFor({ timeout: 10_000 });
+    await watcher
+      .getByTestId("ip-space-bar")
+      .locator('rect[data-cidr="10.20.0.0/22"]')
+      .waitFor({ timeout: 10_000 });
+
+    await page.getByLabel("Block prefix length").fill("22");
+    const row = page.locator('tr[data-cidr="10.20.0.0/22"]');
+    await expect.poll(() => row.textContent(), { timeout: 10_000 }).toMatch(/used.*allocation/);
+    await expect.poll(() => page.getByTestId("blocks-total").textContent()).toContain("64 blocks of /22");
+    expect(new URL(page.url()).searchParams.get("len")).toBe("22");
+
+    // Release, after a confirmation that names what goes.
+    await row.getByRole("button", { name: "Release" }).click();
+    const confirm = page.getByRole("dialog", { name: "Release 10.20.0.0/22?" });
+    expect(await confirm.textContent()).toContain("e2e-pool");
+    await confirm.getByRole("button", { name: "Release 10.20.0.0/22" }).click();
+    await expect.poll(() => row.textContent(), { timeout: 10_000 }).toMatch(/free/);
+    await watcher
+      .getByTestId("ip-space-bar")
+      .locator('rect[data-cidr="10.20.0.0/22"]')
+      .waitFor({ state: "detached", timeout: 10_000 });
+    await page.close();
+    await watcher.close();
+  }, 120_000);
+
   it("asked no host but the server, and threw no page errors", () => {
     expect(external).toEqual([]);
     expect(pageErrors).toEqual([]);

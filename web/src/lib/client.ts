@@ -27,8 +27,18 @@ function invalidateField(cache: Cache, entity: string, field: string) {
     if (f.fieldName === field) cache.invalidate(entity, f.fieldName, f.arguments ?? undefined);
 }
 
+/** Fields of a pool that an allocation, release or reservation changes (not the pool entity itself, which
+ * the mutation's own result still links to). */
+const POOL_SPACE_FIELDS = new Set(["utilization", "allocations", "reservations", "blocks", "children"]);
+
 function invalidatePool(cache: Cache, poolId: unknown) {
-  if (typeof poolId === "string") cache.invalidate({ __typename: "Pool", id: poolId });
+  if (typeof poolId === "string") {
+    const entity = cache.keyOfEntity({ __typename: "Pool", id: poolId });
+    if (entity)
+      for (const f of cache.inspectFields(entity))
+        if (POOL_SPACE_FIELDS.has(f.fieldName))
+          cache.invalidate(entity, f.fieldName, f.arguments ?? undefined);
+  }
   invalidateField(cache, "Query", "blocks");
   invalidateField(cache, "Query", "analytics");
 }

@@ -15,7 +15,11 @@ export function formErrors(error: CombinedError | undefined | null): FormErrors 
   }
   for (const e of error.graphQLErrors) {
     const details = (e.extensions?.details ?? {}) as { field?: unknown };
-    const field = typeof details.field === "string" ? details.field.replace(/^input\./, "") : null;
+    // Domain errors name the field in details.field; a scalar that fails coercion (a bad CIDR) names it in
+    // the message only: 'Variable "$input" got invalid value ... at "input.cidr"; ...'.
+    const fromMessage = /at "[A-Za-z_]\w*\.([A-Za-z_][\w.]*)"/.exec(e.message)?.[1];
+    const raw = typeof details.field === "string" ? details.field : fromMessage;
+    const field = raw ? raw.replace(/^input\./, "") : null;
     if (field) out.fields[field] = e.message;
     else out.general = out.general ? `${out.general}; ${e.message}` : e.message;
   }

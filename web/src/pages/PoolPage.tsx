@@ -1,12 +1,104 @@
 /** One pool: its place in the tree, rules, account, utilisation and fragmentation, children. */
-import { useState } from "react";
-import { useQuery } from "urql";
+import { useMemo, useState } from "react";
+import { useQuery, useSubscription } from "urql";
 import { graphql } from "../gql";
 import { Link } from "../lib/router";
 import { UtilBar } from "../components/UtilBar";
 import { CreatePoolForm } from "../components/CreatePoolForm";
 import { useSession } from "../lib/session-context";
-import { canAdmin, whyNot } from "../lib/session";
+import { canAdmin, canOperate, whyNot } from "../lib/session";
+import { IpSpaceBar, type SpaceItem } from "../components/IpSpaceBar";
+import { BlocksTable } from "../components/BlocksTable";
+import { AllocateForm, ReserveForm } from "../components/AllocateForm";
+import { ReleaseDialog } from "../components/ReleaseDialog";
+import { navigate, setParam, useLocation } from "../lib/router";
+
+/**
+ * How many allocations the bar draws exactly (the query stays within the server's complexity limit);
+ * past that the occupancy strip (an aggregate of at most 256 blocks) shows the rest.
+ */
+const BAR_ITEMS = 200;
+
+const SpaceQuery = graphql(`
+  query PoolSpace($id: ID!, $items: Int!) {
+    pool(id: $id) {
+      id
+      cidr
+      children(first: 100) {
+        totalCount
+        edges {
+          node {
+            id
+            name
+            cidr
+            account {
+              id
+              name
+            }
+          }
+        }
+      }
+      allocations(first: $items, status: ALLOCATED) {
+        totalCount
+        edges {
+          node {
+            id
+            name
+            cidr
+            account {
+              id
+              name
+            }
+          }
+        }
+      }
+      reservations(first: 100) {
+        totalCount
+        edges {
+          node {
+            id
+            cidr
+            reason
+          }
+        }
+      }
+    }
+  }
+`);
+
+/** The occupancy strip: the pool's non-free blocks at 8 bits below it, at most 256 rows whatever the pool holds. */
+const StripQuery = graphql(`
+  query PoolStrip($id: ID!, $stripLength: Int!) {
+    pool(id: $id) {
+      id
+      blocks(prefixLength: $stripLength, first: 256, status: [USED, PARTIAL, INSIDE]) {
+        edges {
+          node {
+            cidr
+            status
+          }
+        }
+      }
+    }
+  }
+`);
+
+const PoolEvents = graphql(`
+  subscription PoolAllocationEvents($poolId: ID) {
+    allocationEvents(poolId: $poolId) {
+      cursor
+      type
+      pool {
+        id
+      }
+      allocation {
+        id
+        cidr
+        status
+      }
+    }
+  }
+`);
 
 const PoolQuery = graphql(`
   query PoolPage($id: ID!) {
@@ -82,6 +174,52 @@ export function PoolPage({ id }: { id: string }) {
   const [{ data, fetching, error }] = useQuery({ query: PoolQuery, variables: { id } });
   const { role } = useSession();
   const [creating, setCreating] = useState(false);
+  const [dialog, setDialog] = useState<"allocate" | "reserve" | null>(null);
+  const [releasing, setReleasing] = useState<{ id: string; cidr: string; name?: string | null } | null>(null);
+  const { search } = useLocation();
+  const logScale = search.get("scale") === "log";
+  const bits = data?.pool?.family === "IPV6" ? 128 : 32;
+  const poolLen = data?.pool?.prefixLength ?? 0;
+  const stripLength = Math.min(bits, poolLen + 8);
+  const [space] = useQuery({ query: SpaceQuery, variables: { id, items: BAR_ITEMS }, pause: !data?.pool });
+  const [strip] = useQuery({ query: StripQuery, variables: { id, stripLength }, pause: !data?.pool });
+  useSubscription({ query: PoolEvents, variables: { poolId: id } });
+  const items = useMemo<SpaceItem[]>(() => {
+    const p = space.data?.pool;
+    if (!p) return [];
+    return [
+      ...p.children.edges.map((e) => ({
+        id: e.node.id,
+        cidr: e.node.cidr,
+        kind: "pool" as const,
+        label: e.node.name,
+        accountId: e.node.account?.id,
+        accountName: e.node.account?.name,
+      })),
+      ...p.allocations.edges.map((e) => ({
+        id: e.node.id,
+        cidr: e.node.cidr,
+        kind: "allocation" as const,
+        label: e.node.name ?? "",
+        accountId: e.node.account?.id,
+        accountName: e.node.account?.name,
+      })),
+      ...p.reservations.edges.map((e) => ({
+        id: e.node.id,
+        cidr: e.node.cidr,
+        kind: "reservation" as const,
+        label: e.node.reason ?? "",
+      })),
+    ];
+  }, [space.data]);
+  const sp = space.data?.pool;
+  const truncated =
+    sp &&
+    (sp.allocations.totalCount > sp.allocations.edges.length ||
+      sp.children.totalCount > sp.children.edges.length ||
+      sp.reservations.totalCount > sp.reservations.edges.length)
+      ? `Drawing ${items.length} of ${sp.allocations.totalCount + sp.children.totalCount + sp.reservations.totalCount} items; the strip above shows all occupancy by /${stripLength}.`
+      : null;
   if (error) return <p className="error">{error.graphQLErrors[0]?.message ?? error.message}</p>;
   if (!data && fetching) return <p className="muted">Loading…</p>;
   const pool = data?.pool;
@@ -111,6 +249,24 @@ export function PoolPage({ id }: { id: string }) {
         </h1>
         <button
           type="button"
+          onClick={() => setDialog("allocate")}
+          disabled={!canOperate(role)}
+          title={canOperate(role) ? undefined : whyNot("operate")}
+        >
+          Allocate
+        </button>
+        <button
+          type="button"
+          className="ghost"
+          onClick={() => setDialog("reserve")}
+          disabled={!canOperate(role)}
+          title={canOperate(role) ? undefined : whyNot("operate")}
+        >
+          Reserve
+        </button>
+        <button
+          type="button"
+          className="ghost"
           onClick={() => setCreating(true)}
           disabled={!canAdmin(role)}
           title={canAdmin(role) ? undefined : whyNot("admin")}
@@ -119,6 +275,44 @@ export function PoolPage({ id }: { id: string }) {
         </button>
       </div>
       {creating && <CreatePoolForm onClose={() => setCreating(false)} scopes={[]} parent={pool} />}
+      {dialog === "allocate" && (
+        <AllocateForm
+          pool={pool}
+          defaultLength={pool.rules.defaultChildPrefixLength ?? Math.min(bits, pool.prefixLength + 8)}
+          onClose={() => setDialog(null)}
+        />
+      )}
+      {dialog === "reserve" && <ReserveForm pool={pool} onClose={() => setDialog(null)} />}
+      {releasing && (
+        <ReleaseDialog allocation={releasing} poolName={pool.name} onClose={() => setReleasing(null)} />
+      )}
+      <section className="card" aria-labelledby="space-h">
+        <div className="toolbar">
+          <h2 id="space-h" style={{ margin: 0, marginRight: "auto" }}>
+            Address space
+          </h2>
+          <label>
+            <input
+              type="checkbox"
+              checked={logScale}
+              onChange={(e) => setParam("scale", e.target.checked ? "log" : null)}
+            />{" "}
+            Log scale (small prefixes stay visible)
+          </label>
+        </div>
+        <IpSpaceBar
+          poolCidr={pool.cidr}
+          items={items}
+          strip={strip.data?.pool?.blocks.edges.map((e) => e.node) ?? []}
+          logScale={logScale}
+          truncated={space.error ? (space.error.graphQLErrors[0]?.message ?? space.error.message) : truncated}
+          onOpen={(it) => {
+            if (it.kind === "pool") navigate(`/pools/${encodeURIComponent(it.id)}`);
+            else if (it.kind === "allocation" && canOperate(role))
+              setReleasing({ id: it.id, cidr: it.cidr, name: it.label || null });
+          }}
+        />
+      </section>
       <section className="card facts" aria-label="Pool summary">
         <dl>
           <dt>Status</dt>
@@ -164,6 +358,13 @@ export function PoolPage({ id }: { id: string }) {
           </ul>
         </section>
       )}
+      <BlocksTable
+        poolId={pool.id}
+        poolName={pool.name}
+        poolLength={pool.prefixLength}
+        maxLength={bits}
+        defaultLength={pool.rules.defaultChildPrefixLength ?? Math.min(bits, pool.prefixLength + 8)}
+      />
     </>
   );
 }

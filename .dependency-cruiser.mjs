@@ -1,0 +1,41 @@
+/**
+ * Import direction between layers (README "Layers"; architecture: arrows point down only):
+ *   server -> resolvers -> schema | domain | reconcile -> db | allocator | providers
+ * `npm run lint` runs `depcruise src` with these rules: a cycle or an upward import fails it.
+ * test/lint/import-rules.test.ts proves each rule fires on a deliberately bad import.
+ */
+const UP_FROM = {
+  allocator: "^src/(?!allocator/)",
+  db: "^src/(domain|schema|resolvers|server|reconcile|providers|cli)/",
+  providers: "^src/(domain|schema|resolvers|server|reconcile|db|cli)/",
+  domain: "^src/(schema|resolvers|server|reconcile|cli)/",
+  schema: "^src/(resolvers|server|reconcile|cli)/",
+  reconcile: "^src/(schema|resolvers|server|cli)/",
+  resolvers: "^src/(server|cli)/",
+};
+
+export default {
+  forbidden: [
+    {
+      name: "no-circular",
+      severity: "error",
+      comment: "An import cycle: move the shared piece down a layer (or into its own module).",
+      from: { path: "^src/" },
+      to: { circular: true, viaOnly: { dependencyTypesNot: ["type-only"] } },
+    },
+    ...Object.entries(UP_FROM).map(([layer, up]) => ({
+      name: `no-upward-import-from-${layer}`,
+      severity: "error",
+      comment: `src/${layer} imports a layer above it; move the shared type or function down.`,
+      from: { path: `^src/${layer}/` },
+      to: { path: up },
+    })),
+  ],
+  options: {
+    doNotFollow: { path: "node_modules" },
+    exclude: { path: "node_modules" },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: "tsconfig.json" },
+    enhancedResolveOptions: { extensions: [".ts", ".js", ".mjs", ".cjs", ".json"] },
+  },
+};
