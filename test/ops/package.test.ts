@@ -38,6 +38,7 @@ describe("npm package", () => {
       const files = packed[0]!.files.map((f) => f.path);
       expect(files).toEqual(expect.arrayContaining(["bin/cloudpam.mjs", "dist/main.js", "package.json"]));
       expect(files.some((f) => /^drizzle\/sqlite\/0000_.*\.sql$/.test(f))).toBe(true);
+    expect(files).toContain("web/dist/index.html"); // the UI is built by prepack and shipped
       expect(files.filter((f) => /^(src|test|bench|scripts)\//.test(f) || f.endsWith(".db"))).toEqual([]);
 
       const project = join(scratch, "project");
