@@ -10,7 +10,7 @@ export const ERROR_CODES = {
   BAD_USER_INPUT: "The input is invalid; extensions.details.field names the input field.",
   NOT_FOUND: "The object does not exist (or is not visible to the caller).",
   CONFLICT:
-    "The input clashes with existing state (overlap, duplicate, pool full, in use); extensions.details.conflicting names the other object.",
+    "The input clashes with existing state (overlap, duplicate, pool full, in use); extensions.details.conflicting names the other object, details.conflicts every object in the way (up to 10; conflictCount counts them) and details.nearestFree the nearest free block of the requested size.",
   FORBIDDEN: "The caller's role does not allow this operation.",
   UNAUTHENTICATED: "No valid credential was presented.",
   RATE_LIMITED: "Too many requests; extensions.details.retryAfterSeconds says when to retry.",
@@ -95,4 +95,9 @@ export class SlowConsumer extends DomainError {
   constructor(reason: string, cursor: string, lag: number) {
     super(reason, { cursor, lag });
   }
+}
+
+/** "a Pool", "an Account", "an AWS account": the indefinite article for an error message. */
+export function withArticle(noun: string): string {
+  return `${/^[aeiou]/i.test(noun) && !/^(uni|use|usu|eu)/i.test(noun) ? "an" : "a"} ${noun}`;
 }

@@ -20,3 +20,14 @@ export class AllocatorError extends Error {
     super(message);
   }
 }
+
+/**
+ * `"<input>" is not a valid <what>: <why>` without saying it twice: the allocator's parse messages
+ * already name the input ("'10.0.0.0' is not a valid CIDR (missing /length)"), others do not.
+ */
+export function invalidInputMessage(input: string, what: string, error: unknown): string {
+  const why = error instanceof Error ? error.message : String(error);
+  return why.includes(`'${input}'`) || why.includes(`"${input}"`)
+    ? why
+    : `"${input}" is not a valid ${what}: ${why}`;
+}

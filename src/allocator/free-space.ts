@@ -49,3 +49,29 @@ export function* freeBlocks(parent: Prefix, occupied: Iterable<Prefix>): Generat
   }
   if (cursor <= end) yield* rangeBlocks(parent.family, cursor, end);
 }
+
+/**
+ * The aligned block of `length` nearest to `target` (by distance between starts; the lower one on a tie) that
+ * lies inside one of the `free` blocks (any order), or undefined when none is large enough; O(free blocks).
+ */
+export function nearestFreeOfLength(
+  free: Iterable<Prefix>,
+  target: Prefix,
+  length = target.length,
+): Prefix | undefined {
+  const size = blockSize(target.family, length);
+  let best: Prefix | undefined;
+  let bestDistance = 0n;
+  for (const b of free) {
+    if (b.family !== target.family || b.length > length) continue;
+    const lastStart = prefixLast(b) + 1n - size;
+    const aligned = target.start - (target.start % size);
+    const start = aligned < b.start ? b.start : aligned > lastStart ? lastStart : aligned;
+    const distance = start > target.start ? start - target.start : target.start - start;
+    if (!best || distance < bestDistance || (distance === bestDistance && start < best.start)) {
+      best = { family: target.family, start, length };
+      bestDistance = distance;
+    }
+  }
+  return best;
+}

@@ -120,6 +120,11 @@ export function withinLive(db: Db, scopeId: number, p: Prefix, limit: number, ex
     .all();
 }
 
+/** Top-level (parentless) live prefixes of a scope inside or equal to p, in address order. O(log n + limit). */
+export function topLevelWithinLive(db: Db, scopeId: number, p: Prefix, limit: number): PrefixRow[] {
+  return withinLive(db, scopeId, p, limit, isNull(prefixes.parentId));
+}
+
 /** Live direct children of a pool in address order. O(log n + children). */
 export function liveChildren(db: Db, poolId: number): PrefixRow[] {
   return db
@@ -214,4 +219,28 @@ export function containingLiveInAllScopes(db: Db, p: Prefix): PrefixRow[] {
     .where(and(sql`${prefixes.scopeId} IN (SELECT id FROM scopes)`, containsOrEqualWhere(p), isLive))
     .orderBy(asc(prefixes.scopeId), asc(prefixes.prefixLen), asc(prefixes.id))
     .all();
+}
+
+const childRangeStatements = new WeakMap<
+  Db["$client"],
+  { all(poolId: number): { id: number; family: number; prefix_len: number; range_start: string }[] }
+>();
+
+/** Id and range of every live direct child of a pool, in address order: a lean `liveChildren`. O(log n + children). */
+export function liveChildRanges(db: Db, poolId: number): { id: number; prefix: Prefix }[] {
+  let s = childRangeStatements.get(db.$client);
+  if (!s) {
+    const stmt = db.$client.prepare<
+      [number],
+      { id: number; family: number; prefix_len: number; range_start: string }
+    >(
+      "SELECT id, family, prefix_len, range_start FROM prefixes WHERE parent_id = ? AND released_at IS NULL ORDER BY range_start",
+    );
+    s = { all: (poolId) => stmt.all(poolId) };
+    childRangeStatements.set(db.$client, s);
+  }
+  return s.all(poolId).map((r) => ({
+    id: r.id,
+    prefix: makePrefix(r.family as Family, decodeAddress(r.range_start), r.prefix_len),
+  }));
 }

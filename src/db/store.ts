@@ -25,8 +25,11 @@ export interface Store {
   read<T>(fn: (db: Db) => T | Promise<T>): Promise<T>;
   /** Runs `fn` in one write transaction: all of it commits, or none of it. */
   write<T>(fn: (db: Db) => T | Promise<T>): Promise<T>;
-  /** Registers a listener called after each commit; returns the unsubscribe function. */
-  onCommit(listener: () => void): () => void;
+  /**
+   * Registers a listener called after each commit with the transaction's notes (see `noteCommit`: the event
+   * rows it appended, in order); returns the unsubscribe function. Never called for a rollback.
+   */
+  onCommit(listener: (notes: readonly unknown[]) => void): () => void;
   /**
    * A number that changes whenever another connection (another process: the CLI, a second server) has
    * committed to the database since the last call; this store's own commits do not change it. Lets an
@@ -128,6 +131,18 @@ function cacheStatements(conn: Database.Database, max = 1000): void {
   }) as typeof conn.prepare;
 }
 
+/** What the open write transaction of each handle noted for its commit listeners. */
+const transactionNotes = new WeakMap<Db, unknown[]>();
+
+/**
+ * Notes `value` for the commit listeners of the write transaction `db` belongs to (appendEvent notes the event
+ * rows it inserted, so that the event hub need not read them back). Dropped if the transaction, or the
+ * savepoint of a nested store it was noted in, rolls back. Outside a write transaction it does nothing.
+ */
+export function noteCommit(db: Db, value: unknown): void {
+  transactionNotes.get(db)?.push(value);
+}
+
 /** A promise-chain mutex: one holder at a time, in arrival order. */
 class Mutex {
   private tail: Promise<void> = Promise.resolve();
@@ -174,7 +189,7 @@ export function openStore(options: OpenOptions): Store {
   const writeDb = drizzle({ client: writer, schema });
   const readDb = reader === writer ? writeDb : drizzle({ client: reader, schema });
   const mutex = new Mutex();
-  const listeners = new Set<() => void>();
+  const listeners = new Set<(notes: readonly unknown[]) => void>();
   const dataVersion = writer.prepare("PRAGMA data_version").pluck();
   let closed = false;
 
@@ -192,14 +207,18 @@ export function openStore(options: OpenOptions): Store {
             if (closed) throw new Error("store is closed");
             await beginImmediate(writer);
             let result;
+            const notes: unknown[] = [];
+            transactionNotes.set(writeDb, notes);
             try {
               result = await fn(writeDb);
               writer.exec("COMMIT");
             } catch (e) {
               if (writer.inTransaction) writer.exec("ROLLBACK");
               throw e;
+            } finally {
+              transactionNotes.delete(writeDb);
             }
-            for (const l of listeners) l();
+            for (const l of listeners) l(notes);
             return result;
           },
         ),
@@ -253,6 +272,8 @@ export function nestedStore(db: Db, parent: Store): Store {
     },
     async write(fn) {
       const name = `nested_${++depth}`;
+      const notes = transactionNotes.get(db);
+      const noted = notes?.length ?? 0;
       db.$client.exec(`SAVEPOINT ${name}`);
       try {
         const result = await fn(db);
@@ -261,6 +282,7 @@ export function nestedStore(db: Db, parent: Store): Store {
       } catch (e) {
         db.$client.exec(`ROLLBACK TO ${name}`);
         db.$client.exec(`RELEASE ${name}`);
+        notes?.splice(noted);
         throw e;
       } finally {
         depth--;

@@ -27,13 +27,21 @@ import {
 import { formatPrefix } from "../allocator/index.js";
 import { resolvePage, type Page, type PageArgs } from "../db/pagination.js";
 import { deletePrefixRows, prefixesOfAccount, updatePrefixRow } from "../db/pools.js";
-import { prefixesByIds, rowPrefix, type PrefixRow } from "../db/prefixes.js";
+import { prefixesByIds, rowPrefix } from "../db/prefixes.js";
 import type { Store } from "../db/store.js";
 import type { Caller } from "./caller.js";
-import { Conflict, Invalid } from "./errors.js";
+import { Conflict, Invalid, withArticle } from "./errors.js";
 import { appendEvent } from "./events.js";
 import { describePrefix, prefixRef, vacateInPool } from "./placement.js";
-import { appendDeletedEvents, prefixSnapshot, TIERS } from "./pools.js";
+import {
+  appendDeletedEvents,
+  prefixSnapshot,
+  TIERS,
+  toPoolRecord,
+  toRemovedPrefixRecord,
+  type PoolRecord,
+  type RemovedPrefixRecord,
+} from "./pools.js";
 import { freeText, parseCidr, requireAccount, requiredName, tagKey } from "./validation.js";
 
 export type { AccountRow };
@@ -131,7 +139,7 @@ function cleanRegions(
     if (!REGION_RULES[provider].re.test(region))
       throw new Invalid(
         field,
-        `"${r}" is not a ${provider} region (e.g. ${REGION_RULES[provider].example})`,
+        `"${r}" is not ${withArticle(provider)} region (e.g. ${REGION_RULES[provider].example})`,
         { value: r },
       );
     if (!out.includes(region)) out.push(region);
@@ -337,9 +345,9 @@ export async function updateAccount(
 export interface DeletedAccount {
   account: AccountRow;
   /** Pools that used the account, now without one. */
-  detachedPools: PrefixRow[];
+  detachedPools: PoolRecord[];
   /** Allocations and reservations (live and released) deleted with the account. */
-  removed: PrefixRow[];
+  removed: RemovedPrefixRecord[];
 }
 
 export async function deleteAccount(
@@ -386,7 +394,11 @@ export async function deleteAccount(
       subjectId: id,
       before: accountSnapshot(account),
     });
-    return { account, detachedPools, removed };
+    return {
+      account,
+      detachedPools: detachedPools.map(toPoolRecord),
+      removed: removed.map(toRemovedPrefixRecord),
+    };
   });
 }
 

@@ -413,7 +413,7 @@ export async function releaseAllocation(store: Store, caller: Caller, id: number
   return store.write((db) => {
     const row = requireAllocation(db, id, "id");
     if (row.releasedAt) {
-      throw new Conflict(`allocation ${describePrefix(row)} was already released at ${row.releasedAt}`, {
+      throw new Conflict(`${describePrefix(row)} was already released at ${row.releasedAt}`, {
         field: "id",
         releasedAt: row.releasedAt,
         conflicting: prefixRef(row),

@@ -24,7 +24,7 @@ import { countPrefixList, prefixListPage } from "../db/allocations.js";
 import { poolBlockCounts, poolUtilizationCounts, sqlOccupancySource } from "../db/occupancy.js";
 import { resolvePage, type Page, type PageArgs } from "../db/pagination.js";
 import { largestFreeBlocksOf, listFreeBlocks } from "../db/free-blocks.js";
-import { liveChildren, rowPrefix, type PrefixRow } from "../db/prefixes.js";
+import { liveChildRanges, prefixesByIds, rowPrefix, type PrefixRow } from "../db/prefixes.js";
 import type { Store } from "../db/store.js";
 import { Invalid } from "./errors.js";
 import { largestFreeInPool } from "./placement.js";
@@ -217,14 +217,29 @@ export async function poolDefragmentationAdvice(
     const pool = requirePool(db, poolId, "poolId");
     const parent = rowPrefix(pool);
     if (args.prefixLength != null) checkLength(parent, args.prefixLength);
-    const children = liveChildren(db, pool.id);
+    const children = liveChildRanges(db, pool.id);
     const free = listFreeBlocks(db, pool.id, parent.family);
-    const length = args.prefixLength ?? defaultAdviceLength(parent, children.map(rowPrefix), free);
+    const length =
+      args.prefixLength ??
+      defaultAdviceLength(
+        parent,
+        children.map((c) => c.prefix),
+        free,
+      );
     if (length === undefined) return { prefixLength: null, advice: [] };
-    const advice = defragmentationAdvice(parent, children, rowPrefix, free, length, first);
+    const advice = defragmentationAdvice(parent, children, (c) => c.prefix, free, length, first);
+    // Full rows only for the blockers shown, not for every child of the pool.
+    const ids = advice.flatMap((a) => a.blockers.map((b) => b.id));
+    const rows = new Map<number, PrefixRow>();
+    for (let i = 0; i < ids.length; i += 10_000)
+      for (const r of prefixesByIds(db, ids.slice(i, i + 10_000))) rows.set(r.id, r);
     return {
       prefixLength: length,
-      advice: advice.map((a) => ({ ...a, blockers: [...a.blockers], moves: a.moves && [...a.moves] })),
+      advice: advice.map((a) => ({
+        ...a,
+        blockers: a.blockers.map((b) => rows.get(b.id)!),
+        moves: a.moves && [...a.moves],
+      })),
     };
   });
 }

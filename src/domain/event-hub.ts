@@ -18,10 +18,10 @@
  */
 import { Counter, Gauge } from "prom-client";
 import type { Store } from "../db/store.js";
-import { eventsAfter, lastEventId } from "../db/events.js";
+import { eventsAfter, lastEventId, type EventRow } from "../db/events.js";
 import { registry } from "../metrics.js";
 import type { Logger } from "../logger.js";
-import { toEventRecord, type EventRecord, type EventStreamFilter } from "./events.js";
+import { CommittedEvent, toEventRecord, type EventRecord, type EventStreamFilter } from "./events.js";
 
 const eventsCommitted = new Counter({
   name: "cloudpam_events_total",
@@ -103,7 +103,7 @@ export class EventHub {
   async start(): Promise<void> {
     this.head = await this.store.read((db) => lastEventId(db));
     this.tailFrom = this.head;
-    this.unsubscribeCommit = this.store.onCommit(() => this.schedule());
+    this.unsubscribeCommit = this.store.onCommit((notes) => this.committed(notes));
     this.timer = setInterval(() => this.schedule(), this.options.pollIntervalMs);
     this.timer.unref();
   }
@@ -174,6 +174,48 @@ export class EventHub {
     return { rows: rows.map(toEventRecord), fromTable: true };
   }
 
+  /**
+   * After a commit in this process: its events are taken as they were inserted, without reading them back,
+   * when they follow the head directly (ids head+1, head+2, ...) and no read is under way or due; otherwise
+   * (another process committed in between, or a read is running) the log is read as before. Either way each
+   * event enters the tail once, in id order. Subscribers and listeners are told on the next turn of the event
+   * loop, as after a read, never inside the committing write.
+   */
+  private committed(notes: readonly unknown[]): void {
+    const rows: EventRow[] = [];
+    for (const n of notes) if (n instanceof CommittedEvent) rows.push(n.row);
+    rows.sort((a, b) => a.id - b.id);
+    const contiguous = rows.length > 0 && rows.every((row, i) => row.id === this.head + 1 + i);
+    if (!contiguous || this.fetching || this.scheduled) return this.schedule();
+    for (const row of rows) {
+      this.tail.push(toEventRecord(row));
+      eventsCommitted.inc({ type: row.type });
+    }
+    this.head = rows[rows.length - 1]!.id;
+    this.trimTail();
+    if (this.notifying) return;
+    this.notifying = true;
+    setImmediate(() => {
+      this.notifying = false;
+      this.notify();
+    });
+  }
+
+  private notifying = false;
+
+  private trimTail(): void {
+    if (this.tail.length > this.options.tailSize) {
+      const drop = this.tail.length - this.options.tailSize;
+      this.tailFrom = this.tail[drop - 1]!.id;
+      this.tail = this.tail.slice(drop);
+    }
+  }
+
+  private notify(): void {
+    for (const s of this.subscribers) s.wake();
+    for (const l of this.listeners) l();
+  }
+
   private schedule(): void {
     if (this.scheduled) return;
     this.scheduled = true;
@@ -203,15 +245,8 @@ export class EventHub {
           advanced = true;
           if (rows.length < 1000) break;
         }
-        if (this.tail.length > this.options.tailSize) {
-          const drop = this.tail.length - this.options.tailSize;
-          this.tailFrom = this.tail[drop - 1]!.id;
-          this.tail = this.tail.slice(drop);
-        }
-        if (advanced) {
-          for (const s of this.subscribers) s.wake();
-          for (const l of this.listeners) l();
-        }
+        this.trimTail();
+        if (advanced) this.notify();
       } while (this.again);
     } catch (e) {
       // A closed store during shutdown, or a transient SQLITE_BUSY: the next commit or poll retries.

@@ -3,7 +3,7 @@
  * Event types are `<subject>.<verb>`, e.g. `pool.created`, `allocation.released`, `drift.detected`.
  * The integer id is the global cursor of the audit log, of subscriptions and of webhooks.
  */
-import type { Db, Store } from "../db/store.js";
+import { noteCommit, type Db, type Store } from "../db/store.js";
 import {
   countEvents,
   eventsByIds,
@@ -47,17 +47,26 @@ export interface EventRecord {
 
 /** Records `event` as done by `caller`; call it inside the write transaction of the change. */
 export function appendEvent(db: Db, caller: Caller, event: EventInput): EventRow {
-  return insertEvent(db, eventRow(caller, event));
+  const row = insertEvent(db, eventRow(caller, event));
+  noteCommit(db, new CommittedEvent(row));
+  return row;
 }
 
 /** Records many events at once (in order), inside the write transaction of the change. */
 export function appendEvents(db: Db, caller: Caller, list: readonly EventInput[]): EventRow[] {
-  return list.length
+  const rows = list.length
     ? insertEvents(
         db,
         list.map((e) => eventRow(caller, e)),
       )
     : [];
+  for (const row of rows) noteCommit(db, new CommittedEvent(row));
+  return rows;
+}
+
+/** An event row as inserted (RETURNING), noted for the commit listeners (the event hub). */
+export class CommittedEvent {
+  constructor(readonly row: EventRow) {}
 }
 
 function eventRow(caller: Caller, event: EventInput) {

@@ -2,7 +2,7 @@
  * Relay global ids ("Pool:42" in base64url): the one codec for every id a client sees — the API, event
  * snapshots and webhook bodies. Below the schema so that domain code (snapshots, webhooks) can use it.
  */
-import { Invalid } from "./errors.js";
+import { Invalid, withArticle } from "./errors.js";
 
 export function toGlobalId(type: string, id: number | string): string {
   return Buffer.from(`${type}:${id}`).toString("base64url");
@@ -19,7 +19,10 @@ export function fromGlobalId(
   if (!m) throw new Invalid(field, `"${globalId}" is not a valid id`);
   const type = m[1]!;
   if (expected && type !== expected) {
-    throw new Invalid(field, `"${globalId}" is the id of a ${type}, expected a ${expected}`);
+    throw new Invalid(
+      field,
+      `"${globalId}" is the id of ${withArticle(type)}, expected ${withArticle(expected)}`,
+    );
   }
   return { type, id: Number(m[2]) };
 }

@@ -9,7 +9,10 @@
 import {
   AllocatorError,
   allocate,
+  containsPrefix,
   formatPrefix,
+  freeBlocks,
+  nearestFreeOfLength,
   preview,
   release,
   seedFreeBlocks,
@@ -18,7 +21,14 @@ import {
   type Prefix,
 } from "../allocator/index.js";
 import { replaceFreeBlocks, sqlFreeBlockStore } from "../db/free-blocks.js";
-import { containingLive, liveChildren, rowPrefix, withinLive, type PrefixRow } from "../db/prefixes.js";
+import {
+  containingLive,
+  liveChildren,
+  rowPrefix,
+  topLevelWithinLive,
+  withinLive,
+  type PrefixRow,
+} from "../db/prefixes.js";
 import { linkedScopeIds, scopeById } from "../db/scopes.js";
 import type { Db } from "../db/store.js";
 import { Conflict, type ObjectRef } from "./errors.js";
@@ -55,29 +65,62 @@ export function seedPool(db: Db, pool: PrefixRow): void {
   replaceFreeBlocks(db, pool.id, seedFreeBlocks(rowPrefix(pool), children));
 }
 
-/** Explains why `x` is not free inside `pool`: names the live prefix in the way. */
+/** How many conflicting objects an error names in `details.conflicts`. */
+export const MAX_NAMED_CONFLICTS = 10;
+
+/** "allocation 'a' (10.0.0.0/24)", or "3 prefixes: allocation 'a' (…), … and 1 more" when several. */
+function describeConflicts(rows: PrefixRow[], total: number): string {
+  if (total === 1) return describePrefix(rows[0]!);
+  const shown = rows.slice(0, 3).map(describePrefix).join(", ");
+  return `${total} prefixes: ${shown}${total > 3 ? ` and ${total - 3} more` : ""}`;
+}
+
+/**
+ * Explains why `x` is not free inside `pool`: names every direct child in the way (up to
+ * MAX_NAMED_CONFLICTS in `details.conflicts`) and the nearest free block of x's size, if any. O(children).
+ */
 export function conflictInPool(db: Db, pool: PrefixRow, x: Prefix, field: string): Conflict {
-  // Shortest first, so the first one below the pool is its direct child that holds x.
-  const holder = containingLive(db, pool.scopeId, x).find(
-    (r) => r.id !== pool.id && r.prefixLen >= pool.prefixLen,
+  const children = liveChildren(db, pool.id);
+  const nearest = nearestFreeOfLength(
+    freeBlocks(
+      rowPrefix(pool),
+      children.map((c) => rowPrefix(c)),
+    ),
+    x,
   );
+  const nearestText = nearest
+    ? `; the nearest free /${x.length} is ${formatPrefix(nearest)}`
+    : `; no /${x.length} is free in ${describePrefix(pool)}`;
+  const nearestDetails = nearest ? { nearestFree: formatPrefix(nearest) } : {};
+  const holder = children.find((c) => containsPrefix(rowPrefix(c), x));
   if (holder) {
     const hint = holder.kind === "pool" ? `; to put it there, use that pool as the parent` : "";
-    return new Conflict(`${formatPrefix(x)} overlaps ${describePrefix(holder)}${hint}`, {
+    return new Conflict(`${formatPrefix(x)} overlaps ${describePrefix(holder)}${hint}${nearestText}`, {
       field,
       conflicting: prefixRef(holder),
+      conflicts: [prefixRef(holder)],
+      conflictCount: 1,
+      ...nearestDetails,
     });
   }
-  const inside = withinLive(db, pool.scopeId, x, 1)[0];
-  if (inside) {
-    return new Conflict(`${formatPrefix(x)} overlaps ${describePrefix(inside)}`, {
-      field,
-      conflicting: prefixRef(inside),
-    });
+  const inside = children.filter((c) => containsPrefix(x, rowPrefix(c)));
+  if (inside.length > 0) {
+    const named = inside.slice(0, MAX_NAMED_CONFLICTS);
+    return new Conflict(
+      `${formatPrefix(x)} overlaps ${describeConflicts(named, inside.length)}${nearestText}`,
+      {
+        field,
+        conflicting: prefixRef(inside[0]!),
+        conflicts: named.map(prefixRef),
+        conflictCount: inside.length,
+        ...nearestDetails,
+      },
+    );
   }
-  return new Conflict(`${formatPrefix(x)} is not free in ${describePrefix(pool)}`, {
+  return new Conflict(`${formatPrefix(x)} is not free in ${describePrefix(pool)}${nearestText}`, {
     field,
     conflicting: prefixRef(pool),
+    ...nearestDetails,
   });
 }
 
@@ -186,12 +229,22 @@ export function assertTopLevelFree(db: Db, scopeId: number, x: Prefix, field = "
       { field, conflicting: prefixRef(container) },
     );
   }
-  const inside = withinLive(db, scopeId, x, 1)[0];
-  if (inside) {
-    throw new Conflict(`${formatPrefix(x)} would contain ${describePrefix(inside)}`, {
-      field,
-      conflicting: prefixRef(inside),
-    });
+  // Top-level prefixes inside x, in address order; one past the limit tells "more than 10".
+  const inside = topLevelWithinLive(db, scopeId, x, MAX_NAMED_CONFLICTS + 1);
+  if (inside.length > 0) {
+    const named = inside.slice(0, MAX_NAMED_CONFLICTS);
+    const count = inside.length > MAX_NAMED_CONFLICTS ? `more than ${MAX_NAMED_CONFLICTS}` : inside.length;
+    throw new Conflict(
+      inside.length === 1
+        ? `${formatPrefix(x)} would contain ${describePrefix(inside[0]!)}`
+        : `${formatPrefix(x)} would contain ${count} pools: ${named.slice(0, 3).map(describePrefix).join(", ")}${inside.length > 3 ? ", …" : ""}`,
+      {
+        field,
+        conflicting: prefixRef(inside[0]!),
+        conflicts: named.map(prefixRef),
+        conflictCount: inside.length > MAX_NAMED_CONFLICTS ? null : inside.length,
+      },
+    );
   }
   assertClearOfLinkedScopes(db, scopeId, x, field);
 }

@@ -19,10 +19,11 @@ import {
   formatPrefix,
   maxLength,
   release,
+  seedFreeBlocks,
   type Prefix,
 } from "../allocator/index.js";
 import { idempotencyKeyRow, insertIdempotencyKey } from "../db/allocations.js";
-import { listFreeBlocks } from "../db/free-blocks.js";
+import { listFreeBlocks, replaceFreeBlocks } from "../db/free-blocks.js";
 import {
   insertPrefix,
   liveChildren,
@@ -35,8 +36,8 @@ import type { Db, Store } from "../db/store.js";
 import type { Caller } from "./caller.js";
 import { Conflict, Invalid, type ObjectRef } from "./errors.js";
 import { appendEvents, type EventInput } from "./events.js";
-import { describePrefix, occupyInPool, prefixRef, seedPool } from "./placement.js";
-import { prefixSnapshot } from "./pools.js";
+import { describePrefix, occupyInPool, prefixRef } from "./placement.js";
+import { prefixSnapshot, toPoolRecord, type PoolRecord } from "./pools.js";
 import { idempotencyKey, requiredName, requirePool } from "./validation.js";
 
 /** At most this many pools per plan (one transaction). */
@@ -275,9 +276,20 @@ export function planTree(db: Db, input: PlanInput): PlanResult {
   };
 }
 
+/** A plan result as the domain hands it out: pools as records. */
+export type PlanPreview = Omit<PlanResult, "root" | "conflicts"> & {
+  root: PoolRecord;
+  conflicts: (Omit<PlanConflict, "conflicting"> & { conflicting: PoolRecord })[];
+};
+
 /** The proposed tree, its utilisation and every conflict with what exists; writes nothing. */
-export async function previewPlan(store: Store, input: PlanInput): Promise<PlanResult> {
-  return store.read((db) => planTree(db, input));
+export async function previewPlan(store: Store, input: PlanInput): Promise<PlanPreview> {
+  const r = await store.read((db) => planTree(db, input));
+  return {
+    ...r,
+    root: toPoolRecord(r.root),
+    conflicts: r.conflicts.map((c) => ({ ...c, conflicting: toPoolRecord(c.conflicting) })),
+  };
 }
 
 function planHash(input: PlanInput): string {
@@ -316,7 +328,7 @@ export async function applyPlan(
   caller: Caller,
   input: PlanInput,
   key?: string | null,
-): Promise<{ root: PrefixRow; pools: PrefixRow[] }> {
+): Promise<{ root: PoolRecord; pools: PoolRecord[] }> {
   const idem = idempotencyKey("idempotencyKey", key);
   const hash = planHash(input);
   return store.write((db) => {
@@ -342,7 +354,13 @@ export async function applyPlan(
         const byId = new Map<number, PrefixRow>();
         for (let i = 0; i < ids.length; i += 10_000)
           for (const r of prefixesByIds(db, ids.slice(i, i + 10_000))) byId.set(r.id, r);
-        return { root, pools: ids.map((id) => byId.get(id)).filter((r): r is PrefixRow => !!r) };
+        return {
+          root: toPoolRecord(root),
+          pools: ids
+            .map((id) => byId.get(id))
+            .filter((r): r is PrefixRow => !!r)
+            .map(toPoolRecord),
+        };
       }
     }
     const result = planTree(db, input);
@@ -368,7 +386,20 @@ export async function applyPlan(
         }),
       );
     }
-    for (const row of rows) seedPool(db, row);
+    // Free blocks of the new pools from the plan itself (their children are exactly the planned ones): no query each.
+    const childrenOf = new Map<number, Prefix[]>();
+    for (const n of result.nodes) {
+      if (n.parent < 0) continue;
+      const list = childrenOf.get(n.parent) ?? [];
+      list.push(n.prefix!);
+      childrenOf.set(n.parent, list);
+    }
+    for (const [i, row] of rows.entries()) {
+      const kids = (childrenOf.get(i) ?? []).sort((a, b) =>
+        a.start < b.start ? -1 : a.start > b.start ? 1 : 0,
+      );
+      replaceFreeBlocks(db, row.id, seedFreeBlocks(result.nodes[i]!.prefix!, kids));
+    }
     const events: EventInput[] = rows.map((row) => ({
       type: "pool.created",
       subjectType: "Pool",
@@ -391,7 +422,7 @@ export async function applyPlan(
     appendEvents(db, caller, events);
     if (idem && rows[0])
       insertIdempotencyKey(db, { key: `plan:${idem}`, requestHash: hash, allocationId: rows[0].id });
-    return { root, pools: rows };
+    return { root: toPoolRecord(root), pools: rows.map(toPoolRecord) };
   });
 }
 

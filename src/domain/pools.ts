@@ -88,6 +88,60 @@ export function poolRules(row: PrefixRow): PoolRules {
   };
 }
 
+/** A pool as the domain hands it out: what the API maps (src/schema never sees a database row). */
+export interface PoolRecord {
+  id: number;
+  scopeId: number;
+  parentId: number | null;
+  accountId: number | null;
+  name: string | null;
+  cidr: string;
+  family: number;
+  prefixLength: number;
+  status: PoolStatus;
+  description: string | null;
+  tags: Record<string, string>;
+  rules: PoolRules;
+  /** ISO-8601 UTC. */
+  createdAt: string;
+  updatedAt: string;
+}
+
+export function toPoolRecord(row: PrefixRow): PoolRecord {
+  return {
+    id: row.id,
+    scopeId: row.scopeId,
+    parentId: row.parentId,
+    accountId: row.accountId,
+    name: row.name,
+    cidr: row.cidr,
+    family: row.family,
+    prefixLength: row.prefixLen,
+    status: row.status as PoolStatus,
+    description: row.description,
+    tags: poolTags(row),
+    rules: poolRules(row),
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+  };
+}
+
+export type PrefixKind = PrefixRow["kind"];
+
+/** A row removed with a pool or an account (any kind), as the payloads of the deletions show it. */
+export interface RemovedPrefixRecord {
+  id: number;
+  kind: PrefixKind;
+  cidr: string;
+  name: string | null;
+  /** Already released (history) when removed. */
+  released: boolean;
+}
+
+export function toRemovedPrefixRecord(row: PrefixRow): RemovedPrefixRecord {
+  return { id: row.id, kind: row.kind, cidr: row.cidr, name: row.name, released: row.releasedAt !== null };
+}
+
 /**
  * The record an event of any prefix row snapshots (event-snapshots.ts turns its ids into global ids):
  * allocations and reservations as their own records, so a deleted allocation looks like a created one.
@@ -292,7 +346,7 @@ function placeNewPool(db: Db, input: CreatePoolInput, parent: PrefixRow | null, 
   }
 }
 
-export async function createPool(store: Store, caller: Caller, input: CreatePoolInput): Promise<PrefixRow> {
+export async function createPool(store: Store, caller: Caller, input: CreatePoolInput): Promise<PoolRecord> {
   const name = requiredName("name", input.name);
   const description = freeText("description", input.description);
   const status = assertStatus("status", input.status ?? "ACTIVE");
@@ -334,7 +388,7 @@ export async function createPool(store: Store, caller: Caller, input: CreatePool
       subjectId: row.id,
       after: prefixSnapshot(row),
     });
-    return row;
+    return toPoolRecord(row);
   });
 }
 
@@ -353,7 +407,7 @@ export async function updatePool(
   caller: Caller,
   id: number,
   patch: UpdatePoolInput,
-): Promise<PrefixRow> {
+): Promise<PoolRecord> {
   if (patch.name === null) throw new Invalid("name", "a pool's name cannot be cleared");
   if (patch.status === null) throw new Invalid("status", "a pool's status cannot be cleared");
   const name = patch.name === undefined ? undefined : requiredName("name", patch.name);
@@ -388,14 +442,14 @@ export async function updatePool(
       before: prefixSnapshot(before),
       after: prefixSnapshot(after),
     });
-    return after;
+    return toPoolRecord(after);
   });
 }
 
 export interface DeletedPool {
-  pool: PrefixRow;
+  pool: PoolRecord;
   /** Every other row removed with it (descendant pools, allocations, reservations, released history), deepest first. */
-  removed: PrefixRow[];
+  removed: RemovedPrefixRecord[];
 }
 
 function plural(n: number, word: string): string {
@@ -436,7 +490,7 @@ export async function deletePool(
           Number(a.kind === "pool") - Number(b.kind === "pool") || b.prefixLen - a.prefixLen || a.id - b.id,
       );
     appendDeletedEvents(db, caller, [...removed, pool]);
-    return { pool, removed };
+    return { pool: toPoolRecord(pool), removed: removed.map(toRemovedPrefixRecord) };
   });
 }
 
@@ -482,21 +536,27 @@ export async function listPools(
   descending: boolean,
   args: PageArgs,
   maxPageSize: number,
-): Promise<{ page: Page<PrefixRow>; count: () => Promise<number> }> {
+): Promise<{ page: Page<PoolRecord>; count: () => Promise<number> }> {
   const rowFilter = toRowFilter(filter);
   const resolved = resolvePage(args, maxPageSize, descending);
   const page = await store.read((db) => poolsPage(db, rowFilter, order, resolved, () => allScopeIds(db)));
-  return { page, count: () => store.read((db) => countPools(db, rowFilter)) };
+  return {
+    page: { ...page, items: page.items.map(toPoolRecord) },
+    count: () => store.read((db) => countPools(db, rowFilter)),
+  };
 }
 
 /** Pools by id in the order asked (null where missing): the Pool DataLoader's batch function. */
-export async function poolsById(store: Store, ids: readonly number[]): Promise<(PrefixRow | null)[]> {
+export async function poolsById(store: Store, ids: readonly number[]): Promise<(PoolRecord | null)[]> {
   const rows = await store.read((db) => poolsByIds(db, ids));
   const byId = new Map(rows.map((r) => [r.id, r]));
-  return ids.map((id) => byId.get(id) ?? null);
+  return ids.map((id) => {
+    const row = byId.get(id);
+    return row ? toPoolRecord(row) : null;
+  });
 }
 
 /** The pool's ancestors and itself, root first. */
-export function pathOfPool(store: Store, pool: PrefixRow): Promise<PrefixRow[]> {
-  return store.read((db) => poolPath(db, pool));
+export function pathOfPool(store: Store, poolId: number): Promise<PoolRecord[]> {
+  return store.read((db) => poolPath(db, requirePool(db, poolId, "id")).map(toPoolRecord));
 }

@@ -1,13 +1,20 @@
 /**
  * Input rules shared by every mutation, each written once: names, free text, tags, idempotency keys,
  * CIDRs and addresses, and ids that must name a live row. Plain values in, canonical values out; every
- * refusal is an `Invalid` (or `NotFound`) naming the input field, so the GraphQL error says which field.
+ * refusal is an `Invalid` (or `NotFound`, or `Conflict` for a RELEASED allocation) naming the input field, so
+ * the GraphQL error says which field.
  *
  * Plain functions rather than zod schemas at the GraphQL edge: the same rules run for CSV import,
  * reconciliation (adoption), the CLI and domain tests, none of which pass through a resolver, and they
  * throw our own typed errors without a translation step.
  */
-import { maxLength, parseAddress, parsePrefix, type Prefix } from "../allocator/index.js";
+import {
+  invalidInputMessage,
+  maxLength,
+  parseAddress,
+  parsePrefix,
+  type Prefix,
+} from "../allocator/index.js";
 import { accountById, type AccountRow } from "../db/accounts.js";
 import { accountSummary, type AccountSummary } from "../db/allocations.js";
 import { prefixById, type PrefixRow } from "../db/prefixes.js";
@@ -114,7 +121,7 @@ export function parseCidr(field: string, text: string): Prefix {
   try {
     return parsePrefix(text);
   } catch (e) {
-    throw new Invalid(field, `"${text}" is not a valid CIDR: ${(e as Error).message}`, { value: text });
+    throw new Invalid(field, invalidInputMessage(text, "CIDR", e), { value: text });
   }
 }
 
@@ -124,7 +131,7 @@ export function parseHost(field: string, text: string): Prefix {
     const a = parseAddress(text);
     return { family: a.family, start: a.value, length: maxLength(a.family) };
   } catch (e) {
-    throw new Invalid(field, `"${text}" is not a valid IP address: ${(e as Error).message}`, { value: text });
+    throw new Invalid(field, invalidInputMessage(text, "IP address", e), { value: text });
   }
 }
 
@@ -160,7 +167,7 @@ export function requireAllocation(db: Db, id: number, field: string): PrefixRow 
 export function requireLiveAllocation(db: Db, id: number, field: string): PrefixRow {
   const row = requireAllocation(db, id, field);
   if (row.releasedAt)
-    throw new Conflict(`allocation ${describePrefix(row)} is RELEASED; released allocations are history`, {
+    throw new Conflict(`${describePrefix(row)} is RELEASED; released allocations are history`, {
       field,
       conflicting: prefixRef(row),
     });

@@ -255,9 +255,9 @@ export class WebhookDispatcher {
         outcome,
         createdAt: new Date().toISOString(),
       };
-      const exists = await this.store.write((db) => {
-        if (!webhookById(db, hook.id)) return false;
-        insertDelivery(db, row);
+      const exists = await this.store.write(async (db) => {
+        if (!(await webhookById(db, hook.id))) return false;
+        await insertDelivery(db, row);
         return final ? advanceWebhookCursor(db, hook.id, event.id) : true;
       });
       deliveries.inc({ outcome });

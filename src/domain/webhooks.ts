@@ -110,9 +110,9 @@ export async function createWebhook(
   const eventTypes = validateTypes(input.eventTypes);
   const generatedSecret = input.secret ? null : `whsec_${randomBytes(24).toString("base64url")}`;
   const secret = input.secret ? validateSecret(input.secret) : generatedSecret!;
-  return store.write((db) => {
+  return store.write(async (db) => {
     const now = new Date().toISOString();
-    const row = insertWebhook(db, {
+    const row = await insertWebhook(db, {
       url,
       eventTypes: JSON.stringify(eventTypes),
       secret,
@@ -128,7 +128,7 @@ export async function createWebhook(
       after: toWebhookInfo(row),
     });
     // Start after our own creation event: the webhook receives what happens from now on.
-    const started = updateWebhookRow(db, row.id, { cursor: created.id })!;
+    const started = (await updateWebhookRow(db, row.id, { cursor: created.id }))!;
     return { webhook: toWebhookInfo(started), generatedSecret };
   });
 }
@@ -151,10 +151,10 @@ export async function updateWebhook(
   if (input.eventTypes != null) set.eventTypes = JSON.stringify(validateTypes(input.eventTypes));
   if (input.secret != null) set.secret = validateSecret(input.secret);
   if (input.active != null) set.active = input.active;
-  return store.write((db) => {
-    const before = webhookById(db, id);
+  return store.write(async (db) => {
+    const before = await webhookById(db, id);
     if (!before) throw new NotFound("Webhook", id, "id");
-    const after = updateWebhookRow(db, id, { ...set, updatedAt: new Date().toISOString() })!;
+    const after = (await updateWebhookRow(db, id, { ...set, updatedAt: new Date().toISOString() }))!;
     appendEvent(db, caller, {
       type: "webhook.updated",
       subjectType: "Webhook",
@@ -168,10 +168,10 @@ export async function updateWebhook(
 
 /** Deletes a webhook and its delivery history. */
 export async function deleteWebhook(store: Store, caller: Caller, id: number): Promise<WebhookInfo> {
-  return store.write((db) => {
-    const before = webhookById(db, id);
+  return store.write(async (db) => {
+    const before = await webhookById(db, id);
     if (!before) throw new NotFound("Webhook", id, "id");
-    deleteWebhookRow(db, id);
+    await deleteWebhookRow(db, id);
     appendEvent(db, caller, {
       type: "webhook.deleted",
       subjectType: "Webhook",
@@ -196,7 +196,10 @@ export async function listWebhooks(
 }
 
 export async function webhooksById(store: Store, ids: readonly number[]): Promise<(WebhookInfo | null)[]> {
-  return store.read((db) => ids.map((id) => webhookById(db, id)).map((r) => (r ? toWebhookInfo(r) : null)));
+  return store.read(async (db) => {
+    const rows = await Promise.all(ids.map((id) => webhookById(db, id)));
+    return rows.map((r) => (r ? toWebhookInfo(r) : null));
+  });
 }
 
 /** A page of delivery attempts for each webhook, oldest first: the batch function of `Webhook.deliveries`. */

@@ -17,7 +17,7 @@ import type { Db } from "../db/store.js";
 import { bindAllocationIn, toAllocationRecord, type AllocationRecord } from "../domain/allocations.js";
 import type { Caller } from "../domain/caller.js";
 import { recordProvisionedSubnet, markResourceGone, requireResource } from "../domain/cloud-sync.js";
-import { Conflict, Forbidden, Invalid, type DomainError } from "../domain/errors.js";
+import { Conflict, Forbidden, Invalid, withArticle, type DomainError } from "../domain/errors.js";
 import { describePrefix, prefixRef } from "../domain/placement.js";
 import { requireLiveAllocation } from "../domain/validation.js";
 import { ProviderError } from "../providers/errors.js";
@@ -47,7 +47,7 @@ export function fromProviderError(err: unknown, field: string): unknown {
 
 function requireManagedAccount(db: Db, allocation: PrefixRow, verb: string): AccountRow {
   if (allocation.accountId === null)
-    throw new Invalid("allocationId", `allocation ${describePrefix(allocation)} belongs to no account`);
+    throw new Invalid("allocationId", `${describePrefix(allocation)} belongs to no account`);
   const account = accountById(db, allocation.accountId)!;
   if (account.reconcilePolicy !== "MANAGE") {
     throw new Forbidden(
@@ -93,7 +93,10 @@ export async function provisionSubnet(
       throw new Invalid("allocationId", `only IPv4 allocations become subnets; ${allocation.cidr} is IPv6`);
     const vpc = requireResource(db, account.id, input.vpc, "vpcId");
     if (vpc.resourceType !== "VPC")
-      throw new Invalid("vpcId", `${vpc.externalId} is a ${vpc.resourceType.toLowerCase()}, not a VPC`);
+      throw new Invalid(
+        "vpcId",
+        `${vpc.externalId} is ${withArticle(vpc.resourceType.toLowerCase())}, not a VPC`,
+      );
     const region = input.region ?? vpc.region;
     if (!region)
       throw new Invalid("region", `${vpc.externalId} is global; name the region of the subnetwork`);
@@ -104,13 +107,10 @@ export async function provisionSubnet(
       allocation.resourceId &&
       !(current && !current.deletedAt && current.vpcExternalId === vpc.externalId)
     ) {
-      throw new Conflict(
-        `allocation ${describePrefix(allocation)} is already bound to ${allocation.resourceId}`,
-        {
-          field: "allocationId",
-          conflicting: prefixRef(allocation),
-        },
-      );
+      throw new Conflict(`${describePrefix(allocation)} is already bound to ${allocation.resourceId}`, {
+        field: "allocationId",
+        conflicting: prefixRef(allocation),
+      });
     }
     return {
       allocation,
@@ -190,7 +190,7 @@ export async function deprovisionSubnet(
     const allocation = requireLiveAllocation(db, input.allocationId, "allocationId");
     const account = requireManagedAccount(db, allocation, "delete");
     if (!allocation.resourceId || allocation.resourceType !== "SUBNET")
-      throw new Conflict(`allocation ${describePrefix(allocation)} is not bound to a subnet`, {
+      throw new Conflict(`${describePrefix(allocation)} is not bound to a subnet`, {
         field: "allocationId",
         conflicting: prefixRef(allocation),
       });
@@ -223,13 +223,10 @@ export async function deprovisionSubnet(
   return store.write((db) => {
     const allocation = requireLiveAllocation(db, input.allocationId, "allocationId");
     if (allocation.resourceId !== plan.resourceId)
-      throw new Conflict(
-        `allocation ${describePrefix(allocation)} was rebound while the subnet was being deleted`,
-        {
-          field: "allocationId",
-          conflicting: prefixRef(allocation),
-        },
-      );
+      throw new Conflict(`${describePrefix(allocation)} was rebound while the subnet was being deleted`, {
+        field: "allocationId",
+        conflicting: prefixRef(allocation),
+      });
     const unbound = bindAllocationIn(db, caller, allocation.id, null);
     markResourceGone(db, plan.account.id, plan.resourceId, new Date().toISOString());
     return { allocation: unbound, deletedResourceId: plan.resourceId };

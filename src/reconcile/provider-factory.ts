@@ -25,7 +25,7 @@
 import type { AwsProviderOptions } from "../providers/aws.js";
 import type { GcpProviderOptions } from "../providers/gcp.js";
 import type { Provider, ProviderName } from "../providers/types.js";
-import { Invalid } from "../domain/errors.js";
+import { Invalid, withArticle } from "../domain/errors.js";
 import type { AccountSettings } from "../domain/accounts.js";
 
 export type { AccountSettings };
@@ -122,7 +122,7 @@ export async function providerFor(
   if (!name) {
     throw new Invalid(
       "accountId",
-      `account '${account.name}' is a ${account.provider} account; only aws and gcp accounts can be synced`,
+      `account '${account.name}' is ${withArticle(account.provider)} account; only aws and gcp accounts can be synced`,
     );
   }
   const settings = accountSettings(account);

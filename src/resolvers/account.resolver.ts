@@ -11,12 +11,11 @@ import {
   CreateAccountInput,
   CreateAccountPayload,
   DeleteAccountInput,
-  SortDirection,
   UpdateAccountInput,
   UpdateAccountPayload,
   toAccount,
 } from "../schema/account.js";
-import { ConnectionArgs, toConnection } from "../schema/connection.js";
+import { ConnectionArgs, SortDirection, toConnection } from "../schema/connection.js";
 import { fromGlobalId, toGlobalId } from "../schema/node.js";
 import { DeleteAccountPayload, toPool, toRemovedPrefix } from "../schema/pool.js";
 import { callerOf, type Context } from "./context.js";

@@ -13,7 +13,7 @@ import {
   type SpaceBucket,
 } from "../domain/analytics.js";
 import { Invalid } from "../domain/errors.js";
-import { Account, SortDirection } from "../schema/account.js";
+import { Account } from "../schema/account.js";
 import {
   AccountSpaceStat,
   AllocationsCreatedStat,
@@ -28,7 +28,7 @@ import {
   AnalyticsInterval,
   PoolAllocationStat,
 } from "../schema/analytics.js";
-import { ConnectionArgs, toConnection } from "../schema/connection.js";
+import { ConnectionArgs, SortDirection, toConnection } from "../schema/connection.js";
 import { fromGlobalId, toGlobalId } from "../schema/node.js";
 import { Pool, familyOf } from "../schema/pool.js";
 import { Scope } from "../schema/scope.js";

@@ -1,6 +1,7 @@
 /** `lookup(address | cidr)`: the containing chain in every scope ("who owns this IP?"). */
 import { Arg, Authorized, Ctx, FieldResolver, Query, Resolver, Root } from "type-graphql";
 import { lookup } from "../domain/lookup.js";
+import { toPoolRecord } from "../domain/pools.js";
 import { LookupEntry, LookupResult, toLookupEntry } from "../schema/lookup.js";
 import { Node } from "../schema/node.js";
 import { Pool, toPool } from "../schema/pool.js";
@@ -43,7 +44,7 @@ export class LookupResolver {
 export class LookupEntryResolver {
   @FieldResolver(() => Pool, { nullable: true, description: "The pool, when the entry is one." })
   pool(@Root() entry: LookupEntry): Pool | null {
-    return entry.row.kind === "pool" ? toPool(entry.row) : null;
+    return entry.row.kind === "pool" ? toPool(toPoolRecord(entry.row)) : null;
   }
 
   @FieldResolver(() => Node, {

@@ -6,7 +6,7 @@ import {
   percentOf,
   previewPlan,
   type PlanInput as DomainPlanInput,
-  type PlanResult,
+  type PlanPreview as DomainPlanPreview,
 } from "../domain/plans.js";
 import { fromGlobalId } from "../schema/node.js";
 import { ApplyPlanPayload, PlanInput, PlanPreview } from "../schema/plan.js";
@@ -17,7 +17,7 @@ function domainInput(input: PlanInput): DomainPlanInput {
   return { rootPoolId: fromGlobalId(input.rootPoolId, "Pool", "rootPoolId").id, levels: input.levels };
 }
 
-function toPreview(r: PlanResult): PlanPreview {
+function toPreview(r: DomainPlanPreview): PlanPreview {
   return {
     rootPool: toPool(r.root),
     nodes: r.nodes.map((n) => ({

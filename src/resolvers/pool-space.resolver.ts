@@ -18,6 +18,7 @@ import {
   poolUtilization,
 } from "../domain/blocks.js";
 import { toReservationRecord } from "../domain/reservations.js";
+import { toPoolRecord } from "../domain/pools.js";
 import type { PrefixRow } from "../db/prefixes.js";
 import { Account } from "../schema/account.js";
 import { AllocationConnection, AllocationStatus, toAllocation } from "../schema/allocation.js";
@@ -98,7 +99,7 @@ class DefragmentationAdviceArgs {
 }
 
 function occupantOf(row: PrefixRow): typeof BlockOccupant {
-  if (row.kind === "pool") return toPool(row);
+  if (row.kind === "pool") return toPool(toPoolRecord(row));
   if (row.kind === "allocation") return toAllocation(toAllocationRecord(row));
   return toReservation(toReservationRecord(row));
 }

@@ -9,8 +9,8 @@ import {
   type PoolFilter as DomainPoolFilter,
 } from "../domain/pools.js";
 import type { PoolOrderField as DbPoolOrderField } from "../db/pools.js";
-import { Account, SortDirection } from "../schema/account.js";
-import { ConnectionArgs, toConnection } from "../schema/connection.js";
+import { Account } from "../schema/account.js";
+import { ConnectionArgs, SortDirection, toConnection } from "../schema/connection.js";
 import { fromGlobalId, rowIdOf, toGlobalId } from "../schema/node.js";
 import {
   CreatePoolInput,
@@ -119,7 +119,7 @@ export class PoolResolver {
 
   @FieldResolver(() => [Pool], { description: "The pool's ancestors and itself, root first." })
   async path(@Root() pool: Pool, @Ctx() ctx: Context): Promise<Pool[]> {
-    return (await pathOfPool(ctx.services.store, pool.row)).map(toPool);
+    return (await pathOfPool(ctx.services.store, pool.rowId)).map(toPool);
   }
 
   @Authorized("admin")

@@ -2,7 +2,7 @@
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from "type-graphql";
 import type { AccountRow } from "../db/accounts.js";
 import { accountRegions, accountSettings } from "../domain/accounts.js";
-import { ConnectionType } from "./connection.js";
+import { ConnectionType, SortDirection } from "./connection.js";
 import { Node, toGlobalId } from "./node.js";
 
 export enum Provider {
@@ -50,16 +50,6 @@ registerEnumType(ReconcilePolicy, {
     OBSERVE: { description: "Read only: discover resources and report drift (the default)." },
     MANAGE: { description: "Also create and delete the subnets CloudPAM manages." },
   },
-});
-
-export enum SortDirection {
-  ASC = "ASC",
-  DESC = "DESC",
-}
-registerEnumType(SortDirection, {
-  name: "SortDirection",
-  description: "Sort direction of a list.",
-  valuesConfig: { ASC: { description: "Ascending." }, DESC: { description: "Descending." } },
 });
 
 export enum AccountOrderField {

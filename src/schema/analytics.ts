@@ -4,8 +4,8 @@
  */
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from "type-graphql";
 import type { AnalyticsFilter as DomainAnalyticsFilter } from "../domain/analytics.js";
-import { Provider, SortDirection, Tier } from "./account.js";
-import { ConnectionType } from "./connection.js";
+import { Provider, Tier } from "./account.js";
+import { ConnectionType, SortDirection } from "./connection.js";
 import { IpFamily } from "./pool.js";
 import { CIDRScalar } from "./scalars.js";
 

@@ -1,6 +1,18 @@
 /** Relay cursor connections: PageInfo and a factory for `XConnection`/`XEdge` types. */
-import { Field, Int, ObjectType, ArgsType, type ClassType } from "type-graphql";
+import { Field, Int, ObjectType, ArgsType, registerEnumType, type ClassType } from "type-graphql";
 import type { Page } from "../db/pagination.js";
+import { withArticle } from "../domain/errors.js";
+
+/** Direction of every ordered list (`orderBy: { field, direction }`). */
+export enum SortDirection {
+  ASC = "ASC",
+  DESC = "DESC",
+}
+registerEnumType(SortDirection, {
+  name: "SortDirection",
+  description: "Sort direction of a list.",
+  valuesConfig: { ASC: { description: "Ascending." }, DESC: { description: "Descending." } },
+});
 
 @ObjectType({ description: "Relay page information for cursor pagination." })
 export class PageInfo {
@@ -46,7 +58,7 @@ export interface Connection<T> {
 
 /** Declares `${name}Connection` and `${name}Edge` for a node type. */
 export function ConnectionType<T extends object>(name: string, nodeType: ClassType<T>) {
-  @ObjectType(`${name}Edge`, { description: `An edge of a ${name} connection.` })
+  @ObjectType(`${name}Edge`, { description: `An edge of ${withArticle(name)} connection.` })
   class EdgeType {
     @Field(() => String, { description: "Opaque cursor of this edge." })
     cursor!: string;

@@ -5,10 +5,9 @@
  */
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from "type-graphql";
 import { JSONObjectResolver } from "graphql-scalars";
-import type { PrefixRow } from "../db/prefixes.js";
-import { poolRules, poolTags } from "../domain/pools.js";
-import { SortDirection, Tier } from "./account.js";
-import { ConnectionType } from "./connection.js";
+import type { PoolRecord, PrefixKind as DomainPrefixKind, RemovedPrefixRecord } from "../domain/pools.js";
+import { Tier } from "./account.js";
+import { ConnectionType, SortDirection } from "./connection.js";
 import { Node, toGlobalId } from "./node.js";
 import { CIDRScalar } from "./scalars.js";
 
@@ -55,9 +54,10 @@ registerEnumType(PrefixKind, {
   },
 });
 
-export const prefixKindOf = (k: PrefixRow["kind"]): PrefixKind => k.toUpperCase() as PrefixKind;
+export const prefixKindOf = (k: DomainPrefixKind): PrefixKind => k.toUpperCase() as PrefixKind;
 const TYPE_OF_KIND = { pool: "Pool", allocation: "Allocation", reservation: "Reservation" } as const;
-export const prefixGlobalId = (row: PrefixRow): string => toGlobalId(TYPE_OF_KIND[row.kind], row.id);
+export const prefixGlobalId = (p: { kind: DomainPrefixKind; id: number }): string =>
+  toGlobalId(TYPE_OF_KIND[p.kind], p.id);
 
 export enum PoolOrderField {
   NETWORK = "NETWORK",
@@ -101,8 +101,6 @@ export class Pool extends Node {
   scopeId!: number;
   parentId!: number | null;
   accountId!: number | null;
-  /** The raw row (range columns etc.). */
-  row!: PrefixRow;
   __typename!: "Pool";
 
   @Field(() => String, { description: "Name, 1-255 characters." })
@@ -136,26 +134,24 @@ export class Pool extends Node {
   updatedAt!: Date;
 }
 
-export function toPool(row: PrefixRow): Pool {
-  const rules = poolRules(row);
+export function toPool(p: PoolRecord): Pool {
   return {
     __typename: "Pool",
-    id: toGlobalId("Pool", row.id),
-    rowId: row.id,
-    scopeId: row.scopeId,
-    parentId: row.parentId,
-    accountId: row.accountId,
-    row,
-    name: row.name ?? "",
-    cidr: row.cidr,
-    family: familyOf(row.family),
-    prefixLength: row.prefixLen,
-    status: row.status as PoolStatus,
-    description: row.description,
-    tags: poolTags(row),
-    rules: { ...rules, allowedTiers: rules.allowedTiers as Tier[] | null },
-    createdAt: new Date(row.createdAt),
-    updatedAt: new Date(row.updatedAt),
+    id: toGlobalId("Pool", p.id),
+    rowId: p.id,
+    scopeId: p.scopeId,
+    parentId: p.parentId,
+    accountId: p.accountId,
+    name: p.name ?? "",
+    cidr: p.cidr,
+    family: familyOf(p.family),
+    prefixLength: p.prefixLength,
+    status: p.status as PoolStatus,
+    description: p.description,
+    tags: p.tags,
+    rules: { ...p.rules, allowedTiers: p.rules.allowedTiers as Tier[] | null },
+    createdAt: new Date(p.createdAt),
+    updatedAt: new Date(p.updatedAt),
   };
 }
 
@@ -342,13 +338,13 @@ export class RemovedPrefix {
   released!: boolean;
 }
 
-export function toRemovedPrefix(row: PrefixRow): RemovedPrefix {
+export function toRemovedPrefix(r: RemovedPrefixRecord): RemovedPrefix {
   return {
-    id: prefixGlobalId(row),
-    kind: prefixKindOf(row.kind),
-    cidr: row.cidr,
-    name: row.name,
-    released: row.releasedAt !== null,
+    id: prefixGlobalId(r),
+    kind: prefixKindOf(r.kind),
+    cidr: r.cidr,
+    name: r.name,
+    released: r.released,
   };
 }
 

@@ -2,6 +2,7 @@
 import { GraphQLError, GraphQLScalarType, Kind } from "graphql";
 import { DateTimeResolver } from "graphql-scalars";
 import { formatAddress, formatPrefix, parseAddress, parsePrefix } from "../allocator/prefix.js";
+import { invalidInputMessage } from "../allocator/errors.js";
 
 function invalid(message: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code: "BAD_USER_INPUT" } });
@@ -13,7 +14,7 @@ function canonicalCidr(value: unknown): string {
   try {
     return formatPrefix(parsePrefix(value));
   } catch (e) {
-    throw invalid(`"${value}" is not a valid CIDR: ${(e as Error).message}`);
+    throw invalid(invalidInputMessage(value, "CIDR", e));
   }
 }
 
@@ -24,7 +25,7 @@ function canonicalAddress(value: unknown): string {
     const a = parseAddress(value);
     return formatAddress(a.family, a.value);
   } catch (e) {
-    throw invalid(`"${value}" is not a valid IP address: ${(e as Error).message}`);
+    throw invalid(invalidInputMessage(value, "IP address", e));
   }
 }
 

@@ -32,8 +32,13 @@ const allocatorCodes: Record<AllocatorError["code"], ErrorCode> = {
 function withGlobalIds(details: ErrorDetails): ErrorDetails {
   const ref = (r: ObjectRef) => ({ ...r, id: toGlobalId(r.type, r.id) });
   const c = details.conflicting;
-  if (!c) return details;
-  return { ...details, conflicting: Array.isArray(c) ? c.map(ref) : ref(c) };
+  const many = details.conflicts as ObjectRef[] | undefined;
+  if (!c && !many) return details;
+  return {
+    ...details,
+    ...(c ? { conflicting: Array.isArray(c) ? c.map(ref) : ref(c) } : {}),
+    ...(many ? { conflicts: many.map(ref) } : {}),
+  };
 }
 
 /** Converts a thrown value into the error a client should see, or null if it is not one of ours. */

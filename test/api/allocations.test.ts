@@ -165,7 +165,9 @@ describe("allocate", () => {
     const [p, a] = [await newPool(s, "10.9.0.0/16"), await newAccount(s)];
     const taken = await allocated({ poolId: p, accountId: a, cidr: "10.9.0.0/24", name: "db" });
     const r = await allocate({ poolId: p, accountId: a, cidr: "10.9.0.128/25" });
-    expect(r.errors?.[0]?.message).toBe("10.9.0.128/25 overlaps allocation 'db' (10.9.0.0/24)");
+    expect(r.errors?.[0]?.message).toBe(
+      "10.9.0.128/25 overlaps allocation 'db' (10.9.0.0/24); the nearest free /25 is 10.9.1.0/25",
+    );
     expect(r.errors?.[0]?.extensions).toMatchObject({
       code: "CONFLICT",
       details: { field: "cidr", conflicting: { type: "Allocation", id: taken.id, cidr: "10.9.0.0/24" } },

@@ -213,6 +213,13 @@ describe("previewPlan / applyPlan", () => {
     expect(applied.pools.map(({ name, cidr, parent }) => ({ name, cidr, parent }))).toEqual(
       expectedPools(p, "plan-v6"),
     );
+    // The created pools' free space is right: the next /56 in r1 follows its two planned accounts.
+    const r1 = applied.pools.find((x) => x.name === "r1")!;
+    const next = await s.ok<{ createPool: { pool: { cidr: string } } }>(
+      `mutation($input: CreatePoolInput!) { createPool(input: $input) { pool { cidr } } }`,
+      { input: { name: "r1-a3", parentId: r1.id, prefixLength: 56 } },
+    );
+    expect(next.createPool.pool.cidr).toBe("2001:db8:0:200::/56");
   });
 
   it("lists every conflict with what exists, and apply then writes nothing (byte-identical database)", async () => {

@@ -36,6 +36,7 @@ describe("the store seam", () => {
       "src/db/free-blocks.ts",
       "src/db/migrate.ts",
       "src/db/occupancy.ts",
+      "src/db/prefixes.ts",
       "src/db/store.ts",
     ]);
   });

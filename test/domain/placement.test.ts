@@ -104,7 +104,9 @@ describe("placement inside a pool", () => {
         err = e;
       }
       expect(err).toBeInstanceOf(Conflict);
-      expect((err as Conflict).message).toBe("10.0.5.0/24 overlaps allocation 'a-10.0.4.0/22' (10.0.4.0/22)");
+      expect((err as Conflict).message).toBe(
+        "10.0.5.0/24 overlaps allocation 'a-10.0.4.0/22' (10.0.4.0/22); the nearest free /24 is 10.0.3.0/24",
+      );
       expect((err as Conflict).details.conflicting).toMatchObject({
         type: "Allocation",
         cidr: "10.0.4.0/22",

@@ -46,14 +46,29 @@ describe.skipIf(!available && !process.env.CI)("GraphQL explorer in a browser", 
     await s?.close();
   });
 
+  /** Monaco renders spaces as U+00A0 and splits lines into spans: compare with whitespace collapsed. */
+  const flat = (text: string | null) => (text ?? "").replace(/\s+/g, " ").trim();
+
+  /**
+   * Opens the explorer on `query` and runs it, waiting for states rather than for time: the query editor
+   * holds the query (GraphiQL reads ?query= after its editors mount), the execute button is enabled, and
+   * the response pane shows `expectText`.
+   */
   async function run(query: string, expectText: string) {
     const page = await context.newPage();
     await page.goto(`${s.url}/graphql?query=${encodeURIComponent(query)}`);
-    await page.locator("button.graphiql-execute-button").click({ timeout: 30_000 });
+    const editor = page.locator(".graphiql-query-editor .view-lines");
+    await expect
+      .poll(async () => flat(await editor.textContent().catch(() => null)), { timeout: 60_000 })
+      .toContain(flat(query));
+    const execute = page.locator("button.graphiql-execute-button");
+    await execute.waitFor({ state: "visible", timeout: 60_000 });
+    await expect.poll(() => execute.isEnabled(), { timeout: 60_000 }).toBe(true);
+    await execute.click();
     const result = page.locator(".graphiql-response");
     await expect
-      .poll(async () => (await result.textContent()) ?? "", { timeout: 30_000 })
-      .toContain(expectText);
+      .poll(async () => flat(await result.textContent()), { timeout: 60_000 })
+      .toContain(flat(expectText));
     const text = (await result.textContent()) ?? "";
     await page.close();
     return text;
@@ -63,11 +78,11 @@ describe.skipIf(!available && !process.env.CI)("GraphQL explorer in a browser", 
     const text = await run("query { serverInfo { version schemaVersion } }", "schemaVersion");
     expect(text).toMatch(/"version":\s*"\d+\.\d+\.\d+"/);
     expect(external).toEqual([]);
-  }, 90_000);
+  }, 180_000);
 
   it("runs a subscription over WebSocket", async () => {
     const text = await run("subscription { heartbeat(intervalMs: 50) { sequence } }", '"sequence"');
     expect(text).toMatch(/"sequence":\s*\d+/);
     expect(external).toEqual([]);
-  }, 90_000);
+  }, 180_000);
 });

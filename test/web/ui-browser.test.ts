@@ -5,13 +5,16 @@
  * Skipped locally without /usr/bin/chromium, never in CI (.ci/run installs it).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { existsSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { ensureWebBuilt } from "../../scripts/build-web.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const available = existsSync(CHROMIUM);
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+const ARTIFACTS = ".ci/artifacts";
 
 describe.skipIf(!available && !process.env.CI)("the web UI in a browser", () => {
   let s: TestServer;
@@ -28,6 +31,9 @@ describe.skipIf(!available && !process.env.CI)("the web UI in a browser", () => 
       `mutation { createPool(input: { name: "corp-root", cidr: "10.0.0.0/8" }) { pool { id } } }`,
     );
     rootPoolId = created.createPool.pool.id;
+    await s.ok(
+      `mutation { createAccount(input: { key: "aws:111122223333", name: "payments-prod", tier: PRD }) { account { id } } }`,
+    );
     await s.ok(
       `mutation($p: ID!) { createPool(input: { name: "prod-use1", cidr: "10.1.0.0/16", parentId: $p }) { pool { id } } }`,
       { p: rootPoolId },
@@ -64,6 +70,33 @@ describe.skipIf(!available && !process.env.CI)("the web UI in a browser", () => 
     page.on("pageerror", (e) => pageErrors.push(e.message));
     await page.goto(`${s.url}${path}`);
     return page;
+  }
+
+  /** axe-core injected through the devtools protocol (page.evaluate is not subject to the page's CSP). */
+  async function axeScan(page: Page, label: string): Promise<string[]> {
+    await page.evaluate(AXE_SOURCE);
+    const violations = await page.evaluate(async () => {
+      const w = window as unknown as {
+        axe: {
+          run: (
+            ctx: Document,
+            opts: object,
+          ) => Promise<{
+            violations: { id: string; impact: string; help: string; nodes: { target: string[] }[] }[];
+          }>;
+        };
+      };
+      const r = await w.axe.run(document, { resultTypes: ["violations"] });
+      return r.violations.map((v) => ({
+        id: v.id,
+        impact: v.impact,
+        help: v.help,
+        targets: v.nodes.slice(0, 3).map((n) => n.target.join(" ")),
+      }));
+    });
+    return violations
+      .filter((v) => v.impact === "serious" || v.impact === "critical")
+      .map((v) => `${label}: ${v.id} (${v.impact}) ${v.help} at ${v.targets.join(", ")}`);
   }
 
   async function signIn(page: Page, token = s.adminToken) {
@@ -137,9 +170,6 @@ describe.skipIf(!available && !process.env.CI)("the web UI in a browser", () => 
   }, 60_000);
 
   it("creates a scope and pool, allocates a /22 seen in the bar, the table and live in a second page, and releases it", async () => {
-    await s.ok(
-      `mutation { createAccount(input: { key: "aws:111122223333", name: "payments-prod" }) { account { id } } }`,
-    );
     const page = await open("/");
     await signIn(page);
     await page.getByRole("button", { name: "New pool" }).click();
@@ -208,6 +238,138 @@ describe.skipIf(!available && !process.env.CI)("the web UI in a browser", () => 
     await page.close();
     await watcher.close();
   }, 120_000);
+
+  it("creates an account with per-field errors, filters accounts, and exports a filtered CSV from analytics", async () => {
+    const page = await open("/accounts");
+    await signIn(page);
+    await page.getByRole("button", { name: "New account" }).click();
+    const form = page.getByRole("dialog", { name: "New account" });
+    await form.getByLabel("Key").fill("nonsense");
+    await form.getByLabel("Name", { exact: true }).fill("analytics-dev");
+    await form.getByRole("button", { name: "Create account" }).click();
+    await expect
+      .poll(() => form.locator('[data-field="key"]').textContent(), { timeout: 10_000 })
+      .toBeTruthy();
+    await form.getByLabel("Key").fill("gcp:analytics-dev");
+    await form.getByLabel("Tier").selectOption("DEV");
+    await form.getByRole("button", { name: "Create account" }).click();
+    await form.waitFor({ state: "detached" });
+    await page.locator('tr[data-key="gcp:analytics-dev"]').waitFor();
+    await page.getByLabel("Tier").selectOption("DEV");
+    await expect.poll(() => page.locator("tbody tr").count(), { timeout: 10_000 }).toBe(1);
+    expect(new URL(page.url()).searchParams.get("tier")).toBe("DEV");
+
+    // Two allocations for two accounts; the analytics table and CSV keep the tier filter.
+    const ids = await s.ok<{
+      accounts: { edges: { node: { id: string; key: string } }[] };
+      pools: { edges: { node: { id: string } }[] };
+    }>(
+      `{ accounts(first: 10) { edges { node { id key } } } pools(first: 1, filter: { equals: "10.1.0.0/16" }) { edges { node { id } } } }`,
+    );
+    const acc = (k: string) => ids.accounts.edges.find((e) => e.node.key === k)!.node.id;
+    const poolId = ids.pools.edges[0]!.node.id;
+    for (const [key, name] of [
+      ["gcp:analytics-dev", "dev-net"],
+      ["aws:111122223333", "prod-net"],
+    ] as const)
+      await s.ok(`mutation($i: AllocateInput!) { allocate(input: $i) { allocation { id } } }`, {
+        i: { poolId, accountId: acc(key), prefixLength: 24, name },
+      });
+    await page.getByRole("link", { name: "Analytics" }).click();
+    await page.getByRole("heading", { name: "Analytics" }).waitFor();
+    await page.getByTestId("chart-accounts").waitFor();
+    await page.getByLabel("Tier").selectOption("DEV");
+    await expect
+      .poll(() => page.getByTestId("analytics-total").textContent(), { timeout: 10_000 })
+      .toBe("1 rows");
+    const [download] = await Promise.all([
+      page.waitForEvent("download"),
+      page.getByRole("button", { name: /Export CSV/ }).click(),
+    ]);
+    const csv = readFileSync((await download.path())!, "utf8")
+      .trim()
+      .split("\n");
+    expect(csv.length).toBe(2);
+    expect(csv[1]).toContain("dev-net");
+    expect(csv.join("\n")).not.toContain("prod-net");
+    await page.close();
+  }, 120_000);
+
+  it("passes an axe scan of every page with no serious or critical violations, light and dark, and writes screenshots", async () => {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    const pages: [string, string][] = [
+      ["signin", "/signin"],
+      ["pools", "/"],
+      ["pool", `/pools/${encodeURIComponent(rootPoolId)}`],
+      ["accounts", "/accounts"],
+      ["analytics", "/analytics"],
+      ["drift", "/drift"],
+    ];
+    const failures: string[] = [];
+    for (const theme of ["light", "dark"] as const) {
+      const page = await open("/");
+      await page.evaluate((t) => localStorage.setItem("cloudpam.theme", t), theme);
+      await page.reload();
+      await signIn(page);
+      for (const [name, path] of pages) {
+        if (name === "signin") {
+          const anon = await context.newPage();
+          await anon.goto(`${s.url}/`);
+          await anon.evaluate((t) => localStorage.setItem("cloudpam.theme", t), theme);
+          await anon.reload();
+          await anon.getByLabel("API token").waitFor();
+          failures.push(...(await axeScan(anon, `${name}/${theme}`)));
+          await anon.screenshot({ path: `${ARTIFACTS}/${name}-${theme}.png`, fullPage: true });
+          await anon.close();
+          continue;
+        }
+        await page.evaluate((p) => {
+          history.pushState(null, "", p);
+          dispatchEvent(new PopStateEvent("popstate"));
+        }, path);
+        await page.getByRole("heading", { level: 1 }).waitFor();
+        await page.waitForLoadState("networkidle");
+        expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe(theme);
+        failures.push(...(await axeScan(page, `${name}/${theme}`)));
+        await page.screenshot({ path: `${ARTIFACTS}/${name}-${theme}.png`, fullPage: true });
+      }
+      await page.close();
+    }
+    expect(failures).toEqual([]);
+    expect(existsSync(`${ARTIFACTS}/pool-dark.png`)).toBe(true);
+  }, 180_000);
+
+  it("shows Reconnecting… when the WebSocket drops, and after it is back shows what changed meanwhile", async () => {
+    const page = await open(`/pools/${encodeURIComponent(rootPoolId)}`);
+    await signIn(page);
+    await page.getByRole("heading", { level: 1, name: /corp-root/ }).waitFor();
+    await expect.poll(() => page.getByTestId("link-state").textContent(), { timeout: 10_000 }).toBe("Live");
+    const account = await s.ok<{ accounts: { edges: { node: { id: string } }[] } }>(
+      `{ accounts(first: 1) { edges { node { id } } } }`,
+    );
+    const sawReconnecting = page.waitForFunction(
+      () => document.querySelector('[data-testid="link-state"]')?.textContent === "Reconnecting…",
+      null,
+      { timeout: 10_000, polling: 20 },
+    );
+    for (const c of s.app.ws.connections) c.socket.terminate();
+    // Changed while the page is offline: no live event reaches it.
+    await s.ok(`mutation($i: AllocateInput!) { allocate(input: $i) { allocation { id } } }`, {
+      i: {
+        poolId: rootPoolId,
+        accountId: account.accounts.edges[0]!.node.id,
+        cidr: "10.200.0.0/16",
+        name: "while-offline",
+      },
+    });
+    await sawReconnecting;
+    await expect.poll(() => page.getByTestId("link-state").textContent(), { timeout: 15_000 }).toBe("Live");
+    await page
+      .getByTestId("ip-space-bar")
+      .locator('rect[data-cidr="10.200.0.0/16"]')
+      .waitFor({ timeout: 10_000 });
+    await page.close();
+  }, 60_000);
 
   it("asked no host but the server, and threw no page errors", () => {
     expect(external).toEqual([]);

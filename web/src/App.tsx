@@ -1,6 +1,12 @@
 import { useCallback, useEffect, useMemo, useState, useSyncExternalStore } from "react";
 import { Provider } from "urql";
-import { createApiClient, currentLinkState, subscribeLinkState } from "./lib/client";
+import {
+  createApiClient,
+  currentLinkState,
+  currentReconnects,
+  subscribeLinkState,
+  subscribeReconnects,
+} from "./lib/client";
 import { loadSession, saveSession, type Session } from "./lib/session";
 import { Link, navigate, useLocation } from "./lib/router";
 import { applyTheme, initialTheme, type Theme } from "./lib/theme";
@@ -9,6 +15,9 @@ import { ToastHost } from "./components/Toasts";
 import { SignInPage } from "./pages/SignInPage";
 import { PoolsPage } from "./pages/PoolsPage";
 import { PoolPage } from "./pages/PoolPage";
+import { AccountsPage } from "./pages/AccountsPage";
+import { AnalyticsPage } from "./pages/AnalyticsPage";
+import { DriftPage } from "./pages/DriftPage";
 
 function LinkIndicator() {
   const state = useSyncExternalStore(subscribeLinkState, currentLinkState);
@@ -32,6 +41,9 @@ function Routes({ path }: { path: string }) {
   const pool = /^\/pools\/([^/]+)$/.exec(path);
   if (pool?.[1]) return <PoolPage id={decodeURIComponent(pool[1])} />;
   if (path === "/" || path === "/pools") return <PoolsPage />;
+  if (path === "/accounts") return <AccountsPage />;
+  if (path === "/analytics") return <AnalyticsPage />;
+  if (path === "/drift") return <DriftPage />;
   return (
     <section>
       <h1>Not found</h1>
@@ -46,6 +58,7 @@ export function App() {
   const [session, setSession] = useState<Session>(loadSession);
   const [theme, setTheme] = useState<Theme>(initialTheme);
   const { path } = useLocation();
+  const reconnects = useSyncExternalStore(subscribeReconnects, currentReconnects);
   useEffect(() => applyTheme(theme), [theme]);
 
   const signOut = useCallback(() => {
@@ -118,7 +131,7 @@ export function App() {
           </div>
         </header>
         <main id="main" tabIndex={-1}>
-          <Routes path={path} />
+          <Routes key={reconnects} path={path} />
         </main>
         <ToastHost />
       </Provider>

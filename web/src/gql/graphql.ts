@@ -4,6 +4,52 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-node/core';
+/** Narrows an account list; every field given must match. */
+export type AccountFilter = {
+  /** Only accounts with exactly this environment. */
+  environment?: string | null | undefined;
+  /** Only accounts of this provider. */
+  provider?: Provider | null | undefined;
+  /** Only accounts whose regions include this one. */
+  region?: string | null | undefined;
+  /** Case-insensitive substring of the key or the name. */
+  search?: string | null | undefined;
+  /** Only accounts of this tier. */
+  tier?: Tier | null | undefined;
+};
+
+/** Provider settings used by cloud sync. */
+export type AccountSettingsInput = {
+  /** Cloud API calls in flight for this account, 1-64 (default 8). */
+  concurrency?: number | null | undefined;
+  /** AWS only: external id required by the role. */
+  externalId?: string | null | undefined;
+  /** CIDRs whose observed sub-ranges sync marks IGNORED (default ["172.31.0.0/16"]; [] ignores none). */
+  ignoreCidrs?: Array<string> | null | undefined;
+  /** Tag key that makes sync ignore a resource (default `cloudpam:ignore`). */
+  ignoreTag?: string | null | undefined;
+  /** GCP only: project to read (default: the key's project). */
+  projectId?: string | null | undefined;
+  /** Regions to scan (validated per provider). */
+  regions?: Array<string> | null | undefined;
+  /** AWS only: IAM role ARN in this account to assume. */
+  roleArn?: string | null | undefined;
+  /** Name of the scope sync compares CIDRs in (default: the default scope). */
+  scope?: string | null | undefined;
+};
+
+/** An unmanaged cloud CIDR to turn into an allocation. */
+export type AdoptResourceInput = {
+  /** Which CIDR of the resource (default: its primary). */
+  cidr?: string | null | undefined;
+  /** Name of the allocation (default: the resource's name or id). */
+  name?: string | null | undefined;
+  /** Global id of the pool the allocation is carved from (it must contain the CIDR). */
+  poolId: string | number;
+  /** Global id of the CloudResource. */
+  resourceId: string | number;
+};
+
 /** What to allocate: the next free block of `prefixLength` (or the pool's default child length when both `prefixLength` and `cidr` are absent), or exactly `cidr`. */
 export type AllocateInput = {
   /** Global id of the account the range is for (its tier must be allowed by the pool). */
@@ -40,6 +86,91 @@ export type AllocationStrategy =
   /** The smallest free block that holds the request, lowest address first (keeps large blocks whole). */
   | 'SMALLEST_FIT';
 
+/** What a row of the analytics table is. */
+export type AnalyticsBlockKind =
+  /** An allocation. */
+  | 'ALLOCATION'
+  /** A child pool (a pool carved from another pool). */
+  | 'POOL';
+
+/** One sort key of the analytics table. */
+export type AnalyticsBlockOrder = {
+  /** Sort direction. */
+  direction?: SortDirection;
+  /** What to sort by. */
+  field: AnalyticsBlockOrderField;
+};
+
+/** A sort key of the analytics table. Missing values (no account, no name) sort first in ascending order. */
+export type AnalyticsBlockOrderField =
+  /** The account key. */
+  | 'ACCOUNT'
+  /** Creation time. */
+  | 'CREATED_AT'
+  /** The account's environment. */
+  | 'ENVIRONMENT'
+  /** Pools before allocations (alphabetical: ALLOCATION < POOL in ASC). */
+  | 'KIND'
+  /** The row's name. */
+  | 'NAME'
+  /** Scope, then address family, then start address; at equal starts the longer range (the parent) first. */
+  | 'NETWORK'
+  /** The account's platform. */
+  | 'PLATFORM'
+  /** The parent pool, in network order. */
+  | 'POOL'
+  /** The account's provider. */
+  | 'PROVIDER'
+  /** The scope name. */
+  | 'SCOPE'
+  /** The row's status. */
+  | 'STATUS'
+  /** The account's tier. */
+  | 'TIER';
+
+/** Status of a row: a pool status (PLANNED, ACTIVE, DEPRECATED) or an allocation status (ALLOCATED, RELEASED). */
+export type AnalyticsBlockStatus =
+  /** A pool in use. */
+  | 'ACTIVE'
+  /** A live allocation. */
+  | 'ALLOCATED'
+  /** A pool being emptied. */
+  | 'DEPRECATED'
+  /** A pool not in use yet. */
+  | 'PLANNED'
+  /** A released allocation (history; left out unless asked for). */
+  | 'RELEASED';
+
+/** Which rows of the analytics table (and of the aggregates and CSV exports) to include. Lists are alternatives (OR); different fields combine (AND). */
+export type AnalyticsFilter = {
+  /** Rows of these accounts (global ids). */
+  accountIds?: Array<string | number> | null | undefined;
+  /** Rows created at or after this time. */
+  createdAfter?: string | null | undefined;
+  /** Rows created before this time. */
+  createdBefore?: string | null | undefined;
+  /** Rows whose account has one of these environments. */
+  environments?: Array<string> | null | undefined;
+  /** Kinds of rows; default both. */
+  kinds?: Array<AnalyticsBlockKind> | null | undefined;
+  /** Rows whose account has one of these platforms. */
+  platforms?: Array<string> | null | undefined;
+  /** Rows directly inside one of these pools (global ids). */
+  poolIds?: Array<string | number> | null | undefined;
+  /** Rows whose account has one of these providers. */
+  providers?: Array<Provider> | null | undefined;
+  /** Rows whose account operates in one of these regions. */
+  regions?: Array<string> | null | undefined;
+  /** Rows in one of these scopes (global ids). */
+  scopeIds?: Array<string | number> | null | undefined;
+  /** Rows with one of these statuses; default every status but RELEASED. */
+  statuses?: Array<AnalyticsBlockStatus> | null | undefined;
+  /** Rows whose account has one of these tiers. */
+  tiers?: Array<Tier> | null | undefined;
+  /** Rows inside or equal to this network, e.g. "10.0.0.0/16" (address containment, not text). */
+  within?: string | null | undefined;
+};
+
 /** What occupies a block. */
 export type BlockStatus =
   /** Nothing: the whole block is free. */
@@ -50,6 +181,35 @@ export type BlockStatus =
   | 'PARTIAL'
   /** Exactly one allocation, reservation or child pool of the block's size. */
   | 'USED';
+
+/** Kind of observed network resource. */
+export type CloudResourceType =
+  /** An AWS subnet or a GCP subnetwork. */
+  | 'SUBNET'
+  /** An AWS VPC or a GCP VPC network. */
+  | 'VPC';
+
+/** A new account. */
+export type CreateAccountInput = {
+  /** Free-text description. */
+  description?: string | null | undefined;
+  /** Environment label. */
+  environment?: string | null | undefined;
+  /** Unique key; the provider is derived from it, e.g. `aws:123456789012`. */
+  key: string;
+  /** Display name, 1-255 characters. */
+  name: string;
+  /** Owning platform or team. */
+  platform?: string | null | undefined;
+  /** What cloud sync may do (default OBSERVE). */
+  reconcilePolicy?: ReconcilePolicy | null | undefined;
+  /** Regions used by the account (validated per provider). */
+  regions?: Array<string> | null | undefined;
+  /** Provider settings for cloud sync. */
+  settings?: AccountSettingsInput | null | undefined;
+  /** Tier. */
+  tier?: Tier | null | undefined;
+};
 
 /** A new pool: an explicit `cidr` (top-level, or inside `parentId`), or `parentId` + `prefixLength` to carve the parent's next free block (smallest-fit). */
 export type CreatePoolInput = {
@@ -81,6 +241,61 @@ export type CreateScopeInput = {
   description?: string | null | undefined;
   /** Unique name, 1-255 characters. */
   name: string;
+};
+
+/** The account to delete. */
+export type DeleteAccountInput = {
+  /** Also delete what uses it: its pools are detached (kept, without account), its allocations and reservations deleted (space returned). Default false: refused with CONFLICT while anything uses it. */
+  cascade?: boolean | null | undefined;
+  /** Global id of the account. */
+  id: string | number;
+};
+
+/** Which drift items to list. */
+export type DriftFilter = {
+  /** Only drift of this account. */
+  accountId?: string | number | null | undefined;
+  /** Only this kind. */
+  kind?: DriftKind | null | undefined;
+  /** Only this severity. */
+  severity?: DriftSeverity | null | undefined;
+  /** Only this status. */
+  status?: DriftStatus | null | undefined;
+};
+
+/** What does not match. */
+export type DriftKind =
+  /** A resource bound to an allocation has a different CIDR. */
+  | 'CIDR_MISMATCH'
+  /** An allocation is bound to a VPC/subnet that no longer exists. */
+  | 'MISSING_IN_CLOUD'
+  /** A cloud CIDR overlaps an allocation or pool assigned to another account. */
+  | 'OVERLAP'
+  /** A cloud CIDR that no allocation of the account covers. */
+  | 'UNMANAGED';
+
+/** How urgent: OVERLAP and CIDR_MISMATCH are HIGH, MISSING_IN_CLOUD and IPv4 UNMANAGED MEDIUM, IPv6 UNMANAGED LOW. */
+export type DriftSeverity =
+  /** Addresses may be used twice. */
+  | 'HIGH'
+  /** Worth a look (unmanaged IPv6 space). */
+  | 'LOW'
+  /** The plan is incomplete or stale. */
+  | 'MEDIUM';
+
+/** Life cycle of a drift item. */
+export type DriftStatus =
+  /** An operator decided it is fine; syncs leave it alone. */
+  | 'IGNORED'
+  /** Found by the last sync of its region. */
+  | 'OPEN'
+  /** No longer found (a later sync or an adoption resolved it). */
+  | 'RESOLVED';
+
+/** The drift item to ignore. */
+export type IgnoreDriftInput = {
+  /** Global id of an OPEN drift item. */
+  id: string | number;
 };
 
 /** IP address family. */
@@ -120,6 +335,24 @@ export type PrefixKind =
   /** A reservation: a range held back, never handed out. */
   | 'RESERVATION';
 
+/** Where an account lives; derived from the account key. */
+export type Provider =
+  /** An AWS account (`aws:<12 digits>`). */
+  | 'AWS'
+  /** An Azure subscription (`azure:<subscription uuid>`). */
+  | 'AZURE'
+  /** A GCP project (`gcp:<project-id>`). */
+  | 'GCP'
+  /** An on-premises site or network (`onprem:<slug>`). */
+  | 'ONPREM';
+
+/** What cloud sync may do in an account. */
+export type ReconcilePolicy =
+  /** Also create and delete the subnets CloudPAM manages. */
+  | 'MANAGE'
+  /** Read only: discover resources and report drift (the default). */
+  | 'OBSERVE';
+
 /** The allocation to release. */
 export type ReleaseAllocationInput = {
   /** Global id of the allocation. */
@@ -138,6 +371,19 @@ export type ReserveInput = {
   reason?: string | null | undefined;
 };
 
+/** Sort direction of a list. */
+export type SortDirection =
+  /** Ascending. */
+  | 'ASC'
+  /** Descending. */
+  | 'DESC';
+
+/** The account to sync now. */
+export type SyncAccountInput = {
+  /** Global id of an AWS or GCP account. */
+  accountId: string | number;
+};
+
 /** The tier of an account (pools may restrict allocations to some tiers). */
 export type Tier =
   /** Development. */
@@ -148,6 +394,28 @@ export type Tier =
   | 'SBX'
   /** Staging. */
   | 'STG';
+
+/** Changes to an account: only the fields present change; an explicit null clears. The key is immutable. */
+export type UpdateAccountInput = {
+  /** New description; null clears. */
+  description?: string | null | undefined;
+  /** New environment; null clears. */
+  environment?: string | null | undefined;
+  /** Global id of the account. */
+  id: string | number;
+  /** New display name (cannot be cleared). */
+  name?: string | null | undefined;
+  /** New platform; null clears. */
+  platform?: string | null | undefined;
+  /** New reconcile policy; null resets to OBSERVE. */
+  reconcilePolicy?: ReconcilePolicy | null | undefined;
+  /** New regions (replace the list); null clears. */
+  regions?: Array<string> | null | undefined;
+  /** New provider settings (replace them); null clears. */
+  settings?: AccountSettingsInput | null | undefined;
+  /** New tier; null clears. */
+  tier?: Tier | null | undefined;
+};
 
 export type AccountsForSelectQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -212,6 +480,91 @@ export type ReleaseAllocationMutationVariables = Exact<{
 
 
 export type ReleaseAllocationMutation = { releaseAllocation: { allocation: { id: string, cidr: string, status: AllocationStatus, releasedAt: string | null, pool: { id: string } } } };
+
+export type AccountsPageQueryVariables = Exact<{
+  filter?: AccountFilter | null | undefined;
+  first: number;
+  after?: string | null | undefined;
+}>;
+
+
+export type AccountsPageQuery = { accounts: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ node: { id: string, key: string, name: string, provider: Provider, platform: string | null, tier: Tier | null, environment: string | null, regions: Array<string>, description: string | null, pools: { totalCount: number }, allocations: { totalCount: number } } }> } };
+
+export type CreateAccountPageMutationVariables = Exact<{
+  input: CreateAccountInput;
+}>;
+
+
+export type CreateAccountPageMutation = { createAccount: { account: { id: string, name: string } } };
+
+export type UpdateAccountPageMutationVariables = Exact<{
+  input: UpdateAccountInput;
+}>;
+
+
+export type UpdateAccountPageMutation = { updateAccount: { account: { id: string, name: string, platform: string | null, tier: Tier | null, environment: string | null, regions: Array<string> } } };
+
+export type DeleteAccountPageMutationVariables = Exact<{
+  input: DeleteAccountInput;
+}>;
+
+
+export type DeleteAccountPageMutation = { deleteAccount: { deletedAccountId: string } };
+
+export type AnalyticsBlocksQueryVariables = Exact<{
+  filter?: AnalyticsFilter | null | undefined;
+  orderBy?: Array<AnalyticsBlockOrder> | AnalyticsBlockOrder | null | undefined;
+  first: number;
+  after?: string | null | undefined;
+}>;
+
+
+export type AnalyticsBlocksQuery = { blocks: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ cursor: string, node: { id: string, cidr: string, kind: AnalyticsBlockKind, status: AnalyticsBlockStatus, name: string | null, createdAt: string, addressCount: string, account: { id: string, name: string, tier: Tier | null, provider: Provider } | null, pool: { id: string, name: string } | null, scope: { id: string, name: string } } }> } };
+
+export type AnalyticsStatsQueryVariables = Exact<{
+  filter?: AnalyticsFilter | null | undefined;
+}>;
+
+
+export type AnalyticsStatsQuery = { analytics: { addressSpacePerAccount: Array<{ allocations: number, ipv4Addresses: string, account: { id: string, name: string } | null }>, allocationsPerPool: Array<{ allocations: number, pool: { id: string, name: string } }>, allocationsCreated: Array<{ period: string, allocations: number }> } };
+
+export type AnalyticsAccountsQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type AnalyticsAccountsQuery = { accounts: { edges: Array<{ node: { id: string, name: string } }> } };
+
+export type DriftPageQueryVariables = Exact<{
+  filter?: DriftFilter | null | undefined;
+}>;
+
+
+export type DriftPageQuery = { driftItems: { totalCount: number, edges: Array<{ node: { id: string, kind: DriftKind, severity: DriftSeverity, status: DriftStatus, cidr: string | null, detail: string | null, detectedAt: string, account: { id: string, name: string } | null, resource: { id: string, externalId: string, name: string | null, resourceType: CloudResourceType, region: string | null } | null, allocation: { id: string, cidr: string, pool: { id: string, name: string } } | null } }> }, accounts: { edges: Array<{ node: { id: string, name: string, key: string } }> } };
+
+export type DriftLiveSubscriptionVariables = Exact<{ [key: string]: never; }>;
+
+
+export type DriftLiveSubscription = { driftEvents: { cursor: string, type: string } };
+
+export type IgnoreDriftMutationVariables = Exact<{
+  input: IgnoreDriftInput;
+}>;
+
+
+export type IgnoreDriftMutation = { ignoreDrift: { driftItem: { id: string, status: DriftStatus } } };
+
+export type SyncAccountNowMutationVariables = Exact<{
+  input: SyncAccountInput;
+}>;
+
+
+export type SyncAccountNowMutation = { syncAccount: { resourcesSeen: number, driftDetected: number, driftOpen: number, driftResolved: number } };
+
+export type AdoptResourceMutationVariables = Exact<{
+  input: AdoptResourceInput;
+}>;
+
+
+export type AdoptResourceMutation = { adoptResource: { allocationId: string, cidr: string } };
 
 export type PoolSpaceQueryVariables = Exact<{
   id: string | number;
@@ -287,6 +640,18 @@ export const PoolBlocksDocument = {"kind":"Document","definitions":[{"kind":"Ope
 export const CreatePoolDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"CreatePool"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"CreatePoolInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"createPool"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"pool"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"cidr"}},{"kind":"Field","name":{"kind":"Name","value":"parent"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}}]}}]}}]}}]}}]} as unknown as DocumentNode<CreatePoolMutation, CreatePoolMutationVariables>;
 export const CreateScopeDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"CreateScope"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"CreateScopeInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"createScope"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"scope"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}}]}}]}}]} as unknown as DocumentNode<CreateScopeMutation, CreateScopeMutationVariables>;
 export const ReleaseAllocationDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"ReleaseAllocation"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ReleaseAllocationInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"releaseAllocation"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"allocation"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"cidr"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"releasedAt"}},{"kind":"Field","name":{"kind":"Name","value":"pool"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}}]}}]}}]}}]}}]} as unknown as DocumentNode<ReleaseAllocationMutation, ReleaseAllocationMutationVariables>;
+export const AccountsPageDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"AccountsPage"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"filter"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"AccountFilter"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"first"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"after"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"accounts"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"filter"},"value":{"kind":"Variable","name":{"kind":"Name","value":"filter"}}},{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"Variable","name":{"kind":"Name","value":"first"}}},{"kind":"Argument","name":{"kind":"Name","value":"after"},"value":{"kind":"Variable","name":{"kind":"Name","value":"after"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"totalCount"}},{"kind":"Field","name":{"kind":"Name","value":"pageInfo"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"hasNextPage"}},{"kind":"Field","name":{"kind":"Name","value":"endCursor"}}]}},{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"key"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"provider"}},{"kind":"Field","name":{"kind":"Name","value":"platform"}},{"kind":"Field","name":{"kind":"Name","value":"tier"}},{"kind":"Field","name":{"kind":"Name","value":"environment"}},{"kind":"Field","name":{"kind":"Name","value":"regions"}},{"kind":"Field","name":{"kind":"Name","value":"description"}},{"kind":"Field","name":{"kind":"Name","value":"pools"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"IntValue","value":"0"}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"totalCount"}}]}},{"kind":"Field","name":{"kind":"Name","value":"allocations"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"IntValue","value":"0"}},{"kind":"Argument","name":{"kind":"Name","value":"status"},"value":{"kind":"EnumValue","value":"ALLOCATED"}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"totalCount"}}]}}]}}]}}]}}]}}]} as unknown as DocumentNode<AccountsPageQuery, AccountsPageQueryVariables>;
+export const CreateAccountPageDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"CreateAccountPage"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"CreateAccountInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"createAccount"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"account"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}}]}}]}}]} as unknown as DocumentNode<CreateAccountPageMutation, CreateAccountPageMutationVariables>;
+export const UpdateAccountPageDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"UpdateAccountPage"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"UpdateAccountInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"updateAccount"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"account"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"platform"}},{"kind":"Field","name":{"kind":"Name","value":"tier"}},{"kind":"Field","name":{"kind":"Name","value":"environment"}},{"kind":"Field","name":{"kind":"Name","value":"regions"}}]}}]}}]}}]} as unknown as DocumentNode<UpdateAccountPageMutation, UpdateAccountPageMutationVariables>;
+export const DeleteAccountPageDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"DeleteAccountPage"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"DeleteAccountInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"deleteAccount"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"deletedAccountId"}}]}}]}}]} as unknown as DocumentNode<DeleteAccountPageMutation, DeleteAccountPageMutationVariables>;
+export const AnalyticsBlocksDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"AnalyticsBlocks"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"filter"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"AnalyticsFilter"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"orderBy"}},"type":{"kind":"ListType","type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"AnalyticsBlockOrder"}}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"first"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"after"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"blocks"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"filter"},"value":{"kind":"Variable","name":{"kind":"Name","value":"filter"}}},{"kind":"Argument","name":{"kind":"Name","value":"orderBy"},"value":{"kind":"Variable","name":{"kind":"Name","value":"orderBy"}}},{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"Variable","name":{"kind":"Name","value":"first"}}},{"kind":"Argument","name":{"kind":"Name","value":"after"},"value":{"kind":"Variable","name":{"kind":"Name","value":"after"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"totalCount"}},{"kind":"Field","name":{"kind":"Name","value":"pageInfo"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"hasNextPage"}},{"kind":"Field","name":{"kind":"Name","value":"endCursor"}}]}},{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"cursor"}},{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"cidr"}},{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"addressCount"}},{"kind":"Field","name":{"kind":"Name","value":"account"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"tier"}},{"kind":"Field","name":{"kind":"Name","value":"provider"}}]}},{"kind":"Field","name":{"kind":"Name","value":"pool"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}},{"kind":"Field","name":{"kind":"Name","value":"scope"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}}]}}]}}]}}]}}]} as unknown as DocumentNode<AnalyticsBlocksQuery, AnalyticsBlocksQueryVariables>;
+export const AnalyticsStatsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"AnalyticsStats"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"filter"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"AnalyticsFilter"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"analytics"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"filter"},"value":{"kind":"Variable","name":{"kind":"Name","value":"filter"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"addressSpacePerAccount"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"limit"},"value":{"kind":"IntValue","value":"12"}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"account"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}},{"kind":"Field","name":{"kind":"Name","value":"allocations"}},{"kind":"Field","name":{"kind":"Name","value":"ipv4Addresses"}}]}},{"kind":"Field","name":{"kind":"Name","value":"allocationsPerPool"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"limit"},"value":{"kind":"IntValue","value":"12"}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"pool"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}},{"kind":"Field","name":{"kind":"Name","value":"allocations"}}]}},{"kind":"Field","name":{"kind":"Name","value":"allocationsCreated"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"interval"},"value":{"kind":"EnumValue","value":"DAY"}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"period"}},{"kind":"Field","name":{"kind":"Name","value":"allocations"}}]}}]}}]}}]} as unknown as DocumentNode<AnalyticsStatsQuery, AnalyticsStatsQueryVariables>;
+export const AnalyticsAccountsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"AnalyticsAccounts"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"accounts"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"IntValue","value":"200"}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}}]}}]}}]}}]} as unknown as DocumentNode<AnalyticsAccountsQuery, AnalyticsAccountsQueryVariables>;
+export const DriftPageDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"DriftPage"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"filter"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"DriftFilter"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"driftItems"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"filter"},"value":{"kind":"Variable","name":{"kind":"Name","value":"filter"}}},{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"IntValue","value":"100"}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"totalCount"}},{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"severity"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"cidr"}},{"kind":"Field","name":{"kind":"Name","value":"detail"}},{"kind":"Field","name":{"kind":"Name","value":"detectedAt"}},{"kind":"Field","name":{"kind":"Name","value":"account"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}},{"kind":"Field","name":{"kind":"Name","value":"resource"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"externalId"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"resourceType"}},{"kind":"Field","name":{"kind":"Name","value":"region"}}]}},{"kind":"Field","name":{"kind":"Name","value":"allocation"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"cidr"}},{"kind":"Field","name":{"kind":"Name","value":"pool"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}}]}}]}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"accounts"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"IntValue","value":"100"}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"key"}}]}}]}}]}}]}}]} as unknown as DocumentNode<DriftPageQuery, DriftPageQueryVariables>;
+export const DriftLiveDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"subscription","name":{"kind":"Name","value":"DriftLive"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"driftEvents"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"cursor"}},{"kind":"Field","name":{"kind":"Name","value":"type"}}]}}]}}]} as unknown as DocumentNode<DriftLiveSubscription, DriftLiveSubscriptionVariables>;
+export const IgnoreDriftDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"IgnoreDrift"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"IgnoreDriftInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"ignoreDrift"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"driftItem"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}}]}}]}}]}}]} as unknown as DocumentNode<IgnoreDriftMutation, IgnoreDriftMutationVariables>;
+export const SyncAccountNowDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"SyncAccountNow"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"SyncAccountInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"syncAccount"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"resourcesSeen"}},{"kind":"Field","name":{"kind":"Name","value":"driftDetected"}},{"kind":"Field","name":{"kind":"Name","value":"driftOpen"}},{"kind":"Field","name":{"kind":"Name","value":"driftResolved"}}]}}]}}]} as unknown as DocumentNode<SyncAccountNowMutation, SyncAccountNowMutationVariables>;
+export const AdoptResourceDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"AdoptResource"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"AdoptResourceInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"adoptResource"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"allocationId"}},{"kind":"Field","name":{"kind":"Name","value":"cidr"}}]}}]}}]} as unknown as DocumentNode<AdoptResourceMutation, AdoptResourceMutationVariables>;
 export const PoolSpaceDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"PoolSpace"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"items"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"pool"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"cidr"}},{"kind":"Field","name":{"kind":"Name","value":"children"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"IntValue","value":"100"}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"totalCount"}},{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"cidr"}},{"kind":"Field","name":{"kind":"Name","value":"account"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}}]}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"allocations"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"Variable","name":{"kind":"Name","value":"items"}}},{"kind":"Argument","name":{"kind":"Name","value":"status"},"value":{"kind":"EnumValue","value":"ALLOCATED"}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"totalCount"}},{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"cidr"}},{"kind":"Field","name":{"kind":"Name","value":"account"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}}]}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"reservations"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"IntValue","value":"100"}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"totalCount"}},{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"cidr"}},{"kind":"Field","name":{"kind":"Name","value":"reason"}}]}}]}}]}}]}}]}}]} as unknown as DocumentNode<PoolSpaceQuery, PoolSpaceQueryVariables>;
 export const PoolStripDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"PoolStrip"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"stripLength"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"pool"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"blocks"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"prefixLength"},"value":{"kind":"Variable","name":{"kind":"Name","value":"stripLength"}}},{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"IntValue","value":"256"}},{"kind":"Argument","name":{"kind":"Name","value":"status"},"value":{"kind":"ListValue","values":[{"kind":"EnumValue","value":"USED"},{"kind":"EnumValue","value":"PARTIAL"},{"kind":"EnumValue","value":"INSIDE"}]}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"cidr"}},{"kind":"Field","name":{"kind":"Name","value":"status"}}]}}]}}]}}]}}]}}]} as unknown as DocumentNode<PoolStripQuery, PoolStripQueryVariables>;
 export const PoolAllocationEventsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"subscription","name":{"kind":"Name","value":"PoolAllocationEvents"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"poolId"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"allocationEvents"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"poolId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"poolId"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"cursor"}},{"kind":"Field","name":{"kind":"Name","value":"type"}},{"kind":"Field","name":{"kind":"Name","value":"pool"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}}]}},{"kind":"Field","name":{"kind":"Name","value":"allocation"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"cidr"}},{"kind":"Field","name":{"kind":"Name","value":"status"}}]}}]}}]}}]} as unknown as DocumentNode<PoolAllocationEventsSubscription, PoolAllocationEventsSubscriptionVariables>;

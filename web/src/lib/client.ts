@@ -22,6 +22,15 @@ export function subscribeLinkState(l: (s: LinkState) => void): () => void {
 }
 export const currentLinkState = () => linkState;
 
+/** Counts reconnects: pages remount on a change and refetch what they show, so nothing missed while offline stays stale. */
+let reconnects = 0;
+const reconnectListeners = new Set<() => void>();
+export function subscribeReconnects(l: () => void): () => void {
+  reconnectListeners.add(l);
+  return () => reconnectListeners.delete(l);
+}
+export const currentReconnects = () => reconnects;
+
 function invalidateField(cache: Cache, entity: string, field: string) {
   for (const f of cache.inspectFields(entity))
     if (f.fieldName === field) cache.invalidate(entity, f.fieldName, f.arguments ?? undefined);
@@ -63,8 +72,13 @@ export function createApiClient(
     retryWait: async (retries) => new Promise((r) => setTimeout(r, Math.min(8000, 500 * 2 ** retries))),
     on: {
       connected: () => {
+        const wasDown = everConnected && linkState !== "live";
         everConnected = true;
         setLinkState("live");
+        if (wasDown) {
+          reconnects++;
+          reconnectListeners.forEach((l) => l());
+        }
       },
       closed: (e) => {
         const code = (e as { code?: number } | undefined)?.code;

@@ -1,0 +1,298 @@
+/** Drift: open items (kind, resource, allocation) with ignore / adopt, and a cloud sync per account; updates live. */
+import { useState } from "react";
+import { useMutation, useQuery, useSubscription } from "urql";
+import { graphql } from "../gql";
+import type { DriftStatus } from "../gql/graphql";
+import { formErrors } from "../lib/errors";
+import { setParam, useLocation } from "../lib/router";
+import { canOperate, whyNot } from "../lib/session";
+import { useSession } from "../lib/session-context";
+import { Modal } from "../components/Modal";
+import { Field } from "../components/Field";
+import { toast } from "../components/Toasts";
+
+const DriftQuery = graphql(`
+  query DriftPage($filter: DriftFilter) {
+    driftItems(filter: $filter, first: 100) {
+      totalCount
+      edges {
+        node {
+          id
+          kind
+          severity
+          status
+          cidr
+          detail
+          detectedAt
+          account {
+            id
+            name
+          }
+          resource {
+            id
+            externalId
+            name
+            resourceType
+            region
+          }
+          allocation {
+            id
+            cidr
+            pool {
+              id
+              name
+            }
+          }
+        }
+      }
+    }
+    accounts(first: 100) {
+      edges {
+        node {
+          id
+          name
+          key
+        }
+      }
+    }
+  }
+`);
+
+const DriftLive = graphql(`
+  subscription DriftLive {
+    driftEvents {
+      cursor
+      type
+    }
+  }
+`);
+
+const IgnoreDrift = graphql(`
+  mutation IgnoreDrift($input: IgnoreDriftInput!) {
+    ignoreDrift(input: $input) {
+      driftItem {
+        id
+        status
+      }
+    }
+  }
+`);
+
+const SyncAccount = graphql(`
+  mutation SyncAccountNow($input: SyncAccountInput!) {
+    syncAccount(input: $input) {
+      resourcesSeen
+      driftDetected
+      driftOpen
+      driftResolved
+    }
+  }
+`);
+
+const AdoptResource = graphql(`
+  mutation AdoptResource($input: AdoptResourceInput!) {
+    adoptResource(input: $input) {
+      allocationId
+      cidr
+    }
+  }
+`);
+
+function AdoptDialog({
+  item,
+  onClose,
+}: {
+  item: { resourceId: string; cidr?: string | null; name?: string | null };
+  onClose: () => void;
+}) {
+  const [poolId, setPoolId] = useState("");
+  const [state, adopt] = useMutation(AdoptResource);
+  const errs = formErrors(state.error);
+  return (
+    <Modal title="Adopt resource" onClose={onClose}>
+      <form
+        className="form"
+        onSubmit={async (e) => {
+          e.preventDefault();
+          const r = await adopt({
+            input: { resourceId: item.resourceId, poolId: poolId.trim(), cidr: item.cidr ?? undefined },
+          });
+          if (r.data) {
+            toast(`Adopted as ${r.data.adoptResource.cidr}`);
+            onClose();
+          }
+        }}
+      >
+        <p>
+          Records <code>{item.cidr ?? "the resource's CIDR"}</code> ({item.name ?? "unnamed"}) as an
+          allocation in a pool.
+        </p>
+        <Field
+          label="Pool id"
+          name="poolId"
+          value={poolId}
+          onChange={(e) => setPoolId(e.target.value)}
+          error={errs.fields.poolId}
+          required
+        />
+        {errs.general && (
+          <p className="error" role="alert">
+            {errs.general}
+          </p>
+        )}
+        <div className="actions">
+          <button type="button" className="ghost" onClick={onClose}>
+            Cancel
+          </button>
+          <button type="submit">Adopt</button>
+        </div>
+      </form>
+    </Modal>
+  );
+}
+
+export function DriftPage() {
+  const { search } = useLocation();
+  const { role } = useSession();
+  const status = (search.get("status") ?? "OPEN") as DriftStatus;
+  const [{ data, error }, refetch] = useQuery({ query: DriftQuery, variables: { filter: { status } } });
+  useSubscription({ query: DriftLive });
+  const [, ignore] = useMutation(IgnoreDrift);
+  const [syncState, sync] = useMutation(SyncAccount);
+  const [syncing, setSyncing] = useState<string | null>(null);
+  const [adopting, setAdopting] = useState<{
+    resourceId: string;
+    cidr?: string | null;
+    name?: string | null;
+  } | null>(null);
+  const op = canOperate(role);
+  return (
+    <>
+      <div className="page-head">
+        <h1>Drift</h1>
+        <label>
+          Status{" "}
+          <select value={status} onChange={(e) => setParam("status", e.target.value)}>
+            <option value="OPEN">open</option>
+            <option value="IGNORED">ignored</option>
+            <option value="RESOLVED">resolved</option>
+          </select>
+        </label>
+      </div>
+      <section className="card" aria-labelledby="sync-h">
+        <h2 id="sync-h">Cloud sync</h2>
+        <div className="toolbar">
+          {data?.accounts.edges.map(({ node: a }) => (
+            <button
+              key={a.id}
+              type="button"
+              className="ghost"
+              disabled={!op || syncing !== null}
+              title={op ? undefined : whyNot("operate")}
+              onClick={async () => {
+                setSyncing(a.id);
+                const r = await sync({ input: { accountId: a.id } });
+                setSyncing(null);
+                if (r.data)
+                  toast(
+                    `Synced ${a.name}: ${r.data.syncAccount.resourcesSeen} resources, ${r.data.syncAccount.driftOpen} open drift`,
+                  );
+                else
+                  toast(
+                    `Sync of ${a.name} failed: ${r.error?.graphQLErrors[0]?.message ?? r.error?.message}`,
+                    "error",
+                  );
+                refetch({ requestPolicy: "network-only" });
+              }}
+            >
+              {syncing === a.id ? `Syncing ${a.name}…` : `Sync ${a.name}`}
+            </button>
+          ))}
+          {syncState.fetching && <progress aria-label="Sync in progress" />}
+        </div>
+      </section>
+      {error && <p className="error">{error.message}</p>}
+      <section className="card" aria-labelledby="drift-h">
+        <h2 id="drift-h">
+          Drift items{" "}
+          <span className="count">{data ? `${data.driftItems.totalCount} ${status.toLowerCase()}` : ""}</span>
+        </h2>
+        {data && data.driftItems.totalCount === 0 && (
+          <p className="muted">No {status.toLowerCase()} drift.</p>
+        )}
+        {data && data.driftItems.totalCount > 0 && (
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Kind</th>
+                <th scope="col">Severity</th>
+                <th scope="col">CIDR</th>
+                <th scope="col">Resource</th>
+                <th scope="col">Allocation</th>
+                <th scope="col">Account</th>
+                <th scope="col">Detected</th>
+                <th scope="col">
+                  <span className="sr-only">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {data.driftItems.edges.map(({ node: d }) => (
+                <tr key={d.id}>
+                  <td>{d.kind.toLowerCase().replace(/_/g, " ")}</td>
+                  <td>{d.severity.toLowerCase()}</td>
+                  <td>{d.cidr ? <code>{d.cidr}</code> : "—"}</td>
+                  <td>
+                    {d.resource
+                      ? `${d.resource.resourceType.toLowerCase()} ${d.resource.name ?? ""} ${d.resource.externalId}`
+                      : "—"}
+                  </td>
+                  <td>{d.allocation ? `${d.allocation.cidr} in ${d.allocation.pool.name}` : "—"}</td>
+                  <td>{d.account?.name ?? "—"}</td>
+                  <td>{d.detectedAt.slice(0, 16).replace("T", " ")}</td>
+                  <td>
+                    {d.status === "OPEN" && (
+                      <>
+                        {d.kind === "UNMANAGED" && d.resource && (
+                          <button
+                            type="button"
+                            className="ghost"
+                            disabled={!op}
+                            title={op ? undefined : whyNot("operate")}
+                            onClick={() =>
+                              setAdopting({
+                                resourceId: d.resource!.id,
+                                cidr: d.cidr,
+                                name: d.resource!.name,
+                              })
+                            }
+                          >
+                            Adopt
+                          </button>
+                        )}{" "}
+                        <button
+                          type="button"
+                          className="ghost"
+                          disabled={!op}
+                          title={op ? undefined : whyNot("operate")}
+                          onClick={async () => {
+                            const r = await ignore({ input: { id: d.id } });
+                            if (r.data) toast("Drift ignored");
+                            refetch({ requestPolicy: "network-only" });
+                          }}
+                        >
+                          Ignore
+                        </button>
+                      </>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </section>
+      {adopting && <AdoptDialog item={adopting} onClose={() => setAdopting(null)} />}
+    </>
+  );
+}
