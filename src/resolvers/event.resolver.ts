@@ -30,7 +30,7 @@ import {
 } from "../domain/events.js";
 import { isSubscriptionClosed, type StreamItem } from "../domain/event-hub.js";
 import { authorize, type Context } from "./context.js";
-import { loadNode } from "./loaders.js";
+import { loadNode } from "./nodes.js";
 
 /** A stream item, or the error that tells the client why the server ended the stream. */
 function streamed(item: StreamItem): EventRecord {

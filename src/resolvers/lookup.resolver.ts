@@ -8,7 +8,7 @@ import { Pool, toPool } from "../schema/pool.js";
 import { CIDRScalar, IPAddressScalar } from "../schema/scalars.js";
 import { Scope } from "../schema/scope.js";
 import type { Context } from "./context.js";
-import { loadNode } from "./loaders.js";
+import { loadNode } from "./nodes.js";
 
 @Resolver(() => LookupResult)
 export class LookupResolver {

@@ -1,7 +1,7 @@
 /** Relay `node(id:)` / `nodes(ids:)`, through the request's loaders (src/resolvers/loaders.ts). */
 import { Arg, Authorized, Ctx, ID, Query, Resolver } from "type-graphql";
 import { Node } from "../schema/node.js";
-import { loadNode } from "./loaders.js";
+import { loadNode } from "./nodes.js";
 import type { Context } from "./context.js";
 
 @Resolver()

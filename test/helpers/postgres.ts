@@ -232,10 +232,14 @@ export async function startPostgres(
     if (!c?.pid) return;
     const pgid = c.pid;
     if (c.exitCode === null && c.signalCode === null) {
+      // Referenced while we wait: a script whose last work is this stop must not exit before the
+      // postmaster does (its exit hook would SIGKILL the group and the directory would stay behind).
+      c.ref();
       const exited = new Promise<void>((resolve) => c.once("exit", () => resolve()));
       process.kill(pgid, "SIGINT"); // fast shutdown
-      const timer = new Promise<void>((resolve) => setTimeout(resolve, 10_000).unref());
-      await Promise.race([exited, timer]);
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([exited, new Promise<void>((resolve) => (timer = setTimeout(resolve, 10_000)))]);
+      clearTimeout(timer);
     }
     if (groupAlive(pgid)) process.kill(-pgid, "SIGKILL");
     for (let i = 0; i < 50 && groupAlive(pgid); i++) await new Promise((r) => setTimeout(r, 20));

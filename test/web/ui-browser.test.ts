@@ -371,6 +371,34 @@ describe.skipIf(!available && !process.env.CI)("the web UI in a browser", () => 
     await page.close();
   }, 60_000);
 
+  it("draws an IPv6 pool's bar and splits it into /64 blocks", async () => {
+    const v6 = await s.ok<{ createPool: { pool: { id: string } } }>(
+      `mutation { createPool(input: { name: "v6-pool", cidr: "2001:db8::/48" }) { pool { id } } }`,
+    );
+    const account = await s.ok<{ accounts: { edges: { node: { id: string } }[] } }>(
+      `{ accounts(first: 1) { edges { node { id } } } }`,
+    );
+    await s.ok(`mutation($i: AllocateInput!) { allocate(input: $i) { allocation { id } } }`, {
+      i: {
+        poolId: v6.createPool.pool.id,
+        accountId: account.accounts.edges[0]!.node.id,
+        cidr: "2001:db8:0:2::/64",
+      },
+    });
+    const page = await open(`/pools/${encodeURIComponent(v6.createPool.pool.id)}?len=64&status=USED`);
+    await signIn(page);
+    await page.getByTestId("ip-space-bar").locator('rect[data-cidr="2001:db8:0:2::/64"]').waitFor();
+    // Linear scale: a /64 in a /48 is 1/65536 of the bar, drawn at its minimum width; log scale makes it wider.
+    const width = () =>
+      page.getByTestId("ip-space-bar").locator('rect[data-cidr="2001:db8:0:2::/64"]').getAttribute("width");
+    const linear = Number(await width());
+    await page.getByLabel(/Log scale/).check();
+    await expect.poll(async () => Number(await width())).toBeGreaterThan(linear * 10);
+    await expect.poll(() => page.getByTestId("blocks-total").textContent()).toContain("1 blocks of /64");
+    expect(await page.locator("tbody tr").first().getAttribute("data-cidr")).toBe("2001:db8:0:2::/64");
+    await page.close();
+  }, 60_000);
+
   it("asked no host but the server, and threw no page errors", () => {
     expect(external).toEqual([]);
     expect(pageErrors).toEqual([]);
