@@ -62,6 +62,9 @@ function dbFailure(e: unknown): never {
 async function serve(opts: Record<string, string | undefined>): Promise<void> {
   const config = configFrom(opts);
   const { startApp } = await import("./server/app.js");
+  // OpenTelemetry only with OTEL_EXPORTER_OTLP_ENDPOINT set (otherwise no SDK module is loaded).
+  const { startTracing } = await import("./tracing.js");
+  const tracing = await startTracing();
   let app;
   try {
     app = await startApp(config);
@@ -79,13 +82,16 @@ async function serve(opts: Record<string, string | undefined>): Promise<void> {
       process.stderr.write("cloudpam: shutdown took longer than 10 s; exiting\n");
       process.exit(1);
     }, 10_000).unref();
-    app.close().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        app.services.logger.error({ err }, "shutdown failed");
-        process.exit(1);
-      },
-    );
+    app
+      .close()
+      .then(() => tracing?.shutdown())
+      .then(
+        () => process.exit(0),
+        (err: unknown) => {
+          app.services.logger.error({ err }, "shutdown failed");
+          process.exit(1);
+        },
+      );
   };
   process.on("SIGINT", () => shutdown("SIGINT"));
   process.on("SIGTERM", () => shutdown("SIGTERM"));

@@ -8,3 +8,4 @@ export * from "./memory-source.js";
 export * from "./utilization.js";
 export * from "./packing.js";
 export * from "./defragmentation.js";
+export * from "./resize.js";

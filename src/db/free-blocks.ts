@@ -223,3 +223,19 @@ export function freeBlocksBefore(
     .before.all({ pool: poolId, end: encodeAddress(end), maxLen, limit })
     .map((r) => makePrefix(family, decodeAddress(r.range_start), r.prefix_len));
 }
+
+/**
+ * Shrinks a pool's free blocks to p (allocator shrunkFreeBlocks): the block holding all of p becomes p;
+ * otherwise blocks outside p are deleted (blocks nest or are disjoint, so "outside" is a range test).
+ * O(log n + blocks removed).
+ */
+export function clipFreeBlocks(db: Db, poolId: number, p: Prefix): void {
+  const store = sqlFreeBlockStore(db, poolId, p.family);
+  if (store.containing(p)) {
+    replaceFreeBlocks(db, poolId, [p]);
+    return;
+  }
+  db.$client
+    .prepare("DELETE FROM free_blocks WHERE pool_id = ? AND (range_start < ? OR range_start > ?)")
+    .run(poolId, encodeAddress(p.start), encodeAddress(prefixLast(p)));
+}

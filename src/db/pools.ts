@@ -4,7 +4,24 @@
  * src/db/prefixes.ts); network order is (family, range_start, prefix_len, id), which follows the
  * `(scope_id, family, range_start, …)` index inside one scope.
  */
-import { and, asc, count, desc, eq, gt, inArray, isNotNull, isNull, lt, sql, type SQL } from "drizzle-orm";
+import {
+  and,
+  asc,
+  count,
+  desc,
+  eq,
+  gt,
+  inArray,
+  isNotNull,
+  isNull,
+  lt,
+  lte,
+  ne,
+  not,
+  or,
+  sql,
+  type SQL,
+} from "drizzle-orm";
 import type { Prefix } from "../allocator/index.js";
 import { Invalid } from "../errors.js";
 import { encodeCursor, type Page, type ResolvedPage } from "./pagination.js";
@@ -258,4 +275,54 @@ export function deletePrefixRows(db: Db, rows: readonly PrefixRow[]): void {
     const ids = ordered.slice(i, i + 5000).map((r) => r.id);
     db.delete(prefixes).where(inArray(prefixes.id, ids)).run();
   }
+}
+
+/**
+ * Live direct children of `parentId` (top-level prefixes of the scope when null) that overlap p, other than
+ * `excludeId`: what stands in the way of a pool growing to p. Address order; O(length × log n + limit).
+ */
+export function directChildrenOverlapping(
+  db: Db,
+  scopeId: number,
+  parentId: number | null,
+  p: Prefix,
+  excludeId: number,
+  limit: number,
+): PrefixRow[] {
+  return db
+    .select()
+    .from(prefixes)
+    .where(
+      and(
+        eq(prefixes.scopeId, scopeId),
+        parentId === null ? isNull(prefixes.parentId) : eq(prefixes.parentId, parentId),
+        isLive,
+        overlapsWhere(p),
+        ne(prefixes.id, excludeId),
+      ),
+    )
+    .orderBy(asc(prefixes.rangeStart))
+    .limit(limit)
+    .all();
+}
+
+/**
+ * Live direct children of a pool that would not fit in p (a pool shrinking to p): not inside p, or not
+ * strictly smaller than it. Address order, at most `limit`, with the total count. O(children outside p).
+ */
+export function childrenNotFitting(
+  db: Db,
+  poolId: number,
+  p: Prefix,
+  limit: number,
+): { rows: PrefixRow[]; count: number } {
+  const where = and(
+    eq(prefixes.parentId, poolId),
+    isLive,
+    or(not(withinOrEqualWhere(p)), lte(prefixes.prefixLen, p.length)),
+  );
+  const rows = db.select().from(prefixes).where(where).orderBy(asc(prefixes.rangeStart)).limit(limit).all();
+  const total =
+    rows.length < limit ? rows.length : db.select({ n: count() }).from(prefixes).where(where).get()!.n;
+  return { rows, count: total };
 }

@@ -16,6 +16,7 @@ import { mkdirSync, existsSync } from "node:fs";
 import { dirname } from "node:path";
 import * as schema from "./schema.js";
 import { assertCompatible, migrateUp, DEFAULT_MIGRATIONS_FOLDER } from "./migrate.js";
+import { withSpan } from "../tracing.js";
 
 export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
 
@@ -198,24 +199,30 @@ export function openStore(options: OpenOptions): Store {
       return fn(readDb);
     },
     write(fn) {
-      return mutex.run(async () => {
-        if (closed) throw new Error("store is closed");
-        await beginImmediate(writer);
-        let result;
-        const notes: unknown[] = [];
-        transactionNotes.set(writeDb, notes);
-        try {
-          result = await fn(writeDb);
-          writer.exec("COMMIT");
-        } catch (e) {
-          if (writer.inTransaction) writer.exec("ROLLBACK");
-          throw e;
-        } finally {
-          transactionNotes.delete(writeDb);
-        }
-        for (const l of listeners) l(notes);
-        return result;
-      });
+      return mutex.run(() =>
+        withSpan(
+          "db.transaction",
+          { "db.system.name": "sqlite", "db.operation.name": "BEGIN IMMEDIATE" },
+          async () => {
+            if (closed) throw new Error("store is closed");
+            await beginImmediate(writer);
+            let result;
+            const notes: unknown[] = [];
+            transactionNotes.set(writeDb, notes);
+            try {
+              result = await fn(writeDb);
+              writer.exec("COMMIT");
+            } catch (e) {
+              if (writer.inTransaction) writer.exec("ROLLBACK");
+              throw e;
+            } finally {
+              transactionNotes.delete(writeDb);
+            }
+            for (const l of listeners) l(notes);
+            return result;
+          },
+        ),
+      );
     },
     onCommit(listener) {
       listeners.add(listener);

@@ -10,6 +10,7 @@
  * DEPRECATED one is being emptied, so both refuse with CONFLICT; releasing and updating work in any status.
  */
 import { createHash } from "node:crypto";
+import { tracingEnabled, withSpanSync } from "../tracing.js";
 import {
   AllocatorError,
   formatPrefix,
@@ -273,15 +274,28 @@ export function placementError(e: unknown, db: Db, pool: PrefixRow, placement: P
 }
 
 function place(db: Db, pool: PrefixRow, placement: Placement, strategy: Strategy): Prefix {
-  try {
-    if ("prefix" in placement) {
-      occupyInPool(db, pool, placement.prefix, "cidr", rulesOf(pool));
-      return placement.prefix;
+  const attributes = !tracingEnabled()
+    ? {}
+    : {
+        "cloudpam.pool.cidr": pool.cidr,
+        "cloudpam.strategy": strategy,
+        ...("prefix" in placement
+          ? { "cloudpam.request.cidr": formatPrefix(placement.prefix) }
+          : { "cloudpam.request.prefix_length": placement.length }),
+      };
+  return withSpanSync("allocator.place", attributes, (span) => {
+    try {
+      let placed: Prefix;
+      if ("prefix" in placement) {
+        occupyInPool(db, pool, placement.prefix, "cidr", rulesOf(pool));
+        placed = placement.prefix;
+      } else placed = takeNextInPool(db, pool, placement.length, strategy, rulesOf(pool));
+      span?.setAttribute("cloudpam.allocation.cidr", formatPrefix(placed));
+      return placed;
+    } catch (e) {
+      throw placementError(e, db, pool, placement);
     }
-    return takeNextInPool(db, pool, placement.length, strategy, rulesOf(pool));
-  } catch (e) {
-    throw placementError(e, db, pool, placement);
-  }
+  });
 }
 
 /** The first result of an idempotency key, or null if the key is new; CONFLICT if it was used differently. */

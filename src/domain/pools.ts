@@ -190,7 +190,7 @@ export interface PoolRulesInput {
 }
 
 /** Merges a rules patch into `current` and checks it against the pool's length and family. */
-function mergeRules(
+export function mergeRules(
   current: PoolRules,
   patch: PoolRulesInput | null | undefined,
   family: Family,

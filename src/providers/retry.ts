@@ -15,6 +15,7 @@
  */
 import pLimit, { type LimitFunction } from "p-limit";
 import { providerCallDuration } from "../metrics.js";
+import { withSpan } from "../tracing.js";
 import { ProviderError, RetryExhaustedError } from "./errors.js";
 import type { ProviderName } from "./types.js";
 
@@ -78,7 +79,15 @@ export class CallGate {
       await this.limit(async () => {
         const end = providerCallDuration.startTimer({ provider, operation });
         try {
-          result = await fn();
+          result = await withSpan(
+            `provider ${provider} ${operation}`,
+            {
+              "cloudpam.provider": provider,
+              "cloudpam.provider.operation": operation,
+              "cloudpam.attempt": attempt,
+            },
+            () => fn(),
+          );
         } catch (err) {
           failure = err;
           outcome = err instanceof ProviderError ? "fatal" : classify(err);

@@ -8,6 +8,7 @@ import {
   updatePool,
   type PoolFilter as DomainPoolFilter,
 } from "../domain/pools.js";
+import { resizePool } from "../domain/pool-lifecycle.js";
 import type { PoolOrderField as DbPoolOrderField } from "../db/pools.js";
 import { Account } from "../schema/account.js";
 import { ConnectionArgs, SortDirection, toConnection } from "../schema/connection.js";
@@ -22,6 +23,8 @@ import {
   PoolFilter,
   PoolOrder,
   PoolOrderField,
+  ResizePoolInput,
+  ResizePoolPayload,
   UpdatePoolInput,
   UpdatePoolPayload,
   familyNumber,
@@ -155,6 +158,21 @@ export class PoolResolver {
       accountId: rowIdOf(patch.accountId, "Account", "accountId"),
     });
     return { pool: toPool(row) };
+  }
+
+  @Authorized("admin")
+  @Mutation(() => ResizePoolPayload, {
+    description:
+      "Grows a pool into free space of its parent, or shrinks it while every child still fits; children, free blocks and utilisation follow. CONFLICT names the siblings in the way or the children left outside.",
+  })
+  async resizePool(
+    @Arg("input", () => ResizePoolInput, { description: "The pool and its new range." })
+    input: ResizePoolInput,
+    @Ctx() ctx: Context,
+  ): Promise<ResizePoolPayload> {
+    const { id } = fromGlobalId(input.id, "Pool", "id");
+    const { pool, previousCidr } = await resizePool(ctx.services.store, callerOf(ctx), id, input.cidr);
+    return { pool: toPool(pool), previousCidr };
   }
 
   @Authorized("admin")

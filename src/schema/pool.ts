@@ -348,6 +348,27 @@ export function toRemovedPrefix(r: RemovedPrefixRecord): RemovedPrefix {
   };
 }
 
+@InputType({
+  description:
+    "A new range for a pool: a larger one containing the current range (grow into the parent's free space) or a smaller one inside it (shrink; every child must still fit).",
+})
+export class ResizePoolInput {
+  @Field(() => ID, { description: "Global id of the pool." })
+  id!: string;
+
+  @Field(() => CIDRScalar, { description: "The new range; contains the current one, or lies inside it." })
+  cidr!: string;
+}
+
+@ObjectType({ description: "The resized pool." })
+export class ResizePoolPayload {
+  @Field(() => Pool, { description: "The pool with its new range." })
+  pool!: Pool;
+
+  @Field(() => CIDRScalar, { description: "The range it had before." })
+  previousCidr!: string;
+}
+
 @ObjectType({ description: "The created pool." })
 export class CreatePoolPayload {
   @Field(() => Pool, { description: "The new pool." })

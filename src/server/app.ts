@@ -16,6 +16,7 @@ import { ConfigError, describeConfig } from "../config.js";
 import { openStore, type Store } from "../db/store.js";
 import { createLogger, type Logger } from "../logger.js";
 import { graphqlOperationDuration } from "../metrics.js";
+import { activeSpan } from "../tracing.js";
 import { APP_VERSION } from "../version.js";
 import { createToken, hasActiveTokens } from "../domain/tokens.js";
 import { SYSTEM_ACTOR } from "../domain/roles.js";
@@ -68,6 +69,17 @@ function operationLoggingPlugin(): ApolloServerPlugin<Context> {
             { operation: name, type: operation?.operation ?? "unknown", outcome },
             seconds,
           );
+          const span = activeSpan();
+          if (span) {
+            span.updateName(`${operation?.operation ?? "graphql"} ${name}`);
+            span.setAttributes({
+              "graphql.operation.name": name,
+              "graphql.operation.type": operation?.operation ?? "unknown",
+              "cloudpam.outcome": outcome,
+              ...(codes.length ? { "cloudpam.error_codes": codes } : {}),
+              ...(contextValue.actor?.name ? { "cloudpam.actor": contextValue.actor.name } : {}),
+            });
+          }
           contextValue.logger.info(
             {
               operation: name,

@@ -6,6 +6,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { randomUUID } from "node:crypto";
 import { HeaderMap, type ApolloServer } from "@apollo/server";
 import { registry, httpResponses } from "../metrics.js";
+import { withRequestSpan } from "../tracing.js";
 import type { Logger } from "../logger.js";
 import { DomainError } from "../domain/errors.js";
 import { authenticate } from "./auth.js";
@@ -121,7 +122,13 @@ export function createHttpHandler(opts: HttpHandlerOptions) {
         res.end(await registry.metrics());
         return;
       }
-      if (route === "/graphql") return await handleGraphQL(req, res, url, requestId, logger);
+      if (route === "/graphql")
+        return await withRequestSpan(
+          "graphql",
+          req.headers,
+          { "http.request.method": req.method ?? "GET", "url.path": route, "cloudpam.request_id": requestId },
+          () => handleGraphQL(req, res, url, requestId, logger),
+        );
       for (const r of opts.routes) {
         if (await r(req, res, { url, requestId, logger, services })) return;
       }

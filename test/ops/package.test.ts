@@ -29,15 +29,16 @@ describe("npm package", () => {
     "packs, installs into an empty project, and its cloudpam bin runs the compiled server",
     { timeout: 600_000 },
     () => {
-      const packed = JSON.parse(
-        run("npm", ["pack", "--json", "--pack-destination", scratch], process.cwd()),
-      ) as {
+      // prepack's build output (tsc, vite) shares stdout with npm's JSON report: the report is the last "[" block
+      const out = run("npm", ["pack", "--json", "--pack-destination", scratch], process.cwd());
+      const packed = JSON.parse(out.slice(out.search(/^\[$/m))) as {
         filename: string;
         files: { path: string }[];
       }[];
       const files = packed[0]!.files.map((f) => f.path);
       expect(files).toEqual(expect.arrayContaining(["bin/cloudpam.mjs", "dist/main.js", "package.json"]));
       expect(files.some((f) => /^drizzle\/sqlite\/0000_.*\.sql$/.test(f))).toBe(true);
+      expect(files).toContain("web/dist/index.html"); // the UI is built by prepack and shipped
       expect(files.filter((f) => /^(src|test|bench|scripts)\//.test(f) || f.endsWith(".db"))).toEqual([]);
 
       const project = join(scratch, "project");

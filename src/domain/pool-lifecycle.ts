@@ -1,0 +1,113 @@
+/**
+ * Resizing a pool in place (issue 18): one write transaction, one `pool.resized` event.
+ *
+ * - grow: the new range strictly contains the old one, lies inside the parent (strictly smaller) and overlaps
+ *   no other direct child of the parent (nor, for a top-level pool, another top-level prefix of the scope, nor
+ *   a linked scope); CONFLICT names the siblings in the way.
+ * - shrink: the new range lies strictly inside the old one and every live direct child (child pools,
+ *   allocations, reservations) still fits strictly inside it, and the pool's rules still hold for the new
+ *   length; CONFLICT names the children that would be left outside.
+ * Children keep their rows and parent; the parent's free blocks give back the old range and take the new one,
+ * the pool's own free blocks are grown (buddy merging) or clipped, so utilisation (computed from the children
+ * and the free blocks) stays exact without re-reading the children.
+ */
+import { containsPrefix, formatPrefix, growFreeBlocks, resizeKind, type Family } from "../allocator/index.js";
+import { clipFreeBlocks, sqlFreeBlockStore } from "../db/free-blocks.js";
+import { childrenNotFitting, directChildrenOverlapping, updatePrefixRow } from "../db/pools.js";
+import { rangeColumns, rowPrefix, type PrefixRow } from "../db/prefixes.js";
+import type { Store } from "../db/store.js";
+import type { Caller } from "./caller.js";
+import { Conflict, Invalid } from "./errors.js";
+import { appendEvent } from "./events.js";
+import {
+  assertClearOfLinkedScopes,
+  describePrefix,
+  occupyInPool,
+  prefixRef,
+  vacateInPool,
+} from "./placement.js";
+import { mergeRules, poolRules, prefixSnapshot, toPoolRecord, type PoolRecord } from "./pools.js";
+import { parseCidr, requirePool } from "./validation.js";
+
+/** How many objects in the way a refusal lists in extensions.conflicting. */
+const LISTED = 20;
+
+export interface ResizedPool {
+  pool: PoolRecord;
+  previousCidr: string;
+}
+
+function names(rows: readonly PrefixRow[], total: number): string {
+  const shown = rows.slice(0, 3).map(describePrefix).join(", ");
+  return total > 3 ? `${shown} and ${total - 3} more` : shown;
+}
+
+/** Grows or shrinks a pool to `cidr`, keeping every child; see the module header for the rules. */
+export async function resizePool(
+  store: Store,
+  caller: Caller,
+  id: number,
+  cidr: string,
+): Promise<ResizedPool> {
+  const to = parseCidr("cidr", cidr);
+  return store.write((db) => {
+    const pool = requirePool(db, id, "id");
+    const from = rowPrefix(pool);
+    const kind = resizeKind(from, to);
+    if (kind === "family")
+      throw new Invalid(
+        "cidr",
+        `${formatPrefix(to)} is IPv${to.family} but ${describePrefix(pool)} is IPv${from.family}`,
+      );
+    if (kind === "same")
+      throw new Invalid("cidr", `${describePrefix(pool)} already has the range ${formatPrefix(to)}`);
+    if (kind === "unrelated")
+      throw new Invalid(
+        "cidr",
+        `${formatPrefix(to)} neither contains nor lies inside ${describePrefix(pool)}; a resize keeps the pool's start inside its new range (to re-home it, use movePool)`,
+      );
+    const parent = pool.parentId !== null ? requirePool(db, pool.parentId, "id") : null;
+    if (kind === "grow") {
+      if (parent && to.length <= parent.prefixLen)
+        throw new Invalid(
+          "cidr",
+          `${formatPrefix(to)} is not smaller than the parent ${describePrefix(parent)}; a child pool needs a longer prefix than /${parent.prefixLen}`,
+          { conflicting: prefixRef(parent) },
+        );
+      if (parent && !containsPrefix(rowPrefix(parent), to))
+        throw new Invalid("cidr", `${formatPrefix(to)} lies outside the parent ${describePrefix(parent)}`, {
+          conflicting: prefixRef(parent),
+        });
+      const inWay = directChildrenOverlapping(db, pool.scopeId, parent?.id ?? null, to, pool.id, LISTED);
+      if (inWay.length > 0)
+        throw new Conflict(
+          `${describePrefix(pool)} cannot grow to ${formatPrefix(to)}: ${names(inWay, inWay.length)} ${inWay.length === 1 ? "is" : "are"} in the way`,
+          { field: "cidr", conflicting: inWay.map(prefixRef) },
+        );
+      if (!parent) assertClearOfLinkedScopes(db, pool.scopeId, to, "cidr");
+    } else {
+      const outside = childrenNotFitting(db, pool.id, to, LISTED);
+      if (outside.count > 0)
+        throw new Conflict(
+          `${describePrefix(pool)} cannot shrink to ${formatPrefix(to)}: ${names(outside.rows, outside.count)} would be left outside`,
+          { field: "cidr", conflicting: outside.rows.map(prefixRef), count: outside.count },
+        );
+      mergeRules(poolRules(pool), undefined, to.family as Family, to.length);
+    }
+    if (parent) {
+      vacateInPool(db, parent, from);
+      occupyInPool(db, parent, to, "cidr");
+    }
+    const after = updatePrefixRow(db, pool.id, rangeColumns(to));
+    if (kind === "grow") growFreeBlocks(sqlFreeBlockStore(db, pool.id, to.family), from, to);
+    else clipFreeBlocks(db, pool.id, to);
+    appendEvent(db, caller, {
+      type: "pool.resized",
+      subjectType: "Pool",
+      subjectId: pool.id,
+      before: prefixSnapshot(pool),
+      after: prefixSnapshot(after),
+    });
+    return { pool: toPoolRecord(after), previousCidr: pool.cidr };
+  });
+}
