@@ -21,6 +21,7 @@ import type { AnalyticsFilter } from "../domain/analytics.js";
 import { can } from "../domain/roles.js";
 import { fromGlobalId } from "../schema/node.js";
 import { authenticate } from "./auth.js";
+import { markAuthenticated } from "./limits/rate-limit.js";
 import type { RouteHandler } from "./http.js";
 
 /** Exports streaming now: each holds a read connection and a snapshot until it ends or the client leaves. */
@@ -129,9 +130,10 @@ async function handleExport(
   }
   let csv;
   try {
-    const { actor } = await authenticate(services, req.headers.authorization);
+    const { actor, credential } = await authenticate(services, req.headers.authorization);
     if (!actor.role)
       throw new Unauthenticated("authentication required: send 'Authorization: Bearer <token>'");
+    if (credential.kind !== "none") markAuthenticated(req);
     if (!can(actor.role, "read"))
       throw new Forbidden(`role ${actor.role} may not do this (needs read permission)`);
     csv = await exportCsv(services.store, kind, filterOfQuery(url.searchParams));

@@ -10,6 +10,7 @@ import { withRequestSpan } from "../tracing.js";
 import type { Logger } from "../logger.js";
 import { DomainError } from "../domain/errors.js";
 import { authenticate } from "./auth.js";
+import { markAuthenticated } from "./limits/rate-limit.js";
 import type { Context, Services } from "./context.js";
 import { createLoaders } from "../resolvers/loaders.js";
 import { graphqlError } from "./errors.js";
@@ -197,6 +198,7 @@ export function createHttpHandler(opts: HttpHandlerOptions) {
       context: async () => {
         try {
           const auth = await authenticate(services, req.headers.authorization);
+          if (auth.credential.kind !== "none") markAuthenticated(req);
           return { requestId, logger, ...auth, services, loaders: createLoaders(services.store) };
         } catch (e) {
           if (e instanceof DomainError)

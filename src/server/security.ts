@@ -30,7 +30,7 @@ import type { ClientAddressOf, RateGate, OperationCheck, WsConnectionInfo } from
 import { depthLimitRule } from "./limits/depth.js";
 import { aliasLimitRule } from "./limits/aliases.js";
 import { checkComplexity } from "./limits/complexity.js";
-import { credentialKey, RequestRateLimiter } from "./limits/rate-limit.js";
+import { credentialKey, RequestRateLimiter, wasAuthenticated } from "./limits/rate-limit.js";
 import { clientAddress, trustedProxies } from "./limits/client-address.js";
 
 export interface SecurityModule {
@@ -91,11 +91,16 @@ export async function securityModule(services: Services, schema: GraphQLSchema):
   const httpGate: SecurityModule["httpGate"] = async (req, res, next) => {
     const path = (req.url ?? "/").split("?", 1)[0]!;
     if (UNLIMITED_PATHS.has(path)) return next();
-    const decision = await rateLimiter.take(
-      clientAddress(req, trusted),
-      credentialKey(req.headers.authorization),
-    );
-    if (decision.ok) return next();
+    const key = credentialKey(req.headers.authorization);
+    const decision = await rateLimiter.take(clientAddress(req, trusted), key);
+    if (decision.ok) {
+      if (key)
+        res.once("finish", () => {
+          if (res.statusCode === 401) rateLimiter.forget(key);
+          else if (wasAuthenticated(req)) rateLimiter.verify(key);
+        });
+      return next();
+    }
     const refusal = new RateLimited(decision.retryAfterSeconds, decision.scope);
     // debug: under attack this would be one line per refused request.
     logger.debug(
@@ -109,7 +114,8 @@ export async function securityModule(services: Services, schema: GraphQLSchema):
   };
 
   const wsRateGate: RateGate = async (address, credential) => {
-    const decision = await rateLimiter.take(address, credentialKey(credential));
+    // Only authenticated connections subscribe: their credential is verified.
+    const decision = await rateLimiter.take(address, credentialKey(credential), true);
     if (decision.ok) return null;
     const refusal = new RateLimited(decision.retryAfterSeconds, decision.scope);
     return graphqlError(refusal.code, refusal.message, refusal.details);

@@ -3,6 +3,7 @@
  * ingress) in front of the real server. With TRUST_PROXY naming the proxy, users behind it get their
  * own buckets; a forged X-Forwarded-For from an untrusted peer is ignored.
  */
+import { randomBytes } from "node:crypto";
 import { createServer, request, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -125,6 +126,31 @@ describe("through a trusted proxy", () => {
   it("takes the right-most untrusted hop: a hop the client prepends is ignored", async () => {
     const refusal = await drain(() => postFrom(proxyUrl, "127.0.0.5", { forwardedFor: "203.0.113.7" }));
     expect(refusal.scope).toBe("client address 127.0.0.5");
+  });
+});
+
+describe("made-up credentials", () => {
+  const bogus = () => `cpam_${randomBytes(5).toString("hex")}_${randomBytes(16).toString("hex")}`;
+
+  it("draw on the client address's bucket, while a verified token keeps its own", async () => {
+    const real = await s.tokenFor("VIEWER", "proxy-verified");
+    // One request verifies the real token (it pays the address bucket once).
+    expect((await postFrom(proxyUrl, "127.0.0.7", { token: real })).status).toBe(200);
+    const statuses: number[] = [];
+    let refusal: Reply | undefined;
+    for (let i = 0; i < 20 && !refusal; i++) {
+      const r = await postFrom(proxyUrl, "127.0.0.7", { token: bogus() });
+      if (r.status === 429) refusal = r;
+      else statuses.push(r.status);
+    }
+    // A fresh key per request: were they limited per credential, none would ever be refused.
+    expect(refusal).toMatchObject({ code: "RATE_LIMITED", scope: "client address 127.0.0.7" });
+    expect(statuses.length).toBeLessThanOrEqual(3);
+    expect(statuses.every((st) => st === 401)).toBe(true);
+    // The verified token is not held back by the address's exhausted bucket...
+    expect((await postFrom(proxyUrl, "127.0.0.7", { token: real })).status).toBe(200);
+    // ...and another address is unaffected.
+    expect((await postFrom(proxyUrl, "127.0.0.8", { token: bogus() })).status).toBe(401);
   });
 });
 
