@@ -281,7 +281,7 @@ describe.skipIf(!available && !process.env.CI)("the web UI in a browser", () => 
     await page.getByLabel("Tier").selectOption("DEV");
     await expect
       .poll(() => page.getByTestId("analytics-total").textContent(), { timeout: 10_000 })
-      .toBe("1 rows");
+      .toBe("1 row");
     const [download] = await Promise.all([
       page.waitForEvent("download"),
       page.getByRole("button", { name: /Export CSV/ }).click(),
@@ -394,7 +394,7 @@ describe.skipIf(!available && !process.env.CI)("the web UI in a browser", () => 
     const linear = Number(await width());
     await page.getByLabel(/Log scale/).check();
     await expect.poll(async () => Number(await width())).toBeGreaterThan(linear * 10);
-    await expect.poll(() => page.getByTestId("blocks-total").textContent()).toContain("1 blocks of /64");
+    await expect.poll(() => page.getByTestId("blocks-total").textContent()).toContain("1 block of /64");
     expect(await page.locator("tbody tr").first().getAttribute("data-cidr")).toBe("2001:db8:0:2::/64");
     await page.close();
   }, 60_000);

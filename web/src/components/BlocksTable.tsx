@@ -160,7 +160,9 @@ export function BlocksTable(props: {
       <h2 id="blocks-h">
         Blocks{" "}
         <span className="count" data-testid="blocks-total">
-          {conn ? `${formatCount(conn.totalCount)} blocks of /${len}` : ""}
+          {conn
+            ? `${formatCount(conn.totalCount)} ${conn.totalCount === "1" ? "block" : "blocks"} of /${len}`
+            : ""}
         </span>
       </h2>
       <div className="toolbar">

@@ -313,7 +313,7 @@ export function AnalyticsPage() {
         <h2 id="blocks-h">
           Blocks{" "}
           <span className="count" data-testid="analytics-total">
-            {data ? `${data.blocks.totalCount} rows` : ""}
+            {data ? `${data.blocks.totalCount} ${data.blocks.totalCount === 1 ? "row" : "rows"}` : ""}
           </span>
         </h2>
         <p className="muted">Click a column to sort; shift-click to add it as a further sort key.</p>
