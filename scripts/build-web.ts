@@ -76,8 +76,16 @@ export async function ensureWebBuilt(opts: { quiet?: boolean } = {}): Promise<bo
   precompress(tmp);
   writeFileSync(join(tmp, ".build-hash"), hash + "\n");
   const old = `${DIST}.old-${process.pid}`;
-  if (existsSync(DIST)) renameSync(DIST, old);
-  renameSync(tmp, DIST);
+  try {
+    if (existsSync(DIST)) renameSync(DIST, old);
+    renameSync(tmp, DIST);
+  } catch (e) {
+    // Another process (a parallel test worker) swapped in its build between our two renames: same inputs,
+    // same output, so keep theirs.
+    if (!existsSync(DIST) && existsSync(tmp)) renameSync(tmp, DIST);
+    if (!webBuildIsFresh()) throw e;
+    rmSync(tmp, { recursive: true, force: true });
+  }
   rmSync(old, { recursive: true, force: true });
   return true;
 }

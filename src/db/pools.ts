@@ -16,13 +16,11 @@ import {
   isNull,
   lt,
   lte,
-  ne,
-  not,
   or,
   sql,
   type SQL,
 } from "drizzle-orm";
-import type { Prefix } from "../allocator/index.js";
+import { encodeAddress, prefixLast, type Prefix } from "../allocator/index.js";
 import { Invalid } from "../errors.js";
 import { encodeCursor, type Page, type ResolvedPage } from "./pagination.js";
 import {
@@ -278,17 +276,18 @@ export function deletePrefixRows(db: Db, rows: readonly PrefixRow[]): void {
 }
 
 /**
- * Live direct children of `parentId` (top-level prefixes of the scope when null) that overlap p, other than
- * `excludeId`: what stands in the way of a pool growing to p. Address order; O(length × log n + limit).
+ * Live direct children of `parentId` (top-level prefixes of the scope when null) inside or equal to any of
+ * `blocks`: what stands in the way of a pool growing over them (the grown blocks are disjoint from the pool,
+ * so a range scan of each never reads the pool's own subtree). Address order; O(blocks × log n + limit).
  */
-export function directChildrenOverlapping(
+export function directChildrenWithin(
   db: Db,
   scopeId: number,
   parentId: number | null,
-  p: Prefix,
-  excludeId: number,
+  blocks: readonly Prefix[],
   limit: number,
 ): PrefixRow[] {
+  if (blocks.length === 0) return [];
   return db
     .select()
     .from(prefixes)
@@ -297,8 +296,7 @@ export function directChildrenOverlapping(
         eq(prefixes.scopeId, scopeId),
         parentId === null ? isNull(prefixes.parentId) : eq(prefixes.parentId, parentId),
         isLive,
-        overlapsWhere(p),
-        ne(prefixes.id, excludeId),
+        or(...blocks.map(withinOrEqualWhere)),
       ),
     )
     .orderBy(asc(prefixes.rangeStart))
@@ -308,7 +306,7 @@ export function directChildrenOverlapping(
 
 /**
  * Live direct children of a pool that would not fit in p (a pool shrinking to p): not inside p, or not
- * strictly smaller than it. Address order, at most `limit`, with the total count. O(children outside p).
+ * strictly smaller than it. Address order, at most `limit`, with the total count. O(log n + children outside p).
  */
 export function childrenNotFitting(
   db: Db,
@@ -316,13 +314,24 @@ export function childrenNotFitting(
   p: Prefix,
   limit: number,
 ): { rows: PrefixRow[]; count: number } {
-  const where = and(
-    eq(prefixes.parentId, poolId),
-    isLive,
-    or(not(withinOrEqualWhere(p)), lte(prefixes.prefixLen, p.length)),
-  );
-  const rows = db.select().from(prefixes).where(where).orderBy(asc(prefixes.rangeStart)).limit(limit).all();
+  // Children are disjoint and aligned, so "not strictly inside p" is: starting before p, after its end, or at
+  // its start with a length of at most p's. Three seeks on (parent_id, range_start), run apart so SQLite never
+  // falls back to scanning the children inside p.
+  const start = encodeAddress(p.start);
+  const parts = [
+    lt(prefixes.rangeStart, start),
+    gt(prefixes.rangeStart, encodeAddress(prefixLast(p))),
+    and(eq(prefixes.rangeStart, start), lte(prefixes.prefixLen, p.length)),
+  ].map((part) => and(eq(prefixes.parentId, poolId), isLive, part));
+  const rows = parts
+    .flatMap((where) =>
+      db.select().from(prefixes).where(where).orderBy(asc(prefixes.rangeStart)).limit(limit).all(),
+    )
+    .sort((x, y) => (x.rangeStart < y.rangeStart ? -1 : x.rangeStart > y.rangeStart ? 1 : 0))
+    .slice(0, limit);
   const total =
-    rows.length < limit ? rows.length : db.select({ n: count() }).from(prefixes).where(where).get()!.n;
+    rows.length < limit
+      ? rows.length
+      : parts.reduce((n, where) => n + db.select({ n: count() }).from(prefixes).where(where).get()!.n, 0);
   return { rows, count: total };
 }

@@ -11,9 +11,16 @@
  * the pool's own free blocks are grown (buddy merging) or clipped, so utilisation (computed from the children
  * and the free blocks) stays exact without re-reading the children.
  */
-import { containsPrefix, formatPrefix, growFreeBlocks, resizeKind, type Family } from "../allocator/index.js";
+import {
+  containsPrefix,
+  formatPrefix,
+  growFreeBlocks,
+  grownBlocks,
+  resizeKind,
+  type Family,
+} from "../allocator/index.js";
 import { clipFreeBlocks, sqlFreeBlockStore } from "../db/free-blocks.js";
-import { childrenNotFitting, directChildrenOverlapping, updatePrefixRow } from "../db/pools.js";
+import { childrenNotFitting, directChildrenWithin, updatePrefixRow } from "../db/pools.js";
 import { rangeColumns, rowPrefix, type PrefixRow } from "../db/prefixes.js";
 import type { Store } from "../db/store.js";
 import type { Caller } from "./caller.js";
@@ -78,7 +85,7 @@ export async function resizePool(
         throw new Invalid("cidr", `${formatPrefix(to)} lies outside the parent ${describePrefix(parent)}`, {
           conflicting: prefixRef(parent),
         });
-      const inWay = directChildrenOverlapping(db, pool.scopeId, parent?.id ?? null, to, pool.id, LISTED);
+      const inWay = directChildrenWithin(db, pool.scopeId, parent?.id ?? null, grownBlocks(from, to), LISTED);
       if (inWay.length > 0)
         throw new Conflict(
           `${describePrefix(pool)} cannot grow to ${formatPrefix(to)}: ${names(inWay, inWay.length)} ${inWay.length === 1 ? "is" : "are"} in the way`,
