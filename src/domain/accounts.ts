@@ -41,6 +41,7 @@ import {
   toRemovedPrefixRecord,
   type PoolRecord,
   type RemovedPrefixRecord,
+  type Tier,
 } from "./pools.js";
 import { freeText, parseCidr, requireAccount, requiredName, tagKey } from "./validation.js";
 
@@ -229,6 +230,42 @@ export function accountRegions(row: AccountRow): string[] {
   return JSON.parse(row.regions) as string[];
 }
 
+/** An account as the domain hands it out, regions and settings decoded (src/schema never sees a database row). */
+export interface AccountRecord {
+  id: number;
+  key: string;
+  provider: Provider;
+  name: string;
+  description: string | null;
+  platform: string | null;
+  tier: Tier | null;
+  environment: string | null;
+  regions: string[];
+  settings: AccountSettings;
+  reconcilePolicy: ReconcilePolicy;
+  /** ISO-8601 UTC. */
+  createdAt: string;
+  updatedAt: string;
+}
+
+export function toAccountRecord(row: AccountRow): AccountRecord {
+  return {
+    id: row.id,
+    key: row.key,
+    provider: row.provider as Provider,
+    name: row.name,
+    description: row.description,
+    platform: row.platform,
+    tier: row.tier as Tier | null,
+    environment: row.environment,
+    regions: accountRegions(row),
+    settings: accountSettings(row),
+    reconcilePolicy: row.reconcilePolicy as ReconcilePolicy,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+  };
+}
+
 export function accountSnapshot(row: AccountRow) {
   return {
     id: row.id,
@@ -271,7 +308,7 @@ export async function createAccount(
   store: Store,
   caller: Caller,
   input: CreateAccountInput,
-): Promise<AccountRow> {
+): Promise<AccountRecord> {
   const { key, provider } = parseAccountKey("key", input.key);
   const values = {
     key,
@@ -299,7 +336,7 @@ export async function createAccount(
       subjectId: row.id,
       after: accountSnapshot(row),
     });
-    return row;
+    return toAccountRecord(row);
   });
 }
 
@@ -313,7 +350,7 @@ export async function updateAccount(
   caller: Caller,
   id: number,
   patch: UpdateAccountInput,
-): Promise<AccountRow> {
+): Promise<AccountRecord> {
   if (patch.name === null) throw new Invalid("name", "an account's name cannot be cleared");
   return store.write((db) => {
     const before = requireAccount(db, id, "id");
@@ -338,12 +375,12 @@ export async function updateAccount(
       before: accountSnapshot(before),
       after: accountSnapshot(after),
     });
-    return after;
+    return toAccountRecord(after);
   });
 }
 
 export interface DeletedAccount {
-  account: AccountRow;
+  account: AccountRecord;
   /** Pools that used the account, now without one. */
   detachedPools: PoolRecord[];
   /** Allocations and reservations (live and released) deleted with the account. */
@@ -395,7 +432,7 @@ export async function deleteAccount(
       before: accountSnapshot(account),
     });
     return {
-      account,
+      account: toAccountRecord(account),
       detachedPools: detachedPools.map(toPoolRecord),
       removed: removed.map(toRemovedPrefixRecord),
     };
@@ -417,16 +454,19 @@ export async function listAccounts(
   descending: boolean,
   args: PageArgs,
   maxPageSize: number,
-): Promise<{ page: Page<AccountRow>; count: () => Promise<number> }> {
+): Promise<{ page: Page<AccountRecord>; count: () => Promise<number> }> {
   const rowFilter: AccountRowFilter = { ...filter, search: filter.search?.trim() || null };
   const resolved = resolvePage(args, maxPageSize, descending);
   const page = await store.read((db) => accountsPage(db, rowFilter, order, resolved));
-  return { page, count: () => store.read((db) => countAccounts(db, rowFilter)) };
+  return {
+    page: { ...page, items: page.items.map(toAccountRecord) },
+    count: () => store.read((db) => countAccounts(db, rowFilter)),
+  };
 }
 
 /** Accounts by id in the order asked (null where missing): the Account DataLoader's batch function. */
-export async function accountsById(store: Store, ids: readonly number[]): Promise<(AccountRow | null)[]> {
+export async function accountsById(store: Store, ids: readonly number[]): Promise<(AccountRecord | null)[]> {
   const rows = await store.read((db) => accountsByIds(db, ids));
-  const byId = new Map(rows.map((r) => [r.id, r]));
+  const byId = new Map(rows.map((r) => [r.id, toAccountRecord(r)]));
   return ids.map((id) => byId.get(id) ?? null);
 }

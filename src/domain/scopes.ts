@@ -30,6 +30,28 @@ import { freeText, requiredName } from "./validation.js";
 
 export type { ScopeRow };
 
+/** A scope as the domain hands it out: what the API maps (src/schema never sees a database row). */
+export interface ScopeRecord {
+  id: number;
+  name: string;
+  description: string | null;
+  isDefault: boolean;
+  /** ISO-8601 UTC. */
+  createdAt: string;
+  updatedAt: string;
+}
+
+export function toScopeRecord(row: ScopeRow): ScopeRecord {
+  return {
+    id: row.id,
+    name: row.name,
+    description: row.description,
+    isDefault: row.isDefault,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+  };
+}
+
 export function scopeSnapshot(row: ScopeRow) {
   return { id: row.id, name: row.name, description: row.description, isDefault: row.isDefault };
 }
@@ -59,16 +81,19 @@ export async function listScopes(
   store: Store,
   args: PageArgs,
   maxPageSize: number,
-): Promise<{ page: Page<ScopeRow>; count: () => Promise<number> }> {
+): Promise<{ page: Page<ScopeRecord>; count: () => Promise<number> }> {
   const resolved = resolvePage(args, maxPageSize);
   const page = await store.read((db) => scopesPage(db, resolved));
-  return { page, count: () => store.read((db) => countScopes(db)) };
+  return {
+    page: { ...page, items: page.items.map(toScopeRecord) },
+    count: () => store.read((db) => countScopes(db)),
+  };
 }
 
 /** Scopes by id in the order asked (null where missing): the Scope DataLoader's batch function. */
-export async function scopesById(store: Store, ids: readonly number[]): Promise<(ScopeRow | null)[]> {
+export async function scopesById(store: Store, ids: readonly number[]): Promise<(ScopeRecord | null)[]> {
   const rows = await store.read((db) => scopesByIds(db, ids));
-  const byId = new Map(rows.map((r) => [r.id, r]));
+  const byId = new Map(rows.map((r) => [r.id, toScopeRecord(r)]));
   return ids.map((id) => byId.get(id) ?? null);
 }
 
@@ -77,7 +102,7 @@ export interface ScopeInput {
   description?: string | null;
 }
 
-export async function createScope(store: Store, caller: Caller, input: ScopeInput): Promise<ScopeRow> {
+export async function createScope(store: Store, caller: Caller, input: ScopeInput): Promise<ScopeRecord> {
   const name = requiredName("name", input.name);
   const description = freeText("description", input.description);
   return store.write((db) => {
@@ -89,7 +114,7 @@ export async function createScope(store: Store, caller: Caller, input: ScopeInpu
       subjectId: row.id,
       after: scopeSnapshot(row),
     });
-    return row;
+    return toScopeRecord(row);
   });
 }
 
@@ -99,7 +124,7 @@ export async function updateScope(
   caller: Caller,
   id: number,
   patch: { name?: string | null; description?: string | null },
-): Promise<ScopeRow> {
+): Promise<ScopeRecord> {
   if (patch.name === null) throw new Invalid("name", "a scope's name cannot be cleared");
   const name = patch.name === undefined ? undefined : requiredName("name", patch.name);
   const description =
@@ -118,12 +143,12 @@ export async function updateScope(
       before: scopeSnapshot(before),
       after: scopeSnapshot(after),
     });
-    return after;
+    return toScopeRecord(after);
   });
 }
 
 /** Deletes an empty, non-default scope. */
-export async function deleteScope(store: Store, caller: Caller, id: number): Promise<ScopeRow> {
+export async function deleteScope(store: Store, caller: Caller, id: number): Promise<ScopeRecord> {
   return store.write((db) => {
     const row = requireScope(db, id, "id");
     if (row.isDefault) {
@@ -150,7 +175,7 @@ export async function deleteScope(store: Store, caller: Caller, id: number): Pro
       subjectId: id,
       before: scopeSnapshot(row),
     });
-    return row;
+    return toScopeRecord(row);
   });
 }
 
@@ -190,10 +215,10 @@ export async function linkScopes(
   store: Store,
   caller: Caller,
   scopeIds: readonly number[],
-): Promise<[ScopeRow, ScopeRow]> {
+): Promise<[ScopeRecord, ScopeRecord]> {
   return store.write((db) => {
     const [a, b] = pairOf(db, scopeIds);
-    if (scopeLinkRow(db, a.id, b.id)) return [a, b];
+    if (scopeLinkRow(db, a.id, b.id)) return [toScopeRecord(a), toScopeRecord(b)];
     const overlap = firstOverlapBetween(db, a.id, b.id, (id) => topLevelLive(db, id));
     if (overlap) {
       throw new Conflict(
@@ -203,7 +228,7 @@ export async function linkScopes(
     }
     insertScopeLink(db, a.id, b.id);
     linkEvents(db, caller, "scope.linked", a, b);
-    return [a, b];
+    return [toScopeRecord(a), toScopeRecord(b)];
   });
 }
 
@@ -212,18 +237,22 @@ export async function unlinkScopes(
   store: Store,
   caller: Caller,
   scopeIds: readonly number[],
-): Promise<[ScopeRow, ScopeRow]> {
+): Promise<[ScopeRecord, ScopeRecord]> {
   return store.write((db) => {
     const [a, b] = pairOf(db, scopeIds);
     if (!scopeLinkRow(db, a.id, b.id)) {
       throw new NotFound("ScopeLink", `${a.name}/${b.name}`, "scopeIds");
     }
     unlinkIn(db, caller, a, b);
-    return [a, b];
+    return [toScopeRecord(a), toScopeRecord(b)];
   });
 }
 
 /** The scopes linked to a scope, in id order. */
-export async function linkedScopes(store: Store, scopeId: number): Promise<ScopeRow[]> {
-  return store.read((db) => scopesByIds(db, linkedScopeIds(db, scopeId)).sort((x, y) => x.id - y.id));
+export async function linkedScopes(store: Store, scopeId: number): Promise<ScopeRecord[]> {
+  return store.read((db) =>
+    scopesByIds(db, linkedScopeIds(db, scopeId))
+      .sort((x, y) => x.id - y.id)
+      .map(toScopeRecord),
+  );
 }

@@ -1,7 +1,6 @@
 /** Accounts as the API shows them (Account implements Node). `Account.pools` is added by the account resolver. */
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from "type-graphql";
-import type { AccountRow } from "../db/accounts.js";
-import { accountRegions, accountSettings } from "../domain/accounts.js";
+import type { AccountRecord } from "../domain/accounts.js";
 import { ConnectionType, SortDirection } from "./connection.js";
 import { Node, toGlobalId } from "./node.js";
 
@@ -163,20 +162,20 @@ export class Account extends Node {
   updatedAt!: Date;
 }
 
-export function toAccount(row: AccountRow): Account {
-  const s = accountSettings(row);
+export function toAccount(account: AccountRecord): Account {
+  const s = account.settings;
   return {
     __typename: "Account",
-    id: toGlobalId("Account", row.id),
-    rowId: row.id,
-    key: row.key,
-    provider: row.provider as Provider,
-    name: row.name,
-    description: row.description,
-    platform: row.platform,
-    tier: row.tier as Tier | null,
-    environment: row.environment,
-    regions: accountRegions(row),
+    id: toGlobalId("Account", account.id),
+    rowId: account.id,
+    key: account.key,
+    provider: account.provider as Provider,
+    name: account.name,
+    description: account.description,
+    platform: account.platform,
+    tier: account.tier as Tier | null,
+    environment: account.environment,
+    regions: account.regions,
     settings: {
       regions: s.regions ?? null,
       roleArn: s.roleArn ?? null,
@@ -187,9 +186,9 @@ export function toAccount(row: AccountRow): Account {
       ignoreTag: s.ignoreTag ?? null,
       concurrency: s.concurrency ?? null,
     },
-    reconcilePolicy: row.reconcilePolicy as ReconcilePolicy,
-    createdAt: new Date(row.createdAt),
-    updatedAt: new Date(row.updatedAt),
+    reconcilePolicy: account.reconcilePolicy as ReconcilePolicy,
+    createdAt: new Date(account.createdAt),
+    updatedAt: new Date(account.updatedAt),
   };
 }
 

@@ -1,6 +1,6 @@
 /** Scopes (address spaces, like VRFs) as the API shows them. */
 import { Field, ID, InputType, ObjectType } from "type-graphql";
-import type { ScopeRow } from "../db/scopes.js";
+import type { ScopeRecord } from "../domain/scopes.js";
 import { ConnectionType } from "./connection.js";
 import { Node, toGlobalId } from "./node.js";
 
@@ -32,16 +32,16 @@ export class Scope extends Node {
   updatedAt!: Date;
 }
 
-export function toScope(row: ScopeRow): Scope {
+export function toScope(scope: ScopeRecord): Scope {
   return {
     __typename: "Scope",
-    id: toGlobalId("Scope", row.id),
-    rowId: row.id,
-    name: row.name,
-    description: row.description,
-    isDefault: row.isDefault,
-    createdAt: new Date(row.createdAt),
-    updatedAt: new Date(row.updatedAt),
+    id: toGlobalId("Scope", scope.id),
+    rowId: scope.id,
+    name: scope.name,
+    description: scope.description,
+    isDefault: scope.isDefault,
+    createdAt: new Date(scope.createdAt),
+    updatedAt: new Date(scope.updatedAt),
   };
 }
 
