@@ -335,3 +335,12 @@ export function childrenNotFitting(
       : parts.reduce((n, where) => n + db.select({ n: count() }).from(prefixes).where(where).get()!.n, 0);
   return { rows, count: total };
 }
+
+/** Moves rows to another scope, in chunks under SQLite's variable limit. */
+export function setScopeOfRows(db: Db, ids: readonly number[], scopeId: number): void {
+  for (let i = 0; i < ids.length; i += 5000)
+    db.update(prefixes)
+      .set({ scopeId, updatedAt: new Date().toISOString() })
+      .where(inArray(prefixes.id, ids.slice(i, i + 5000)))
+      .run();
+}

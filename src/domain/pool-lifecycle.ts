@@ -18,13 +18,28 @@ import {
   grownBlocks,
   resizeKind,
   type Family,
+  type Prefix,
 } from "../allocator/index.js";
 import { clipFreeBlocks, sqlFreeBlockStore } from "../db/free-blocks.js";
-import { childrenNotFitting, directChildrenWithin, updatePrefixRow } from "../db/pools.js";
-import { rangeColumns, rowPrefix, type PrefixRow } from "../db/prefixes.js";
-import type { Store } from "../db/store.js";
+import {
+  childrenNotFitting,
+  directChildrenWithin,
+  poolSubtree,
+  setScopeOfRows,
+  updatePrefixRow,
+} from "../db/pools.js";
+import {
+  containingLive,
+  rangeColumns,
+  rowPrefix,
+  topLevelWithinLive,
+  withinLive,
+  type PrefixRow,
+} from "../db/prefixes.js";
+import { linkedScopeIds, scopeById } from "../db/scopes.js";
+import type { Db, Store } from "../db/store.js";
 import type { Caller } from "./caller.js";
-import { Conflict, Invalid } from "./errors.js";
+import { Conflict, Invalid, NotFound } from "./errors.js";
 import { appendEvent } from "./events.js";
 import {
   assertClearOfLinkedScopes,
@@ -116,5 +131,122 @@ export async function resizePool(
       after: prefixSnapshot(after),
     });
     return { pool: toPoolRecord(after), previousCidr: pool.cidr };
+  });
+}
+
+export interface MovedPool {
+  pool: PoolRecord;
+  previousParentId: number | null;
+}
+
+/** Where a pool moves: under another pool, or top-level (of `scopeId`, default its own scope). */
+export type MoveTarget = { parentId: number } | { parentId: null; scopeId?: number | null };
+
+/** Live prefixes of linked scope `linked` overlapping x, leaving out the moved subtree itself (its own scope). */
+function linkedInWay(db: Db, linked: number, pool: PrefixRow, x: Prefix): PrefixRow[] {
+  const containing = containingLive(db, linked, x).filter((r) => r.id !== pool.id);
+  // Inside x in the pool's own scope is only the pool's own subtree, which moves with it.
+  const inside = linked === pool.scopeId ? [] : withinLive(db, linked, x, LISTED);
+  return [...containing, ...inside];
+}
+
+/**
+ * Re-parents a pool (with its whole subtree) under a pool of another scope, or makes it top-level of another
+ * scope. Within one scope the only pools containing it are its ancestors, so a same-scope move always meets
+ * the ancestor in between (CONFLICT). One write transaction, one `pool.moved` event.
+ */
+export async function movePool(
+  store: Store,
+  caller: Caller,
+  id: number,
+  target: MoveTarget,
+): Promise<MovedPool> {
+  return store.write((db) => {
+    const pool = requirePool(db, id, "id");
+    const x = rowPrefix(pool);
+    const oldParent = pool.parentId !== null ? requirePool(db, pool.parentId, "id") : null;
+    let newParent: PrefixRow | null = null;
+    let scopeId: number;
+    const inWay: PrefixRow[] = [];
+    if (target.parentId !== null) {
+      if (target.parentId === pool.id)
+        throw new Invalid("parentId", `${describePrefix(pool)} cannot be its own parent`);
+      newParent = requirePool(db, target.parentId, "parentId");
+      if (newParent.id === pool.parentId)
+        throw new Invalid(
+          "parentId",
+          `${describePrefix(pool)} is already under ${describePrefix(newParent)}`,
+          {
+            conflicting: prefixRef(newParent),
+          },
+        );
+      const np = rowPrefix(newParent);
+      if (newParent.scopeId === pool.scopeId && np.family === x.family && containsPrefix(x, np))
+        throw new Invalid(
+          "parentId",
+          `${describePrefix(newParent)} lies inside ${describePrefix(pool)}; a pool cannot move under its own descendant`,
+          { conflicting: prefixRef(newParent) },
+        );
+      if (np.family !== x.family)
+        throw new Invalid(
+          "parentId",
+          `${describePrefix(newParent)} is IPv${np.family} but ${describePrefix(pool)} is IPv${x.family}`,
+          { conflicting: prefixRef(newParent) },
+        );
+      if (x.length <= np.length || !containsPrefix(np, x))
+        throw new Invalid(
+          "parentId",
+          `${describePrefix(pool)} does not lie strictly inside ${describePrefix(newParent)}`,
+          {
+            conflicting: prefixRef(newParent),
+          },
+        );
+      scopeId = newParent.scopeId;
+      // Direct children of the new parent containing x (in one scope: the ancestor in between) or inside it.
+      inWay.push(
+        ...containingLive(db, scopeId, x).filter((r) => r.parentId === newParent!.id),
+        ...directChildrenWithin(db, scopeId, newParent.id, [x], LISTED).filter((r) => r.id !== pool.id),
+      );
+    } else {
+      scopeId = target.scopeId ?? pool.scopeId;
+      if (scopeId === pool.scopeId) {
+        if (!oldParent)
+          throw new Invalid("parentId", `${describePrefix(pool)} is already top-level in its scope`);
+        throw new Invalid(
+          "parentId",
+          `${describePrefix(pool)} cannot be top-level in its own scope: its ancestors cover its range (give scopeId to move it to another scope)`,
+          { conflicting: prefixRef(oldParent) },
+        );
+      }
+      if (!scopeById(db, scopeId)) throw new NotFound("Scope", scopeId, "scopeId");
+      inWay.push(...containingLive(db, scopeId, x), ...topLevelWithinLive(db, scopeId, x, LISTED));
+    }
+    for (const linked of linkedScopeIds(db, scopeId)) inWay.push(...linkedInWay(db, linked, pool, x));
+    if (inWay.length > 0) {
+      const listed = inWay.slice(0, LISTED);
+      throw new Conflict(
+        `${describePrefix(pool)} cannot move there: ${names(listed, inWay.length)} ${inWay.length === 1 ? "is" : "are"} in the way`,
+        { field: "parentId", conflicting: listed.map(prefixRef) },
+      );
+    }
+    // Apply: the subtree (live and released rows) changes scope, the old parent gets the range back, the new one
+    // loses it; the pool's own free blocks are untouched.
+    if (scopeId !== pool.scopeId)
+      setScopeOfRows(
+        db,
+        poolSubtree(db, pool).map((r) => r.id),
+        scopeId,
+      );
+    if (oldParent) vacateInPool(db, oldParent, x);
+    if (newParent) occupyInPool(db, newParent, x, "parentId");
+    const after = updatePrefixRow(db, pool.id, { parentId: newParent?.id ?? null, scopeId });
+    appendEvent(db, caller, {
+      type: "pool.moved",
+      subjectType: "Pool",
+      subjectId: pool.id,
+      before: prefixSnapshot(pool),
+      after: prefixSnapshot(after),
+    });
+    return { pool: toPoolRecord(after), previousParentId: pool.parentId };
   });
 }

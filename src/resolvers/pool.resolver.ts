@@ -8,7 +8,7 @@ import {
   updatePool,
   type PoolFilter as DomainPoolFilter,
 } from "../domain/pools.js";
-import { resizePool } from "../domain/pool-lifecycle.js";
+import { movePool, resizePool } from "../domain/pool-lifecycle.js";
 import type { PoolOrderField as DbPoolOrderField } from "../db/pools.js";
 import { Account } from "../schema/account.js";
 import { ConnectionArgs, SortDirection, toConnection } from "../schema/connection.js";
@@ -23,6 +23,8 @@ import {
   PoolFilter,
   PoolOrder,
   PoolOrderField,
+  MovePoolInput,
+  MovePoolPayload,
   ResizePoolInput,
   ResizePoolPayload,
   UpdatePoolInput,
@@ -173,6 +175,29 @@ export class PoolResolver {
     const { id } = fromGlobalId(input.id, "Pool", "id");
     const { pool, previousCidr } = await resizePool(ctx.services.store, callerOf(ctx), id, input.cidr);
     return { pool: toPool(pool), previousCidr };
+  }
+
+  @Authorized("admin")
+  @Mutation(() => MovePoolPayload, {
+    description:
+      "Re-parents a pool with its whole subtree under a pool of another scope (or makes it top-level of another scope); the old parent gets the range back, the new one loses it. CONFLICT names the objects in the way.",
+  })
+  async movePool(
+    @Arg("input", () => MovePoolInput, { description: "The pool and where it goes." }) input: MovePoolInput,
+    @Ctx() ctx: Context,
+  ): Promise<MovePoolPayload> {
+    const { id } = fromGlobalId(input.id, "Pool", "id");
+    const parentId = rowIdOf(input.parentId, "Pool", "parentId") ?? null;
+    const { pool, previousParentId } = await movePool(
+      ctx.services.store,
+      callerOf(ctx),
+      id,
+      parentId !== null ? { parentId } : { parentId, scopeId: rowIdOf(input.scopeId, "Scope", "scopeId") },
+    );
+    return {
+      pool: toPool(pool),
+      previousParentId: previousParentId === null ? null : toGlobalId("Pool", previousParentId),
+    };
   }
 
   @Authorized("admin")

@@ -369,6 +369,39 @@ export class ResizePoolPayload {
   previousCidr!: string;
 }
 
+@InputType({
+  description:
+    "Where a pool moves with its whole subtree: under a pool of another scope (its range strictly inside, overlapping nothing), or top-level of another scope (parentId null, scopeId).",
+})
+export class MovePoolInput {
+  @Field(() => ID, { description: "Global id of the pool." })
+  id!: string;
+
+  @Field(() => ID, {
+    nullable: true,
+    description: "Global id of the new parent pool, or null to make the pool top-level of scopeId.",
+  })
+  parentId!: string | null;
+
+  @Field(() => ID, {
+    nullable: true,
+    description: "With parentId null: the scope the pool becomes top-level of (it must be another scope).",
+  })
+  scopeId?: string | null;
+}
+
+@ObjectType({ description: "The moved pool." })
+export class MovePoolPayload {
+  @Field(() => Pool, { description: "The pool under its new parent (and in its new scope)." })
+  pool!: Pool;
+
+  @Field(() => ID, {
+    nullable: true,
+    description: "Global id of the parent it had before (null: top-level).",
+  })
+  previousParentId!: string | null;
+}
+
 @ObjectType({ description: "The created pool." })
 export class CreatePoolPayload {
   @Field(() => Pool, { description: "The new pool." })
