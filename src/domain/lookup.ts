@@ -2,12 +2,37 @@
 import { containingLiveInAllScopes, type PrefixRow } from "../db/prefixes.js";
 import type { Store } from "../db/store.js";
 import { Invalid } from "./errors.js";
+import { toPoolRecord, type PoolRecord, type PrefixKind } from "./pools.js";
 import { parseCidr, parseHost } from "./validation.js";
+
+/** One prefix of a lookup chain as the domain hands it out. */
+export interface LookupEntryRecord {
+  id: number;
+  kind: PrefixKind;
+  cidr: string;
+  prefixLength: number;
+  name: string | null;
+  status: string;
+  /** The pool, when the entry is one. */
+  pool: PoolRecord | null;
+}
 
 export interface LookupChain {
   scopeId: number;
   /** Live pools, allocations and reservations containing the target, root pool first, deepest last. */
-  chain: PrefixRow[];
+  chain: LookupEntryRecord[];
+}
+
+function toLookupEntryRecord(row: PrefixRow): LookupEntryRecord {
+  return {
+    id: row.id,
+    kind: row.kind,
+    cidr: row.cidr,
+    prefixLength: row.prefixLen,
+    name: row.name,
+    status: row.status,
+    pool: row.kind === "pool" ? toPoolRecord(row) : null,
+  };
 }
 
 /** One statement: index probes per scope (O(scopes × prefix length × log n)). Scopes without a match are left out. */
@@ -22,8 +47,9 @@ export async function lookup(
   const chains: LookupChain[] = [];
   for (const row of rows) {
     const last = chains[chains.length - 1];
-    if (last && last.scopeId === row.scopeId) last.chain.push(row);
-    else chains.push({ scopeId: row.scopeId, chain: [row] });
+    const entry = toLookupEntryRecord(row);
+    if (last && last.scopeId === row.scopeId) last.chain.push(entry);
+    else chains.push({ scopeId: row.scopeId, chain: [entry] });
   }
   return chains;
 }

@@ -1,10 +1,8 @@
 /** `lookup(address | cidr)`: the containing chain in every scope ("who owns this IP?"). */
 import { Arg, Authorized, Ctx, FieldResolver, Query, Resolver, Root } from "type-graphql";
 import { lookup } from "../domain/lookup.js";
-import { toPoolRecord } from "../domain/pools.js";
 import { LookupEntry, LookupResult, toLookupEntry } from "../schema/lookup.js";
 import { Node } from "../schema/node.js";
-import { Pool, toPool } from "../schema/pool.js";
 import { CIDRScalar, IPAddressScalar } from "../schema/scalars.js";
 import { Scope } from "../schema/scope.js";
 import type { Context } from "./context.js";
@@ -42,11 +40,6 @@ export class LookupResolver {
 
 @Resolver(() => LookupEntry)
 export class LookupEntryResolver {
-  @FieldResolver(() => Pool, { nullable: true, description: "The pool, when the entry is one." })
-  pool(@Root() entry: LookupEntry): Pool | null {
-    return entry.row.kind === "pool" ? toPool(toPoolRecord(entry.row)) : null;
-  }
-
   @FieldResolver(() => Node, {
     nullable: true,
     description: "The prefix as its own type (Pool, Allocation, Reservation), through `node(id:)`.",

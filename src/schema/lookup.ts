@@ -1,16 +1,13 @@
 /** `lookup`: who owns an address, per scope. */
 import { Field, ID, Int, ObjectType } from "type-graphql";
-import type { PrefixRow } from "../db/prefixes.js";
-import { PrefixKind, prefixGlobalId, prefixKindOf } from "./pool.js";
+import type { LookupEntryRecord } from "../domain/lookup.js";
+import { Pool, PrefixKind, prefixGlobalId, prefixKindOf, toPool } from "./pool.js";
 import { CIDRScalar } from "./scalars.js";
 
 @ObjectType({
   description: "One prefix of a lookup chain: a pool, allocation or reservation containing the target.",
 })
 export class LookupEntry {
-  /** The raw row (not in the schema). */
-  row!: PrefixRow;
-
   @Field(() => ID, {
     description: "Global id of the prefix (Pool, Allocation or Reservation); fetch it with `node(id:)`.",
   })
@@ -32,17 +29,20 @@ export class LookupEntry {
     description: "Its status (pool: PLANNED/ACTIVE/DEPRECATED; allocation: ALLOCATED, ...).",
   })
   status!: string;
+
+  @Field(() => Pool, { nullable: true, description: "The pool, when the entry is one." })
+  pool!: Pool | null;
 }
 
-export function toLookupEntry(row: PrefixRow): LookupEntry {
+export function toLookupEntry(entry: LookupEntryRecord): LookupEntry {
   return {
-    row,
-    id: prefixGlobalId(row),
-    kind: prefixKindOf(row.kind),
-    cidr: row.cidr,
-    prefixLength: row.prefixLen,
-    name: row.name,
-    status: row.status,
+    id: prefixGlobalId(entry),
+    kind: prefixKindOf(entry.kind),
+    cidr: entry.cidr,
+    prefixLength: entry.prefixLength,
+    name: entry.name,
+    status: entry.status,
+    pool: entry.pool ? toPool(entry.pool) : null,
   };
 }
 
