@@ -11,13 +11,14 @@ import {
   CreateAccountInput,
   CreateAccountPayload,
   DeleteAccountInput,
+  DeleteAccountPayload,
   UpdateAccountInput,
   UpdateAccountPayload,
   toAccount,
 } from "../schema/account.js";
 import { ConnectionArgs, SortDirection, toConnection } from "../schema/connection.js";
 import { fromGlobalId, toGlobalId } from "../schema/node.js";
-import { DeleteAccountPayload, toPool, toRemovedPrefix } from "../schema/pool.js";
+import { toPool, toRemovedPrefix } from "../schema/pool.js";
 import { callerOf, type Context } from "./context.js";
 
 const ORDER: Record<AccountOrderField, DbAccountOrderField> = {

@@ -3,6 +3,8 @@ import { Field, ID, InputType, Int, ObjectType, registerEnumType } from "type-gr
 import type { AccountRecord } from "../domain/accounts.js";
 import { ConnectionType, SortDirection } from "./connection.js";
 import { Node, toGlobalId } from "./node.js";
+import { Pool, RemovedPrefix } from "./pool.js";
+import { Tier } from "./tier.js";
 
 export enum Provider {
   AWS = "AWS",
@@ -18,23 +20,6 @@ registerEnumType(Provider, {
     GCP: { description: "A GCP project (`gcp:<project-id>`)." },
     AZURE: { description: "An Azure subscription (`azure:<subscription uuid>`)." },
     ONPREM: { description: "An on-premises site or network (`onprem:<slug>`)." },
-  },
-});
-
-export enum Tier {
-  DEV = "DEV",
-  STG = "STG",
-  SBX = "SBX",
-  PRD = "PRD",
-}
-registerEnumType(Tier, {
-  name: "Tier",
-  description: "The tier of an account (pools may restrict allocations to some tiers).",
-  valuesConfig: {
-    DEV: { description: "Development." },
-    STG: { description: "Staging." },
-    SBX: { description: "Sandbox." },
-    PRD: { description: "Production." },
   },
 });
 
@@ -362,4 +347,18 @@ export class CreateAccountPayload {
 export class UpdateAccountPayload {
   @Field(() => Account, { description: "The account after the change." })
   account!: Account;
+}
+
+@ObjectType({ description: "The deleted account and what changed with it." })
+export class DeleteAccountPayload {
+  @Field(() => ID, { description: "Global id the account had." })
+  deletedAccountId!: string;
+
+  @Field(() => [Pool], { description: "Pools that used the account: kept, now without account (cascade)." })
+  detachedPools!: Pool[];
+
+  @Field(() => [RemovedPrefix], {
+    description: "Allocations and reservations deleted with the account (cascade).",
+  })
+  removed!: RemovedPrefix[];
 }

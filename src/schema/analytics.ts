@@ -4,7 +4,8 @@
  */
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from "type-graphql";
 import type { AnalyticsFilter as DomainAnalyticsFilter } from "../domain/analytics.js";
-import { Provider, Tier } from "./account.js";
+import { Provider } from "./account.js";
+import { Tier } from "./tier.js";
 import { ConnectionType, SortDirection } from "./connection.js";
 import { IpFamily } from "./pool.js";
 import { CIDRScalar } from "./scalars.js";

@@ -6,7 +6,7 @@
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from "type-graphql";
 import { JSONObjectResolver } from "graphql-scalars";
 import type { PoolRecord, PrefixKind as DomainPrefixKind, RemovedPrefixRecord } from "../domain/pools.js";
-import { Tier } from "./account.js";
+import { Tier } from "./tier.js";
 import { ConnectionType, SortDirection } from "./connection.js";
 import { Node, toGlobalId } from "./node.js";
 import { CIDRScalar } from "./scalars.js";
@@ -423,20 +423,5 @@ export class DeletePoolPayload {
   cidr!: string;
 
   @Field(() => [RemovedPrefix], { description: "Everything removed with it (cascade), deepest first." })
-  removed!: RemovedPrefix[];
-}
-
-/** Lives here rather than in account.ts because it lists pools (account.ts must not import this file). */
-@ObjectType({ description: "The deleted account and what changed with it." })
-export class DeleteAccountPayload {
-  @Field(() => ID, { description: "Global id the account had." })
-  deletedAccountId!: string;
-
-  @Field(() => [Pool], { description: "Pools that used the account: kept, now without account (cascade)." })
-  detachedPools!: Pool[];
-
-  @Field(() => [RemovedPrefix], {
-    description: "Allocations and reservations deleted with the account (cascade).",
-  })
   removed!: RemovedPrefix[];
 }
