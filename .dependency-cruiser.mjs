@@ -1,6 +1,9 @@
 /**
  * Import direction between layers (README "Layers"; architecture: arrows point down only):
- *   server -> resolvers -> schema | domain | reconcile -> db | allocator | providers
+ *   server -> resolvers -> schema | domain | reconcile -> db | allocator | providers -> src/errors.ts, src/ids.ts
+ * src/errors.ts (typed errors, the error codes) and src/ids.ts (global ids, event cursors) sit below every
+ * layer and import nothing of ours but each other. src/schema maps domain records to GraphQL types: it may
+ * import types from src/domain and src/db (the shapes it maps), never their functions.
  * `npm run lint` runs `depcruise src` with these rules: a cycle or an upward import fails it.
  * test/lint/import-rules.test.ts proves each rule fires on a deliberately bad import.
  */
@@ -30,6 +33,21 @@ export default {
       from: { path: `^src/${layer}/` },
       to: { path: up },
     })),
+    {
+      name: "no-upward-import-from-shared",
+      severity: "error",
+      comment: "src/errors.ts and src/ids.ts are below every layer: they import nothing but each other.",
+      from: { path: "^src/(errors|ids)\\.ts$" },
+      to: { path: "^src/", pathNot: "^src/(errors|ids)\\.ts$" },
+    },
+    {
+      name: "schema-imports-only-types-from-domain",
+      severity: "error",
+      comment:
+        "src/schema maps records to GraphQL types: import the record types (import type) from src/domain or src/db; shared functions live in src/ids.ts or src/errors.ts.",
+      from: { path: "^src/schema/" },
+      to: { path: "^src/(domain|db)/", dependencyTypesNot: ["type-only"] },
+    },
   ],
   options: {
     doNotFollow: { path: "node_modules" },

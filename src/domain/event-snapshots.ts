@@ -9,7 +9,7 @@
  */
 import type { AllocationRecord, AllocationStatus } from "./allocations.js";
 import type { DriftRecord } from "./drift.js";
-import { fromGlobalId, toGlobalId } from "./global-id.js";
+import { fromGlobalId, toGlobalId } from "../ids.js";
 
 export const SNAPSHOT_VERSION = 2;
 

@@ -18,7 +18,7 @@ import { actorLabel } from "./roles.js";
 import type { Caller } from "./caller.js";
 import { Invalid } from "./errors.js";
 import { readSnapshot, toSnapshot, type Snapshot } from "./event-snapshots.js";
-import { fromGlobalId, toGlobalId } from "./global-id.js";
+import { fromGlobalId, toGlobalId } from "../ids.js";
 
 /** A change to record: the domain records of the object before and after it (row ids, as the domain has them). */
 export interface EventInput {
@@ -98,18 +98,8 @@ export function toEventRecord(row: EventRow): EventRecord {
   };
 }
 
-/** The event cursor clients see: the integer id as a decimal string. */
-export function eventCursor(id: number): string {
-  return String(id);
-}
-
-/** Parses an event cursor (`"0"` = from the beginning of the log). */
-export function parseEventCursor(cursor: string, field = "after"): number {
-  if (!/^\d{1,15}$/.test(cursor.trim())) {
-    throw new Invalid(field, `"${cursor}" is not an event cursor; use the \`cursor\` of an Event, or "0"`);
-  }
-  return Number(cursor.trim());
-}
+/** The event cursor codec lives in src/ids.ts (below every layer); re-exported for the domain's callers. */
+export { eventCursor, parseEventCursor } from "../ids.js";
 
 const TYPE_RE = /^[a-z][a-z_]*(\.[a-z][a-z_]*|\.\*)$/;
 

@@ -32,7 +32,7 @@ import {
 import { linkedScopeIds, scopeById } from "../db/scopes.js";
 import type { Db } from "../db/store.js";
 import { Conflict, type ObjectRef } from "./errors.js";
-import { toGlobalId } from "./global-id.js";
+import { toGlobalId } from "../ids.js";
 
 const KIND_LABEL: Record<PrefixRow["kind"], string> = {
   pool: "pool",

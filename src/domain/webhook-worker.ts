@@ -30,7 +30,7 @@ import { registry } from "../metrics.js";
 import type { Logger } from "../logger.js";
 import { APP_VERSION } from "../version.js";
 import { eventCursor, parseEventTypes, toEventRecord, typeMatches, type EventRecord } from "./events.js";
-import { toGlobalId } from "./global-id.js";
+import { toGlobalId } from "../ids.js";
 import type { DeliveryOutcome } from "./webhooks.js";
 
 const deliveries = new Counter({

@@ -1,7 +1,7 @@
 /** Relay cursor connections: PageInfo and a factory for `XConnection`/`XEdge` types. */
 import { Field, Int, ObjectType, ArgsType, registerEnumType, type ClassType } from "type-graphql";
 import type { Page } from "../db/pagination.js";
-import { withArticle } from "../domain/errors.js";
+import { withArticle } from "../errors.js";
 
 /** Direction of every ordered list (`orderBy: { field, direction }`). */
 export enum SortDirection {

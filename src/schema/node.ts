@@ -10,9 +10,9 @@ export abstract class Node {
   id!: string;
 }
 
-import { fromGlobalId } from "../domain/global-id.js";
+import { fromGlobalId } from "../ids.js";
 
-export { fromGlobalId, toGlobalId } from "../domain/global-id.js";
+export { fromGlobalId, toGlobalId } from "../ids.js";
 
 /** A global id argument of a known type, as a row id (null/undefined pass through). */
 export function rowIdOf(

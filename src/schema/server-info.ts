@@ -1,5 +1,5 @@
 import { Field, Float, Int, ObjectType, registerEnumType } from "type-graphql";
-import { ERROR_CODES, type ErrorCode as Code } from "../domain/errors.js";
+import { ERROR_CODES, type ErrorCode as Code } from "../errors.js";
 
 /** The ErrorCode enum, built from the one list of codes (src/errors.ts ERROR_CODES). */
 export const ErrorCode = Object.fromEntries(Object.keys(ERROR_CODES).map((code) => [code, code])) as {

@@ -2,7 +2,7 @@
 import { ArgsType, Field, ID, InputType, Int, ObjectType, registerEnumType } from "type-graphql";
 import { ConnectionArgs, ConnectionType } from "./connection.js";
 import { Node, toGlobalId } from "./node.js";
-import { eventCursor } from "../domain/events.js";
+import { eventCursor } from "../ids.js";
 import type { DeliveryInfo, WebhookInfo } from "../domain/webhooks.js";
 import { DateTimeScalar } from "./scalars.js";
 

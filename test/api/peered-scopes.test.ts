@@ -1,6 +1,6 @@
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { fromGlobalId } from "../../src/domain/global-id.js";
+import { fromGlobalId } from "../../src/ids.js";
 import { createAccount, createPool, createScope, dumpDatabase, failing } from "../helpers/plan.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
 

@@ -44,6 +44,8 @@ type Mutation =
   | "updateAllocation"
   | "allocateMany"
   | "reserve"
+  | "resizePool"
+  | "movePool"
   | "deletePool"
   | "linkScopes"
   | "unlinkScopes"
@@ -61,6 +63,8 @@ const INPUT_TYPE: Record<Mutation, string> = {
   allocateMany: "AllocateManyInput",
   reserve: "ReserveInput",
   releaseAllocation: "ReleaseAllocationInput",
+  resizePool: "ResizePoolInput",
+  movePool: "MovePoolInput",
   deletePool: "DeletePoolInput",
   linkScopes: "LinkScopesInput",
   unlinkScopes: "LinkScopesInput",
@@ -91,6 +95,10 @@ function validInput(m: Mutation): Record<string, unknown> {
       return { poolId: ids.pool, prefixLength: 24 };
     case "releaseAllocation":
       return { id: ids.allocation };
+    case "resizePool":
+      return { id: ids.pool, cidr: "10.0.0.0/15" };
+    case "movePool":
+      return { id: ids.pool, parentId: null, scopeId: ids.otherScope };
     case "deletePool":
       return { id: ids.pool, cascade: true };
     case "linkScopes":
@@ -205,7 +213,7 @@ const RULES: Rule[] = [
   },
   {
     rule: "CIDR",
-    uses: [at("createPool", "cidr"), at("allocate", "cidr"), at("reserve", "cidr")],
+    uses: [at("createPool", "cidr"), at("allocate", "cidr"), at("reserve", "cidr"), at("resizePool", "cidr")],
     bad: [
       badFor("BAD_USER_INPUT", "not an address", "ten.0.0.0/8"),
       badFor("BAD_USER_INPUT", "host bits set", "10.0.0.1/16"),
@@ -220,6 +228,9 @@ const RULES: Rule[] = [
       at("allocateMany", "poolId"),
       at("reserve", "poolId"),
       at("updatePool", "id"),
+      at("resizePool", "id"),
+      at("movePool", "id"),
+      at("movePool", "parentId"),
       at("deletePool", "id"),
     ],
     bad: [
@@ -247,6 +258,7 @@ const RULES: Rule[] = [
     rule: "scope id",
     uses: [
       at("createPool", "scopeId"),
+      at("movePool", "scopeId"),
       at("updateScope", "id"),
       at("linkScopes", "scopeIds.1", "scopeIds"),
       at("unlinkScopes", "scopeIds.1", "scopeIds"),

@@ -25,7 +25,7 @@ import { poolBlocks, poolUtilization } from "../../src/domain/blocks.js";
 import { Conflict, Invalid, NotFound } from "../../src/domain/errors.js";
 import { SYSTEM_ACTOR } from "../../src/domain/roles.js";
 import { formatPrefix, parsePrefix, seedFreeBlocks } from "../../src/allocator/index.js";
-import { toGlobalId } from "../../src/domain/global-id.js";
+import { toGlobalId } from "../../src/ids.js";
 
 const caller = { actor: SYSTEM_ACTOR, requestId: "test" };
 let dir: string;

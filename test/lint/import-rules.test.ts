@@ -68,6 +68,41 @@ describe("import rules", () => {
     expect(r.output).toContain("no-upward-import-from-resolvers");
   });
 
+  it("refuse a function import from src/schema into src/domain, and accept a type import", () => {
+    const bad = tree({
+      "src/domain/events.ts": "export const eventCursor = (id: number) => String(id);\n",
+      "src/schema/event.ts":
+        'import { eventCursor } from "../domain/events.js";\nexport const c = eventCursor(1);\n',
+    });
+    const r = check(bad);
+    expect(r.status).not.toBe(0);
+    expect(r.output).toContain("schema-imports-only-types-from-domain");
+    expect(r.output).toContain("src/schema/event.ts → src/domain/events.ts");
+
+    const ok = tree({
+      "src/domain/events.ts": "export interface EventRecord { id: number }\n",
+      "src/schema/event.ts":
+        'import type { EventRecord } from "../domain/events.js";\nexport const id = (e: EventRecord) => e.id;\n',
+    });
+    const r2 = check(ok);
+    expect(r2.output).toContain("no dependency violations found");
+    expect(r2.status).toBe(0);
+  });
+
+  it("refuse an import from the shared bottom modules (src/ids.ts, src/errors.ts) into a layer", () => {
+    const dir = tree({
+      "src/errors.ts": "export class Invalid extends Error {}\n",
+      "src/domain/roles.ts": "export const ROLES = [];\n",
+      "src/ids.ts":
+        'import { Invalid } from "./errors.js";\nimport { ROLES } from "./domain/roles.js";\nexport const x = [Invalid, ROLES];\n',
+    });
+    const r = check(dir);
+    expect(r.status).not.toBe(0);
+    expect(r.output).toContain("no-upward-import-from-shared");
+    expect(r.output).toContain("src/ids.ts → src/domain/roles.ts");
+    expect(r.output).not.toContain("src/ids.ts → src/errors.ts");
+  });
+
   it("refuse a runtime import cycle inside a layer", () => {
     const dir = tree({
       "src/resolvers/a.ts": 'import { b } from "./b.js";\nexport const a = () => b;\n',

@@ -1,6 +1,8 @@
 /**
- * Relay global ids ("Pool:42" in base64url): the one codec for every id a client sees — the API, event
- * snapshots and webhook bodies. Below the schema so that domain code (snapshots, webhooks) can use it.
+ * The ids a client sees, below every layer (like src/errors.ts) so that db, domain and the GraphQL edge share
+ * one codec:
+ * - Relay global ids ("Pool:42" in base64url) for the API, event snapshots and webhook bodies;
+ * - event cursors (the event's integer id as a decimal string) for `events`, subscriptions and webhooks.
  */
 import { Invalid, withArticle } from "./errors.js";
 
@@ -25,4 +27,17 @@ export function fromGlobalId(
     );
   }
   return { type, id: Number(m[2]) };
+}
+
+/** The event cursor clients see: the integer id as a decimal string. */
+export function eventCursor(id: number): string {
+  return String(id);
+}
+
+/** Parses an event cursor (`"0"` = from the beginning of the log). */
+export function parseEventCursor(cursor: string, field = "after"): number {
+  if (!/^\d{1,15}$/.test(cursor.trim())) {
+    throw new Invalid(field, `"${cursor}" is not an event cursor; use the \`cursor\` of an Event, or "0"`);
+  }
+  return Number(cursor.trim());
 }
