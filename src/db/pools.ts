@@ -336,11 +336,15 @@ export function childrenNotFitting(
   return { rows, count: total };
 }
 
-/** Moves rows to another scope, in chunks under SQLite's variable limit. */
-export function setScopeOfRows(db: Db, ids: readonly number[], scopeId: number): void {
-  for (let i = 0; i < ids.length; i += 5000)
-    db.update(prefixes)
-      .set({ scopeId, updatedAt: new Date().toISOString() })
-      .where(inArray(prefixes.id, ids.slice(i, i + 5000)))
-      .run();
+/**
+ * Moves a pool and everything under it (every row reached through parent_id, live or released) to another
+ * scope: one UPDATE over a recursive walk of the parent index. O(subtree).
+ */
+export function setScopeOfSubtree(db: Db, poolId: number, scopeId: number): void {
+  db.update(prefixes)
+    .set({ scopeId, updatedAt: new Date().toISOString() })
+    .where(
+      sql`${prefixes.id} IN (WITH RECURSIVE sub(id) AS (SELECT ${poolId} UNION ALL SELECT p.id FROM prefixes p JOIN sub ON p.parent_id = sub.id) SELECT id FROM sub)`,
+    )
+    .run();
 }

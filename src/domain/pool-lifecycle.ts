@@ -21,13 +21,7 @@ import {
   type Prefix,
 } from "../allocator/index.js";
 import { clipFreeBlocks, sqlFreeBlockStore } from "../db/free-blocks.js";
-import {
-  childrenNotFitting,
-  directChildrenWithin,
-  poolSubtree,
-  setScopeOfRows,
-  updatePrefixRow,
-} from "../db/pools.js";
+import { childrenNotFitting, directChildrenWithin, setScopeOfSubtree, updatePrefixRow } from "../db/pools.js";
 import {
   containingLive,
   rangeColumns,
@@ -231,12 +225,7 @@ export async function movePool(
     }
     // Apply: the subtree (live and released rows) changes scope, the old parent gets the range back, the new one
     // loses it; the pool's own free blocks are untouched.
-    if (scopeId !== pool.scopeId)
-      setScopeOfRows(
-        db,
-        poolSubtree(db, pool).map((r) => r.id),
-        scopeId,
-      );
+    if (scopeId !== pool.scopeId) setScopeOfSubtree(db, pool.id, scopeId);
     if (oldParent) vacateInPool(db, oldParent, x);
     if (newParent) occupyInPool(db, newParent, x, "parentId");
     const after = updatePrefixRow(db, pool.id, { parentId: newParent?.id ?? null, scopeId });
