@@ -28,17 +28,31 @@ import { liveChildRanges, prefixesByIds, rowPrefix, type PrefixRow } from "../db
 import type { Store } from "../db/store.js";
 import { Invalid } from "./errors.js";
 import { largestFreeInPool } from "./placement.js";
+import { toAllocationRecord, type AllocationRecord } from "./allocations.js";
+import { toPoolRecord, type PoolRecord } from "./pools.js";
 import { toReservationRecord, type ReservationRecord } from "./reservations.js";
 import { requirePool } from "./validation.js";
 
-/** One block with the rows that occupy it (USED/INSIDE: one; PARTIAL: the first few inside). */
+/** What occupies a block (or stands in the way of freeing one): a child pool, an allocation or a reservation. */
+export type OccupantRecord =
+  | { kind: "pool"; record: PoolRecord }
+  | { kind: "allocation"; record: AllocationRecord }
+  | { kind: "reservation"; record: ReservationRecord };
+
+export function toOccupantRecord(row: PrefixRow): OccupantRecord {
+  if (row.kind === "pool") return { kind: "pool", record: toPoolRecord(row) };
+  if (row.kind === "allocation") return { kind: "allocation", record: toAllocationRecord(row) };
+  return { kind: "reservation", record: toReservationRecord(row) };
+}
+
+/** One block with the prefixes that occupy it (USED/INSIDE: one; PARTIAL: the first few inside). */
 export interface BlockRecord {
   cidr: string;
   /** The block's first address: its cursor. */
   start: string;
   prefixLength: number;
   status: BlockStatus;
-  occupants: PrefixRow[];
+  occupants: OccupantRecord[];
   moreOccupants: boolean;
 }
 
@@ -127,7 +141,10 @@ export async function poolBlocks(
       start: formatAddress(b.prefix.family, b.prefix.start),
       prefixLength: b.prefix.length,
       status: b.status,
-      occupants: b.occupants.map((o) => source.rowOf(o)!).filter(Boolean),
+      occupants: b.occupants
+        .map((o) => source.rowOf(o)!)
+        .filter(Boolean)
+        .map(toOccupantRecord),
       moreOccupants: b.moreOccupants,
     }));
     return {
@@ -195,7 +212,7 @@ export async function poolLargestFreeBlocks(
 /** One way to obtain a free block: the children in its way and where they could go. */
 export interface DefragmentationAdviceRecord {
   block: Prefix;
-  blockers: PrefixRow[];
+  blockers: OccupantRecord[];
   addressesToMove: bigint;
   /** Per blocker (same order): its new place in the pool, or all undefined when they must be released. */
   moves: Prefix[] | undefined;
@@ -237,7 +254,7 @@ export async function poolDefragmentationAdvice(
       prefixLength: length,
       advice: advice.map((a) => ({
         ...a,
-        blockers: a.blockers.map((b) => rows.get(b.id)!),
+        blockers: a.blockers.map((b) => toOccupantRecord(rows.get(b.id)!)),
         moves: a.moves && [...a.moves],
       })),
     };

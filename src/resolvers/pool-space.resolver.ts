@@ -5,11 +5,7 @@
  */
 import { Args, ArgsType, Authorized, Ctx, Field, FieldResolver, Int, Resolver, Root } from "type-graphql";
 import { formatPrefix } from "../allocator/index.js";
-import {
-  listAllocations,
-  toAllocationRecord,
-  type AllocationStatus as Status,
-} from "../domain/allocations.js";
+import { listAllocations, type AllocationStatus as Status } from "../domain/allocations.js";
 import {
   listReservations,
   poolBlocks,
@@ -17,16 +13,13 @@ import {
   poolLargestFreeBlocks,
   poolUtilization,
 } from "../domain/blocks.js";
-import { toReservationRecord } from "../domain/reservations.js";
-import { toPoolRecord } from "../domain/pools.js";
-import type { PrefixRow } from "../db/prefixes.js";
 import { Account } from "../schema/account.js";
 import { AllocationConnection, AllocationStatus, toAllocation } from "../schema/allocation.js";
-import { BlockConnection, BlockStatus, type BlockOccupant } from "../schema/block.js";
+import { BlockConnection, BlockStatus, toBlockOccupant } from "../schema/block.js";
 import { ConnectionArgs, toConnection } from "../schema/connection.js";
 import { DefragmentationAction, DefragmentationAdvice } from "../schema/defragmentation.js";
 import { CIDRScalar } from "../schema/scalars.js";
-import { Pool, toPool } from "../schema/pool.js";
+import { Pool } from "../schema/pool.js";
 import { ReservationConnection, toReservation } from "../schema/reservation.js";
 import { PoolUtilization } from "../schema/utilization.js";
 import type { Context } from "./context.js";
@@ -98,12 +91,6 @@ class DefragmentationAdviceArgs {
   prefixLength?: number | null;
 }
 
-function occupantOf(row: PrefixRow): typeof BlockOccupant {
-  if (row.kind === "pool") return toPool(toPoolRecord(row));
-  if (row.kind === "allocation") return toAllocation(toAllocationRecord(row));
-  return toReservation(toReservationRecord(row));
-}
-
 @Resolver(() => Pool)
 export class PoolSpaceResolver {
   @Authorized("read")
@@ -127,7 +114,7 @@ export class PoolSpaceResolver {
     );
     let counted: Promise<string> | undefined;
     const edges = page.blocks.map((b) => {
-      const occupants = b.occupants.map(occupantOf);
+      const occupants = b.occupants.map(toBlockOccupant);
       return {
         cursor: b.start,
         node: {
@@ -206,13 +193,13 @@ export class PoolSpaceResolver {
     return advice.map((a) => ({
       block: formatPrefix(a.block),
       prefixLength: prefixLength!,
-      blockers: a.blockers.map(occupantOf),
+      blockers: a.blockers.map(toBlockOccupant),
       moveCount: a.blockers.length,
       addressesToMove: a.addressesToMove.toString(),
       action: a.moves ? DefragmentationAction.MOVE : DefragmentationAction.RELEASE,
       moves: (a.moves ?? []).map((to, i) => ({
-        occupant: occupantOf(a.blockers[i]!),
-        from: a.blockers[i]!.cidr,
+        occupant: toBlockOccupant(a.blockers[i]!),
+        from: a.blockers[i]!.record.cidr,
         to: formatPrefix(to),
       })),
       freedBlock: formatPrefix(a.freed),

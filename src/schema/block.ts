@@ -3,10 +3,11 @@
  * block's first address, and `totalCount` is a string because an IPv6 pool holds more than 2^53 blocks.
  */
 import { createUnionType, Field, Int, ObjectType, registerEnumType } from "type-graphql";
-import { Allocation } from "./allocation.js";
+import type { OccupantRecord } from "../domain/blocks.js";
+import { Allocation, toAllocation } from "./allocation.js";
 import { PageInfo } from "./connection.js";
-import { Pool } from "./pool.js";
-import { Reservation } from "./reservation.js";
+import { Pool, toPool } from "./pool.js";
+import { Reservation, toReservation } from "./reservation.js";
 import { CIDRScalar } from "./scalars.js";
 
 export enum BlockStatus {
@@ -34,6 +35,12 @@ export const BlockOccupant = createUnionType({
   types: () => [Pool, Allocation, Reservation] as const,
   resolveType: (value) => (value as { __typename: string }).__typename,
 });
+
+export function toBlockOccupant(o: OccupantRecord): typeof BlockOccupant {
+  if (o.kind === "pool") return toPool(o.record);
+  if (o.kind === "allocation") return toAllocation(o.record);
+  return toReservation(o.record);
+}
 
 @ObjectType({ description: "One block of a pool split at a prefix length." })
 export class Block {

@@ -296,13 +296,15 @@ describe("lists, blocks and utilisation", () => {
     await allocate(store, caller, { poolId: p.id, accountId: a, cidr: "10.16.1.0/26" });
     await reserve(store, caller, { poolId: p.id, cidr: "10.16.2.0/23".replace("2.0/23", "2.0/24") });
     const page = await poolBlocks(store, p.id, { prefixLength: 24, first: 10 }, 500);
-    expect(page.blocks.map((b) => [b.cidr, b.status, b.occupants.map((o) => o.cidr)])).toEqual([
-      ["10.16.0.0/24", "USED", ["10.16.0.0/24"]],
-      ["10.16.1.0/24", "PARTIAL", ["10.16.1.0/26"]],
-      ["10.16.2.0/24", "USED", ["10.16.2.0/24"]],
+    expect(
+      page.blocks.map((b) => [b.cidr, b.status, b.occupants.map((o) => `${o.kind} ${o.record.cidr}`)]),
+    ).toEqual([
+      ["10.16.0.0/24", "USED", ["allocation 10.16.0.0/24"]],
+      ["10.16.1.0/24", "PARTIAL", ["allocation 10.16.1.0/26"]],
+      ["10.16.2.0/24", "USED", ["reservation 10.16.2.0/24"]],
       ["10.16.3.0/24", "FREE", []],
     ]);
-    expect(page.blocks[0]!.occupants[0]!.id).toBe(used.id);
+    expect(page.blocks[0]!.occupants[0]!.record.id).toBe(used.id);
     expect(await page.count()).toBe(4n);
     const u = await poolUtilization(store, p.id);
     expect(u).toMatchObject({ total: 1024n, used: 320n, reserved: 256n, free: 448n });
