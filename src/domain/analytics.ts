@@ -27,6 +27,42 @@ import { parseCidr } from "./validation.js";
 
 export type { BlockOrder, BlockOrderField, Interval };
 
+/** One row of the analytics table (an allocation or a child pool) as the domain hands it out. */
+export interface AnalyticsBlockRecord {
+  id: number;
+  kind: "pool" | "allocation";
+  /** The parent pool's id. */
+  poolId: number | null;
+  accountId: number | null;
+  scopeId: number;
+  cidr: string;
+  family: number;
+  prefixLength: number;
+  /** Addresses in the block. */
+  addressCount: bigint;
+  name: string | null;
+  status: string;
+  /** ISO-8601 UTC. */
+  createdAt: string;
+}
+
+function toAnalyticsBlockRecord(row: PrefixRow): AnalyticsBlockRecord {
+  return {
+    id: row.id,
+    kind: row.kind === "pool" ? "pool" : "allocation",
+    poolId: row.parentId,
+    accountId: row.accountId,
+    scopeId: row.scopeId,
+    cidr: row.cidr,
+    family: row.family,
+    prefixLength: row.prefixLen,
+    addressCount: blockSize(row.family as Family, row.prefixLen),
+    name: row.name,
+    status: row.status,
+    createdAt: row.createdAt,
+  };
+}
+
 export const BLOCK_STATUSES = ["PLANNED", "ACTIVE", "DEPRECATED", "ALLOCATED", "RELEASED"] as const;
 const LIVE_STATUSES = BLOCK_STATUSES.filter((s) => s !== "RELEASED");
 
@@ -98,12 +134,15 @@ export async function listBlocks(
   orderBy: readonly BlockOrder[] | null | undefined,
   args: PageArgs,
   maxPageSize: number,
-): Promise<{ page: Page<PrefixRow>; count: () => Promise<number> }> {
+): Promise<{ page: Page<AnalyticsBlockRecord>; count: () => Promise<number> }> {
   const rowFilter = toRowFilter(filter, true);
   const order = orderBy?.length ? dedupeOrder(orderBy) : DEFAULT_ORDER;
   const resolved = resolveKeysetPage(args, maxPageSize, orderSignature(order), sortKeys(order).length);
   const page = await store.read((db) => blocksPage(db, rowFilter, order, resolved));
-  return { page, count: () => store.read((db) => countBlocks(db, rowFilter)) };
+  return {
+    page: { ...page, items: page.items.map(toAnalyticsBlockRecord) },
+    count: () => store.read((db) => countBlocks(db, rowFilter)),
+  };
 }
 
 /** A field named twice sorts by its first mention only. */

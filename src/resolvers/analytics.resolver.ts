@@ -1,7 +1,5 @@
 /** The analytics table (`blocks`) and chart aggregates (`analytics`); related objects via DataLoaders. */
 import { Arg, Args, Authorized, Ctx, FieldResolver, Int, Query, Resolver, Root } from "type-graphql";
-import { blockSize, type Family } from "../allocator/index.js";
-import type { PrefixRow } from "../db/prefixes.js";
 import {
   addressSpacePerAccount,
   allocationsCreated,
@@ -23,14 +21,14 @@ import {
   AnalyticsBlockKind,
   AnalyticsBlockOrder,
   AnalyticsBlockOrderField,
-  AnalyticsBlockStatus,
+  toAnalyticsBlock,
   AnalyticsFilter,
   AnalyticsInterval,
   PoolAllocationStat,
 } from "../schema/analytics.js";
 import { ConnectionArgs, SortDirection, toConnection } from "../schema/connection.js";
-import { fromGlobalId, toGlobalId } from "../schema/node.js";
-import { Pool, familyOf } from "../schema/pool.js";
+import { fromGlobalId } from "../schema/node.js";
+import { Pool } from "../schema/pool.js";
 import { Scope } from "../schema/scope.js";
 import type { Context } from "./context.js";
 
@@ -72,23 +70,6 @@ export function toDomainFilter(f: AnalyticsFilter | null | undefined): DomainFil
     within: f.within,
     createdAfter: f.createdAfter?.toISOString() ?? null,
     createdBefore: f.createdBefore?.toISOString() ?? null,
-  };
-}
-
-export function toAnalyticsBlock(row: PrefixRow): AnalyticsBlock {
-  return {
-    poolId: row.parentId,
-    accountId: row.accountId,
-    scopeId: row.scopeId,
-    id: toGlobalId(row.kind === "pool" ? "Pool" : "Allocation", row.id),
-    kind: row.kind === "pool" ? AnalyticsBlockKind.POOL : AnalyticsBlockKind.ALLOCATION,
-    cidr: row.cidr,
-    family: familyOf(row.family),
-    prefixLength: row.prefixLen,
-    addressCount: blockSize(row.family as Family, row.prefixLen).toString(),
-    name: row.name,
-    status: row.status as AnalyticsBlockStatus,
-    createdAt: new Date(row.createdAt),
   };
 }
 

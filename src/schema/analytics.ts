@@ -3,11 +3,12 @@
  * behind the charts (`analytics`). `pool`, `account` and `scope` of a row are added by the resolver.
  */
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from "type-graphql";
-import type { AnalyticsFilter as DomainAnalyticsFilter } from "../domain/analytics.js";
+import type { AnalyticsBlockRecord, AnalyticsFilter as DomainAnalyticsFilter } from "../domain/analytics.js";
 import { Provider } from "./account.js";
 import { Tier } from "./tier.js";
 import { ConnectionType, SortDirection } from "./connection.js";
-import { IpFamily } from "./pool.js";
+import { familyOf, IpFamily } from "./pool.js";
+import { toGlobalId } from "./node.js";
 import { CIDRScalar } from "./scalars.js";
 
 export enum AnalyticsBlockKind {
@@ -194,6 +195,23 @@ export class AnalyticsBlock {
 
   @Field(() => Date, { description: "When it was created." })
   createdAt!: Date;
+}
+
+export function toAnalyticsBlock(b: AnalyticsBlockRecord): AnalyticsBlock {
+  return {
+    poolId: b.poolId,
+    accountId: b.accountId,
+    scopeId: b.scopeId,
+    id: toGlobalId(b.kind === "pool" ? "Pool" : "Allocation", b.id),
+    kind: b.kind === "pool" ? AnalyticsBlockKind.POOL : AnalyticsBlockKind.ALLOCATION,
+    cidr: b.cidr,
+    family: familyOf(b.family),
+    prefixLength: b.prefixLength,
+    addressCount: b.addressCount.toString(),
+    name: b.name,
+    status: b.status as AnalyticsBlockStatus,
+    createdAt: new Date(b.createdAt),
+  };
 }
 
 export const AnalyticsBlockConnection = ConnectionType("AnalyticsBlock", AnalyticsBlock);
