@@ -8,24 +8,16 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import {
-  containsPrefix,
-  formatPrefix,
-  overlaps,
-  utilizationOf,
-  type Prefix,
-} from "../../src/allocator/index.js";
-import { listFreeBlocks } from "../../src/db/free-blocks.js";
-import { liveChildren, prefixById, rowPrefix, type PrefixRow } from "../../src/db/prefixes.js";
+import { containsPrefix, overlaps } from "../../src/allocator/index.js";
+import { rowPrefix, type PrefixRow } from "../../src/db/prefixes.js";
 import { openStore, type Store } from "../../src/db/store.js";
-import { poolUtilization } from "../../src/domain/blocks.js";
 import { Conflict, Invalid } from "../../src/domain/errors.js";
 import { movePool } from "../../src/domain/pool-lifecycle.js";
 import { createPool } from "../../src/domain/pools.js";
 import { reserve } from "../../src/domain/reservations.js";
 import { SYSTEM_ACTOR } from "../../src/domain/roles.js";
 import { createScope } from "../../src/domain/scopes.js";
-import { referenceFreeBlocks } from "../allocator/reference-model.js";
+import { assertHierarchyExact, poolIds, poolState } from "../helpers/hierarchy.js";
 
 const caller = { actor: SYSTEM_ACTOR, requestId: "property" };
 
@@ -35,50 +27,6 @@ const build = fc.array(
 );
 const moves = fc.array(fc.record({ pool: fc.nat(), target: fc.nat() }), { minLength: 1, maxLength: 5 });
 
-async function poolIds(store: Store): Promise<number[]> {
-  return store.read((db) =>
-    db.$client
-      .prepare<[], { id: number }>(
-        "SELECT id FROM prefixes WHERE kind = 'pool' AND released_at IS NULL ORDER BY id",
-      )
-      .all()
-      .map((r) => r.id),
-  );
-}
-
-async function state(
-  store: Store,
-  id: number,
-): Promise<{ row: PrefixRow; children: PrefixRow[]; free: Prefix[] }> {
-  return store.read((db) => {
-    const row = prefixById(db, id)!;
-    return { row, children: liveChildren(db, id), free: listFreeBlocks(db, id, 4) };
-  });
-}
-
-async function assertExact(store: Store): Promise<void> {
-  for (const id of await poolIds(store)) {
-    const { row, children, free } = await state(store, id);
-    const range = rowPrefix(row);
-    const occupied = children.map(rowPrefix);
-    for (const [i, c] of children.entries()) {
-      expect(c.scopeId).toBe(row.scopeId);
-      expect(containsPrefix(range, occupied[i]!) && c.prefixLen > range.length).toBe(true);
-      for (const d of occupied.slice(i + 1)) expect(overlaps(occupied[i]!, d)).toBe(false);
-    }
-    expect(free.map(formatPrefix)).toEqual(referenceFreeBlocks(range, occupied).map(formatPrefix));
-    const u = await poolUtilization(store, id);
-    const ref = utilizationOf(
-      range,
-      children.map((c) => ({ prefix: rowPrefix(c), reserved: c.kind === "reservation" })),
-    );
-    expect({ ...u, largestFree: u.largestFree && formatPrefix(u.largestFree) }).toEqual({
-      ...ref,
-      largestFree: ref.largestFree && formatPrefix(ref.largestFree),
-    });
-  }
-}
-
 /** What the reference says moving `x` under `y` must do. */
 async function expected(store: Store, x: PrefixRow, y: PrefixRow): Promise<"ok" | "conflict" | "invalid"> {
   const xr = rowPrefix(x);
@@ -86,7 +34,7 @@ async function expected(store: Store, x: PrefixRow, y: PrefixRow): Promise<"ok" 
   if (y.id === x.id || y.id === x.parentId) return "invalid";
   if (y.scopeId === x.scopeId && containsPrefix(xr, yr)) return "invalid"; // a descendant
   if (!(containsPrefix(yr, xr) && xr.length > yr.length)) return "invalid";
-  const { children } = await state(store, y.id);
+  const { children } = await poolState(store, y.id);
   return children.some((c) => overlaps(rowPrefix(c), xr)) ? "conflict" : "ok";
 }
 
@@ -103,7 +51,7 @@ describe("movePool over random hierarchies", () => {
           await createPool(store, caller, { name: "rb", cidr: "10.0.0.0/20", scopeId: b.id });
           for (const step of steps) {
             const ids = await poolIds(store);
-            const parent = (await state(store, ids[step.parent % ids.length]!)).row;
+            const parent = (await poolState(store, ids[step.parent % ids.length]!)).row;
             const length = Math.min(parent.prefixLen + 1 + step.extra, 28);
             if (length <= parent.prefixLen) continue;
             try {
@@ -113,11 +61,11 @@ describe("movePool over random hierarchies", () => {
               if (!(e instanceof Conflict)) throw e;
             }
           }
-          await assertExact(store);
+          await assertHierarchyExact(store);
           for (const change of changes) {
             const ids = await poolIds(store);
-            const x = (await state(store, ids[change.pool % ids.length]!)).row;
-            const y = (await state(store, ids[change.target % ids.length]!)).row;
+            const x = (await poolState(store, ids[change.pool % ids.length]!)).row;
+            const y = (await poolState(store, ids[change.target % ids.length]!)).row;
             const want = await expected(store, x, y);
             const got = await movePool(store, caller, x.id, { parentId: y.id }).then(
               (r) => {
@@ -131,7 +79,7 @@ describe("movePool over random hierarchies", () => {
               },
             );
             expect(got).toBe(want);
-            await assertExact(store);
+            await assertHierarchyExact(store);
           }
         } finally {
           store.close();

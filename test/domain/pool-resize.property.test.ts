@@ -13,19 +13,16 @@ import {
   formatPrefix,
   makePrefix,
   overlaps,
-  utilizationOf,
   type Prefix,
 } from "../../src/allocator/index.js";
-import { listFreeBlocks } from "../../src/db/free-blocks.js";
-import { liveChildren, prefixById, rowPrefix, type PrefixRow } from "../../src/db/prefixes.js";
+import { prefixById, rowPrefix, type PrefixRow } from "../../src/db/prefixes.js";
 import { openStore, type Store } from "../../src/db/store.js";
-import { poolUtilization } from "../../src/domain/blocks.js";
 import { Conflict, Invalid } from "../../src/domain/errors.js";
 import { resizePool } from "../../src/domain/pool-lifecycle.js";
 import { createPool } from "../../src/domain/pools.js";
 import { reserve } from "../../src/domain/reservations.js";
 import { SYSTEM_ACTOR } from "../../src/domain/roles.js";
-import { referenceFreeBlocks } from "../allocator/reference-model.js";
+import { assertHierarchyExact, poolIds, poolState } from "../helpers/hierarchy.js";
 
 const caller = { actor: SYSTEM_ACTOR, requestId: "property" };
 
@@ -42,50 +39,6 @@ const resizes = fc.array(
   { minLength: 1, maxLength: 4 },
 );
 
-async function poolIds(store: Store): Promise<number[]> {
-  return store.read((db) =>
-    db.$client
-      .prepare<[], { id: number }>(
-        "SELECT id FROM prefixes WHERE kind = 'pool' AND released_at IS NULL ORDER BY id",
-      )
-      .all()
-      .map((r) => r.id),
-  );
-}
-
-async function state(
-  store: Store,
-  id: number,
-): Promise<{ row: PrefixRow; children: PrefixRow[]; free: Prefix[] }> {
-  return store.read((db) => {
-    const row = prefixById(db, id)!;
-    return { row, children: liveChildren(db, id), free: listFreeBlocks(db, id, 4) };
-  });
-}
-
-/** Every pool: children inside it and disjoint, free blocks and utilisation as recomputed from scratch. */
-async function assertExact(store: Store): Promise<void> {
-  for (const id of await poolIds(store)) {
-    const { row, children, free } = await state(store, id);
-    const range = rowPrefix(row);
-    const occupied = children.map(rowPrefix);
-    for (const [i, c] of occupied.entries()) {
-      expect(containsPrefix(range, c) && c.length > range.length).toBe(true);
-      for (const d of occupied.slice(i + 1)) expect(overlaps(c, d)).toBe(false);
-    }
-    expect(free.map(formatPrefix)).toEqual(referenceFreeBlocks(range, occupied).map(formatPrefix));
-    const u = await poolUtilization(store, id);
-    const ref = utilizationOf(
-      range,
-      children.map((c) => ({ prefix: rowPrefix(c), reserved: c.kind === "reservation" })),
-    );
-    expect({ ...u, largestFree: u.largestFree && formatPrefix(u.largestFree) }).toEqual({
-      ...ref,
-      largestFree: ref.largestFree && formatPrefix(ref.largestFree),
-    });
-  }
-}
-
 /** What the reference says a resize of `row` to `to` must do. */
 async function expected(store: Store, row: PrefixRow, to: Prefix): Promise<"ok" | "conflict" | "invalid"> {
   const from = rowPrefix(row);
@@ -101,11 +54,11 @@ async function expected(store: Store, row: PrefixRow, to: Prefix): Promise<"ok" 
       const ranges = await store.read((db) => others.map((o) => rowPrefix(prefixById(db, o.id)!)));
       return ranges.some((r) => overlaps(r, to)) ? "conflict" : "ok";
     }
-    const { row: parent, children } = await state(store, row.parentId);
+    const { row: parent, children } = await poolState(store, row.parentId);
     if (to.length <= parent.prefixLen || !containsPrefix(rowPrefix(parent), to)) return "invalid";
     return children.some((c) => c.id !== row.id && overlaps(rowPrefix(c), to)) ? "conflict" : "ok";
   }
-  const { children } = await state(store, row.id);
+  const { children } = await poolState(store, row.id);
   return children.every((c) => containsPrefix(to, rowPrefix(c)) && c.prefixLen > to.length)
     ? "ok"
     : "conflict";
@@ -121,7 +74,7 @@ describe("resizePool over random hierarchies", () => {
           await createPool(store, caller, { name: "root", cidr: "10.0.0.0/20" });
           for (const step of steps) {
             const ids = await poolIds(store);
-            const parent = (await state(store, ids[step.parent % ids.length]!)).row;
+            const parent = (await poolState(store, ids[step.parent % ids.length]!)).row;
             const length = Math.min(parent.prefixLen + 1 + step.extra, 28);
             if (length <= parent.prefixLen) continue;
             try {
@@ -131,10 +84,10 @@ describe("resizePool over random hierarchies", () => {
               if (!(e instanceof Conflict)) throw e;
             }
           }
-          await assertExact(store);
+          await assertHierarchyExact(store);
           for (const change of changes) {
             const ids = await poolIds(store);
-            const row = (await state(store, ids[change.pool % ids.length]!)).row;
+            const row = (await poolState(store, ids[change.pool % ids.length]!)).row;
             const from = rowPrefix(row);
             const length = row.prefixLen + change.delta;
             if (length < 1 || length > 32) continue;
@@ -159,7 +112,7 @@ describe("resizePool over random hierarchies", () => {
               },
             );
             expect(got).toBe(want);
-            await assertExact(store);
+            await assertHierarchyExact(store);
           }
         } finally {
           store.close();
