@@ -34,6 +34,16 @@ export default tseslint.config(
     },
   },
   {
+    // The store seam is async on PostgreSQL: a forgotten `await` on a query or a domain call must not pass.
+    files: ["src/**/*.ts"],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      "@typescript-eslint/no-floating-promises": "error",
+      "@typescript-eslint/await-thenable": "error",
+      "@typescript-eslint/no-misused-promises": ["error", { checksVoidReturn: false }],
+    },
+  },
+  {
     // The web UI runs in the browser.
     files: ["web/src/**/*.{ts,tsx}"],
     languageOptions: {
