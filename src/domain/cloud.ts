@@ -30,8 +30,8 @@ import { toSyncStateRecord, type SyncStateRecord } from "./cloud-sync.js";
 export type { CloudResourceRow, CloudCidrRow, SyncStateRecord };
 
 export async function syncStates(store: Store, accountId: number): Promise<SyncStateRecord[]> {
-  return store.read((db) => {
-    requireAccount(db, accountId, "accountId");
+  return store.read(async (db) => {
+    await requireAccount(db, accountId, "accountId");
     return syncStatesOf(db, accountId).map(toSyncStateRecord);
   });
 }
