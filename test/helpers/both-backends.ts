@@ -36,7 +36,7 @@ export async function bothBackends(bin: string): Promise<BothBackends> {
       try {
         sqlite = await sqliteStore.write((db) => fn(db));
       } finally {
-        sqliteStore.close();
+        await sqliteStore.close();
       }
       const p = await pgStore();
       const onPg = await p.write((tx) => fn(asDb(tx)));
