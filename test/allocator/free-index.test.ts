@@ -432,7 +432,7 @@ describe("one algorithm, two drivers", () => {
           const remote = asyncOf(inner);
           const used: Prefix[] = [];
           for (const op of ops) {
-            const length = Math.min(finest, parent.length + op.extra);
+            const length = Math.min(finest, parent.length + ("extra" in op ? op.extra : 0));
             let program: () => FreeBlockProgram<Prefix>;
             if (op.kind === "release") {
               if (used.length === 0) continue;
