@@ -63,6 +63,8 @@ export interface PermissionGrant {
   granted: boolean;
   /** The roles that hold it. */
   roles: Role[];
+  /** What it allows (PERMISSION_SUMMARY). */
+  summary: string;
   /** Why `role` may not, e.g. "needs the OPERATOR or ADMIN role (you are VIEWER)"; null when granted. */
   reason: string | null;
 }
@@ -76,7 +78,24 @@ export function permissionGrants(role: Role): PermissionGrant[] {
       permission,
       granted,
       roles,
+      summary: PERMISSION_SUMMARY[permission],
       reason: granted ? null : `needs the ${roles.join(" or ")} role (you are ${role})`,
     };
   });
+}
+
+/** The caller as `viewer` shows it: an actor with a role (the credential gate refuses the rest). */
+export interface ViewerRecord {
+  kind: Actor["kind"];
+  id: string;
+  name: string;
+  role: Role;
+  permissions: PermissionGrant[];
+}
+
+/** `actor`'s viewer record, or null for an actor without a role (no credential). */
+export function viewerOf(actor: Actor): ViewerRecord | null {
+  if (!actor.role) return null;
+  const { kind, id, name, role } = actor;
+  return { kind, id, name, role, permissions: permissionGrants(role) };
 }

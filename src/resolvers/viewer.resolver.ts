@@ -1,6 +1,8 @@
 /** `viewer`: the request's authenticated caller (src/domain/roles.ts decides what its role may do). */
 import { Authorized, Ctx, Query, Resolver } from "type-graphql";
 import { toViewer, Viewer } from "../schema/viewer.js";
+import { viewerOf } from "../domain/roles.js";
+import { Unauthenticated } from "../domain/errors.js";
 import type { Context } from "./context.js";
 
 @Resolver()
@@ -13,9 +15,9 @@ export class ViewerResolver {
       "Who is calling: credential kind, name, role and what the role may do. Needs a credential (any role); with AUTH=off it answers the anonymous ADMIN.",
   })
   viewer(@Ctx() ctx: Context): Viewer {
-    const { actor } = ctx;
     // @Authorized has refused a caller without a role before this runs.
-    if (!actor.role) throw new Error("viewer resolved without a role");
-    return toViewer({ ...actor, role: actor.role });
+    const viewer = viewerOf(ctx.actor);
+    if (!viewer) throw new Unauthenticated("authentication required for viewer");
+    return toViewer(viewer);
   }
 }

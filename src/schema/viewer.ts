@@ -1,11 +1,6 @@
 /** The caller as the API sees it (`viewer`): who is signed in, with which credential, and what the role may do. */
 import { Field, ObjectType, registerEnumType } from "type-graphql";
-import {
-  PERMISSION_SUMMARY,
-  permissionGrants,
-  type Actor,
-  type PermissionGrant as PermissionGrantRecord,
-} from "../domain/roles.js";
+import type { PermissionGrant as PermissionGrantRecord, ViewerRecord } from "../domain/roles.js";
 import { toGlobalId } from "./node.js";
 import { Role } from "./token.js";
 
@@ -36,10 +31,10 @@ registerEnumType(Permission, {
   name: "Permission",
   description: "A group of operations that roles are granted (see `Role`).",
   valuesConfig: {
-    READ: { description: `May ${PERMISSION_SUMMARY.read}.` },
-    OPERATE: { description: `May ${PERMISSION_SUMMARY.operate}.` },
-    ADMIN: { description: `May ${PERMISSION_SUMMARY.admin}.` },
-    AUDIT: { description: `May ${PERMISSION_SUMMARY.audit}.` },
+    READ: { description: "May read pools, allocations, accounts, blocks and drift." },
+    OPERATE: { description: "May allocate, release, reserve, adopt or ignore drift, and run cloud syncs." },
+    ADMIN: { description: "May administer scopes, pools, accounts, policies, webhooks and API tokens." },
+    AUDIT: { description: "May read the audit log (events)." },
   },
 });
 
@@ -95,24 +90,24 @@ function toPermissionGrant(g: PermissionGrantRecord): PermissionGrant {
     permission: g.permission.toUpperCase() as Permission,
     granted: g.granted,
     roles: g.roles as Role[],
-    summary: PERMISSION_SUMMARY[g.permission],
+    summary: g.summary,
     reason: g.reason,
   };
 }
 
-/** The Viewer of an authenticated actor (one with a role: the credential gate refuses the rest). */
-export function toViewer(actor: Actor & { role: NonNullable<Actor["role"]> }): Viewer {
+/** The GraphQL Viewer of a domain viewer record. */
+export function toViewer(v: ViewerRecord): Viewer {
   const kind =
-    actor.kind === "token"
+    v.kind === "token"
       ? CredentialKind.TOKEN
-      : actor.kind === "jwt"
+      : v.kind === "jwt"
         ? CredentialKind.OIDC
         : CredentialKind.ANONYMOUS;
   return {
     kind,
-    subject: kind === CredentialKind.TOKEN ? toGlobalId("ApiToken", actor.id) : actor.id,
-    name: actor.name,
-    role: actor.role as Role,
-    permissions: permissionGrants(actor.role).map(toPermissionGrant),
+    subject: kind === CredentialKind.TOKEN ? toGlobalId("ApiToken", v.id) : v.id,
+    name: v.name,
+    role: v.role as Role,
+    permissions: v.permissions.map(toPermissionGrant),
   };
 }
