@@ -29,6 +29,12 @@ export interface Config {
     jwksUrl: string | null;
     roleClaim: string;
     clockSkewSeconds: number;
+    /** The web UI's OAuth client (public, PKCE): set to offer "Sign in with OIDC" in the UI. */
+    clientId: string | null;
+    /** Scopes the UI asks the issuer for. */
+    scopes: string;
+    /** Where the issuer sends the browser back; null: `<UI origin>/signin/callback`. */
+    redirectUri: string | null;
   };
   limits: {
     maxDepth: number;
@@ -286,6 +292,27 @@ export const settings: Setting<unknown>[] = [
     apply: (c, v) => (c.oidc.clockSkewSeconds = v),
   }),
   setting({
+    env: "OIDC_CLIENT_ID",
+    default: null,
+    parse: optionalString,
+    help: "OAuth client id of the web UI at the OIDC issuer (public client, code + PKCE); set to offer OIDC sign-in in the UI",
+    apply: (c, v) => (c.oidc.clientId = v),
+  }),
+  setting({
+    env: "OIDC_SCOPES",
+    default: "openid profile email",
+    parse: (raw) => raw.trim().replace(/\s+/g, " "),
+    help: "scopes the web UI requests at OIDC sign-in",
+    apply: (c, v) => (c.oidc.scopes = v),
+  }),
+  setting({
+    env: "OIDC_REDIRECT_URI",
+    default: null,
+    parse: optionalUrl,
+    help: "redirect URI registered for the web UI (default: <UI origin>/signin/callback)",
+    apply: (c, v) => (c.oidc.redirectUri = v),
+  }),
+  setting({
     env: "MAX_DEPTH",
     default: 12,
     parse: int(1, 100),
@@ -426,7 +453,16 @@ function blankConfig(): Config {
     production: false,
     auth: "on",
     introspection: true,
-    oidc: { issuer: null, audience: null, jwksUrl: null, roleClaim: "cloudpam_role", clockSkewSeconds: 30 },
+    oidc: {
+      issuer: null,
+      audience: null,
+      jwksUrl: null,
+      roleClaim: "cloudpam_role",
+      clockSkewSeconds: 30,
+      clientId: null,
+      scopes: "openid profile email",
+      redirectUri: null,
+    },
     limits: {
       maxDepth: 12,
       maxComplexity: 5000,
@@ -472,6 +508,12 @@ export function loadConfig(
   }
   if (config.oidc.issuer && !config.oidc.audience) {
     throw new ConfigError("OIDC_AUDIENCE", "required when OIDC_ISSUER is set");
+  }
+  if (config.oidc.clientId) {
+    if (!config.oidc.issuer)
+      throw new ConfigError("OIDC_CLIENT_ID", "needs OIDC_ISSUER (the issuer to sign in with)");
+    // The browser fetches <issuer>/.well-known/openid-configuration: the issuer must be an http(s) URL.
+    optionalUrl(config.oidc.issuer, "OIDC_ISSUER");
   }
   if (config.oidc.issuer && !config.oidc.jwksUrl) {
     config.oidc.jwksUrl = `${config.oidc.issuer.replace(/\/$/, "")}/.well-known/jwks.json`;

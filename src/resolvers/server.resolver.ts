@@ -1,5 +1,6 @@
 import { Arg, Authorized, Ctx, Int, Query, Resolver, Root, Subscription } from "type-graphql";
-import { ErrorCode, Heartbeat, ServerInfo } from "../schema/server-info.js";
+import type { Config } from "../config.js";
+import { ErrorCode, Heartbeat, OidcSignIn, ServerInfo } from "../schema/server-info.js";
 import { APP_VERSION } from "../version.js";
 import { schemaVersion } from "../domain/server-info.js";
 import { authorize, type Context } from "./context.js";
@@ -10,6 +11,11 @@ async function* heartbeats(intervalMs: number, signal?: AbortSignal): AsyncGener
     await new Promise((r) => setTimeout(r, intervalMs));
     yield { time: new Date().toISOString(), sequence: ++sequence };
   }
+}
+
+function oidcSignIn(oidc: Config["oidc"]): OidcSignIn | null {
+  if (!oidc.issuer || !oidc.clientId) return null;
+  return { issuer: oidc.issuer, clientId: oidc.clientId, scopes: oidc.scopes, redirectUri: oidc.redirectUri };
 }
 
 @Resolver()
@@ -23,6 +29,7 @@ export class ServerResolver {
       uptimeSeconds: (Date.now() - ctx.services.startedAt.getTime()) / 1000,
       time: new Date().toISOString(),
       errorCodes: Object.values(ErrorCode),
+      oidc: oidcSignIn(ctx.services.config.oidc),
     };
   }
 

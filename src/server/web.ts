@@ -12,6 +12,7 @@ import { existsSync, readFileSync, statSync } from "node:fs";
 import { extname, join, normalize, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { brotliCompressSync, gzipSync, constants as zlib } from "node:zlib";
+import type { Config } from "../config.js";
 import type { RouteHandler } from "./http.js";
 
 export const WEB_DIST = fileURLToPath(new URL("../../web/dist", import.meta.url));
@@ -65,16 +66,23 @@ function prepare(file: string): Prepared {
   return p;
 }
 
-/** The page's CSP: scripts, styles and connections only to this origin (and its WebSocket). */
-export function contentSecurityPolicy(host: string | undefined): string {
+/**
+ * The page's CSP: scripts, styles and connections only to this origin (and its WebSocket), plus
+ * `connectOrigins` (the OIDC issuer's origin, for its discovery document and token endpoint).
+ */
+export function contentSecurityPolicy(
+  host: string | undefined,
+  connectOrigins: readonly string[] = [],
+): string {
   const ws = host && SAFE_HOST.test(host) ? ` ws://${host} wss://${host}` : "";
+  const extra = connectOrigins.map((o) => ` ${o}`).join("");
   return [
     "default-src 'self'",
     "script-src 'self'",
     "style-src 'self'",
     "img-src 'self' data:",
     "font-src 'self'",
-    `connect-src 'self'${ws}`,
+    `connect-src 'self'${ws}${extra}`,
     "object-src 'none'",
     "base-uri 'self'",
     "form-action 'self'",
@@ -82,7 +90,23 @@ export function contentSecurityPolicy(host: string | undefined): string {
   ].join("; ");
 }
 
-function send(req: IncomingMessage, res: ServerResponse, file: string, cacheControl: string): void {
+/** The origin the UI's OIDC sign-in talks to (the configured issuer's), when OIDC sign-in is on. */
+export function oidcConnectOrigins(oidc: Config["oidc"]): string[] {
+  if (!oidc.issuer || !oidc.clientId) return [];
+  try {
+    return [new URL(oidc.issuer).origin];
+  } catch {
+    return [];
+  }
+}
+
+function send(
+  req: IncomingMessage,
+  res: ServerResponse,
+  file: string,
+  cacheControl: string,
+  connectOrigins: readonly string[] = [],
+): void {
   const p = prepare(file);
   const headers: Record<string, string> = {
     "content-type": p.type,
@@ -92,7 +116,7 @@ function send(req: IncomingMessage, res: ServerResponse, file: string, cacheCont
     "x-content-type-options": "nosniff",
   };
   if (p.type.startsWith("text/html")) {
-    headers["content-security-policy"] = contentSecurityPolicy(req.headers.host);
+    headers["content-security-policy"] = contentSecurityPolicy(req.headers.host, connectOrigins);
     headers["referrer-policy"] = "no-referrer";
     headers["x-frame-options"] = "DENY";
   }
@@ -118,7 +142,7 @@ function send(req: IncomingMessage, res: ServerResponse, file: string, cacheCont
 /** Builds the route for a built UI in `dist` (default web/dist). */
 export function webRoute(dist: string = WEB_DIST): RouteHandler {
   const root = normalize(dist + sep);
-  return (req, res, { url }) => {
+  return (req, res, { url, services }) => {
     const method = (req.method ?? "GET").toUpperCase();
     if (method !== "GET" && method !== "HEAD") return false;
     const path = url.pathname;
@@ -139,14 +163,20 @@ export function webRoute(dist: string = WEB_DIST): RouteHandler {
     const file = normalize(join(root, decoded));
     if (file.startsWith(root) && file !== index && existsSync(file) && statSync(file).isFile()) {
       const immutable = decoded.startsWith("/assets/");
-      send(req, res, file, immutable ? "public, max-age=31536000, immutable" : "no-cache");
+      send(
+        req,
+        res,
+        file,
+        immutable ? "public, max-age=31536000, immutable" : "no-cache",
+        oidcConnectOrigins(services.config.oidc),
+      );
       return true;
     }
     // A missing file (anything with an extension, or under /assets/) is a 404, not the app; so is a
     // request that does not ask for a page (API clients keep their JSON 404).
     if (decoded.startsWith("/assets/") || extname(decoded) !== "") return false;
     if (decoded !== "/" && !String(req.headers.accept ?? "").includes("text/html")) return false;
-    send(req, res, index, "no-cache");
+    send(req, res, index, "no-cache", oidcConnectOrigins(services.config.oidc));
     return true;
   };
 }

@@ -7,12 +7,13 @@ import {
   subscribeLinkState,
   subscribeReconnects,
 } from "./lib/client";
-import { loadSession, saveSession, type Session } from "./lib/session";
+import { CREDENTIAL_LABEL, fetchViewer, loadToken, saveToken, type Session } from "./lib/session";
+import { CALLBACK_PATH } from "./lib/oidc";
 import { Link, navigate, useLocation } from "./lib/router";
 import { applyTheme, initialTheme, type Theme } from "./lib/theme";
-import { SessionContext } from "./lib/session-context";
+import { SessionContext, sessionValue } from "./lib/session-context";
 import { ToastHost } from "./components/Toasts";
-import { SignInPage } from "./pages/SignInPage";
+import { OidcCallbackPage, SignInPage } from "./pages/SignInPage";
 import { PoolsPage } from "./pages/PoolsPage";
 import { PoolPage } from "./pages/PoolPage";
 import { AccountsPage } from "./pages/AccountsPage";
@@ -54,29 +55,66 @@ function Routes({ path }: { path: string }) {
   );
 }
 
+/**
+ * On load the stored bearer (or none: AUTH=off answers without one) is shown to the server's `viewer`:
+ * the role and what it may do always come from the server, never from storage.
+ */
+type Boot =
+  { state: "checking" } | { state: "signed-out"; notice: string | null } | { state: "in"; session: Session };
+
 export function App() {
-  const [session, setSession] = useState<Session>(loadSession);
+  const [boot, setBoot] = useState<Boot>(() =>
+    location.pathname === CALLBACK_PATH ? { state: "signed-out", notice: null } : { state: "checking" },
+  );
   const [theme, setTheme] = useState<Theme>(initialTheme);
   const { path } = useLocation();
   const reconnects = useSyncExternalStore(subscribeReconnects, currentReconnects);
   useEffect(() => applyTheme(theme), [theme]);
 
+  useEffect(() => {
+    if (boot.state !== "checking") return;
+    let live = true;
+    const stored = loadToken();
+    fetchViewer(stored)
+      .then((viewer) => live && setBoot({ state: "in", session: { token: stored, viewer } }))
+      .catch((e: unknown) => {
+        if (!live) return;
+        // No stored bearer and auth on: just the sign-in page. A stored one that is refused: say why.
+        if (stored) saveToken(null);
+        setBoot({
+          state: "signed-out",
+          notice: stored ? `Please sign in again: ${e instanceof Error ? e.message : String(e)}` : null,
+        });
+      });
+    return () => {
+      live = false;
+    };
+  }, [boot.state]);
+
   const signOut = useCallback(() => {
-    saveSession({ token: null, role: null });
-    setSession({ token: null, role: null });
+    saveToken(null);
+    setBoot({ state: "signed-out", notice: null });
     navigate("/signin");
   }, []);
 
+  const session = boot.state === "in" ? boot.session : null;
+  const token = session?.token ?? null;
+  const anonymous = session?.viewer.kind === "ANONYMOUS";
   const api = useMemo(
-    () => (session.token ? createApiClient(session.token, signOut) : null),
-    [session.token, signOut],
+    () => (token || anonymous ? createApiClient(token, signOut) : null),
+    [token, anonymous, signOut],
   );
   useEffect(() => () => void api?.ws.dispose(), [api]);
 
   const signIn = useCallback((s: Session) => {
-    saveSession(s);
-    setSession(s);
+    saveToken(s.token);
+    setBoot({ state: "in", session: s });
   }, []);
+
+  const value = useMemo(
+    () => sessionValue(token, session?.viewer ?? null, signOut),
+    [token, session?.viewer, signOut],
+  );
 
   const toggleTheme = () => {
     const next = theme === "dark" ? "light" : "dark";
@@ -84,11 +122,25 @@ export function App() {
     setTheme(next);
   };
 
-  if (!api || path === "/signin") {
+  if (boot.state === "checking") {
     return (
-      <SessionContext.Provider value={{ ...session, signOut }}>
+      <main id="main" className="signin-main">
+        <p className="muted" role="status">
+          Checking your session…
+        </p>
+      </main>
+    );
+  }
+
+  if (!api || !session || path === "/signin" || path === CALLBACK_PATH) {
+    return (
+      <SessionContext.Provider value={value}>
         <main id="main" className="signin-main">
-          <SignInPage onSignedIn={signIn} />
+          {path === CALLBACK_PATH ? (
+            <OidcCallbackPage onSignedIn={signIn} />
+          ) : (
+            <SignInPage onSignedIn={signIn} notice={boot.state === "signed-out" ? boot.notice : null} />
+          )}
         </main>
         <ToastHost />
       </SessionContext.Provider>
@@ -96,7 +148,7 @@ export function App() {
   }
 
   return (
-    <SessionContext.Provider value={{ ...session, signOut }}>
+    <SessionContext.Provider value={value}>
       <Provider value={api.client}>
         <a className="skip" href="#main">
           Skip to content
@@ -114,8 +166,12 @@ export function App() {
           </nav>
           <div className="topbar-right">
             <LinkIndicator />
-            <span className="role" data-testid="role" title="Your role">
-              {session.role ?? "?"}
+            <span
+              className="role"
+              data-testid="role"
+              title={`Signed in as ${session.viewer.name} (${CREDENTIAL_LABEL[session.viewer.kind]}); role ${session.viewer.role}`}
+            >
+              {session.viewer.role}
             </span>
             <button
               type="button"

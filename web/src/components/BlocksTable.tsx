@@ -10,7 +10,6 @@ import type { BlockStatus } from "../gql/graphql";
 import { setParam, useLocation } from "../lib/router";
 import { formatCount } from "../lib/cidr";
 import { Link } from "../lib/router";
-import { canOperate, whyNot } from "../lib/session";
 import { useSession } from "../lib/session-context";
 import { ReleaseDialog } from "./ReleaseDialog";
 
@@ -108,7 +107,7 @@ export function BlocksTable(props: {
   defaultLength: number;
 }) {
   const { search } = useLocation();
-  const { role } = useSession();
+  const { can, whyNot } = useSession();
   const len = Math.min(
     props.maxLength,
     Math.max(props.poolLength, Number(search.get("len") ?? props.defaultLength) || props.defaultLength),
@@ -247,8 +246,8 @@ export function BlocksTable(props: {
                     <button
                       type="button"
                       className="ghost"
-                      disabled={!canOperate(role)}
-                      title={canOperate(role) ? undefined : whyNot("operate")}
+                      disabled={!can("OPERATE")}
+                      title={can("OPERATE") ? undefined : whyNot("OPERATE")}
                       onClick={() =>
                         setReleasing({ id: alloc.id!, cidr: alloc.cidr!, name: alloc.allocationName })
                       }

@@ -57,14 +57,14 @@ const dig = (o: unknown, ...path: string[]): unknown =>
   path.reduce<unknown>((v, k) => (v && typeof v === "object" ? (v as Obj)[k] : undefined), o);
 
 export function createApiClient(
-  token: string,
+  token: string | null,
   onUnauthenticated: () => void,
 ): { client: Client; ws: WsClient } {
   const wsUrl = `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/graphql`;
   let everConnected = false;
   const ws = createWsClient({
     url: wsUrl,
-    connectionParams: { authorization: `Bearer ${token}` },
+    connectionParams: token ? { authorization: `Bearer ${token}` } : {},
     lazy: false,
     keepAlive: 10_000,
     retryAttempts: Number.POSITIVE_INFINITY,
@@ -92,7 +92,9 @@ export function createApiClient(
     url: "/graphql",
     preferGetMethod: false,
     requestPolicy: "cache-and-network",
-    fetchOptions: () => ({ headers: { authorization: `Bearer ${token}` } }),
+    fetchOptions: (): RequestInit => ({
+      headers: token ? { authorization: `Bearer ${token}` } : ({} as Record<string, string>),
+    }),
     exchanges: [
       cacheExchange({
         updates: {

@@ -1,80 +1,109 @@
-/** The signed-in session: the API token lives in sessionStorage only (never in the URL or localStorage). */
-export type Role = "VIEWER" | "OPERATOR" | "ADMIN" | "AUDITOR";
+/**
+ * The signed-in session: the bearer (API token or OIDC token) lives in sessionStorage only (never in the
+ * URL or localStorage). Who the bearer is and what its role may do come from the server's `viewer`
+ * (src/domain/roles.ts decides); the UI keeps no copy of the role table.
+ */
+import { Client, fetchExchange } from "urql";
+import { graphql } from "../gql";
+import type { SessionViewerQuery, SignInOptionsQuery } from "../gql/graphql";
+
+export type Viewer = SessionViewerQuery["viewer"];
+export type Permission = Viewer["permissions"][number]["permission"];
+export type CredentialKind = Viewer["kind"];
+export type OidcSignIn = NonNullable<SignInOptionsQuery["serverInfo"]["oidc"]>;
 
 const TOKEN_KEY = "cloudpam.token";
-const ROLE_KEY = "cloudpam.role";
 
 export interface Session {
+  /** The bearer; null with AUTH=off (the server answers the anonymous ADMIN). */
   token: string | null;
-  role: Role | null;
+  viewer: Viewer;
 }
 
-export function loadSession(): Session {
-  return {
-    token: sessionStorage.getItem(TOKEN_KEY),
-    role: (sessionStorage.getItem(ROLE_KEY) as Role | null) ?? null,
-  };
-}
+export const loadToken = (): string | null => sessionStorage.getItem(TOKEN_KEY);
 
-export function saveSession(s: Session): void {
-  if (s.token) sessionStorage.setItem(TOKEN_KEY, s.token);
+export function saveToken(token: string | null): void {
+  if (token) sessionStorage.setItem(TOKEN_KEY, token);
   else sessionStorage.removeItem(TOKEN_KEY);
-  if (s.role) sessionStorage.setItem(ROLE_KEY, s.role);
-  else sessionStorage.removeItem(ROLE_KEY);
 }
 
-/** What each role may do (mirrors src/domain/roles.ts): the UI hides or disables the rest. */
-export function canOperate(role: Role | null): boolean {
-  return role === "OPERATOR" || role === "ADMIN";
-}
-export function canAdmin(role: Role | null): boolean {
-  return role === "ADMIN";
-}
-export function whyNot(needed: "operate" | "admin"): string {
-  return needed === "admin" ? "Needs the ADMIN role" : "Needs the OPERATOR or ADMIN role";
-}
+const ViewerQuery = graphql(`
+  query SessionViewer {
+    viewer {
+      kind
+      subject
+      name
+      role
+      permissions {
+        permission
+        granted
+        reason
+      }
+    }
+  }
+`);
 
-interface GqlError {
-  message: string;
-  path?: (string | number)[];
-  extensions?: { code?: string };
-}
+const SignInOptions = graphql(`
+  query SignInOptions {
+    serverInfo {
+      oidc {
+        issuer
+        clientId
+        scopes
+        redirectUri
+      }
+    }
+  }
+`);
 
-async function post(token: string, query: string): Promise<{ status: number; errors: GqlError[] }> {
-  const res = await fetch("/graphql", {
-    method: "POST",
-    headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
-    body: JSON.stringify({ query }),
+/** A one-off client (no cache, no WebSocket) for the calls made before the app's client exists. */
+function plainClient(token: string | null): Client {
+  return new Client({
+    url: "/graphql",
+    exchanges: [fetchExchange],
+    requestPolicy: "network-only",
+    preferGetMethod: false,
+    fetchOptions: { headers: token ? { authorization: `Bearer ${token}` } : ({} as Record<string, string>) },
   });
-  const body = (await res.json().catch(() => ({}))) as { errors?: GqlError[] };
-  return { status: res.status, errors: body.errors ?? [] };
 }
 
-const forbidden = (errors: GqlError[], field: string) =>
-  errors.some((e) => e.path?.[0] === field && e.extensions?.code === "FORBIDDEN");
-
-/**
- * Finds the token's role from what it may call: the API has no "who am I" field, so the sign-in asks
- * one admin-only and one audit-only query, and (for the rest) an operate-only mutation that names no
- * real object (a permitted caller gets NOT_FOUND/BAD_USER_INPUT, writing nothing).
- * Throws the server's message when the token is refused.
- */
-export async function probeRole(token: string): Promise<Role> {
-  // One field per request: a refused non-null root field nulls the whole response, hiding its siblings' fate.
-  const [read, admin, audit, operate] = await Promise.all([
-    post(token, "query ReadProbe { scopes(first: 1) { totalCount } }"),
-    post(token, "query AdminProbe { apiTokens { id } }"),
-    post(token, "query AuditProbe { events(first: 1) { totalCount } }"),
-    post(
-      token,
-      'mutation OperateProbe { releaseAllocation(input: { id: "role-probe" }) { allocation { id } } }',
-    ),
-  ]);
-  const refused = read.errors.find((e) => e.extensions?.code === "UNAUTHENTICATED");
-  if (refused || read.status === 401)
-    throw new Error(refused?.message ?? read.errors[0]?.message ?? "the server refused this token");
-  if (forbidden(read.errors, "scopes")) throw new Error("this token may not read (no role)");
-  if (!forbidden(admin.errors, "apiTokens")) return "ADMIN";
-  if (!forbidden(audit.errors, "events")) return "AUDITOR";
-  return forbidden(operate.errors, "releaseAllocation") ? "VIEWER" : "OPERATOR";
+export class SignInError extends Error {
+  constructor(
+    message: string,
+    readonly code: string | null,
+  ) {
+    super(message);
+  }
 }
+
+/** Who `token` is (null: no credential, for AUTH=off). Throws SignInError with the server's message when refused. */
+export async function fetchViewer(token: string | null): Promise<Viewer> {
+  const r = await plainClient(token).query(ViewerQuery, {}).toPromise();
+  if (r.data?.viewer) return r.data.viewer;
+  const first = r.error?.graphQLErrors[0];
+  const code = typeof first?.extensions?.code === "string" ? first.extensions.code : null;
+  throw new SignInError(
+    first?.message ?? r.error?.networkError?.message ?? "the server refused this credential",
+    code,
+  );
+}
+
+/** The OIDC sign-in settings (a public field), or null when the server offers none. */
+export async function fetchSignInOptions(): Promise<OidcSignIn | null> {
+  const r = await plainClient(null).query(SignInOptions, {}).toPromise();
+  return r.data?.serverInfo.oidc ?? null;
+}
+
+/** Whether the viewer's role holds `p` and, when not, the server's reason (for a disabled control's title). */
+export function grantOf(viewer: Viewer | null, p: Permission): { allowed: boolean; reason: string } {
+  const g = viewer?.permissions.find((x) => x.permission === p);
+  if (g?.granted) return { allowed: true, reason: "" };
+  const why = g?.reason ?? "not signed in";
+  return { allowed: false, reason: `Not allowed: ${why}` };
+}
+
+export const CREDENTIAL_LABEL: Record<CredentialKind, string> = {
+  TOKEN: "API token",
+  OIDC: "OIDC",
+  ANONYMOUS: "no credential (auth off)",
+};

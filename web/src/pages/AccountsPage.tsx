@@ -5,7 +5,6 @@ import { graphql } from "../gql";
 import type { Provider, Tier } from "../gql/graphql";
 import { useMutationForm } from "../lib/mutation-form";
 import { setParam, useLocation } from "../lib/router";
-import { canAdmin, whyNot } from "../lib/session";
 import { useSession } from "../lib/session-context";
 import { Modal } from "../components/Modal";
 import { ConfirmDialog } from "../components/ConfirmDialog";
@@ -220,7 +219,7 @@ function DeleteAccountDialog({ account, onClose }: { account: AccountRow; onClos
 
 export function AccountsPage() {
   const { search } = useLocation();
-  const { role } = useSession();
+  const { can, whyNot } = useSession();
   const q = search.get("q") ?? "";
   const provider = (search.get("provider") ?? "") as Provider | "";
   const tier = (search.get("tier") ?? "") as Tier | "";
@@ -241,7 +240,7 @@ export function AccountsPage() {
   });
   const [editing, setEditing] = useState<AccountRow | "new" | null>(null);
   const [deleting, setDeleting] = useState<AccountRow | null>(null);
-  const admin = canAdmin(role);
+  const admin = can("ADMIN");
   return (
     <>
       <div className="page-head">
@@ -250,7 +249,7 @@ export function AccountsPage() {
           type="button"
           onClick={() => setEditing("new")}
           disabled={!admin}
-          title={admin ? undefined : whyNot("admin")}
+          title={admin ? undefined : whyNot("ADMIN")}
         >
           New account
         </button>
@@ -336,7 +335,7 @@ export function AccountsPage() {
                     className="ghost"
                     onClick={() => setEditing(a)}
                     disabled={!admin}
-                    title={admin ? undefined : whyNot("admin")}
+                    title={admin ? undefined : whyNot("ADMIN")}
                     aria-label={`Edit ${a.name}`}
                   >
                     Edit
@@ -346,7 +345,7 @@ export function AccountsPage() {
                     className="ghost"
                     onClick={() => setDeleting(a)}
                     disabled={!admin}
-                    title={admin ? undefined : whyNot("admin")}
+                    title={admin ? undefined : whyNot("ADMIN")}
                     aria-label={`Delete ${a.name}`}
                   >
                     Delete

@@ -5,7 +5,6 @@ import { graphql } from "../gql";
 import type { DriftStatus } from "../gql/graphql";
 import { useMutationForm } from "../lib/mutation-form";
 import { setParam, useLocation } from "../lib/router";
-import { canOperate, whyNot } from "../lib/session";
 import { useSession } from "../lib/session-context";
 import { Modal } from "../components/Modal";
 import { Field, FormActions, FormError } from "../components/Field";
@@ -140,7 +139,7 @@ function AdoptDialog({
 
 export function DriftPage() {
   const { search } = useLocation();
-  const { role } = useSession();
+  const { can, whyNot } = useSession();
   const status = (search.get("status") ?? "OPEN") as DriftStatus;
   const [{ data, error }, refetch] = useQuery({ query: DriftQuery, variables: { filter: { status } } });
   useSubscription({ query: DriftLive });
@@ -152,7 +151,7 @@ export function DriftPage() {
     cidr?: string | null;
     name?: string | null;
   } | null>(null);
-  const op = canOperate(role);
+  const op = can("OPERATE");
   return (
     <>
       <div className="page-head">
@@ -175,7 +174,7 @@ export function DriftPage() {
               type="button"
               className="ghost"
               disabled={!op || syncing !== null}
-              title={op ? undefined : whyNot("operate")}
+              title={op ? undefined : whyNot("OPERATE")}
               onClick={async () => {
                 setSyncing(a.id);
                 const r = await sync({ input: { accountId: a.id } });
@@ -245,7 +244,7 @@ export function DriftPage() {
                             type="button"
                             className="ghost"
                             disabled={!op}
-                            title={op ? undefined : whyNot("operate")}
+                            title={op ? undefined : whyNot("OPERATE")}
                             onClick={() =>
                               setAdopting({
                                 resourceId: d.resource!.id,
@@ -261,7 +260,7 @@ export function DriftPage() {
                           type="button"
                           className="ghost"
                           disabled={!op}
-                          title={op ? undefined : whyNot("operate")}
+                          title={op ? undefined : whyNot("OPERATE")}
                           onClick={async () => {
                             const r = await ignore({ input: { id: d.id } });
                             if (r.data) toast("Drift ignored");

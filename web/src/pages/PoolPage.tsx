@@ -6,7 +6,6 @@ import { Link } from "../lib/router";
 import { UtilBar } from "../components/UtilBar";
 import { CreatePoolForm } from "../components/CreatePoolForm";
 import { useSession } from "../lib/session-context";
-import { canAdmin, canOperate, whyNot } from "../lib/session";
 import { IpSpaceBar, type SpaceItem } from "../components/IpSpaceBar";
 import { BlocksTable } from "../components/BlocksTable";
 import { AllocateForm, ReserveForm } from "../components/AllocateForm";
@@ -172,7 +171,7 @@ function fragmentation(free: string, largestFree: string | null | undefined, fam
 
 export function PoolPage({ id }: { id: string }) {
   const [{ data, fetching, error }] = useQuery({ query: PoolQuery, variables: { id } });
-  const { role } = useSession();
+  const { can, whyNot } = useSession();
   const [creating, setCreating] = useState(false);
   const [dialog, setDialog] = useState<"allocate" | "reserve" | null>(null);
   const [releasing, setReleasing] = useState<{ id: string; cidr: string; name?: string | null } | null>(null);
@@ -250,8 +249,8 @@ export function PoolPage({ id }: { id: string }) {
         <button
           type="button"
           onClick={() => setDialog("allocate")}
-          disabled={!canOperate(role)}
-          title={canOperate(role) ? undefined : whyNot("operate")}
+          disabled={!can("OPERATE")}
+          title={can("OPERATE") ? undefined : whyNot("OPERATE")}
         >
           Allocate
         </button>
@@ -259,8 +258,8 @@ export function PoolPage({ id }: { id: string }) {
           type="button"
           className="ghost"
           onClick={() => setDialog("reserve")}
-          disabled={!canOperate(role)}
-          title={canOperate(role) ? undefined : whyNot("operate")}
+          disabled={!can("OPERATE")}
+          title={can("OPERATE") ? undefined : whyNot("OPERATE")}
         >
           Reserve
         </button>
@@ -268,8 +267,8 @@ export function PoolPage({ id }: { id: string }) {
           type="button"
           className="ghost"
           onClick={() => setCreating(true)}
-          disabled={!canAdmin(role)}
-          title={canAdmin(role) ? undefined : whyNot("admin")}
+          disabled={!can("ADMIN")}
+          title={can("ADMIN") ? undefined : whyNot("ADMIN")}
         >
           New child pool
         </button>
@@ -308,7 +307,7 @@ export function PoolPage({ id }: { id: string }) {
           truncated={space.error ? (space.error.graphQLErrors[0]?.message ?? space.error.message) : truncated}
           onOpen={(it) => {
             if (it.kind === "pool") navigate(`/pools/${encodeURIComponent(it.id)}`);
-            else if (it.kind === "allocation" && canOperate(role))
+            else if (it.kind === "allocation" && can("OPERATE"))
               setReleasing({ id: it.id, cidr: it.cidr, name: it.label || null });
           }}
         />

@@ -6,7 +6,6 @@ import { Link, setParam, useLocation } from "../lib/router";
 import { UtilBar } from "../components/UtilBar";
 import { CreatePoolForm } from "../components/CreatePoolForm";
 import { useSession } from "../lib/session-context";
-import { canAdmin, whyNot } from "../lib/session";
 
 const ScopesQuery = graphql(`
   query Scopes {
@@ -253,7 +252,7 @@ export function PoolsPage() {
   const q = search.get("q") ?? "";
   const [draft, setDraft] = useState(q);
   const [{ data, error }] = useQuery({ query: ScopesQuery });
-  const { role } = useSession();
+  const { can, whyNot } = useSession();
   const [creating, setCreating] = useState(false);
   return (
     <>
@@ -294,8 +293,8 @@ export function PoolsPage() {
         <button
           type="button"
           onClick={() => setCreating(true)}
-          disabled={!canAdmin(role)}
-          title={canAdmin(role) ? undefined : whyNot("admin")}
+          disabled={!can("ADMIN")}
+          title={can("ADMIN") ? undefined : whyNot("ADMIN")}
         >
           New pool
         </button>
