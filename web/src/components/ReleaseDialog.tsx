@@ -16,6 +16,10 @@ const ReleaseMutation = graphql(`
           id
         }
       }
+      changeRequest {
+        id
+        expiresAt
+      }
     }
   }
 `);
@@ -37,7 +41,13 @@ export function ReleaseDialog(props: {
       onConfirm={async () => {
         const r = await release({ input: { id: props.allocation.id } });
         if (r.data) {
-          toast(`Released ${r.data.releaseAllocation.allocation.cidr}`);
+          const { allocation, changeRequest } = r.data.releaseAllocation;
+          // The scope's approval policy holds releases: nothing is released until someone approves it.
+          toast(
+            allocation
+              ? `Released ${allocation.cidr}`
+              : `Release of ${props.allocation.cidr} awaits approval (until ${changeRequest?.expiresAt ?? "it expires"})`,
+          );
           props.onClose();
         }
       }}
