@@ -166,9 +166,8 @@ function changeEvent(type: string, before: ChangeRequestRow | null, after: Chang
   };
 }
 
-/** Appends an event whether appendEvent is synchronous or (after the PostgreSQL conversion) async. */
 async function record(db: Db, caller: Caller, event: EventInput): Promise<void> {
-  await Promise.resolve(appendEvent(db, caller, event));
+  await appendEvent(db, caller, event);
 }
 
 export interface ChangeRequestSettings {
