@@ -26,7 +26,8 @@ import {
 } from "../db/accounts.js";
 import { formatPrefix } from "../allocator/index.js";
 import { resolvePage, type Page, type PageArgs } from "../db/pagination.js";
-import { deletePrefixRows, prefixesOfAccount, updatePrefixRow } from "../db/pools.js";
+import { deletePrefixRows, lockPoolRows, prefixesOfAccount, updatePrefixRow } from "../db/pools.js";
+import type { PrefixRow } from "../db/prefixes.js";
 import { prefixesByIds, rowPrefix } from "../db/prefixes.js";
 import type { Store } from "../db/store.js";
 import type { Caller } from "./caller.js";
@@ -393,9 +394,9 @@ export async function deleteAccount(
   id: number,
   cascade: boolean,
 ): Promise<DeletedAccount> {
-  return store.write((db) => {
+  return store.write(async (db) => {
     const account = requireAccount(db, id, "id");
-    const rows = prefixesOfAccount(db, id);
+    const rows = await prefixesOfAccount(db, id);
     const pools = rows.filter((r) => r.kind === "pool");
     const live = rows.filter((r) => r.kind !== "pool" && r.releasedAt === null);
     if (!cascade && pools.length + live.length > 0) {
@@ -409,12 +410,14 @@ export async function deleteAccount(
     const parents = new Map(
       prefixesByIds(db, [...new Set(live.map((r) => r.parentId!))]).map((p) => [p.id, p]),
     );
-    for (const r of live) vacateInPool(db, parents.get(r.parentId!)!, rowPrefix(r));
+    await lockPoolRows(db, parents.keys());
+    for (const r of live) await vacateInPool(db, parents.get(r.parentId!)!, rowPrefix(r));
     const removed = rows.filter((r) => r.kind !== "pool");
-    deletePrefixRows(db, removed);
+    await deletePrefixRows(db, removed);
     appendDeletedEvents(db, caller, removed);
-    const detachedPools = pools.map((p) => {
-      const after = updatePrefixRow(db, p.id, { accountId: null });
+    const detachedPools: PrefixRow[] = [];
+    for (const p of pools) {
+      const after = await updatePrefixRow(db, p.id, { accountId: null });
       appendEvent(db, caller, {
         type: "pool.updated",
         subjectType: "Pool",
@@ -422,8 +425,8 @@ export async function deleteAccount(
         before: prefixSnapshot(p),
         after: prefixSnapshot(after),
       });
-      return after;
-    });
+      detachedPools.push(after);
+    }
     deleteAccountRow(db, id);
     appendEvent(db, caller, {
       type: "account.deleted",

@@ -92,7 +92,7 @@ export interface AdoptResult {
  * anything overlaps it), the CIDR becomes MANAGED and the resource's UNMANAGED drift for it resolves.
  */
 export async function adoptResource(store: Store, caller: Caller, input: AdoptInput): Promise<AdoptResult> {
-  return store.write((db) => {
+  return store.write(async (db) => {
     const resource = resourceById(db, input.resourceId);
     if (!resource || resource.deletedAt) throw new NotFound("CloudResource", input.resourceId, "resourceId");
     const cidrs = cidrsByResourceIds(db, [resource.id]);
@@ -132,7 +132,7 @@ export async function adoptResource(store: Store, caller: Caller, input: AdoptIn
         },
       );
     }
-    const allocation = allocateBoundIn(
+    const allocation = await allocateBoundIn(
       db,
       caller,
       {

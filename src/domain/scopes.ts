@@ -216,10 +216,10 @@ export async function linkScopes(
   caller: Caller,
   scopeIds: readonly number[],
 ): Promise<[ScopeRecord, ScopeRecord]> {
-  return store.write((db) => {
+  return store.write(async (db): Promise<[ScopeRecord, ScopeRecord]> => {
     const [a, b] = pairOf(db, scopeIds);
     if (scopeLinkRow(db, a.id, b.id)) return [toScopeRecord(a), toScopeRecord(b)];
-    const overlap = firstOverlapBetween(db, a.id, b.id, (id) => topLevelLive(db, id));
+    const overlap = await firstOverlapBetween(db, a.id, b.id, (id) => topLevelLive(db, id));
     if (overlap) {
       throw new Conflict(
         `scopes '${a.name}' and '${b.name}' overlap: ${describePrefix(overlap.mine)} in '${a.name}' overlaps ${describePrefix(overlap.theirs)} in '${b.name}'; move or delete one before linking`,

@@ -29,7 +29,7 @@ afterEach(() => {
 
 describe("prepared inserts and selects", () => {
   it("fills SQL defaults for omitted columns and keeps explicit values, per column set", async () => {
-    await store.write((db) => {
+    await store.write(async (db) => {
       const plain = insertPrefix(db, {
         kind: "pool",
         scopeId: 1,
@@ -79,19 +79,19 @@ describe("prepared inserts and selects", () => {
         .get();
       expect(accountById(db, account.id)).toEqual(account);
       expect(accountById(db, account.id + 1)).toBeUndefined();
-      expect(accountSummary(db, account.id)).toEqual({
+      expect(await accountSummary(db, account.id)).toEqual({
         id: account.id,
         key: account.key,
         name: "a",
         tier: "PRD",
       });
-      insertIdempotencyKey(db, { key: "k", requestHash: "h", allocationId: plain.id });
-      expect(idempotencyKeyRow(db, "k")).toMatchObject({
+      await insertIdempotencyKey(db, { key: "k", requestHash: "h", allocationId: plain.id });
+      expect(await idempotencyKeyRow(db, "k")).toMatchObject({
         key: "k",
         requestHash: "h",
         allocationId: plain.id,
       });
-      expect(idempotencyKeyRow(db, "other")).toBeUndefined();
+      expect(await idempotencyKeyRow(db, "other")).toBeUndefined();
       const event = insertEvent(db, {
         type: "t",
         actor: "a",
