@@ -379,7 +379,7 @@ async function createAllocationIn(
     ...rangeColumns(prefix),
   });
   const record = toAllocationRecord(row);
-  appendEvent(db, caller, {
+  await appendEvent(db, caller, {
     type: "allocation.created",
     subjectType: "Allocation",
     subjectId: row.id,
@@ -435,7 +435,7 @@ export async function releaseAllocation(store: Store, caller: Caller, id: number
     const released = await updatePrefixRow(db, row.id, { status: "RELEASED", releasedAt: now });
     const before = toAllocationRecord(row);
     const after = toAllocationRecord(released);
-    appendEvent(db, caller, {
+    await appendEvent(db, caller, {
       type: "allocation.released",
       subjectType: "Allocation",
       subjectId: row.id,
@@ -477,7 +477,7 @@ export async function updateAllocation(
     const before = toAllocationRecord(row);
     if (Object.keys(patch).length === 0) return before;
     const after = toAllocationRecord(await updatePrefixRow(db, row.id, patch));
-    appendEvent(db, caller, {
+    await appendEvent(db, caller, {
       type: "allocation.updated",
       subjectType: "Allocation",
       subjectId: row.id,
@@ -561,7 +561,7 @@ export async function bindAllocationIn(
       resourceRegion: binding?.region ?? null,
     }),
   );
-  appendEvent(db, caller, {
+  await appendEvent(db, caller, {
     type: "allocation.updated",
     subjectType: "Allocation",
     subjectId: id,

@@ -192,10 +192,10 @@ export async function assertClearOfLinkedScopes(
   x: Prefix,
   field: string,
 ): Promise<void> {
-  for (const linked of linkedScopeIds(db, scopeId)) {
+  for (const linked of await linkedScopeIds(db, scopeId)) {
     const other = await overlappingLive(db, linked, x);
     if (other) {
-      const scope = scopeById(db, linked)!;
+      const scope = (await scopeById(db, linked))!;
       throw new Conflict(
         `${formatPrefix(x)} overlaps ${describePrefix(other)} in scope '${scope.name}', which is linked (routed together) with this scope`,
         {

@@ -421,7 +421,7 @@ export async function applyPlan(
         },
       },
     });
-    appendEvents(db, caller, events);
+    await appendEvents(db, caller, events);
     if (idem && rows[0])
       await insertIdempotencyKey(db, { key: `plan:${idem}`, requestHash: hash, allocationId: rows[0].id });
     return { root: toPoolRecord(root), pools: rows.map(toPoolRecord) };

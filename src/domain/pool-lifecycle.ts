@@ -131,7 +131,7 @@ export async function resizePool(
     const after = await updatePrefixRow(db, pool.id, rangeColumns(to));
     if (kind === "grow") growFreeBlocks(sqlFreeBlockStore(db, pool.id, to.family), from, to);
     else clipFreeBlocks(db, pool.id, to);
-    appendEvent(db, caller, {
+    await appendEvent(db, caller, {
       type: "pool.resized",
       subjectType: "Pool",
       subjectId: pool.id,
@@ -231,10 +231,11 @@ export async function movePool(
           { conflicting: prefixRef(oldParent) },
         );
       }
-      if (!scopeById(db, scopeId)) throw new NotFound("Scope", scopeId, "scopeId");
+      if (!(await scopeById(db, scopeId))) throw new NotFound("Scope", scopeId, "scopeId");
       inWay.push(...containingLive(db, scopeId, x), ...topLevelWithinLive(db, scopeId, x, LISTED));
     }
-    for (const linked of linkedScopeIds(db, scopeId)) inWay.push(...(await linkedInWay(db, linked, pool, x)));
+    for (const linked of await linkedScopeIds(db, scopeId))
+      inWay.push(...(await linkedInWay(db, linked, pool, x)));
     if (inWay.length > 0) {
       const listed = inWay.slice(0, LISTED);
       throw new Conflict(
@@ -248,7 +249,7 @@ export async function movePool(
     if (oldParent) await vacateInPool(db, oldParent, x);
     if (newParent) await occupyInPool(db, newParent, x, "parentId");
     const after = await updatePrefixRow(db, pool.id, { parentId: newParent?.id ?? null, scopeId });
-    appendEvent(db, caller, {
+    await appendEvent(db, caller, {
       type: "pool.moved",
       subjectType: "Pool",
       subjectId: pool.id,

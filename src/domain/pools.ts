@@ -173,9 +173,9 @@ export function prefixSnapshot(row: PrefixRow) {
 const EVENT_SUBJECT = { pool: "Pool", allocation: "Allocation", reservation: "Reservation" } as const;
 
 /** Appends `<kind>.deleted` for each removed row, in the order given. */
-export function appendDeletedEvents(db: Db, caller: Caller, rows: readonly PrefixRow[]): void {
+export async function appendDeletedEvents(db: Db, caller: Caller, rows: readonly PrefixRow[]): Promise<void> {
   for (const r of rows) {
-    appendEvent(db, caller, {
+    await appendEvent(db, caller, {
       type: `${r.kind}.deleted`,
       subjectType: EVENT_SUBJECT[r.kind],
       subjectId: r.id,
@@ -373,8 +373,11 @@ export async function createPool(store: Store, caller: Caller, input: CreatePool
           },
         );
       scopeId = parent.scopeId;
-    } else scopeId = input.scopeId != null ? requireScope(db, input.scopeId).id : defaultScope(db).id;
-    const accountId = input.accountId != null ? requireAccount(db, input.accountId, "accountId").id : null;
+    } else
+      scopeId =
+        input.scopeId != null ? (await requireScope(db, input.scopeId)).id : (await defaultScope(db)).id;
+    const accountId =
+      input.accountId != null ? (await requireAccount(db, input.accountId, "accountId")).id : null;
     const x = await placeNewPool(db, input, parent, scopeId);
     const rules = mergeRules(NO_RULES, input.rules, x.family, x.length);
     const row = insertPrefix(db, {
@@ -391,7 +394,7 @@ export async function createPool(store: Store, caller: Caller, input: CreatePool
       createdBy: caller.actor.name,
     });
     await seedPool(db, row);
-    appendEvent(db, caller, {
+    await appendEvent(db, caller, {
       type: "pool.created",
       subjectType: "Pool",
       subjectId: row.id,
@@ -432,7 +435,7 @@ export async function updatePool(
         ? undefined
         : patch.accountId === null
           ? null
-          : requireAccount(db, patch.accountId, "accountId").id;
+          : (await requireAccount(db, patch.accountId, "accountId")).id;
     const rules =
       patch.rules === undefined
         ? undefined
@@ -445,7 +448,7 @@ export async function updatePool(
       ...(tags !== undefined ? { tags } : {}),
       ...(rules !== undefined ? rulesColumns(rules) : {}),
     });
-    appendEvent(db, caller, {
+    await appendEvent(db, caller, {
       type: "pool.updated",
       subjectType: "Pool",
       subjectId: id,
@@ -506,7 +509,7 @@ export async function deletePool(
         (a, b) =>
           Number(a.kind === "pool") - Number(b.kind === "pool") || b.prefixLen - a.prefixLen || a.id - b.id,
       );
-    appendDeletedEvents(db, caller, [...removed, pool]);
+    await appendDeletedEvents(db, caller, [...removed, pool]);
     return { pool: toPoolRecord(pool), removed: removed.map(toRemovedPrefixRecord) };
   });
 }

@@ -82,7 +82,7 @@ export async function reserve(store: Store, caller: Caller, input: ReserveInput)
       ...rangeColumns(prefix),
     });
     const record = toReservationRecord(row);
-    appendEvent(db, caller, {
+    await appendEvent(db, caller, {
       type: "reservation.created",
       subjectType: "Reservation",
       subjectId: row.id,
@@ -103,7 +103,7 @@ export async function unreserve(store: Store, caller: Caller, id: number): Promi
     await vacateInPool(db, prefixById(db, row.parentId!)!, rowPrefix(row));
     await deletePrefixRow(db, row.id);
     const record = toReservationRecord(row);
-    appendEvent(db, caller, {
+    await appendEvent(db, caller, {
       type: "reservation.deleted",
       subjectType: "Reservation",
       subjectId: row.id,

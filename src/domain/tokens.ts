@@ -16,7 +16,8 @@ import {
   type TokenRow,
 } from "../db/tokens.js";
 import { Conflict, Invalid, NotFound } from "./errors.js";
-import { appendEvent } from "./events.js";
+// Transitional sync form until this module is in await style (#15): ./sqlite-sync.ts.
+import { appendEventSync as appendEvent } from "./sqlite-sync.js";
 import { isRole, type Actor, type Role } from "./roles.js";
 import type { Caller } from "./caller.js";
 

@@ -10,12 +10,14 @@
  * Cloud calls happen outside any write transaction; the binding is written afterwards in one.
  */
 import type { AccountRow } from "../db/accounts.js";
-import { accountById } from "../db/accounts.js";
+// Transitional sync form until this module is in await style (#15): src/db/sqlite-sync.ts.
+import { accountByIdSync as accountById } from "../db/sqlite-sync.js";
 import type { PrefixRow } from "../db/prefixes.js";
-import { resourceByExternalId, type CloudResourceRow } from "../db/cloud.js";
+import { resourceByExternalId } from "../db/cloud.js";
 import type { Db } from "../db/store.js";
 import { bindAllocationIn, toAllocationRecord, type AllocationRecord } from "../domain/allocations.js";
 import type { Caller } from "../domain/caller.js";
+import { toCloudResourceRecord, type CloudResourceRecord } from "../domain/cloud.js";
 import { recordProvisionedSubnet, markResourceGone, requireResource } from "../domain/cloud-sync.js";
 import { Conflict, Forbidden, Invalid, withArticle, type DomainError } from "../domain/errors.js";
 import { describePrefix, prefixRef } from "../domain/placement.js";
@@ -75,7 +77,7 @@ export interface ProvisionInput {
 
 export interface ProvisionResult {
   allocation: AllocationRecord;
-  resource: CloudResourceRow;
+  resource: CloudResourceRecord;
   /** False when the allocation was already realised by this subnet (a retry). */
   created: boolean;
 }
@@ -121,7 +123,11 @@ export async function provisionSubnet(
     };
   });
   if (plan.existing) {
-    return { allocation: toAllocationRecord(plan.allocation), resource: plan.existing, created: false };
+    return {
+      allocation: toAllocationRecord(plan.allocation),
+      resource: toCloudResourceRecord(plan.existing),
+      created: false,
+    };
   }
 
   const handle = await providerOf(services, plan.account);
@@ -163,7 +169,7 @@ export async function provisionSubnet(
       allocation.id,
       new Date().toISOString(),
     );
-    return { allocation: bound, resource, created: true };
+    return { allocation: bound, resource: toCloudResourceRecord(resource), created: true };
   });
 }
 

@@ -3,11 +3,11 @@
  * nothing) of the CIDR it would get; the server's message appears beside the field it names. Also reserve.
  */
 import { useEffect, useState } from "react";
-import { useMutation, useQuery } from "urql";
+import { useQuery } from "urql";
 import { graphql } from "../gql";
-import { formErrors } from "../lib/errors";
+import { useMutationForm } from "../lib/mutation-form";
 import { Modal } from "./Modal";
-import { Field, SelectField } from "./Field";
+import { Field, FormActions, FormError, SelectField } from "./Field";
 import { toast } from "./Toasts";
 
 const AccountsForSelect = graphql(`
@@ -84,7 +84,6 @@ export function AllocateForm(props: {
   const [prefixLength, setPrefixLength] = useState(String(props.defaultLength));
   const [cidr, setCidr] = useState("");
   const [name, setName] = useState("");
-  const [state, allocate] = useMutation(AllocateMutation);
   const firstAccount = accounts?.accounts.edges[0]?.node.id;
   useEffect(() => {
     if (!accountId && firstAccount) setAccountId(firstAccount);
@@ -105,28 +104,18 @@ export function AllocateForm(props: {
     requestPolicy: "network-only",
   });
   // The submit's errors win; until then the preview's errors show beside the fields as you type.
-  const errs = formErrors(state.error ?? preview.error);
+  const form = useMutationForm(AllocateMutation, {
+    pendingError: preview.error,
+    onSuccess: (r) => {
+      toast(`Allocated ${r.allocate.allocation.cidr}`);
+      props.onClose();
+    },
+  });
 
   return (
     <Modal title={`Allocate from ${props.pool.name}`} onClose={props.onClose}>
-      <form
-        className="form"
-        onSubmit={async (e) => {
-          e.preventDefault();
-          const r = await allocate({ input });
-          if (r.data) {
-            toast(`Allocated ${r.data.allocate.allocation.cidr}`);
-            props.onClose();
-          }
-        }}
-      >
-        <SelectField
-          label="Account"
-          name="accountId"
-          value={accountId}
-          onChange={setAccountId}
-          error={errs.fields.accountId}
-        >
+      <form className="form" onSubmit={form.onSubmit(() => ({ input }))}>
+        <SelectField label="Account" {...form.field("accountId")} value={accountId} onChange={setAccountId}>
           {accounts?.accounts.edges.length === 0 && <option value="">No accounts: create one first</option>}
           {accounts?.accounts.edges.map((e) => (
             <option key={e.node.id} value={e.node.id}>
@@ -148,29 +137,26 @@ export function AllocateForm(props: {
         {mode === "length" ? (
           <Field
             label="Prefix length"
-            name="prefixLength"
+            {...form.field("prefixLength")}
             type="number"
             value={prefixLength}
             onChange={(e) => setPrefixLength(e.target.value)}
-            error={errs.fields.prefixLength}
           />
         ) : (
           <Field
             label="CIDR"
-            name="cidr"
+            {...form.field("cidr")}
             value={cidr}
             onChange={(e) => setCidr(e.target.value)}
-            error={errs.fields.cidr}
             placeholder={props.pool.cidr}
             spellCheck={false}
           />
         )}
         <Field
           label="Name (optional)"
-          name="name"
+          {...form.field("name")}
           value={name}
           onChange={(e) => setName(e.target.value)}
-          error={errs.fields.name}
         />
         <div className="preview" aria-live="polite" data-testid="allocation-preview">
           {!ready ? (
@@ -185,19 +171,8 @@ export function AllocateForm(props: {
             <span className="muted">Nothing to preview: see the message above.</span>
           ) : null}
         </div>
-        {errs.general && (
-          <p className="error" role="alert">
-            {errs.general}
-          </p>
-        )}
-        <div className="actions">
-          <button type="button" className="ghost" onClick={props.onClose}>
-            Cancel
-          </button>
-          <button type="submit" disabled={state.fetching || !ready}>
-            Allocate
-          </button>
-        </div>
+        <FormError form={form} />
+        <FormActions submitLabel="Allocate" busy={form.busy} disabled={!ready} onCancel={props.onClose} />
       </form>
     </Modal>
   );
@@ -209,53 +184,37 @@ export function ReserveForm(props: {
 }) {
   const [cidr, setCidr] = useState("");
   const [reason, setReason] = useState("");
-  const [state, reserve] = useMutation(ReserveMutation);
-  const errs = formErrors(state.error);
+  const form = useMutationForm(ReserveMutation, {
+    onSuccess: (r) => {
+      toast(`Reserved ${r.reserve.reservation.cidr}`);
+      props.onClose();
+    },
+  });
   return (
     <Modal title={`Reserve in ${props.pool.name}`} onClose={props.onClose}>
       <form
         className="form"
-        onSubmit={async (e) => {
-          e.preventDefault();
-          const r = await reserve({
-            input: { poolId: props.pool.id, cidr: cidr.trim(), reason: reason.trim() || undefined },
-          });
-          if (r.data) {
-            toast(`Reserved ${r.data.reserve.reservation.cidr}`);
-            props.onClose();
-          }
-        }}
+        onSubmit={form.onSubmit(() => ({
+          input: { poolId: props.pool.id, cidr: cidr.trim(), reason: reason.trim() || undefined },
+        }))}
       >
         <Field
           label="CIDR"
-          name="cidr"
+          {...form.field("cidr")}
           value={cidr}
           onChange={(e) => setCidr(e.target.value)}
-          error={errs.fields.cidr}
           placeholder={props.pool.cidr}
           spellCheck={false}
           required
         />
         <Field
           label="Reason"
-          name="reason"
+          {...form.field("reason")}
           value={reason}
           onChange={(e) => setReason(e.target.value)}
-          error={errs.fields.reason}
         />
-        {errs.general && (
-          <p className="error" role="alert">
-            {errs.general}
-          </p>
-        )}
-        <div className="actions">
-          <button type="button" className="ghost" onClick={props.onClose}>
-            Cancel
-          </button>
-          <button type="submit" disabled={state.fetching}>
-            Reserve
-          </button>
-        </div>
+        <FormError form={form} />
+        <FormActions submitLabel="Reserve" busy={form.busy} onCancel={props.onClose} />
       </form>
     </Modal>
   );

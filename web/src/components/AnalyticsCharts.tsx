@@ -41,6 +41,60 @@ export interface ChartsData {
   overTime: { period: string; allocations: number }[];
 }
 
+/**
+ * One chart's configuration: a single dataset of `rows`, no animation, and a click on a slice, bar or point
+ * calls `onPick` with its row. The drawn elements' centres are written to the canvas as `data-points`
+ * (CSS pixels), so a test can click a given element.
+ */
+function chartConfig<T>(
+  type: "doughnut" | "bar" | "line",
+  rows: readonly T[],
+  o: {
+    label: (row: T) => string;
+    value: (row: T) => number;
+    color: string | ((row: T) => string);
+    series?: string;
+    legend?: "right";
+    onPick: (row: T) => void;
+  },
+): ChartConfiguration {
+  const colors = typeof o.color === "string" ? o.color : rows.map(o.color);
+  return {
+    type,
+    data: {
+      labels: rows.map(o.label),
+      datasets: [
+        {
+          label: o.series,
+          data: rows.map(o.value),
+          backgroundColor: colors,
+          ...(type === "line" ? { borderColor: colors } : {}),
+        },
+      ],
+    },
+    options: {
+      animation: false,
+      plugins: { legend: o.legend ? { position: o.legend } : { display: false } },
+      onClick: (_e, els) => {
+        const row = els[0] ? rows[els[0].index] : undefined;
+        if (row !== undefined) o.onPick(row);
+      },
+    },
+    plugins: [
+      {
+        id: "hitPoints",
+        afterRender: (chart) => {
+          const points = chart.getDatasetMeta(0).data.map((el, i) => {
+            const p = el.tooltipPosition(true);
+            return { label: o.label(rows[i]!), x: Math.round(p.x ?? 0), y: Math.round(p.y ?? 0) };
+          });
+          chart.canvas.dataset.points = JSON.stringify(points);
+        },
+      },
+    ],
+  };
+}
+
 function useChart(config: () => ChartConfiguration, deps: unknown[]) {
   const ref = useRef<HTMLCanvasElement>(null);
   useEffect(() => {
@@ -61,64 +115,36 @@ export default function AnalyticsCharts(props: {
   const text = getComputedStyle(document.documentElement).getPropertyValue("--text").trim() || "#1b1f24";
   Chart.defaults.color = text;
   const donut = useChart(
-    () => ({
-      type: "doughnut",
-      data: {
-        labels: byAccount.map((a) => a.name),
-        datasets: [
-          {
-            data: byAccount.map((a) => a.addresses),
-            backgroundColor: byAccount.map((a) => accountColor(a.id)),
-          },
-        ],
-      },
-      options: {
-        animation: false,
-        plugins: { legend: { position: "right" } },
-        onClick: (_e, els) =>
-          els[0] && byAccount[els[0].index]?.id && props.onAccount(byAccount[els[0].index]!.id!),
-      },
-    }),
+    () =>
+      chartConfig("doughnut", byAccount, {
+        label: (a) => a.name,
+        value: (a) => a.addresses,
+        color: (a) => accountColor(a.id),
+        legend: "right",
+        onPick: (a) => a.id && props.onAccount(a.id),
+      }),
     [JSON.stringify(byAccount), text],
   );
   const bar = useChart(
-    () => ({
-      type: "bar",
-      data: {
-        labels: byPool.map((p) => p.name),
-        datasets: [
-          { label: "allocations", data: byPool.map((p) => p.allocations), backgroundColor: "#0072B2" },
-        ],
-      },
-      options: {
-        animation: false,
-        plugins: { legend: { display: false } },
-        onClick: (_e, els) => els[0] && byPool[els[0].index] && props.onPool(byPool[els[0].index]!.id),
-      },
-    }),
+    () =>
+      chartConfig("bar", byPool, {
+        label: (p) => p.name,
+        value: (p) => p.allocations,
+        color: "#0072B2",
+        series: "allocations",
+        onPick: (p) => props.onPool(p.id),
+      }),
     [JSON.stringify(byPool), text],
   );
   const line = useChart(
-    () => ({
-      type: "line",
-      data: {
-        labels: overTime.map((p) => p.period),
-        datasets: [
-          {
-            label: "allocations created",
-            data: overTime.map((p) => p.allocations),
-            borderColor: "#009E73",
-            backgroundColor: "#009E73",
-          },
-        ],
-      },
-      options: {
-        animation: false,
-        plugins: { legend: { display: false } },
-        onClick: (_e, els) =>
-          els[0] && overTime[els[0].index] && props.onPeriod(overTime[els[0].index]!.period),
-      },
-    }),
+    () =>
+      chartConfig("line", overTime, {
+        label: (p) => p.period,
+        value: (p) => p.allocations,
+        color: "#009E73",
+        series: "allocations created",
+        onPick: (p) => props.onPeriod(p.period),
+      }),
     [JSON.stringify(overTime), text],
   );
   return (

@@ -1,11 +1,10 @@
 /** New pool (top-level in a scope, or a child of a pool) and new scope, with the server's per-field errors. */
 import { useState } from "react";
-import { useMutation } from "urql";
 import { graphql } from "../gql";
-import { formErrors } from "../lib/errors";
+import { useMutationForm } from "../lib/mutation-form";
 import { navigate } from "../lib/router";
 import { Modal } from "./Modal";
-import { Field, SelectField } from "./Field";
+import { Field, FormActions, FormError, SelectField } from "./Field";
 import { toast } from "./Toasts";
 
 const CreatePoolMutation = graphql(`
@@ -43,28 +42,27 @@ export function CreatePoolForm(props: {
   const [cidr, setCidr] = useState("");
   const [scopeId, setScopeId] = useState(props.scopes[0]?.id ?? "");
   const [newScope, setNewScope] = useState("");
-  const [poolState, createPool] = useMutation(CreatePoolMutation);
-  const [scopeState, createScope] = useMutation(CreateScopeMutation);
-  const errs = formErrors(poolState.error);
-  const scopeErrs = formErrors(scopeState.error);
+  const form = useMutationForm(CreatePoolMutation, {
+    onSuccess: ({ createPool: { pool } }) => {
+      toast(`Created pool ${pool.name} (${pool.cidr})`);
+      props.onClose();
+      navigate(`/pools/${encodeURIComponent(pool.id)}`);
+    },
+  });
+  const scopeForm = useMutationForm(CreateScopeMutation);
 
   async function submit() {
     let scope = scopeId;
     if (!props.parent && scope === "__new") {
-      const r = await createScope({ input: { name: newScope.trim() } });
-      if (!r.data) return;
-      scope = r.data.createScope.scope.id;
+      const r = await scopeForm.submit({ input: { name: newScope.trim() } });
+      if (!r) return;
+      scope = r.createScope.scope.id;
       setScopeId(scope);
     }
     const input = props.parent
       ? { name: name.trim(), cidr: cidr.trim(), parentId: props.parent.id }
       : { name: name.trim(), cidr: cidr.trim(), scopeId: scope || undefined };
-    const r = await createPool({ input });
-    if (r.data) {
-      toast(`Created pool ${r.data.createPool.pool.name} (${r.data.createPool.pool.cidr})`);
-      props.onClose();
-      navigate(`/pools/${encodeURIComponent(r.data.createPool.pool.id)}`);
-    }
+    await form.submit({ input });
   }
 
   return (
@@ -77,13 +75,7 @@ export function CreatePoolForm(props: {
         }}
       >
         {!props.parent && (
-          <SelectField
-            label="Scope"
-            name="scopeId"
-            value={scopeId}
-            onChange={setScopeId}
-            error={errs.fields.scopeId}
-          >
+          <SelectField label="Scope" {...form.field("scopeId")} value={scopeId} onChange={setScopeId}>
             {props.scopes.map((s) => (
               <option key={s.id} value={s.id}>
                 {s.name}
@@ -98,42 +90,29 @@ export function CreatePoolForm(props: {
             name="scopeName"
             value={newScope}
             onChange={(e) => setNewScope(e.target.value)}
-            error={scopeErrs.fields.name ?? scopeErrs.general ?? undefined}
+            error={scopeForm.message ?? undefined}
             required
           />
         )}
         <Field
           label="Name"
-          name="name"
+          {...form.field("name")}
           value={name}
           onChange={(e) => setName(e.target.value)}
-          error={errs.fields.name}
           required
           autoFocus
         />
         <Field
           label="CIDR"
-          name="cidr"
+          {...form.field("cidr")}
           value={cidr}
           onChange={(e) => setCidr(e.target.value)}
-          error={errs.fields.cidr}
           placeholder="10.0.0.0/16"
           spellCheck={false}
           required
         />
-        {errs.general && (
-          <p className="error" role="alert">
-            {errs.general}
-          </p>
-        )}
-        <div className="actions">
-          <button type="button" className="ghost" onClick={props.onClose}>
-            Cancel
-          </button>
-          <button type="submit" disabled={poolState.fetching || scopeState.fetching}>
-            Create pool
-          </button>
-        </div>
+        <FormError form={form} />
+        <FormActions submitLabel="Create pool" busy={form.busy || scopeForm.busy} onCancel={props.onClose} />
       </form>
     </Modal>
   );

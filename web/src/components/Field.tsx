@@ -67,3 +67,32 @@ export function SelectField(props: {
     </div>
   );
 }
+
+/** The form's message that belongs to no field it shows (render it after the fields). */
+export function FormError({ form }: { form: { generalError: () => string | null } }) {
+  const message = form.generalError();
+  return message ? (
+    <p className="error" role="alert">
+      {message}
+    </p>
+  ) : null;
+}
+
+/** Cancel and submit, the submit disabled while the mutation runs. */
+export function FormActions(props: {
+  submitLabel: string;
+  busy?: boolean;
+  disabled?: boolean;
+  onCancel: () => void;
+}) {
+  return (
+    <div className="actions">
+      <button type="button" className="ghost" onClick={props.onCancel}>
+        Cancel
+      </button>
+      <button type="submit" disabled={props.busy || props.disabled}>
+        {props.submitLabel}
+      </button>
+    </div>
+  );
+}

@@ -1,6 +1,5 @@
-import { useMutation } from "urql";
 import { graphql } from "../gql";
-import { formErrors } from "../lib/errors";
+import { useMutationForm } from "../lib/mutation-form";
 import { ConfirmDialog } from "./ConfirmDialog";
 import { toast } from "./Toasts";
 
@@ -25,22 +24,20 @@ export function ReleaseDialog(props: {
   poolName: string;
   onClose: () => void;
 }) {
-  const [state, release] = useMutation(ReleaseMutation);
-  const errs = formErrors(state.error);
+  const release = useMutationForm(ReleaseMutation, {
+    onSuccess: (r) => {
+      toast(`Released ${r.releaseAllocation.allocation.cidr}`);
+      props.onClose();
+    },
+  });
   return (
     <ConfirmDialog
       title={`Release ${props.allocation.cidr}?`}
       confirmLabel={`Release ${props.allocation.cidr}`}
-      busy={state.fetching}
-      error={errs.general ?? Object.values(errs.fields)[0] ?? null}
+      busy={release.busy}
+      error={release.message}
       onClose={props.onClose}
-      onConfirm={async () => {
-        const r = await release({ input: { id: props.allocation.id } });
-        if (r.data) {
-          toast(`Released ${r.data.releaseAllocation.allocation.cidr}`);
-          props.onClose();
-        }
-      }}
+      onConfirm={() => void release.submit({ input: { id: props.allocation.id } })}
     >
       <p>
         This removes the allocation <strong>{props.allocation.name ?? props.allocation.cidr}</strong> (

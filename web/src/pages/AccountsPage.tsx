@@ -1,15 +1,15 @@
 /** Accounts: search and provider/tier filters (in the URL), create and edit with per-field errors, delete after a preview. */
 import { useState } from "react";
-import { useMutation, useQuery } from "urql";
+import { useQuery } from "urql";
 import { graphql } from "../gql";
 import type { Provider, Tier } from "../gql/graphql";
-import { formErrors } from "../lib/errors";
+import { useMutationForm } from "../lib/mutation-form";
 import { setParam, useLocation } from "../lib/router";
 import { canAdmin, whyNot } from "../lib/session";
 import { useSession } from "../lib/session-context";
 import { Modal } from "../components/Modal";
 import { ConfirmDialog } from "../components/ConfirmDialog";
-import { Field, SelectField } from "../components/Field";
+import { Field, FormActions, FormError, SelectField } from "../components/Field";
 import { toast } from "../components/Toasts";
 
 const AccountsQuery = graphql(`
@@ -100,9 +100,6 @@ function AccountForm(props: { account?: AccountRow; onClose: () => void }) {
   const [tier, setTier] = useState<string>(a?.tier ?? "");
   const [environment, setEnvironment] = useState(a?.environment ?? "");
   const [regions, setRegions] = useState(a?.regions.join(", ") ?? "");
-  const [createState, create] = useMutation(CreateAccount);
-  const [updateState, update] = useMutation(UpdateAccount);
-  const errs = formErrors(a ? updateState.error : createState.error);
   const fields = {
     name: name.trim(),
     platform: platform.trim() || null,
@@ -113,56 +110,56 @@ function AccountForm(props: { account?: AccountRow; onClose: () => void }) {
       .map((r) => r.trim())
       .filter(Boolean),
   };
+  const done = () => {
+    toast(a ? `Saved ${fields.name}` : `Created account ${fields.name}`);
+    props.onClose();
+  };
+  const createForm = useMutationForm(CreateAccount, { onSuccess: done });
+  const updateForm = useMutationForm(UpdateAccount, { onSuccess: done });
+  const form = a ? updateForm : createForm;
   return (
     <Modal title={a ? `Edit ${a.name}` : "New account"} onClose={props.onClose}>
       <form
         className="form"
-        onSubmit={async (e) => {
+        onSubmit={(e) => {
           e.preventDefault();
-          const r = a
-            ? await update({ input: { id: a.id, ...fields } })
-            : await create({
-                input: {
-                  key: key.trim(),
-                  ...fields,
-                  platform: fields.platform ?? undefined,
-                  tier: fields.tier ?? undefined,
-                  environment: fields.environment ?? undefined,
-                },
-              });
-          if (r.data) {
-            toast(a ? `Saved ${fields.name}` : `Created account ${fields.name}`);
-            props.onClose();
-          }
+          if (a) void updateForm.submit({ input: { id: a.id, ...fields } });
+          else
+            void createForm.submit({
+              input: {
+                key: key.trim(),
+                ...fields,
+                platform: fields.platform ?? undefined,
+                tier: fields.tier ?? undefined,
+                environment: fields.environment ?? undefined,
+              },
+            });
         }}
       >
         {!a && (
           <Field
             label="Key"
-            name="key"
+            {...form.field("key")}
             value={key}
             onChange={(e) => setKey(e.target.value)}
-            error={errs.fields.key}
             placeholder="aws:123456789012 or gcp:my-project"
             required
           />
         )}
         <Field
           label="Name"
-          name="name"
+          {...form.field("name")}
           value={name}
           onChange={(e) => setName(e.target.value)}
-          error={errs.fields.name}
           required
         />
         <Field
           label="Platform"
-          name="platform"
+          {...form.field("platform")}
           value={platform}
           onChange={(e) => setPlatform(e.target.value)}
-          error={errs.fields.platform}
         />
-        <SelectField label="Tier" name="tier" value={tier} onChange={setTier} error={errs.fields.tier}>
+        <SelectField label="Tier" {...form.field("tier")} value={tier} onChange={setTier}>
           <option value="">—</option>
           {TIERS.map((t) => (
             <option key={t} value={t}>
@@ -172,53 +169,40 @@ function AccountForm(props: { account?: AccountRow; onClose: () => void }) {
         </SelectField>
         <Field
           label="Environment"
-          name="environment"
+          {...form.field("environment")}
           value={environment}
           onChange={(e) => setEnvironment(e.target.value)}
-          error={errs.fields.environment}
         />
         <Field
           label="Regions (comma separated)"
-          name="regions"
+          {...form.field("regions")}
           value={regions}
           onChange={(e) => setRegions(e.target.value)}
-          error={errs.fields.regions}
           placeholder="us-east-1, eu-west-1"
         />
-        {errs.general && (
-          <p className="error" role="alert">
-            {errs.general}
-          </p>
-        )}
-        <div className="actions">
-          <button type="button" className="ghost" onClick={props.onClose}>
-            Cancel
-          </button>
-          <button type="submit">{a ? "Save" : "Create account"}</button>
-        </div>
+        <FormError form={form} />
+        <FormActions submitLabel={a ? "Save" : "Create account"} busy={form.busy} onCancel={props.onClose} />
       </form>
     </Modal>
   );
 }
 
 function DeleteAccountDialog({ account, onClose }: { account: AccountRow; onClose: () => void }) {
-  const [state, del] = useMutation(DeleteAccount);
-  const errs = formErrors(state.error);
+  const del = useMutationForm(DeleteAccount, {
+    onSuccess: () => {
+      toast(`Deleted account ${account.name}`);
+      onClose();
+    },
+  });
   const inUse = account.pools.totalCount + account.allocations.totalCount > 0;
   return (
     <ConfirmDialog
       title={`Delete account ${account.name}?`}
       confirmLabel={`Delete ${account.name}`}
-      busy={state.fetching}
-      error={errs.general ?? Object.values(errs.fields)[0] ?? null}
+      busy={del.busy}
+      error={del.message}
       onClose={onClose}
-      onConfirm={async () => {
-        const r = await del({ input: { id: account.id } });
-        if (r.data) {
-          toast(`Deleted account ${account.name}`);
-          onClose();
-        }
-      }}
+      onConfirm={() => void del.submit({ input: { id: account.id } })}
     >
       <p>
         This deletes the account <strong>{account.name}</strong> (<code>{account.key}</code>).

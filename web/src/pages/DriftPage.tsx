@@ -3,12 +3,12 @@ import { useState } from "react";
 import { useMutation, useQuery, useSubscription } from "urql";
 import { graphql } from "../gql";
 import type { DriftStatus } from "../gql/graphql";
-import { formErrors } from "../lib/errors";
+import { useMutationForm } from "../lib/mutation-form";
 import { setParam, useLocation } from "../lib/router";
 import { canOperate, whyNot } from "../lib/session";
 import { useSession } from "../lib/session-context";
 import { Modal } from "../components/Modal";
-import { Field } from "../components/Field";
+import { Field, FormActions, FormError } from "../components/Field";
 import { toast } from "../components/Toasts";
 
 const DriftQuery = graphql(`
@@ -106,22 +106,19 @@ function AdoptDialog({
   onClose: () => void;
 }) {
   const [poolId, setPoolId] = useState("");
-  const [state, adopt] = useMutation(AdoptResource);
-  const errs = formErrors(state.error);
+  const form = useMutationForm(AdoptResource, {
+    onSuccess: (r) => {
+      toast(`Adopted as ${r.adoptResource.cidr}`);
+      onClose();
+    },
+  });
   return (
     <Modal title="Adopt resource" onClose={onClose}>
       <form
         className="form"
-        onSubmit={async (e) => {
-          e.preventDefault();
-          const r = await adopt({
-            input: { resourceId: item.resourceId, poolId: poolId.trim(), cidr: item.cidr ?? undefined },
-          });
-          if (r.data) {
-            toast(`Adopted as ${r.data.adoptResource.cidr}`);
-            onClose();
-          }
-        }}
+        onSubmit={form.onSubmit(() => ({
+          input: { resourceId: item.resourceId, poolId: poolId.trim(), cidr: item.cidr ?? undefined },
+        }))}
       >
         <p>
           Records <code>{item.cidr ?? "the resource's CIDR"}</code> ({item.name ?? "unnamed"}) as an
@@ -129,23 +126,13 @@ function AdoptDialog({
         </p>
         <Field
           label="Pool id"
-          name="poolId"
+          {...form.field("poolId")}
           value={poolId}
           onChange={(e) => setPoolId(e.target.value)}
-          error={errs.fields.poolId}
           required
         />
-        {errs.general && (
-          <p className="error" role="alert">
-            {errs.general}
-          </p>
-        )}
-        <div className="actions">
-          <button type="button" className="ghost" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit">Adopt</button>
-        </div>
+        <FormError form={form} />
+        <FormActions submitLabel="Adopt" busy={form.busy} onCancel={onClose} />
       </form>
     </Modal>
   );
