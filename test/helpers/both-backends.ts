@@ -13,8 +13,10 @@ import { asDb, openPgStore, type PgStore } from "../../src/db/store.pg.js";
 export interface BothBackends {
   /** `fn` on a new SQLite file and on a new PostgreSQL database; what each answered. */
   run<T>(fn: (db: Db) => Promise<T>): Promise<{ sqlite: T; pg: T }>;
-  /** A new, migrated PostgreSQL database with its store (closed by `stop`). */
-  pgStore(): Promise<PgStore>;
+  /** A new empty PostgreSQL database's URL. */
+  newDatabase(): Promise<string>;
+  /** A store on `url` (default: a new database), migrated; closed by `stop`. */
+  pgStore(url?: string): Promise<PgStore>;
   stop(): Promise<void>;
 }
 
@@ -23,13 +25,14 @@ export async function bothBackends(bin: string): Promise<BothBackends> {
   const dir = mkdtempSync(join(tmpdir(), "cloudpam-both-"));
   const stores: PgStore[] = [];
   let files = 0;
-  const pgStore = async () => {
-    const s = await openPgStore({ url: await cluster.createDatabase() });
+  const pgStore = async (url?: string) => {
+    const s = await openPgStore({ url: url ?? (await cluster.createDatabase()) });
     stores.push(s);
     return s;
   };
   return {
     pgStore,
+    newDatabase: () => cluster.createDatabase(),
     async run(fn) {
       const sqliteStore = openStore({ dsn: join(dir, `${++files}.db`) });
       let sqlite;
