@@ -230,9 +230,10 @@ export async function adoptResource(store: Store, caller: Caller, input: AdoptIn
     );
     setCidrManagement(db, target.id, "MANAGED", allocation.id);
     const now = new Date().toISOString();
-    const resolved = openDriftOfResource(db, resource.id)
-      .filter((d) => d.kind === "UNMANAGED" && d.cidr === target.cidr)
-      .map((d) => toDriftRecord(resolveDriftRow(db, caller, d, now)));
+    const resolved: DriftRecord[] = [];
+    for (const d of await openDriftOfResource(db, resource.id))
+      if (d.kind === "UNMANAGED" && d.cidr === target.cidr)
+        resolved.push(toDriftRecord(await resolveDriftRow(db, caller, d, now)));
     return { allocation, resource: toCloudResourceRecord(resource), resolved };
   });
 }
