@@ -8,7 +8,11 @@ import { defineConfig } from "vitest/config";
  * dialect-neutral (#15); a file joins it once it passes on both backends. Files that open the SQLite file of a
  * test server directly (`server.dbPath`) are SQLite-only.
  */
-export const POSTGRES_SUITE = ["test/postgres/test-backend.test.ts"];
+export const POSTGRES_SUITE = [
+  "test/postgres/test-backend.test.ts",
+  // accounts, scopes, tokens and the event log are dialect-neutral (pg-rest)
+  "test/events/audit-log.test.ts",
+];
 
 const postgres = process.env.CLOUDPAM_TEST_BACKEND === "postgres";
 
