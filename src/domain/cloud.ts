@@ -211,7 +211,7 @@ export async function adoptResource(store: Store, caller: Caller, input: AdoptIn
         },
       );
     }
-    const allocation = allocateBoundIn(
+    const allocation = await allocateBoundIn(
       db,
       caller,
       {
