@@ -23,7 +23,11 @@ import {
 import { countPrefixList, prefixListPage } from "../db/allocations.js";
 import { poolBlockCounts, poolUtilizationCounts, sqlOccupancySource } from "../db/occupancy.js";
 import { resolvePage, type Page, type PageArgs } from "../db/pagination.js";
-import { largestFreeBlocksOf, listFreeBlocks } from "../db/free-blocks.js";
+// Transitional sync forms until this module is in await style (#15).
+import {
+  largestFreeBlocksOfSync as largestFreeBlocksOf,
+  listFreeBlocksSync as listFreeBlocks,
+} from "../db/free-blocks.js";
 import { liveChildRanges, prefixesByIds, rowPrefix, type PrefixRow } from "../db/prefixes.js";
 import type { Store } from "../db/store.js";
 import { Invalid } from "./errors.js";

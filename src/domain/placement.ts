@@ -20,7 +20,8 @@ import {
   type AllocationStrategy,
   type Prefix,
 } from "../allocator/index.js";
-import { replaceFreeBlocks, sqlFreeBlockStore } from "../db/free-blocks.js";
+// Transitional sync forms until this module is in await style (#15).
+import { replaceFreeBlocksSync as replaceFreeBlocks, sqlFreeBlockStore } from "../db/free-blocks.js";
 import {
   containingLive,
   liveChildren,

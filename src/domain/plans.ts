@@ -23,7 +23,11 @@ import {
   type Prefix,
 } from "../allocator/index.js";
 import { idempotencyKeyRow, insertIdempotencyKey } from "../db/allocations.js";
-import { listFreeBlocks, replaceFreeBlocks } from "../db/free-blocks.js";
+// Transitional sync forms until this module is in await style (#15).
+import {
+  listFreeBlocksSync as listFreeBlocks,
+  replaceFreeBlocksSync as replaceFreeBlocks,
+} from "../db/free-blocks.js";
 import {
   insertPrefix,
   liveChildren,

@@ -20,7 +20,8 @@ import {
   type Family,
   type Prefix,
 } from "../allocator/index.js";
-import { clipFreeBlocks, sqlFreeBlockStore } from "../db/free-blocks.js";
+// Transitional sync forms until this module is in await style (#15).
+import { clipFreeBlocksSync as clipFreeBlocks, sqlFreeBlockStore } from "../db/free-blocks.js";
 import { childrenNotFitting, directChildrenWithin, setScopeOfSubtree, updatePrefixRow } from "../db/pools.js";
 import {
   containingLive,

@@ -10,7 +10,7 @@ import {
   rowPrefix,
   type PrefixRow,
 } from "../../src/db/prefixes.js";
-import { listFreeBlocks } from "../../src/db/free-blocks.js";
+import { listFreeBlocksSync as listFreeBlocks } from "../../src/db/free-blocks.js";
 import {
   assertTopLevelFree,
   occupyInPool,
