@@ -523,35 +523,11 @@ function clipFreeBlocksSqlite(db: Db, poolId: number, p: Prefix): void {
 }
 
 // ---- TRANSITIONAL, SQLite only (#15) ---------------------------------------------------------------
-// Synchronous forms for domain code not yet in await style (placement, plans, blocks, pool lifecycle: being
-// converted). Converting a caller: import the function above and `await` it (the free-block store itself:
-// `await runFreeBlocks(db, id, family, allocateSteps(…))`). Delete these when nothing imports them; on a
-// PostgreSQL handle they throw.
+// Synchronous forms for code not yet in await style (occupancy.ts's counts). Converting a caller: import the
+// function above and `await` it. Delete these when nothing imports them; on a PostgreSQL handle they throw.
 
 function sqliteOnly(db: Db, name: string): void {
   if (isPg(db)) throw new Error(`${name}: a SQLite-only transitional form; await the async function instead`);
-}
-
-/** @deprecated transitional: `await replaceFreeBlocks(…)`. */
-export function replaceFreeBlocksSync(db: Db, poolId: number, blocks: Iterable<Prefix>): void {
-  sqliteOnly(db, "replaceFreeBlocksSync");
-  replaceFreeBlocksSqlite(db, poolId, blocks);
-}
-
-/** @deprecated transitional: `await listFreeBlocks(…)`. */
-export function listFreeBlocksSync(db: Db, poolId: number, family: Family): Prefix[] {
-  sqliteOnly(db, "listFreeBlocksSync");
-  return statements(db.$client)
-    .all.all(poolId)
-    .map((r) => makePrefix(family, decodeAddress(r.range_start), r.prefix_len));
-}
-
-/** @deprecated transitional: `await largestFreeBlocksOf(…)`. */
-export function largestFreeBlocksOfSync(db: Db, poolId: number, family: Family, limit: number): Prefix[] {
-  sqliteOnly(db, "largestFreeBlocksOfSync");
-  return statements(db.$client)
-    .largestFirst.all(poolId, limit)
-    .map((r) => makePrefix(family, decodeAddress(r.range_start), r.prefix_len));
 }
 
 /** @deprecated transitional: `await freeBlockCounts(…)`. */
@@ -562,10 +538,4 @@ export function freeBlockCountsSync(db: Db, poolId: number): Map<number, number>
       .countsByLength.all(poolId)
       .map((r) => [r.prefix_len, r.n]),
   );
-}
-
-/** @deprecated transitional: `await clipFreeBlocks(…)`. */
-export function clipFreeBlocksSync(db: Db, poolId: number, p: Prefix): void {
-  sqliteOnly(db, "clipFreeBlocksSync");
-  clipFreeBlocksSqlite(db, poolId, p);
 }

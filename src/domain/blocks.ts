@@ -23,11 +23,7 @@ import {
 import { countPrefixList, prefixListPage } from "../db/allocations.js";
 import { poolBlockCounts, poolUtilizationCounts, sqlOccupancySource } from "../db/occupancy.js";
 import { resolvePage, type Page, type PageArgs } from "../db/pagination.js";
-// Transitional sync forms until this module is in await style (#15).
-import {
-  largestFreeBlocksOfSync as largestFreeBlocksOf,
-  listFreeBlocksSync as listFreeBlocks,
-} from "../db/free-blocks.js";
+import { largestFreeBlocksOf, listFreeBlocks } from "../db/free-blocks.js";
 import { liveChildRanges, prefixesByIds, rowPrefix, type PrefixRow } from "../db/prefixes.js";
 import type { Store } from "../db/store.js";
 import { Invalid } from "./errors.js";
@@ -120,8 +116,8 @@ export async function poolBlocks(
   const { limit: size } = resolvePage({ first: args.first, last: args.last }, maxPageSize);
   const backward = args.last != null || (args.before != null && args.first == null);
   const status = args.status?.length ? [...new Set(args.status)] : undefined;
-  return store.read((db) => {
-    const pool = requirePool(db, poolId, "poolId");
+  return store.read(async (db) => {
+    const pool = await requirePool(db, poolId, "poolId");
     const parent = rowPrefix(pool);
     checkLength(parent, args.prefixLength);
     const after = args.after ? parseCursor(parent, "after", args.after) : undefined;
@@ -163,11 +159,11 @@ export async function poolBlocks(
 
 /** How full a pool is, from per-length counts (never enumerating); O(distinct lengths + log n). */
 export async function poolUtilization(store: Store, poolId: number): Promise<Utilization> {
-  return store.read((db) => {
-    const pool = requirePool(db, poolId, "poolId");
+  return store.read(async (db) => {
+    const pool = await requirePool(db, poolId, "poolId");
     return utilization(rowPrefix(pool), {
       ...poolUtilizationCounts(db, pool.id),
-      largestFree: largestFreeInPool(db, pool),
+      largestFree: await largestFreeInPool(db, pool),
     });
   });
 }
@@ -207,8 +203,8 @@ export async function poolLargestFreeBlocks(
   maxPageSize: number,
 ): Promise<Prefix[]> {
   const limit = checkFirst(first, maxPageSize, 10);
-  return store.read((db) => {
-    const pool = requirePool(db, poolId, "poolId");
+  return store.read(async (db) => {
+    const pool = await requirePool(db, poolId, "poolId");
     return largestFreeBlocksOf(db, pool.id, rowPrefix(pool).family, limit);
   });
 }
@@ -234,12 +230,12 @@ export async function poolDefragmentationAdvice(
   maxPageSize: number,
 ): Promise<{ prefixLength: number | null; advice: DefragmentationAdviceRecord[] }> {
   const first = checkFirst(args.first, maxPageSize, 10);
-  return store.read((db) => {
-    const pool = requirePool(db, poolId, "poolId");
+  return store.read(async (db) => {
+    const pool = await requirePool(db, poolId, "poolId");
     const parent = rowPrefix(pool);
     if (args.prefixLength != null) checkLength(parent, args.prefixLength);
     const children = liveChildRanges(db, pool.id);
-    const free = listFreeBlocks(db, pool.id, parent.family);
+    const free = await listFreeBlocks(db, pool.id, parent.family);
     const length =
       args.prefixLength ??
       defaultAdviceLength(
