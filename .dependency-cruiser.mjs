@@ -3,7 +3,8 @@
  *   server -> resolvers -> schema | domain | reconcile -> db | allocator | providers -> src/errors.ts, src/ids.ts
  * src/errors.ts (typed errors, the error codes) and src/ids.ts (global ids, event cursors) sit below every
  * layer and import nothing of ours but each other. src/schema maps domain records to GraphQL types: it may
- * import types from src/domain and src/db (the shapes it maps), never their functions.
+ * import types from src/domain (the records it maps), never their functions, and nothing of src/db but the
+ * Page shape of src/db/pagination.ts.
  * `npm run lint` runs `depcruise src` with these rules: a cycle or an upward import fails it.
  * test/lint/import-rules.test.ts proves each rule fires on a deliberately bad import.
  */
@@ -47,6 +48,14 @@ export default {
         "src/schema maps records to GraphQL types: import the record types (import type) from src/domain or src/db; shared functions live in src/ids.ts or src/errors.ts.",
       from: { path: "^src/schema/" },
       to: { path: "^src/(domain|db)/", dependencyTypesNot: ["type-only"] },
+    },
+    {
+      name: "schema-imports-no-db-rows",
+      severity: "error",
+      comment:
+        "src/schema maps domain records, never database rows: take the record type from src/domain (the Page shape of src/db/pagination.ts is the one shared type).",
+      from: { path: "^src/schema/" },
+      to: { path: "^src/db/", pathNot: "^src/db/pagination\\.ts$" },
     },
   ],
   options: {

@@ -21,8 +21,8 @@ const caller = { actor: SYSTEM_ACTOR, requestId: "bench" };
 
 /** Roots 10.0.0.0/8 in scope 1 and a new scope; pool 10.0.0.0/12 with `children` /30s under the first. */
 function seed(store: Store, children: number): Promise<{ x: number; roots: [number, number] }> {
-  return store.write((db) => {
-    const other = insertScope(db, { name: "other" });
+  return store.write(async (db) => {
+    const other = await insertScope(db, { name: "other" });
     const pool = (p: ReturnType<typeof makePrefix>, scopeId: number, parentId: number | null, name: string) =>
       insertPrefix(db, { kind: "pool", scopeId, parentId, status: "ACTIVE", name, ...rangeColumns(p) });
     const a = pool(makePrefix(4, 10n << 24n, 8), 1, null, "a");
@@ -36,9 +36,9 @@ function seed(store: Store, children: number): Promise<{ x: number; roots: [numb
         status: "ACTIVE",
         ...rangeColumns(makePrefix(4, (10n << 24n) + BigInt(i) * 4n, 30)),
       });
-    seedPool(db, x);
-    seedPool(db, a);
-    seedPool(db, b);
+    await seedPool(db, x);
+    await seedPool(db, a);
+    await seedPool(db, b);
     return { x: x.id, roots: [a.id, b.id] };
   });
 }

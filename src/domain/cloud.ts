@@ -27,11 +27,87 @@ import { Conflict, Invalid, NotFound } from "./errors.js";
 import { parseCidr, requireAccount } from "./validation.js";
 import { toSyncStateRecord, type SyncStateRecord } from "./cloud-sync.js";
 
-export type { CloudResourceRow, CloudCidrRow, SyncStateRecord };
+export type { SyncStateRecord };
+
+export type CloudResourceKind = "VPC" | "SUBNET";
+export type CidrManagementState = "MANAGED" | "UNMANAGED" | "IGNORED";
+
+/** An observed VPC or subnet as the domain hands it out, tags decoded (src/schema never sees a database row). */
+export interface CloudResourceRecord {
+  id: number;
+  accountId: number;
+  provider: string;
+  resourceType: CloudResourceKind;
+  /** The cloud's id: vpc-…, subnet-…, projects/…/global/networks/…. */
+  externalId: string;
+  /** For a subnet: the cloud id of its VPC. */
+  vpcExternalId: string | null;
+  region: string | null;
+  zone: string | null;
+  name: string | null;
+  tags: Record<string, string>;
+  state: string | null;
+  /** Carries CloudPAM's ownership marker. */
+  managed: boolean;
+  allocationTag: string | null;
+  /** ISO-8601 UTC. */
+  firstSeenAt: string;
+  lastSeenAt: string;
+  deletedAt: string | null;
+}
+
+export function toCloudResourceRecord(row: CloudResourceRow): CloudResourceRecord {
+  return {
+    id: row.id,
+    accountId: row.accountId,
+    provider: row.provider,
+    resourceType: row.resourceType as CloudResourceKind,
+    externalId: row.externalId,
+    vpcExternalId: row.vpcExternalId,
+    region: row.region,
+    zone: row.zone,
+    name: row.name,
+    tags: JSON.parse(row.tags) as Record<string, string>,
+    state: row.state,
+    managed: row.managed,
+    allocationTag: row.allocationTag,
+    firstSeenAt: row.firstSeenAt,
+    lastSeenAt: row.lastSeenAt,
+    deletedAt: row.deletedAt,
+  };
+}
+
+/** One IPv4 or IPv6 range of an observed resource, with its classification as of the last sync. */
+export interface CloudCidrRecord {
+  id: number;
+  resourceId: number;
+  cidr: string;
+  family: number;
+  /** primary | secondary | ipv6 | secondary-range */
+  role: string;
+  name: string | null;
+  /** Null before the first sync classified it. */
+  management: CidrManagementState | null;
+  /** The allocation that manages it, when MANAGED. */
+  allocationId: number | null;
+}
+
+export function toCloudCidrRecord(row: CloudCidrRow): CloudCidrRecord {
+  return {
+    id: row.id,
+    resourceId: row.resourceId,
+    cidr: row.cidr,
+    family: row.family,
+    role: row.role,
+    name: row.name,
+    management: row.management as CidrManagementState | null,
+    allocationId: row.allocationId,
+  };
+}
 
 export async function syncStates(store: Store, accountId: number): Promise<SyncStateRecord[]> {
-  return store.read((db) => {
-    requireAccount(db, accountId, "accountId");
+  return store.read(async (db) => {
+    await requireAccount(db, accountId, "accountId");
     return syncStatesOf(db, accountId).map(toSyncStateRecord);
   });
 }
@@ -41,28 +117,31 @@ export async function listCloudResources(
   filter: CloudResourceFilter,
   args: PageArgs,
   maxPageSize: number,
-): Promise<{ page: Page<CloudResourceRow>; count: () => Promise<number> }> {
+): Promise<{ page: Page<CloudResourceRecord>; count: () => Promise<number> }> {
   const resolved = resolvePage(args, maxPageSize);
   const page = await store.read((db) => cloudResourcesPage(db, filter, resolved));
-  return { page, count: () => store.read((db) => countCloudResources(db, filter)) };
+  return {
+    page: { ...page, items: page.items.map(toCloudResourceRecord) },
+    count: () => store.read((db) => countCloudResources(db, filter)),
+  };
 }
 
 export async function cloudResourcesById(
   store: Store,
   ids: readonly number[],
-): Promise<(CloudResourceRow | null)[]> {
+): Promise<(CloudResourceRecord | null)[]> {
   const rows = await store.read((db) => resourcesByIds(db, ids));
-  const byId = new Map(rows.map((r) => [r.id, r]));
+  const byId = new Map(rows.map((r) => [r.id, toCloudResourceRecord(r)]));
   return ids.map((id) => byId.get(id) ?? null);
 }
 
 /** CIDRs per resource id, in the order asked: the CloudResource.cidrs loader's batch function. */
-export async function cloudCidrsOf(store: Store, ids: readonly number[]): Promise<CloudCidrRow[][]> {
+export async function cloudCidrsOf(store: Store, ids: readonly number[]): Promise<CloudCidrRecord[][]> {
   const rows = await store.read((db) => cidrsByResourceIds(db, ids));
-  const by = new Map<number, CloudCidrRow[]>();
+  const by = new Map<number, CloudCidrRecord[]>();
   for (const r of rows) {
     const list = by.get(r.resourceId) ?? [];
-    list.push(r);
+    list.push(toCloudCidrRecord(r));
     by.set(r.resourceId, list);
   }
   return ids.map((id) => by.get(id) ?? []);
@@ -82,7 +161,7 @@ export interface AdoptInput {
 
 export interface AdoptResult {
   allocation: AllocationRecord;
-  resource: CloudResourceRow;
+  resource: CloudResourceRecord;
   resolved: DriftRecord[];
 }
 
@@ -92,7 +171,7 @@ export interface AdoptResult {
  * anything overlaps it), the CIDR becomes MANAGED and the resource's UNMANAGED drift for it resolves.
  */
 export async function adoptResource(store: Store, caller: Caller, input: AdoptInput): Promise<AdoptResult> {
-  return store.write((db) => {
+  return store.write(async (db) => {
     const resource = resourceById(db, input.resourceId);
     if (!resource || resource.deletedAt) throw new NotFound("CloudResource", input.resourceId, "resourceId");
     const cidrs = cidrsByResourceIds(db, [resource.id]);
@@ -132,7 +211,7 @@ export async function adoptResource(store: Store, caller: Caller, input: AdoptIn
         },
       );
     }
-    const allocation = allocateBoundIn(
+    const allocation = await allocateBoundIn(
       db,
       caller,
       {
@@ -151,9 +230,10 @@ export async function adoptResource(store: Store, caller: Caller, input: AdoptIn
     );
     setCidrManagement(db, target.id, "MANAGED", allocation.id);
     const now = new Date().toISOString();
-    const resolved = openDriftOfResource(db, resource.id)
-      .filter((d) => d.kind === "UNMANAGED" && d.cidr === target.cidr)
-      .map((d) => toDriftRecord(resolveDriftRow(db, caller, d, now)));
-    return { allocation, resource, resolved };
+    const resolved: DriftRecord[] = [];
+    for (const d of await openDriftOfResource(db, resource.id))
+      if (d.kind === "UNMANAGED" && d.cidr === target.cidr)
+        resolved.push(toDriftRecord(await resolveDriftRow(db, caller, d, now)));
+    return { allocation, resource: toCloudResourceRecord(resource), resolved };
   });
 }

@@ -81,10 +81,6 @@ function driftEvent(type: string, before: DriftRow | null, after: DriftRow): Eve
   };
 }
 
-function emit(db: Db, caller: Caller, type: string, before: DriftRow | null, after: DriftRow): void {
-  appendEvent(db, caller, driftEvent(type, before, after));
-}
-
 export interface DriftChanges {
   detected: number;
   resolved: number;
@@ -94,16 +90,17 @@ export interface DriftChanges {
 /**
  * Merges one sync's findings into the account's drift, inside the sync's write transaction.
  * Only items of `syncedUnits` may resolve: a region that could not be read keeps its findings open.
+ * Writes first, then the events (`drift.detected` in insertion order, then `drift.resolved`): src/db/README.md.
  */
-export function applyFindings(
+export async function applyFindings(
   db: Db,
   caller: Caller,
   accountId: number,
   findings: readonly Finding[],
   syncedUnits: ReadonlySet<string>,
   now: string,
-): DriftChanges {
-  const active = new Map(activeDriftOfAccount(db, accountId).map((r) => [r.fingerprint, r]));
+): Promise<DriftChanges> {
+  const active = new Map((await activeDriftOfAccount(db, accountId)).map((r) => [r.fingerprint, r]));
   const seen = new Set<string>();
   const fresh: Finding[] = [];
   let open = 0;
@@ -122,9 +119,13 @@ export function applyFindings(
       existing.severity !== f.severity ||
       existing.resourceId !== f.resourceRowId
     )
-      updateDrift(db, existing.id, { detail: f.detail, severity: f.severity, resourceId: f.resourceRowId });
+      await updateDrift(db, existing.id, {
+        detail: f.detail,
+        severity: f.severity,
+        resourceId: f.resourceRowId,
+      });
   }
-  const inserted = insertDrift(
+  const inserted = await insertDrift(
     db,
     fresh.map((f) => ({
       kind: f.kind,
@@ -140,32 +141,30 @@ export function applyFindings(
       updatedAt: now,
     })),
   );
-  appendEvents(
-    db,
-    caller,
-    inserted.map((row) => driftEvent("drift.detected", null, row)),
-  );
-  let resolved = 0;
+  const resolved: [DriftRow, DriftRow][] = [];
   for (const row of active.values()) {
     if (row.status !== "OPEN" || seen.has(row.fingerprint)) continue;
     if (!syncedUnits.has(unitOfFingerprint(row.fingerprint))) continue;
-    resolveDriftRow(db, caller, row, now);
-    resolved++;
+    resolved.push([row, await updateDrift(db, row.id, { status: "RESOLVED", resolvedAt: now })]);
   }
-  return { detected: inserted.length, resolved, open: open + inserted.length };
+  await appendEvents(db, caller, [
+    ...inserted.map((row) => driftEvent("drift.detected", null, row)),
+    ...resolved.map(([before, after]) => driftEvent("drift.resolved", before, after)),
+  ]);
+  return { detected: inserted.length, resolved: resolved.length, open: open + inserted.length };
 }
 
 /** Marks one open item RESOLVED and records `drift.resolved` (inside the caller's transaction). */
-export function resolveDriftRow(db: Db, caller: Caller, row: DriftRow, now: string): DriftRow {
-  const after = updateDrift(db, row.id, { status: "RESOLVED", resolvedAt: now });
-  emit(db, caller, "drift.resolved", row, after);
+export async function resolveDriftRow(db: Db, caller: Caller, row: DriftRow, now: string): Promise<DriftRow> {
+  const after = await updateDrift(db, row.id, { status: "RESOLVED", resolvedAt: now });
+  await appendEvent(db, caller, driftEvent("drift.resolved", row, after));
   return after;
 }
 
 /** An operator decides an open finding is fine: syncs no longer report or resolve it. */
 export async function ignoreDrift(store: Store, caller: Caller, id: number): Promise<DriftRecord> {
-  return store.write((db) => {
-    const row = driftById(db, id);
+  return store.write(async (db) => {
+    const row = await driftById(db, id);
     if (!row) throw new NotFound("DriftItem", id, "id");
     if (row.status !== "OPEN") {
       throw new Conflict(`drift item ${id} is ${row.status}; only OPEN drift can be ignored`, {
@@ -174,8 +173,8 @@ export async function ignoreDrift(store: Store, caller: Caller, id: number): Pro
         conflicting: { type: "DriftItem", id: row.id, cidr: row.cidr },
       });
     }
-    const after = updateDrift(db, id, { status: "IGNORED" });
-    emit(db, caller, "drift.ignored", row, after);
+    const after = await updateDrift(db, id, { status: "IGNORED" });
+    await appendEvent(db, caller, driftEvent("drift.ignored", row, after));
     return toDriftRecord(after);
   });
 }

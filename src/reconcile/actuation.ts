@@ -10,12 +10,14 @@
  * Cloud calls happen outside any write transaction; the binding is written afterwards in one.
  */
 import type { AccountRow } from "../db/accounts.js";
-import { accountById } from "../db/accounts.js";
+// Transitional sync form until this module is in await style (#15): src/db/sqlite-sync.ts.
+import { accountByIdSync as accountById } from "../db/sqlite-sync.js";
 import type { PrefixRow } from "../db/prefixes.js";
-import { resourceByExternalId, type CloudResourceRow } from "../db/cloud.js";
+import { resourceByExternalId } from "../db/cloud.js";
 import type { Db } from "../db/store.js";
 import { bindAllocationIn, toAllocationRecord, type AllocationRecord } from "../domain/allocations.js";
 import type { Caller } from "../domain/caller.js";
+import { toCloudResourceRecord, type CloudResourceRecord } from "../domain/cloud.js";
 import { recordProvisionedSubnet, markResourceGone, requireResource } from "../domain/cloud-sync.js";
 import { Conflict, Forbidden, Invalid, withArticle, type DomainError } from "../domain/errors.js";
 import { describePrefix, prefixRef } from "../domain/placement.js";
@@ -75,7 +77,7 @@ export interface ProvisionInput {
 
 export interface ProvisionResult {
   allocation: AllocationRecord;
-  resource: CloudResourceRow;
+  resource: CloudResourceRecord;
   /** False when the allocation was already realised by this subnet (a retry). */
   created: boolean;
 }
@@ -86,8 +88,8 @@ export async function provisionSubnet(
   input: ProvisionInput,
 ): Promise<ProvisionResult> {
   const { store } = services;
-  const plan = await store.read((db) => {
-    const allocation = requireLiveAllocation(db, input.allocationId, "allocationId");
+  const plan = await store.read(async (db) => {
+    const allocation = await requireLiveAllocation(db, input.allocationId, "allocationId");
     const account = requireManagedAccount(db, allocation, "create");
     if (allocation.family !== 4)
       throw new Invalid("allocationId", `only IPv4 allocations become subnets; ${allocation.cidr} is IPv6`);
@@ -121,7 +123,11 @@ export async function provisionSubnet(
     };
   });
   if (plan.existing) {
-    return { allocation: toAllocationRecord(plan.allocation), resource: plan.existing, created: false };
+    return {
+      allocation: toAllocationRecord(plan.allocation),
+      resource: toCloudResourceRecord(plan.existing),
+      created: false,
+    };
   }
 
   const handle = await providerOf(services, plan.account);
@@ -148,9 +154,9 @@ export async function provisionSubnet(
     await handle.dispose();
   }
 
-  return store.write((db) => {
-    const allocation = requireLiveAllocation(db, input.allocationId, "allocationId");
-    const bound = bindAllocationIn(db, caller, allocation.id, {
+  return store.write(async (db) => {
+    const allocation = await requireLiveAllocation(db, input.allocationId, "allocationId");
+    const bound = await bindAllocationIn(db, caller, allocation.id, {
       provider: handle.name,
       resourceId: subnet.id,
       type: "SUBNET",
@@ -163,7 +169,7 @@ export async function provisionSubnet(
       allocation.id,
       new Date().toISOString(),
     );
-    return { allocation: bound, resource, created: true };
+    return { allocation: bound, resource: toCloudResourceRecord(resource), created: true };
   });
 }
 
@@ -186,8 +192,8 @@ export async function deprovisionSubnet(
   if (input.confirm !== true)
     throw new Invalid("confirm", "deleting a subnet cannot be undone; pass confirm: true to delete it");
   const { store } = services;
-  const plan = await store.read((db) => {
-    const allocation = requireLiveAllocation(db, input.allocationId, "allocationId");
+  const plan = await store.read(async (db) => {
+    const allocation = await requireLiveAllocation(db, input.allocationId, "allocationId");
     const account = requireManagedAccount(db, allocation, "delete");
     if (!allocation.resourceId || allocation.resourceType !== "SUBNET")
       throw new Conflict(`${describePrefix(allocation)} is not bound to a subnet`, {
@@ -220,14 +226,14 @@ export async function deprovisionSubnet(
     await handle.dispose();
   }
 
-  return store.write((db) => {
-    const allocation = requireLiveAllocation(db, input.allocationId, "allocationId");
+  return store.write(async (db) => {
+    const allocation = await requireLiveAllocation(db, input.allocationId, "allocationId");
     if (allocation.resourceId !== plan.resourceId)
       throw new Conflict(`${describePrefix(allocation)} was rebound while the subnet was being deleted`, {
         field: "allocationId",
         conflicting: prefixRef(allocation),
       });
-    const unbound = bindAllocationIn(db, caller, allocation.id, null);
+    const unbound = await bindAllocationIn(db, caller, allocation.id, null);
     markResourceGone(db, plan.account.id, plan.resourceId, new Date().toISOString());
     return { allocation: unbound, deletedResourceId: plan.resourceId };
   });

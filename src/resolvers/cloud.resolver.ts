@@ -171,7 +171,7 @@ export class CloudResolver {
     description: "Every IPv4 and IPv6 range of the resource, with its classification.",
   })
   async cidrs(@Root() r: CloudResource, @Ctx() ctx: Context): Promise<CloudCidr[]> {
-    const rows = await ctx.loaders.cloudCidrs.load(r.rowId);
-    return (rows ?? []).map(toCloudCidr);
+    const cidrs = await ctx.loaders.cloudCidrs.load(r.rowId);
+    return cidrs.map(toCloudCidr);
   }
 }

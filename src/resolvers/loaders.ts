@@ -9,7 +9,7 @@ import type { Store } from "../db/store.js";
 import type { PageArgs, Page } from "../db/pagination.js";
 import { accountsById } from "../domain/accounts.js";
 import { allocationsById } from "../domain/allocations.js";
-import { cloudCidrsOf, cloudResourcesById, type CloudCidrRow } from "../domain/cloud.js";
+import { cloudCidrsOf, cloudResourcesById, type CloudCidrRecord } from "../domain/cloud.js";
 import { driftItemsById } from "../domain/drift.js";
 import { eventsById } from "../domain/events.js";
 import { poolsById } from "../domain/pools.js";
@@ -37,7 +37,7 @@ export interface Loaders {
   reservation: ByIdLoader<Reservation>;
   cloudResource: ByIdLoader<CloudResource>;
   /** The CIDRs of each cloud resource (by resource row id). */
-  cloudCidrs: DataLoader<number, CloudCidrRow[]>;
+  cloudCidrs: DataLoader<number, CloudCidrRecord[]>;
   driftItem: ByIdLoader<DriftItem>;
   event: ByIdLoader<Event>;
   webhook: ByIdLoader<Webhook>;

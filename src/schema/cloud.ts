@@ -6,7 +6,7 @@ import { ConnectionArgs, ConnectionType } from "./connection.js";
 import { Node } from "./node.js";
 import { DriftItem } from "./drift.js";
 import { toGlobalId } from "./node.js";
-import type { CloudCidrRow, CloudResourceRow, SyncStateRecord } from "../domain/cloud.js";
+import type { CloudCidrRecord, CloudResourceRecord, SyncStateRecord } from "../domain/cloud.js";
 
 export enum CloudResourceType {
   VPC = "VPC",
@@ -354,8 +354,8 @@ export class DeprovisionSubnetPayload {
   deletedResourceId!: string;
 }
 
-/** Maps an observed resource row to the API's CloudResource. */
-export function toCloudResource(r: CloudResourceRow): CloudResource {
+/** Maps an observed resource to the API's CloudResource. */
+export function toCloudResource(r: CloudResourceRecord): CloudResource {
   return {
     __typename: "CloudResource",
     id: toGlobalId("CloudResource", r.id),
@@ -369,7 +369,7 @@ export function toCloudResource(r: CloudResourceRow): CloudResource {
     region: r.region,
     zone: r.zone,
     name: r.name,
-    tags: JSON.parse(r.tags) as Record<string, string>,
+    tags: r.tags,
     state: r.state,
     managedByCloudPam: r.managed,
     allocationTag: r.allocationTag,
@@ -379,7 +379,7 @@ export function toCloudResource(r: CloudResourceRow): CloudResource {
   };
 }
 
-export function toCloudCidr(c: CloudCidrRow): CloudCidr {
+export function toCloudCidr(c: CloudCidrRecord): CloudCidr {
   return {
     cidr: c.cidr,
     family: c.family,

@@ -89,6 +89,27 @@ describe("import rules", () => {
     expect(r2.status).toBe(0);
   });
 
+  it("refuse a database row type in src/schema, and accept the page shape", () => {
+    const bad = tree({
+      "src/db/cloud.ts": "export interface CloudResourceRow { id: number }\n",
+      "src/schema/cloud.ts":
+        'import type { CloudResourceRow } from "../db/cloud.js";\nexport const id = (r: CloudResourceRow) => r.id;\n',
+    });
+    const r = check(bad);
+    expect(r.status).not.toBe(0);
+    expect(r.output).toContain("schema-imports-no-db-rows");
+    expect(r.output).toContain("src/schema/cloud.ts → src/db/cloud.ts");
+
+    const ok = tree({
+      "src/db/pagination.ts": "export interface Page<T> { items: T[] }\n",
+      "src/schema/connection.ts":
+        'import type { Page } from "../db/pagination.js";\nexport const n = (p: Page<number>) => p.items.length;\n',
+    });
+    const r2 = check(ok);
+    expect(r2.output).toContain("no dependency violations found");
+    expect(r2.status).toBe(0);
+  });
+
   it("refuse an import from the shared bottom modules (src/ids.ts, src/errors.ts) into a layer", () => {
     const dir = tree({
       "src/errors.ts": "export class Invalid extends Error {}\n",
