@@ -80,9 +80,14 @@ async function latency(n: number, events: number): Promise<BenchResult> {
   const arrivals: Arrivals = new Map();
   // A warm-up event makes every subscription live before measuring.
   const warmId = await store.write(
-    (db) =>
-      appendEvent(db, { actor: SYSTEM_ACTOR }, { type: "bench.warmup", subjectType: "Bench", subjectId: 0 })
-        .id,
+    async (db) =>
+      (
+        await appendEvent(
+          db,
+          { actor: SYSTEM_ACTOR },
+          { type: "bench.warmup", subjectType: "Bench", subjectId: 0 },
+        )
+      ).id,
   );
   const { clients, ready } = subscribers(n, arrivals, String(warmId - 1));
   await ready;
@@ -91,11 +96,13 @@ async function latency(n: number, events: number): Promise<BenchResult> {
   for (let i = 0; i < events; i++) {
     const done = new Promise<void>((resolve) => {
       const entry = { left: n, done: resolve, latencies: [] as number[], t0: 0 };
-      const write = store.write((db) => {
-        const id = appendEvent(
-          db,
-          { actor: SYSTEM_ACTOR },
-          { type: "bench.tick", subjectType: "Bench", subjectId: i, after: { i } },
+      const write = store.write(async (db) => {
+        const id = (
+          await appendEvent(
+            db,
+            { actor: SYSTEM_ACTOR },
+            { type: "bench.tick", subjectType: "Bench", subjectId: i, after: { i } },
+          )
         ).id;
         arrivals.set(id, entry);
         return id;
@@ -126,9 +133,14 @@ async function throughput(
 ): Promise<{ name: string; eventsPerSec: number; commitsPerSec: number }> {
   const arrivals: Arrivals = new Map();
   const warmId = await store.write(
-    (db) =>
-      appendEvent(db, { actor: SYSTEM_ACTOR }, { type: "bench.warmup", subjectType: "Bench", subjectId: 0 })
-        .id,
+    async (db) =>
+      (
+        await appendEvent(
+          db,
+          { actor: SYSTEM_ACTOR },
+          { type: "bench.warmup", subjectType: "Bench", subjectId: 0 },
+        )
+      ).id,
   );
   const { clients, ready } = subscribers(n, arrivals, String(warmId - 1));
   await ready;
@@ -138,11 +150,13 @@ async function throughput(
     const writes: Promise<void>[] = [];
     for (let i = 0; i < events; i++) {
       writes.push(
-        store.write((db) => {
-          lastId = appendEvent(
-            db,
-            { actor: SYSTEM_ACTOR },
-            { type: "bench.tick", subjectType: "Bench", subjectId: i, after: { i } },
+        store.write(async (db) => {
+          lastId = (
+            await appendEvent(
+              db,
+              { actor: SYSTEM_ACTOR },
+              { type: "bench.tick", subjectType: "Bench", subjectId: i, after: { i } },
+            )
           ).id;
           if (i === events - 1) arrivals.set(lastId, { left: n, done: resolve, latencies: [], t0: 0 });
         }),

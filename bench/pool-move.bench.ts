@@ -21,8 +21,8 @@ const caller = { actor: SYSTEM_ACTOR, requestId: "bench" };
 
 /** Roots 10.0.0.0/8 in scope 1 and a new scope; pool 10.0.0.0/12 with `children` /30s under the first. */
 function seed(store: Store, children: number): Promise<{ x: number; roots: [number, number] }> {
-  return store.write((db) => {
-    const other = insertScope(db, { name: "other" });
+  return store.write(async (db) => {
+    const other = await insertScope(db, { name: "other" });
     const pool = (p: ReturnType<typeof makePrefix>, scopeId: number, parentId: number | null, name: string) =>
       insertPrefix(db, { kind: "pool", scopeId, parentId, status: "ACTIVE", name, ...rangeColumns(p) });
     const a = pool(makePrefix(4, 10n << 24n, 8), 1, null, "a");

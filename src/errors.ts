@@ -21,6 +21,8 @@ export const ERROR_CODES = {
     "The request cannot be served in this form: a subscription over HTTP (use the WebSocket), or a cookie-bearing request without a CSRF preflight header.",
   GRAPHQL_PARSE_FAILED: "The document is not valid GraphQL syntax.",
   GRAPHQL_VALIDATION_FAILED: "The document does not match the schema.",
+  SERVICE_UNAVAILABLE:
+    "The database cannot be reached right now (PostgreSQL down or unreachable); nothing was changed by this request's failed part. Retry shortly; /readyz answers 200 again once the database is back.",
   INTERNAL_SERVER_ERROR: "An unexpected server error; the request id in the logs tells what happened.",
 } as const;
 
@@ -39,6 +41,21 @@ export type ErrorDetails = Record<string, unknown> & {
   field?: string;
   conflicting?: ObjectRef | ObjectRef[];
 };
+
+/**
+ * The database refused us or cannot be reached: exit 3 at start-up, `SERVICE_UNAVAILABLE` at run time. Not a
+ * DomainError (no rule of the input was broken: callers that collect per-row domain errors must not swallow it).
+ * `code` is the driver's SQLSTATE or socket code when known.
+ */
+export class DatabaseUnavailableError extends Error {
+  constructor(
+    message: string,
+    readonly code?: string,
+  ) {
+    super(message);
+    this.name = "DatabaseUnavailableError";
+  }
+}
 
 export abstract class DomainError extends Error {
   abstract readonly code: ErrorCode;

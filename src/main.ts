@@ -9,7 +9,8 @@ import { Command, Option } from "commander";
 import { ConfigError, flagName, loadConfig, redactUrl, settings, type Config } from "./config.js";
 import { APP_VERSION } from "./version.js";
 import { DatabaseStateError, migrateStamp, migrateUp, migrationStatus } from "./db/migrate.js";
-import { openForMigrate, openStore } from "./db/store.js";
+import { openForMigrate } from "./db/store.js";
+import { openConfiguredStore } from "./db/open.js";
 import { BackupUsageError, backupDatabase, formatSummary, restoreDatabase } from "./db/backup.js";
 import { connectClient, DatabaseUnavailableError } from "./db/pg.js";
 import { pgMigrateStamp, pgMigrateUp, pgMigrationStatus } from "./db/migrate.pg.js";
@@ -294,6 +295,7 @@ program
     }
   });
 
+const TOKEN_SETTINGS = ["SQLITE_DSN", "DATABASE_URL", "DATABASE_STATEMENT_TIMEOUT_MS"];
 const token = program.command("token").description("API tokens (shown once; only a hash is stored)");
 
 withConfigOptions(
@@ -303,11 +305,11 @@ withConfigOptions(
     .requiredOption("--name <name>", "token name (unique)")
     .requiredOption("--role <role>", "VIEWER, OPERATOR, ADMIN or AUDITOR")
     .option("--expires <when>", "expiry: a duration (30d, 12h, 90m) or an ISO date"),
-  ["SQLITE_DSN"],
+  TOKEN_SETTINGS,
 ).action(async (opts: Record<string, string | undefined>) => {
   const config = configFrom(opts);
   try {
-    const store = openStore({ dsn: config.sqliteDsn });
+    const store = await openConfiguredStore(config);
     try {
       const expiresAt = opts.expires ? parseExpiry(opts.expires) : null;
       const created = await createToken(
@@ -324,19 +326,20 @@ withConfigOptions(
         `created token ${created.info.name} (id ${created.info.id}, role ${created.info.role}${expiresAt ? `, expires ${expiresAt}` : ""}); it is shown only once\n`,
       );
     } finally {
-      store.close();
+      await store.close();
     }
   } catch (e) {
     dbFailure(e);
   }
 });
 
-withConfigOptions(token.command("list").description("list API tokens (never their secrets)"), [
-  "SQLITE_DSN",
-]).action(async (opts: Record<string, string | undefined>) => {
+withConfigOptions(
+  token.command("list").description("list API tokens (never their secrets)"),
+  TOKEN_SETTINGS,
+).action(async (opts: Record<string, string | undefined>) => {
   const config = configFrom(opts);
   try {
-    const store = openStore({ dsn: config.sqliteDsn });
+    const store = await openConfiguredStore(config);
     try {
       const rows = await listTokens(store);
       console.log(["ID", "NAME", "ROLE", "PREFIX", "EXPIRES", "LAST USED", "REVOKED"].join("\t"));
@@ -354,7 +357,7 @@ withConfigOptions(token.command("list").description("list API tokens (never thei
         );
       }
     } finally {
-      store.close();
+      await store.close();
     }
   } catch (e) {
     dbFailure(e);
@@ -363,11 +366,11 @@ withConfigOptions(token.command("list").description("list API tokens (never thei
 
 withConfigOptions(
   token.command("revoke").description("revoke a token by id or name").argument("<token>", "token id or name"),
-  ["SQLITE_DSN"],
+  TOKEN_SETTINGS,
 ).action(async (which: string, opts: Record<string, string | undefined>) => {
   const config = configFrom(opts);
   try {
-    const store = openStore({ dsn: config.sqliteDsn });
+    const store = await openConfiguredStore(config);
     try {
       const t = await revokeToken(
         store,
@@ -376,7 +379,7 @@ withConfigOptions(
       );
       console.log(`revoked token ${t.name} (id ${t.id}) at ${t.revokedAt}`);
     } finally {
-      store.close();
+      await store.close();
     }
   } catch (e) {
     dbFailure(e);

@@ -2,7 +2,7 @@
  * Range math of resizing a pool in place: whether a new range grows or shrinks the old one, and the
  * free-block changes that keep the pool's free index canonical without re-reading its children.
  */
-import { release, type FreeBlockStore } from "./free-index.js";
+import { releaseSteps, runSync, type FreeBlockProgram, type FreeBlockStore } from "./free-index.js";
 import { freeBlocks } from "./free-space.js";
 import { containsPrefix, prefixEquals, type Prefix } from "./prefix.js";
 
@@ -28,7 +28,12 @@ export function grownBlocks(from: Prefix, to: Prefix): Prefix[] {
  * each grown block is released with buddy merging. O((from.length − to.length) × prefix length) store calls.
  */
 export function growFreeBlocks(store: FreeBlockStore, from: Prefix, to: Prefix): void {
-  for (const block of grownBlocks(from, to)) release(store, to, block);
+  runSync(growSteps(from, to), store);
+}
+
+/** Program of `growFreeBlocks` (see free-index.ts, "One algorithm, two drivers"). */
+export function* growSteps(from: Prefix, to: Prefix): FreeBlockProgram<void> {
+  for (const block of grownBlocks(from, to)) yield* releaseSteps(to, block);
 }
 
 /**

@@ -1,7 +1,13 @@
-/** Account rows (cloud accounts, GCP projects, Azure subscriptions, on-prem sites). */
-import { and, count, eq, inArray, sql, type SQL } from "drizzle-orm";
+/**
+ * Account rows (cloud accounts, GCP projects, Azure subscriptions, on-prem sites).
+ * Await style, dialect-neutral (./README.md): the same code runs on SQLite and, through `asDb`, on PostgreSQL;
+ * the two filters whose SQL functions differ (JSON array membership, substring) branch on `isPg`.
+ * test/postgres/accounts-db.test.ts runs it on both.
+ */
+import { and, count, eq, inArray, sql, type AnyColumn, type SQL } from "drizzle-orm";
 import { keysetOrder, keysetWhere, toPage, type Page, type ResolvedPage } from "./pagination.js";
 import { accounts } from "./schema.js";
+import { isPg } from "./dialect.js";
 import { placeholder, preparedQuery } from "./prepared.js";
 import type { Db } from "./store.js";
 
@@ -20,11 +26,14 @@ export interface AccountRowFilter {
 
 export type AccountOrderField = "key" | "name" | "createdAt";
 
-export function insertAccount(db: Db, row: NewAccountRow): AccountRow {
-  return db.insert(accounts).values(row).returning().get();
+export async function insertAccount(db: Db, row: NewAccountRow): Promise<AccountRow> {
+  const [inserted] = await db.insert(accounts).values(row).returning();
+  return inserted!;
 }
 
-export function accountById(db: Db, id: number): AccountRow | undefined {
+/** O(log n). On SQLite a statement prepared once per connection (the allocate hot path asks). */
+export async function accountById(db: Db, id: number): Promise<AccountRow | undefined> {
+  if (isPg(db)) return (await db.select().from(accounts).where(eq(accounts.id, id)).limit(1))[0];
   return preparedQuery<AccountRow>(db, "accountById", (d) =>
     d
       .select()
@@ -33,66 +42,68 @@ export function accountById(db: Db, id: number): AccountRow | undefined {
   ).get({ id });
 }
 
-export function accountByKey(db: Db, key: string): AccountRow | undefined {
-  return db.select().from(accounts).where(eq(accounts.key, key)).get();
+export async function accountByKey(db: Db, key: string): Promise<AccountRow | undefined> {
+  return (await db.select().from(accounts).where(eq(accounts.key, key)).limit(1))[0];
 }
 
-export function accountsByIds(db: Db, ids: readonly number[]): AccountRow[] {
+export async function accountsByIds(db: Db, ids: readonly number[]): Promise<AccountRow[]> {
   if (ids.length === 0) return [];
   return db
     .select()
     .from(accounts)
-    .where(inArray(accounts.id, [...ids]))
-    .all();
+    .where(inArray(accounts.id, [...ids]));
 }
 
-function filterWhere(f: AccountRowFilter): SQL | undefined {
+function filterWhere(db: Db, f: AccountRowFilter): SQL | undefined {
+  const pg = isPg(db);
+  // regions is a JSON array in a text column on both backends.
+  const inRegions = (region: string) =>
+    pg
+      ? sql`(${accounts.regions})::jsonb @> jsonb_build_array(${region}::text)`
+      : sql`EXISTS (SELECT 1 FROM json_each(${accounts.regions}) WHERE json_each.value = ${region})`;
+  const contains = (col: AnyColumn, text: string) =>
+    pg ? sql`strpos(lower(${col}), lower(${text})) > 0` : sql`instr(lower(${col}), lower(${text})) > 0`;
   return and(
     f.provider ? eq(accounts.provider, f.provider) : undefined,
     f.tier ? eq(accounts.tier, f.tier) : undefined,
     f.environment ? eq(accounts.environment, f.environment) : undefined,
-    f.region
-      ? sql`EXISTS (SELECT 1 FROM json_each(${accounts.regions}) WHERE json_each.value = ${f.region})`
-      : undefined,
-    f.search
-      ? sql`(instr(lower(${accounts.key}), lower(${f.search})) > 0 OR instr(lower(${accounts.name}), lower(${f.search})) > 0)`
-      : undefined,
+    f.region ? inRegions(f.region) : undefined,
+    f.search ? sql`(${contains(accounts.key, f.search)} OR ${contains(accounts.name, f.search)})` : undefined,
   );
 }
 
 const ORDER_COLUMNS = { key: accounts.key, name: accounts.name, createdAt: accounts.createdAt } as const;
 
 /** One keyset page of accounts. O(log n + page) when ordered by key or creation time (indexed). */
-export function accountsPage(
+export async function accountsPage(
   db: Db,
   filter: AccountRowFilter,
   order: AccountOrderField,
   page: ResolvedPage,
-): Page<AccountRow> {
+): Promise<Page<AccountRow>> {
   const col = ORDER_COLUMNS[order];
-  const rows = db
+  const rows = await db
     .select()
     .from(accounts)
-    .where(and(filterWhere(filter), keysetWhere(page, col, accounts.id)))
+    .where(and(filterWhere(db, filter), keysetWhere(page, col, accounts.id)))
     .orderBy(...keysetOrder(page, col, accounts.id))
-    .limit(page.limit + 1)
-    .all();
+    .limit(page.limit + 1);
   return toPage(page, rows, (r) => [r[order], r.id]);
 }
 
-export function countAccounts(db: Db, filter: AccountRowFilter): number {
-  return db.select({ n: count() }).from(accounts).where(filterWhere(filter)).get()?.n ?? 0;
+export async function countAccounts(db: Db, filter: AccountRowFilter): Promise<number> {
+  return (await db.select({ n: count() }).from(accounts).where(filterWhere(db, filter)))[0]?.n ?? 0;
 }
 
-export function updateAccountRow(db: Db, id: number, set: Partial<NewAccountRow>): AccountRow {
-  return db
+export async function updateAccountRow(db: Db, id: number, set: Partial<NewAccountRow>): Promise<AccountRow> {
+  const [row] = await db
     .update(accounts)
     .set({ ...set, updatedAt: new Date().toISOString() })
     .where(eq(accounts.id, id))
-    .returning()
-    .get();
+    .returning();
+  return row!;
 }
 
-export function deleteAccountRow(db: Db, id: number): void {
-  db.delete(accounts).where(eq(accounts.id, id)).run();
+export async function deleteAccountRow(db: Db, id: number): Promise<void> {
+  await db.delete(accounts).where(eq(accounts.id, id));
 }

@@ -1,5 +1,12 @@
-/** Event log queries. `id` is the global cursor: every read here is "rows after an id", in id order. */
+/**
+ * Event log queries. `id` is the global cursor: every read here is "rows after an id", in id order.
+ * Await style, dialect-neutral (./README.md); the append goes through ./events.pg.ts on PostgreSQL (commit-order
+ * ids), and the two hot statements stay prepared per connection on SQLite. test/postgres/events-db.test.ts runs
+ * this module on both backends.
+ */
 import { and, asc, count, eq, gt, gte, inArray, like, lt, max, or, sql, type SQL } from "drizzle-orm";
+import { isPg, pgHandle } from "./dialect.js";
+import { appendEvents as pgAppendEvents } from "./events.pg.js";
 import { preparedInsert } from "./prepared.js";
 import { events } from "./schema.js";
 import type { Db } from "./store.js";
@@ -20,31 +27,36 @@ export interface EventRowFilter {
   to?: string | null;
 }
 
-/** Appends one event row inside the caller's transaction; returns it with its id. O(log n). */
-export function insertEvent(db: Db, row: NewEventRow): EventRow {
-  return preparedInsert(db, events, row);
-}
-
-/** Appends many events in id order, 100 rows per statement (bulk findings of a sync). */
-export function insertEvents(db: Db, rows: readonly NewEventRow[]): EventRow[] {
+/**
+ * Appends event rows inside the caller's write transaction, in order; returns them with their ids. The one
+ * append path of the domain (`appendEvent`), so ids are in commit order on both backends (./README.md,
+ * "Events in commit order"): on SQLite the single writer makes them so (one prepared insert per row: O(log n)
+ * each); on PostgreSQL `appendEvents` (./events.pg.ts) takes the event lock held until commit and NOTIFYs every
+ * replica. Call it last in a transaction: on PostgreSQL event-writing transactions serialise from here to
+ * their commit.
+ */
+export async function appendEventRows(db: Db, rows: readonly NewEventRow[]): Promise<EventRow[]> {
+  if (rows.length === 0) return [];
+  if (isPg(db)) return (await pgAppendEvents(pgHandle(db), rows)) as EventRow[];
+  if (rows.length === 1) return [preparedInsert(db, events, rows[0]!)];
+  // Many rows (bulk findings of a sync, a plan): 100 rows per statement.
   const out: EventRow[] = [];
   for (let i = 0; i < rows.length; i += 100) {
     out.push(
-      ...db
+      ...(await db
         .insert(events)
         .values(rows.slice(i, i + 100))
-        .returning()
-        .all(),
+        .returning()),
     );
   }
   return out;
 }
 
-/** Up to `limit` events with id > `afterId`, oldest first. O(log n + limit) on the primary key. */
-const preparedAfter = new WeakMap<Db, { all(params: { afterId: number; limit: number }): EventRow[] }>();
-
 /** Events after a cursor, oldest first: the one read path of subscriptions and webhooks. O(log n + limit). */
-export function eventsAfter(db: Db, afterId: number, limit: number): EventRow[] {
+export async function eventsAfter(db: Db, afterId: number, limit: number): Promise<EventRow[]> {
+  if (isPg(db))
+    return db.select().from(events).where(gt(events.id, afterId)).orderBy(asc(events.id)).limit(limit);
+  // SQLite: prepared once per connection (every subscriber and webhook worker polls it).
   let q = preparedAfter.get(db);
   if (!q) {
     q = db
@@ -59,23 +71,19 @@ export function eventsAfter(db: Db, afterId: number, limit: number): EventRow[] 
   return q.all({ afterId, limit });
 }
 
+const preparedAfter = new WeakMap<Db, { all(params: { afterId: number; limit: number }): EventRow[] }>();
+
 /** The id of the newest event (0 when the log is empty). O(log n). */
-export function lastEventId(db: Db): number {
-  return (
-    db
-      .select({ id: max(events.id) })
-      .from(events)
-      .get()?.id ?? 0
-  );
+export async function lastEventId(db: Db): Promise<number> {
+  return (await db.select({ id: max(events.id) }).from(events))[0]?.id ?? 0;
 }
 
-export function eventsByIds(db: Db, ids: readonly number[]): EventRow[] {
+export async function eventsByIds(db: Db, ids: readonly number[]): Promise<EventRow[]> {
   if (ids.length === 0) return [];
   return db
     .select()
     .from(events)
-    .where(inArray(events.id, [...ids]))
-    .all();
+    .where(inArray(events.id, [...ids]));
 }
 
 function filterWhere(f: EventRowFilter): SQL | undefined {
@@ -96,17 +104,20 @@ function filterWhere(f: EventRowFilter): SQL | undefined {
 }
 
 /** One keyset page of the audit log, ordered by id. O(log n + page) for id-only filters. */
-export function eventsPage(db: Db, filter: EventRowFilter, page: ResolvedPage): Page<EventRow> {
-  const rows = db
+export async function eventsPage(
+  db: Db,
+  filter: EventRowFilter,
+  page: ResolvedPage,
+): Promise<Page<EventRow>> {
+  const rows = await db
     .select()
     .from(events)
     .where(and(filterWhere(filter), keysetWhere(page, events.id, events.id)))
     .orderBy(...keysetOrder(page, events.id, events.id))
-    .limit(page.limit + 1)
-    .all();
+    .limit(page.limit + 1);
   return toPage(page, rows, (r) => [r.id, r.id]);
 }
 
-export function countEvents(db: Db, filter: EventRowFilter): number {
-  return db.select({ n: count() }).from(events).where(filterWhere(filter)).get()?.n ?? 0;
+export async function countEvents(db: Db, filter: EventRowFilter): Promise<number> {
+  return (await db.select({ n: count() }).from(events).where(filterWhere(filter)))[0]?.n ?? 0;
 }

@@ -4,6 +4,7 @@
  */
 import pg from "pg";
 import { redactUrl } from "../config.js";
+import { DatabaseUnavailableError } from "../errors.js";
 
 export interface PgSettings {
   url: string;
@@ -17,14 +18,7 @@ export interface PgSettings {
 }
 
 /** The database refused us or cannot be reached (exit 3 at start-up; SERVICE_UNAVAILABLE at run time). */
-export class DatabaseUnavailableError extends Error {
-  constructor(
-    message: string,
-    readonly code?: string,
-  ) {
-    super(message);
-  }
-}
+export { DatabaseUnavailableError };
 
 export function clientConfig(s: PgSettings): pg.ClientConfig {
   return {

@@ -16,17 +16,16 @@
  */
 import pg from "pg";
 import { sql } from "drizzle-orm";
-import { drizzle, type NodePgDatabase } from "drizzle-orm/node-postgres";
+import { drizzle } from "drizzle-orm/node-postgres";
 import { randomUUID } from "node:crypto";
 import { redactUrl } from "../config.js";
 import * as schema from "./schema.pg.js";
-import type { Db } from "./store.js";
+import { collectNotes, type Db, type Store } from "./store.js";
 import { pgAssertCompatible, pgMigrateUp, PG_MIGRATIONS_FOLDER } from "./migrate.pg.js";
 import { clientConfig, DatabaseUnavailableError, explainConnectError, type PgSettings } from "./pg.js";
+import type { PgDb, PgTx } from "./dialect.js";
 
-export type PgDb = NodePgDatabase<typeof schema>;
-/** The handle `write(fn)` passes: a drizzle transaction (its `execute` runs raw SQL in the transaction). */
-export type PgTx = Parameters<Parameters<PgDb["transaction"]>[0]>[0];
+export type { PgDb, PgTx };
 
 /**
  * The channel every replica LISTENs on. The payload is the committing connection's application_name,
@@ -37,8 +36,11 @@ export const COMMIT_CHANNEL = "cloudpam_commit";
 export interface PgStore {
   read<T>(fn: (db: PgDb) => Promise<T>): Promise<T>;
   write<T>(fn: (tx: PgTx) => Promise<T>): Promise<T>;
-  /** Called after each local commit, and when another process's commit NOTIFYs `COMMIT_CHANNEL`. */
-  onCommit(listener: () => void): () => void;
+  /**
+   * Called after each local commit with its `noteCommit` notes (./store.ts), and with none when another
+   * process's commit NOTIFYs `COMMIT_CHANNEL` (or the LISTEN connection came back and may have missed some).
+   */
+  onCommit(listener: (notes: readonly unknown[]) => void): () => void;
   /** The last background ping (every `pingIntervalMs`) answered and the schema is current. */
   ready(): boolean;
   close(): Promise<void>;
@@ -128,9 +130,9 @@ export async function openPgStore(options: PgStoreOptions): Promise<PgStore> {
   first.release();
 
   const db: PgDb = drizzle({ client: pool, schema });
-  const listeners = new Set<() => void>();
-  const fire = () => {
-    for (const l of listeners) l();
+  const listeners = new Set<(notes: readonly unknown[]) => void>();
+  const fire = (notes: readonly unknown[] = []) => {
+    for (const l of listeners) l(notes);
   };
   let closed = false;
   let healthy = true;
@@ -147,26 +149,31 @@ export async function openPgStore(options: PgStoreOptions): Promise<PgStore> {
       if (!closed) listenRetry = setTimeout(() => void listen(1), 500).unref();
     });
     c.on("notification", (n) => {
-      if (n.channel === COMMIT_CHANNEL && n.payload !== applicationName) fire();
+      if (n.channel === COMMIT_CHANNEL && n.payload !== applicationName) fire([]);
     });
     try {
       await c.connect();
       await c.query(`LISTEN ${COMMIT_CHANNEL}`);
       listener = c;
       // A reconnect may have missed notifications: wake everyone once to catch up.
-      if (attempt > 0) fire();
+      if (attempt > 0) fire([]);
     } catch {
       await c.end().catch(() => {});
     }
   };
   await listen();
 
+  let pinging = false;
   const ping = async () => {
+    if (pinging) return;
+    pinging = true;
     try {
       await pool.query("SELECT 1 FROM schema_info WHERE id = 1");
       healthy = true;
     } catch {
       healthy = false;
+    } finally {
+      pinging = false;
     }
   };
   const pinger = setInterval(() => void ping(), options.pingIntervalMs ?? 1000);
@@ -199,8 +206,8 @@ export async function openPgStore(options: PgStoreOptions): Promise<PgStore> {
       for (let attempt = 1; ; attempt++) {
         if (closed) throw new Error("store is closed");
         try {
-          const result = await db.transaction(fn);
-          fire();
+          const [result, notes] = await db.transaction((tx) => collectNotes(asDb(tx), () => fn(tx)));
+          fire(notes);
           return result;
         } catch (e) {
           if (isConnectionFailure(e)) throw unavailable(e);
@@ -224,4 +231,26 @@ export async function openPgStore(options: PgStoreOptions): Promise<PgStore> {
       await pool.end().catch(() => {});
     },
   };
+}
+
+/**
+ * The storage seam (`Store`, ./store.ts) over a PostgreSQL store: the handles are `asDb(db)` / `asDb(tx)`, so
+ * domain code and dialect-neutral query modules run unchanged. No `externalVersion`: other replicas' commits
+ * are not counted exactly (a NOTIFY arrives after the commit), so caches that need it (API tokens) stay off.
+ */
+export function pgSeam(pg: PgStore): Store {
+  return {
+    dsn: pg.dsn,
+    read: (fn) => pg.read(async (db) => fn(asDb(db))),
+    write: (fn) => pg.write(async (tx) => fn(asDb(tx))),
+    onCommit: (listener) => pg.onCommit(listener),
+    ready: () => pg.ready(),
+    close: () => pg.close(),
+  };
+}
+
+/** Opens a PostgreSQL store (migrating it under the migration lock) and returns its seam. */
+export async function openPgSeam(options: PgStoreOptions): Promise<Store & { pg: PgStore }> {
+  const pg = await openPgStore(options);
+  return Object.assign(pgSeam(pg), { pg });
 }

@@ -9,12 +9,16 @@
  * - one reader connection (WAL): reads never see another request's uncommitted writes;
  * - listeners registered with `onCommit` run after every committed write (the event hub uses it).
  * Nothing inside a write transaction may await the network.
+ *
+ * The PostgreSQL adapter (`openPgSeam` in ./store.pg.ts) implements the same `Store`; its handles are the
+ * drizzle pg database / transaction seen as `Db` (`asDb`), so dialect-neutral query modules run on both.
  */
 import Database from "better-sqlite3";
 import { drizzle, type BetterSQLite3Database } from "drizzle-orm/better-sqlite3";
 import { mkdirSync, existsSync } from "node:fs";
 import { dirname } from "node:path";
 import * as schema from "./schema.js";
+import { isPg, pgHandle } from "./dialect.js";
 import { assertCompatible, migrateUp, DEFAULT_MIGRATIONS_FOLDER } from "./migrate.js";
 import { withSpan } from "../tracing.js";
 
@@ -37,10 +41,14 @@ export interface Store {
    * such caches must not be used.
    */
   externalVersion?(): number;
-  /** Whether the database answers and its schema is current. */
+  /**
+   * Whether the database answers and its schema is current. SQLite: a probe on the reader; PostgreSQL: the
+   * last background ping (and the last statement) answered.
+   */
   ready(): boolean;
-  /** Checkpoints the WAL and closes both connections. */
-  close(): void;
+  /** SQLite: checkpoints the WAL and closes both connections (synchronously); PostgreSQL: ends the pool. */
+  close(): Promise<void>;
+  /** The SQLite file, or DATABASE_URL with its password redacted. */
   readonly dsn: string;
 }
 
@@ -143,6 +151,21 @@ export function noteCommit(db: Db, value: unknown): void {
   transactionNotes.get(db)?.push(value);
 }
 
+/**
+ * For a store adapter: runs one attempt of a write transaction's body with `db` collecting the notes of
+ * `noteCommit`, and returns them with the result (the adapter hands them to its commit listeners after the
+ * commit). The notes of a failed attempt are dropped with it.
+ */
+export async function collectNotes<T>(db: Db, fn: (db: Db) => T | Promise<T>): Promise<[T, unknown[]]> {
+  const notes: unknown[] = [];
+  transactionNotes.set(db, notes);
+  try {
+    return [await fn(db), notes];
+  } finally {
+    transactionNotes.delete(db);
+  }
+}
+
 /** A promise-chain mutex: one holder at a time, in arrival order. */
 class Mutex {
   private tail: Promise<void> = Promise.resolve();
@@ -241,7 +264,8 @@ export function openStore(options: OpenOptions): Store {
         return false;
       }
     },
-    close() {
+    // Synchronous underneath: the connections are closed when this returns (callers may delete the file).
+    async close() {
       if (closed) return;
       closed = true;
       if (options.dsn !== ":memory:") {
@@ -271,9 +295,27 @@ export function nestedStore(db: Db, parent: Store): Store {
       return fn(db);
     },
     async write(fn) {
-      const name = `nested_${++depth}`;
       const notes = transactionNotes.get(db);
       const noted = notes?.length ?? 0;
+      if (isPg(db)) {
+        // drizzle's nested transaction is a SAVEPOINT on the same connection (released, or rolled back to, here);
+        // its handle collects notes into the outer transaction's list.
+        try {
+          return await pgHandle(db).transaction(async (sp) => {
+            const inner = sp as unknown as Db;
+            if (notes) transactionNotes.set(inner, notes);
+            try {
+              return await fn(inner);
+            } finally {
+              transactionNotes.delete(inner);
+            }
+          });
+        } catch (e) {
+          notes?.splice(noted);
+          throw e;
+        }
+      }
+      const name = `nested_${++depth}`;
       db.$client.exec(`SAVEPOINT ${name}`);
       try {
         const result = await fn(db);
@@ -292,7 +334,7 @@ export function nestedStore(db: Db, parent: Store): Store {
     ...(parent.externalVersion ? { externalVersion: () => parent.externalVersion!() } : {}),
     ready: () => parent.ready(),
     close() {
-      throw new Error("a nested store is closed by its parent");
+      return Promise.reject(new Error("a nested store is closed by its parent"));
     },
   };
 }

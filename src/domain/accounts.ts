@@ -322,15 +322,15 @@ export async function createAccount(
     settings: JSON.stringify(cleanSettings(provider, key, input.settings)),
     reconcilePolicy: oneOf("reconcilePolicy", RECONCILE_POLICIES, input.reconcilePolicy ?? "OBSERVE"),
   };
-  return store.write((db) => {
-    const existing = accountByKey(db, key);
+  return store.write(async (db) => {
+    const existing = await accountByKey(db, key);
     if (existing)
       throw new Conflict(`an account with key ${key} already exists ('${existing.name}')`, {
         field: "key",
         conflicting: accountRef(existing),
       });
-    const row = insertAccount(db, values);
-    appendEvent(db, caller, {
+    const row = await insertAccount(db, values);
+    await appendEvent(db, caller, {
       type: "account.created",
       subjectType: "Account",
       subjectId: row.id,
@@ -352,8 +352,8 @@ export async function updateAccount(
   patch: UpdateAccountInput,
 ): Promise<AccountRecord> {
   if (patch.name === null) throw new Invalid("name", "an account's name cannot be cleared");
-  return store.write((db) => {
-    const before = requireAccount(db, id, "id");
+  return store.write(async (db) => {
+    const before = await requireAccount(db, id, "id");
     const provider = before.provider as Provider;
     const set: Partial<AccountRow> = {};
     if (patch.name != null) set.name = requiredName("name", patch.name);
@@ -367,8 +367,8 @@ export async function updateAccount(
       set.settings = JSON.stringify(cleanSettings(provider, before.key, patch.settings));
     if (patch.reconcilePolicy !== undefined)
       set.reconcilePolicy = oneOf("reconcilePolicy", RECONCILE_POLICIES, patch.reconcilePolicy ?? "OBSERVE");
-    const after = updateAccountRow(db, id, set);
-    appendEvent(db, caller, {
+    const after = await updateAccountRow(db, id, set);
+    await appendEvent(db, caller, {
       type: "account.updated",
       subjectType: "Account",
       subjectId: id,
@@ -393,8 +393,8 @@ export async function deleteAccount(
   id: number,
   cascade: boolean,
 ): Promise<DeletedAccount> {
-  return store.write((db) => {
-    const account = requireAccount(db, id, "id");
+  return store.write(async (db) => {
+    const account = await requireAccount(db, id, "id");
     const rows = prefixesOfAccount(db, id);
     const pools = rows.filter((r) => r.kind === "pool");
     const live = rows.filter((r) => r.kind !== "pool" && r.releasedAt === null);
@@ -412,20 +412,19 @@ export async function deleteAccount(
     for (const r of live) vacateInPool(db, parents.get(r.parentId!)!, rowPrefix(r));
     const removed = rows.filter((r) => r.kind !== "pool");
     deletePrefixRows(db, removed);
+    const detachedPools = pools.map((p) => updatePrefixRow(db, p.id, { accountId: null }));
+    await deleteAccountRow(db, id);
+    // The events last (src/db/README.md), in the order they always had.
     appendDeletedEvents(db, caller, removed);
-    const detachedPools = pools.map((p) => {
-      const after = updatePrefixRow(db, p.id, { accountId: null });
-      appendEvent(db, caller, {
+    for (const [i, p] of pools.entries())
+      await appendEvent(db, caller, {
         type: "pool.updated",
         subjectType: "Pool",
         subjectId: p.id,
         before: prefixSnapshot(p),
-        after: prefixSnapshot(after),
+        after: prefixSnapshot(detachedPools[i]!),
       });
-      return after;
-    });
-    deleteAccountRow(db, id);
-    appendEvent(db, caller, {
+    await appendEvent(db, caller, {
       type: "account.deleted",
       subjectType: "Account",
       subjectId: id,

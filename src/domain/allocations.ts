@@ -34,7 +34,8 @@ import { insertPrefix, prefixById, rangeColumns, rowPrefix, type PrefixRow } fro
 import type { Db, Store } from "../db/store.js";
 import type { Caller } from "./caller.js";
 import { Conflict, DomainError, Invalid } from "./errors.js";
-import { appendEvent } from "./events.js";
+// Transitional sync form until this module is in await style (#15): ./sqlite-sync.ts.
+import { appendEventSync as appendEvent } from "./sqlite-sync.js";
 import { snapshotRowId, type Snapshot, type SnapshotOf } from "./event-snapshots.js";
 import {
   conflictInPool,

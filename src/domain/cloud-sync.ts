@@ -39,7 +39,8 @@ import {
   type NewCloudResourceRow,
   type SyncStateRow,
 } from "../db/cloud.js";
-import { defaultScope, scopeByName } from "../db/scopes.js";
+// Transitional sync forms until this module is in await style (#15, the cloud slice): src/db/sqlite-sync.ts.
+import { defaultScopeSync as defaultScope, scopeByNameSync as scopeByName } from "../db/sqlite-sync.js";
 import type { Db } from "../db/store.js";
 import { prefixById, type PrefixRow } from "../db/prefixes.js";
 import type { CloudCidr, CloudSubnet, CloudVpc } from "../providers/types.js";

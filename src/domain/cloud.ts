@@ -106,8 +106,8 @@ export function toCloudCidrRecord(row: CloudCidrRow): CloudCidrRecord {
 }
 
 export async function syncStates(store: Store, accountId: number): Promise<SyncStateRecord[]> {
-  return store.read((db) => {
-    requireAccount(db, accountId, "accountId");
+  return store.read(async (db) => {
+    await requireAccount(db, accountId, "accountId");
     return syncStatesOf(db, accountId).map(toSyncStateRecord);
   });
 }

@@ -266,17 +266,17 @@ function parseLength(field: string, text: string | undefined): number | null {
   return Number(text.replace("/", ""));
 }
 
-function resolveScope(db: Db, v: Values): number {
+async function resolveScope(db: Db, v: Values): Promise<number> {
   const name = v.get("scope");
-  if (!name) return defaultScope(db).id;
-  const scope = scopeByName(db, name);
+  if (!name) return (await defaultScope(db)).id;
+  const scope = await scopeByName(db, name);
   if (!scope) throw new Invalid("scope", `no scope named "${name}"`);
   return scope.id;
 }
 
-function resolveAccount(db: Db, field: string, key: string | undefined): number | null {
+async function resolveAccount(db: Db, field: string, key: string | undefined): Promise<number | null> {
   if (!key) return null;
-  const account = accountByKey(db, parseAccountKey(field, key).key);
+  const account = await accountByKey(db, parseAccountKey(field, key).key);
   if (!account) throw new Invalid(field, `no account with key "${key}"`);
   return account.id;
 }
@@ -341,7 +341,7 @@ async function importRow(kind: CsvKind, nested: Store, db: Db, caller: Caller, v
     });
     return;
   }
-  const scopeId = resolveScope(db, v);
+  const scopeId = await resolveScope(db, v);
   if (kind === "pools") {
     const cidr = formatPrefix(parseCidr("cidr", v.get("cidr")!));
     const parent = v.get("parent");
@@ -352,7 +352,7 @@ async function importRow(kind: CsvKind, nested: Store, db: Db, caller: Caller, v
       name: v.get("name") ?? cidr,
       description: v.get("description"),
       status: v.get("status")?.toUpperCase(),
-      accountId: resolveAccount(db, "account", v.get("account")),
+      accountId: await resolveAccount(db, "account", v.get("account")),
       tags: v.has("tags") ? parseTags(v.get("tags")!) : null,
       rules: {
         minChildPrefixLength: parseLength("minChildPrefixLength", v.get("minChildPrefixLength")),
@@ -373,7 +373,7 @@ async function importRow(kind: CsvKind, nested: Store, db: Db, caller: Caller, v
   const created = await allocate(nested, caller, {
     poolId: pool ? resolvePool(db, "pool", scopeId, pool) : innermostPool(db, scopeId, p),
     cidr: formatPrefix(p),
-    accountId: resolveAccount(db, "account", v.get("account"))!,
+    accountId: (await resolveAccount(db, "account", v.get("account")))!,
     name: v.get("name"),
     description: v.get("description"),
     tags: v.has("tags") ? parseTags(v.get("tags")!) : null,

@@ -20,7 +20,9 @@ import {
 import type { Db, Store } from "../db/store.js";
 import type { Caller } from "./caller.js";
 import { Conflict, NotFound } from "./errors.js";
-import { appendEvent, appendEvents, type EventInput } from "./events.js";
+import type { EventInput } from "./events.js";
+// Transitional sync form until this module is in await style (#15): ./sqlite-sync.ts.
+import { appendEventSync as appendEvent, appendEventsSync as appendEvents } from "./sqlite-sync.js";
 import { snapshotRowId, type Snapshot, type SnapshotOf } from "./event-snapshots.js";
 
 export type DriftStatus = "OPEN" | "RESOLVED" | "IGNORED";

@@ -8,9 +8,10 @@
  * subscribers. So a subscriber that replays from `after:` slides into live streaming with no gap and no
  * duplicate, and fan-out to N subscribers costs one query, not N.
  *
- * Ordering relies on commit order = id order, which holds because writers are serialised (SQLite
- * BEGIN IMMEDIATE). A PostgreSQL adapter must keep that property (e.g. an advisory lock around event
- * inserts, or a commit-ordered sequence) before the hub can rely on "rows after id".
+ * Ordering relies on commit order = id order: on SQLite writers are serialised (BEGIN IMMEDIATE); on
+ * PostgreSQL every append goes through src/db/events.ts → events.pg.ts, which hands out ids under a lock
+ * held until commit (src/db/README.md, "Events in commit order"), and other replicas' commits wake the hub
+ * through their NOTIFY (an onCommit without notes: the hub reads the log).
  *
  * Slow consumers: a subscriber buffers at most `bufferSize` events and reads more only when its consumer
  * drains them, so it never holds the server's memory. One that falls more than `maxLag` events behind

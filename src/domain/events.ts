@@ -5,11 +5,10 @@
  */
 import { noteCommit, type Db, type Store } from "../db/store.js";
 import {
+  appendEventRows,
   countEvents,
   eventsByIds,
   eventsPage,
-  insertEvent,
-  insertEvents,
   type EventRow,
   type EventRowFilter,
 } from "../db/events.js";
@@ -45,21 +44,22 @@ export interface EventRecord {
   createdAt: string;
 }
 
-/** Records `event` as done by `caller`; call it inside the write transaction of the change. */
-export function appendEvent(db: Db, caller: Caller, event: EventInput): EventRow {
-  const row = insertEvent(db, eventRow(caller, event));
-  noteCommit(db, new CommittedEvent(row));
-  return row;
+/**
+ * Records `event` as done by `caller`; call it inside the write transaction of the change, after its other
+ * writes (on PostgreSQL the event lock is held from here to the commit: src/db/README.md).
+ */
+export async function appendEvent(db: Db, caller: Caller, event: EventInput): Promise<EventRow> {
+  const [row] = await appendEventRows(db, [eventRow(caller, event)]);
+  noteCommit(db, new CommittedEvent(row!));
+  return row!;
 }
 
-/** Records many events at once (in order), inside the write transaction of the change. */
-export function appendEvents(db: Db, caller: Caller, list: readonly EventInput[]): EventRow[] {
-  const rows = list.length
-    ? insertEvents(
-        db,
-        list.map((e) => eventRow(caller, e)),
-      )
-    : [];
+/** Records many events at once (in order), inside the write transaction of the change, after its other writes. */
+export async function appendEvents(db: Db, caller: Caller, list: readonly EventInput[]): Promise<EventRow[]> {
+  const rows = await appendEventRows(
+    db,
+    list.map((e) => eventRow(caller, e)),
+  );
   for (const row of rows) noteCommit(db, new CommittedEvent(row));
   return rows;
 }
@@ -69,7 +69,8 @@ export class CommittedEvent {
   constructor(readonly row: EventRow) {}
 }
 
-function eventRow(caller: Caller, event: EventInput) {
+/** The row of `event` as `caller` did it (exported for the transitional ./sqlite-sync.ts only). */
+export function eventRow(caller: Caller, event: EventInput) {
   const before = toSnapshot(event.subjectType, event.before);
   const after = toSnapshot(event.subjectType, event.after);
   return {

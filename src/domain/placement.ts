@@ -29,7 +29,8 @@ import {
   withinLive,
   type PrefixRow,
 } from "../db/prefixes.js";
-import { linkedScopeIds, scopeById } from "../db/scopes.js";
+// Transitional sync forms until this module is in await style (#15): src/db/sqlite-sync.ts.
+import { linkedScopeIdsSync as linkedScopeIds, scopeByIdSync as scopeById } from "../db/sqlite-sync.js";
 import type { Db } from "../db/store.js";
 import { Conflict, type ObjectRef } from "./errors.js";
 import { toGlobalId } from "../ids.js";

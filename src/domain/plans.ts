@@ -35,7 +35,9 @@ import {
 import type { Db, Store } from "../db/store.js";
 import type { Caller } from "./caller.js";
 import { Conflict, Invalid, type ObjectRef } from "./errors.js";
-import { appendEvents, type EventInput } from "./events.js";
+import type { EventInput } from "./events.js";
+// Transitional sync form until this module is in await style (#15): ./sqlite-sync.ts.
+import { appendEventsSync as appendEvents } from "./sqlite-sync.js";
 import { describePrefix, occupyInPool, prefixRef } from "./placement.js";
 import { prefixSnapshot, toPoolRecord, type PoolRecord } from "./pools.js";
 import { idempotencyKey, requiredName, requirePool } from "./validation.js";

@@ -30,11 +30,13 @@ import {
   withinLive,
   type PrefixRow,
 } from "../db/prefixes.js";
-import { linkedScopeIds, scopeById } from "../db/scopes.js";
+// Transitional sync forms until this module is in await style (#15): src/db/sqlite-sync.ts.
+import { linkedScopeIdsSync as linkedScopeIds, scopeByIdSync as scopeById } from "../db/sqlite-sync.js";
 import type { Db, Store } from "../db/store.js";
 import type { Caller } from "./caller.js";
 import { Conflict, Invalid, NotFound } from "./errors.js";
-import { appendEvent } from "./events.js";
+// Transitional sync form until this module is in await style (#15): ./sqlite-sync.ts.
+import { appendEventSync as appendEvent } from "./sqlite-sync.js";
 import {
   assertClearOfLinkedScopes,
   describePrefix,

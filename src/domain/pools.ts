@@ -40,11 +40,16 @@ import {
   rowPrefix,
   type PrefixRow,
 } from "../db/prefixes.js";
-import { allScopeIds, defaultScope } from "../db/scopes.js";
+// Transitional sync forms until this module is in await style (#15): src/db/sqlite-sync.ts.
+import { allScopeIdsSync as allScopeIds, defaultScopeSync as defaultScope } from "../db/sqlite-sync.js";
 import type { Db, Store } from "../db/store.js";
 import type { Caller } from "./caller.js";
 import { Conflict, Invalid } from "./errors.js";
-import { appendEvent } from "./events.js";
+import {
+  appendEventSync as appendEvent,
+  requireAccountSync as requireAccount,
+  requireScopeSync as requireScope,
+} from "./sqlite-sync.js";
 import { toAllocationRecord } from "./allocations.js";
 import { toReservationRecord } from "./reservations.js";
 import {
@@ -57,8 +62,7 @@ import {
   takeNextInPool,
   vacateInPool,
 } from "./placement.js";
-import { requireScope } from "./scopes.js";
-import { cleanTags, freeText, parseCidr, requireAccount, requiredName, requirePool } from "./validation.js";
+import { cleanTags, freeText, parseCidr, requiredName, requirePool } from "./validation.js";
 
 export type PoolRow = PrefixRow;
 

@@ -10,7 +10,8 @@ import { insertPrefix, prefixById, rangeColumns, rowPrefix, type PrefixRow } fro
 import type { Store } from "../db/store.js";
 import type { Caller } from "./caller.js";
 import { Invalid, NotFound } from "./errors.js";
-import { appendEvent } from "./events.js";
+// Transitional sync form until this module is in await style (#15): ./sqlite-sync.ts.
+import { appendEventSync as appendEvent } from "./sqlite-sync.js";
 import { placementError } from "./allocations.js";
 import { occupyInPool, takeNextInPool, vacateInPool } from "./placement.js";
 import { actorLabel } from "./roles.js";

@@ -61,14 +61,14 @@ function scopeRef(row: ScopeRow) {
 }
 
 /** The scope row, or NotFound naming `field`. */
-export function requireScope(db: Db, id: number, field = "scopeId"): ScopeRow {
-  const row = scopeById(db, id);
+export async function requireScope(db: Db, id: number, field = "scopeId"): Promise<ScopeRow> {
+  const row = await scopeById(db, id);
   if (!row) throw new NotFound("Scope", id, field);
   return row;
 }
 
-function assertNameFree(db: Db, name: string, self?: number): void {
-  const other = scopeByName(db, name);
+async function assertNameFree(db: Db, name: string, self?: number): Promise<void> {
+  const other = await scopeByName(db, name);
   if (other && other.id !== self) {
     throw new Conflict(`a scope named '${name}' already exists`, {
       field: "name",
@@ -105,10 +105,10 @@ export interface ScopeInput {
 export async function createScope(store: Store, caller: Caller, input: ScopeInput): Promise<ScopeRecord> {
   const name = requiredName("name", input.name);
   const description = freeText("description", input.description);
-  return store.write((db) => {
-    assertNameFree(db, name);
-    const row = insertScope(db, { name, description });
-    appendEvent(db, caller, {
+  return store.write(async (db) => {
+    await assertNameFree(db, name);
+    const row = await insertScope(db, { name, description });
+    await appendEvent(db, caller, {
       type: "scope.created",
       subjectType: "Scope",
       subjectId: row.id,
@@ -129,14 +129,14 @@ export async function updateScope(
   const name = patch.name === undefined ? undefined : requiredName("name", patch.name);
   const description =
     patch.description === undefined ? undefined : freeText("description", patch.description);
-  return store.write((db) => {
-    const before = requireScope(db, id, "id");
-    if (name !== undefined) assertNameFree(db, name, id);
-    const after = updateScopeRow(db, id, {
+  return store.write(async (db) => {
+    const before = await requireScope(db, id, "id");
+    if (name !== undefined) await assertNameFree(db, name, id);
+    const after = await updateScopeRow(db, id, {
       ...(name !== undefined ? { name } : {}),
       ...(description !== undefined ? { description } : {}),
     });
-    appendEvent(db, caller, {
+    await appendEvent(db, caller, {
       type: "scope.updated",
       subjectType: "Scope",
       subjectId: id,
@@ -149,15 +149,15 @@ export async function updateScope(
 
 /** Deletes an empty, non-default scope. */
 export async function deleteScope(store: Store, caller: Caller, id: number): Promise<ScopeRecord> {
-  return store.write((db) => {
-    const row = requireScope(db, id, "id");
+  return store.write(async (db) => {
+    const row = await requireScope(db, id, "id");
     if (row.isDefault) {
       throw new Conflict(`scope '${row.name}' is the default scope and cannot be deleted`, {
         field: "id",
         conflicting: scopeRef(row),
       });
     }
-    const used = anyPrefixInScope(db, id);
+    const used = await anyPrefixInScope(db, id);
     if (used) {
       throw new Conflict(
         `scope '${row.name}' is not empty: it holds ${describePrefix(used)}; delete its pools first`,
@@ -167,9 +167,16 @@ export async function deleteScope(store: Store, caller: Caller, id: number): Pro
         },
       );
     }
-    for (const other of linkedScopeIds(db, id)) unlinkIn(db, caller, row, requireScope(db, other));
-    deleteScopeRow(db, id);
-    appendEvent(db, caller, {
+    // Writes first, then the events (in the order they always had): src/db/README.md.
+    const unlinked: [ScopeRow, ScopeRow][] = [];
+    for (const other of await linkedScopeIds(db, id)) {
+      const b = await requireScope(db, other);
+      await deleteScopeLink(db, row.id, b.id);
+      unlinked.push([row, b]);
+    }
+    await deleteScopeRow(db, id);
+    for (const [a, b] of unlinked) await linkEvents(db, caller, "scope.unlinked", a, b);
+    await appendEvent(db, caller, {
       type: "scope.deleted",
       subjectType: "Scope",
       subjectId: id,
@@ -180,19 +187,19 @@ export async function deleteScope(store: Store, caller: Caller, id: number): Pro
 }
 
 /** The two distinct scopes of a link input, or Invalid naming `scopeIds`. */
-function pairOf(db: Db, scopeIds: readonly number[]): [ScopeRow, ScopeRow] {
+async function pairOf(db: Db, scopeIds: readonly number[]): Promise<[ScopeRow, ScopeRow]> {
   if (scopeIds.length !== 2 || scopeIds[0] === scopeIds[1]) {
     throw new Invalid("scopeIds", `scopeIds must name two different scopes (got ${scopeIds.length})`);
   }
-  return [requireScope(db, scopeIds[0]!, "scopeIds"), requireScope(db, scopeIds[1]!, "scopeIds")];
+  return [await requireScope(db, scopeIds[0]!, "scopeIds"), await requireScope(db, scopeIds[1]!, "scopeIds")];
 }
 
-function linkEvents(db: Db, caller: Caller, type: string, a: ScopeRow, b: ScopeRow): void {
+async function linkEvents(db: Db, caller: Caller, type: string, a: ScopeRow, b: ScopeRow): Promise<void> {
   for (const [self, other] of [
     [a, b],
     [b, a],
   ] as const) {
-    appendEvent(db, caller, {
+    await appendEvent(db, caller, {
       type,
       subjectType: "Scope",
       subjectId: self.id,
@@ -201,9 +208,9 @@ function linkEvents(db: Db, caller: Caller, type: string, a: ScopeRow, b: ScopeR
   }
 }
 
-function unlinkIn(db: Db, caller: Caller, a: ScopeRow, b: ScopeRow): void {
-  deleteScopeLink(db, a.id, b.id);
-  linkEvents(db, caller, "scope.unlinked", a, b);
+async function unlinkIn(db: Db, caller: Caller, a: ScopeRow, b: ScopeRow): Promise<void> {
+  await deleteScopeLink(db, a.id, b.id);
+  await linkEvents(db, caller, "scope.unlinked", a, b);
 }
 
 /**
@@ -216,18 +223,20 @@ export async function linkScopes(
   caller: Caller,
   scopeIds: readonly number[],
 ): Promise<[ScopeRecord, ScopeRecord]> {
-  return store.write((db) => {
-    const [a, b] = pairOf(db, scopeIds);
-    if (scopeLinkRow(db, a.id, b.id)) return [toScopeRecord(a), toScopeRecord(b)];
-    const overlap = firstOverlapBetween(db, a.id, b.id, (id) => topLevelLive(db, id));
+  return store.write(async (db) => {
+    const [a, b] = await pairOf(db, scopeIds);
+    if (await scopeLinkRow(db, a.id, b.id)) return [toScopeRecord(a), toScopeRecord(b)];
+    // firstOverlapBetween asks for the top level of `a` only.
+    const topA = await topLevelLive(db, a.id);
+    const overlap = firstOverlapBetween(db, a.id, b.id, () => topA);
     if (overlap) {
       throw new Conflict(
         `scopes '${a.name}' and '${b.name}' overlap: ${describePrefix(overlap.mine)} in '${a.name}' overlaps ${describePrefix(overlap.theirs)} in '${b.name}'; move or delete one before linking`,
         { field: "scopeIds", conflicting: [prefixRef(overlap.theirs), prefixRef(overlap.mine)] },
       );
     }
-    insertScopeLink(db, a.id, b.id);
-    linkEvents(db, caller, "scope.linked", a, b);
+    await insertScopeLink(db, a.id, b.id);
+    await linkEvents(db, caller, "scope.linked", a, b);
     return [toScopeRecord(a), toScopeRecord(b)];
   });
 }
@@ -238,21 +247,19 @@ export async function unlinkScopes(
   caller: Caller,
   scopeIds: readonly number[],
 ): Promise<[ScopeRecord, ScopeRecord]> {
-  return store.write((db) => {
-    const [a, b] = pairOf(db, scopeIds);
-    if (!scopeLinkRow(db, a.id, b.id)) {
+  return store.write(async (db) => {
+    const [a, b] = await pairOf(db, scopeIds);
+    if (!(await scopeLinkRow(db, a.id, b.id))) {
       throw new NotFound("ScopeLink", `${a.name}/${b.name}`, "scopeIds");
     }
-    unlinkIn(db, caller, a, b);
+    await unlinkIn(db, caller, a, b);
     return [toScopeRecord(a), toScopeRecord(b)];
   });
 }
 
 /** The scopes linked to a scope, in id order. */
 export async function linkedScopes(store: Store, scopeId: number): Promise<ScopeRecord[]> {
-  return store.read((db) =>
-    scopesByIds(db, linkedScopeIds(db, scopeId))
-      .sort((x, y) => x.id - y.id)
-      .map(toScopeRecord),
+  return store.read(async (db) =>
+    (await scopesByIds(db, await linkedScopeIds(db, scopeId))).sort((x, y) => x.id - y.id).map(toScopeRecord),
   );
 }

@@ -93,15 +93,15 @@ export async function createToken(
   }
   const prefix = randomBytes(8).toString("hex").slice(0, 10);
   const token = `cpam_${prefix}_${randomBytes(32).toString("base64url")}`;
-  return store.write((db) => {
-    const existing = tokenByName(db, name);
+  return store.write(async (db) => {
+    const existing = await tokenByName(db, name);
     if (existing) {
       throw new Conflict(`a token named "${name}" already exists`, {
         field: "name",
         conflicting: { type: "ApiToken", id: existing.id, name },
       });
     }
-    const row = insertToken(db, {
+    const row = await insertToken(db, {
       name,
       prefix,
       hash: hashToken(token),
@@ -111,7 +111,7 @@ export async function createToken(
       createdAt: new Date().toISOString(),
     });
     const info = toInfo(row);
-    appendEvent(db, caller, {
+    await appendEvent(db, caller, {
       type: "token.created",
       subjectType: "ApiToken",
       subjectId: row.id,
@@ -122,7 +122,7 @@ export async function createToken(
 }
 
 export async function listTokens(store: Store): Promise<TokenInfo[]> {
-  return store.read((db) => listTokenRows(db).map(toInfo));
+  return (await store.read((db) => listTokenRows(db))).map(toInfo);
 }
 
 type RevocationListener = (tokenId: number) => void;
@@ -156,12 +156,13 @@ async function revokeTokenRowOnce(
   caller: Caller,
   idOrName: number | string,
 ): Promise<TokenInfo> {
-  return store.write((db) => {
-    const row = typeof idOrName === "number" ? tokenById(db, idOrName) : tokenByName(db, idOrName);
+  return store.write(async (db) => {
+    const row =
+      typeof idOrName === "number" ? await tokenById(db, idOrName) : await tokenByName(db, idOrName);
     if (!row) throw new NotFound("ApiToken", idOrName);
     if (row.revokedAt) return toInfo(row);
-    const revoked = revokeTokenRow(db, row.id, new Date().toISOString())!;
-    appendEvent(db, caller, {
+    const revoked = (await revokeTokenRow(db, row.id, new Date().toISOString()))!;
+    await appendEvent(db, caller, {
       type: "token.revoked",
       subjectType: "ApiToken",
       subjectId: row.id,
@@ -173,7 +174,7 @@ async function revokeTokenRowOnce(
 }
 
 export async function hasActiveTokens(store: Store): Promise<boolean> {
-  return store.read((db) => countActiveTokens(db) > 0);
+  return (await store.read((db) => countActiveTokens(db))) > 0;
 }
 
 export type TokenCheck = { ok: true; actor: Actor; tokenId: number } | { ok: false; reason: string };
@@ -187,6 +188,10 @@ const LAST_USED_RESOLUTION_MS = 60_000;
  * database (Store.externalVersion), so a revocation by the CLI or another server is seen by the very next
  * request, exactly as without the cache; a revocation through this store deletes the token's entries at once;
  * expiry is checked on every hit. Only successes are kept.
+ * On PostgreSQL the store has no externalVersion (store.pg.ts `pgSeam`), so there is no cache and every request
+ * reads its token row: exact across replicas (test/postgres/tokens-db.test.ts). Invalidating by the commit
+ * NOTIFY instead would not be exact: it arrives after the other replica's commit, and a request in between
+ * would still accept the revoked token.
  */
 interface Verified {
   tokenId: number;

@@ -143,8 +143,8 @@ export function requirePool(db: Db, id: number, field: string): PrefixRow {
 }
 
 /** The account, or NotFound naming `field`. */
-export function requireAccount(db: Db, id: number, field: string): AccountRow {
-  const row = accountById(db, id);
+export async function requireAccount(db: Db, id: number, field: string): Promise<AccountRow> {
+  const row = await accountById(db, id);
   if (!row) throw new NotFound("Account", id, field);
   return row;
 }

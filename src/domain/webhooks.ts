@@ -117,11 +117,11 @@ export async function createWebhook(
       eventTypes: JSON.stringify(eventTypes),
       secret,
       active: true,
-      cursor: lastEventId(db),
+      cursor: await lastEventId(db),
       createdAt: now,
       updatedAt: now,
     });
-    const created = appendEvent(db, caller, {
+    const created = await appendEvent(db, caller, {
       type: "webhook.created",
       subjectType: "Webhook",
       subjectId: row.id,
@@ -155,7 +155,7 @@ export async function updateWebhook(
     const before = await webhookById(db, id);
     if (!before) throw new NotFound("Webhook", id, "id");
     const after = (await updateWebhookRow(db, id, { ...set, updatedAt: new Date().toISOString() }))!;
-    appendEvent(db, caller, {
+    await appendEvent(db, caller, {
       type: "webhook.updated",
       subjectType: "Webhook",
       subjectId: id,
@@ -172,7 +172,7 @@ export async function deleteWebhook(store: Store, caller: Caller, id: number): P
     const before = await webhookById(db, id);
     if (!before) throw new NotFound("Webhook", id, "id");
     await deleteWebhookRow(db, id);
-    appendEvent(db, caller, {
+    await appendEvent(db, caller, {
       type: "webhook.deleted",
       subjectType: "Webhook",
       subjectId: id,

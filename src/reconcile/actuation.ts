@@ -10,7 +10,8 @@
  * Cloud calls happen outside any write transaction; the binding is written afterwards in one.
  */
 import type { AccountRow } from "../db/accounts.js";
-import { accountById } from "../db/accounts.js";
+// Transitional sync form until this module is in await style (#15): src/db/sqlite-sync.ts.
+import { accountByIdSync as accountById } from "../db/sqlite-sync.js";
 import type { PrefixRow } from "../db/prefixes.js";
 import { resourceByExternalId } from "../db/cloud.js";
 import type { Db } from "../db/store.js";

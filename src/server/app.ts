@@ -12,8 +12,9 @@ import {
 import type { ValidationRule } from "graphql";
 import { InMemoryLRUCache } from "@apollo/utils.keyvaluecache";
 import type { Config } from "../config.js";
-import { ConfigError, describeConfig } from "../config.js";
-import { openStore, type Store } from "../db/store.js";
+import { describeConfig } from "../config.js";
+import type { Store } from "../db/store.js";
+import { openConfiguredStore } from "../db/open.js";
 import { createLogger, type Logger } from "../logger.js";
 import { graphqlOperationDuration } from "../metrics.js";
 import { activeSpan } from "../tracing.js";
@@ -97,25 +98,47 @@ function operationLoggingPlugin(): ApolloServerPlugin<Context> {
   };
 }
 
-export async function startApp(config: Config, options: StartOptions = {}): Promise<App> {
-  const logger = options.logger ?? createLogger(config.logLevel);
-  if (config.database.url && !options.store) {
-    // Until the PostgreSQL store lands (#15), refuse rather than silently serve the SQLite file.
-    throw new ConfigError("DATABASE_URL", "the PostgreSQL backend is not available in this build yet");
-  }
-  const store = options.store ?? openStore({ dsn: config.sqliteDsn });
-  const services = createServices(config, store, logger);
-  const workers = createWorkers();
-
-  if (config.auth === "on" && !(await hasActiveTokens(store))) {
+/**
+ * Creates the bootstrap-admin token when no active token exists; returns it, or null when there was one.
+ * Several replicas may start at once on one database: the token's unique name decides, so exactly one
+ * creates it and the others see it (a lost race is a unique violation, after which a token exists).
+ */
+async function bootstrapAdminToken(store: Store): Promise<string | null> {
+  if (await hasActiveTokens(store)) return null;
+  try {
     const { token } = await createToken(
       store,
       { actor: SYSTEM_ACTOR },
       { name: "bootstrap-admin", role: "ADMIN" },
     );
-    if (options.onBootstrapToken) options.onBootstrapToken(token);
-    else process.stdout.write(`\nCloudPAM created an admin API token (shown only once):\n\n  ${token}\n\n`);
-    logger.warn("no API tokens existed: created the bootstrap-admin token (printed on stdout, not logged)");
+    return token;
+  } catch (e) {
+    if (await hasActiveTokens(store)) return null;
+    throw e;
+  }
+}
+
+export async function startApp(config: Config, options: StartOptions = {}): Promise<App> {
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const store = options.store ?? (await openConfiguredStore(config));
+  const services = createServices(config, store, logger);
+  const workers = createWorkers();
+
+  try {
+    if (config.auth === "on") {
+      const token = await bootstrapAdminToken(store);
+      if (token !== null) {
+        if (options.onBootstrapToken) options.onBootstrapToken(token);
+        else
+          process.stdout.write(`\nCloudPAM created an admin API token (shown only once):\n\n  ${token}\n\n`);
+        logger.warn(
+          "no API tokens existed: created the bootstrap-admin token (printed on stdout, not logged)",
+        );
+      }
+    }
+  } catch (e) {
+    if (!options.store) await store.close();
+    throw e;
   }
 
   const schema = await buildCloudPamSchema();
@@ -213,7 +236,7 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
       await stopped;
       for (const w of [...workers].reverse()) await w.stop(services);
       await apollo.stop();
-      if (!options.store) store.close();
+      if (!options.store) await store.close();
       logger.info("shutdown complete");
     })());
 

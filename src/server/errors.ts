@@ -13,6 +13,7 @@ import {
 } from "../domain/errors.js";
 import { toGlobalId } from "../schema/node.js";
 import { AllocatorError } from "../allocator/errors.js";
+import { DatabaseUnavailableError } from "../errors.js";
 import type { Logger } from "../logger.js";
 
 /** Error codes a client can see (listed once, in src/errors.ts); the schema's ErrorCode enum. */
@@ -45,6 +46,9 @@ function withGlobalIds(details: ErrorDetails): ErrorDetails {
 export function toClientError(err: unknown): { code: string; message: string; details?: unknown } | null {
   if (err instanceof DomainError)
     return { code: err.code, message: err.message, details: withGlobalIds(err.details) };
+  if (err instanceof DatabaseUnavailableError) {
+    return { code: "SERVICE_UNAVAILABLE", message: "the database is unavailable; retry shortly" };
+  }
   if (err instanceof AllocatorError) {
     return {
       code: allocatorCodes[err.code],

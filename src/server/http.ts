@@ -9,6 +9,7 @@ import { registry, httpResponses } from "../metrics.js";
 import { withRequestSpan } from "../tracing.js";
 import type { Logger } from "../logger.js";
 import { DomainError } from "../domain/errors.js";
+import { DatabaseUnavailableError } from "../errors.js";
 import { authenticate } from "./auth.js";
 import { markAuthenticated } from "./limits/rate-limit.js";
 import type { Context, Services } from "./context.js";
@@ -203,6 +204,14 @@ export function createHttpHandler(opts: HttpHandlerOptions) {
         } catch (e) {
           if (e instanceof DomainError)
             throw graphqlError(e.code, e.message, e.details, HTTP_STATUS_OF_AUTH_ERROR[e.code] ?? 400);
+          // Verifying the credential reads the database: while it is away, say so (503), not 500.
+          if (e instanceof DatabaseUnavailableError)
+            throw graphqlError(
+              "SERVICE_UNAVAILABLE",
+              "the database is unavailable; retry shortly",
+              undefined,
+              503,
+            );
           throw e;
         }
       },

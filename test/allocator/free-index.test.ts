@@ -3,12 +3,21 @@ import { describe, expect, it } from "vitest";
 import { AllocatorError } from "../../src/allocator/errors.js";
 import {
   allocate,
+  allocateSteps,
+  largestSteps,
   MemoryFreeBlockStore,
   preview,
   release,
+  releaseSteps,
+  runAsync,
+  runSync,
   seedFreeBlocks,
   type AllocationStrategy,
+  type AsyncFreeBlockStore,
+  type FreeBlockChange,
+  type FreeBlockProgram,
 } from "../../src/allocator/free-index.js";
+import { growSteps } from "../../src/allocator/resize.js";
 import { freeBlocks } from "../../src/allocator/free-space.js";
 import {
   comparePrefixes,
@@ -372,5 +381,95 @@ describe("allocation against the reference model", () => {
         },
       ),
     );
+  });
+});
+
+/** The memory store behind the asynchronous interface, counting the calls (a stand-in for PostgreSQL). */
+function asyncOf(store: MemoryFreeBlockStore): AsyncFreeBlockStore & { calls: number } {
+  const later = <T>(v: T) => new Promise<T>((resolve) => setImmediate(() => resolve(v)));
+  const wrapped = {
+    calls: 0,
+    smallestFit: (n: number) => (wrapped.calls++, later(store.smallestFit(n))),
+    firstFit: (n: number) => (wrapped.calls++, later(store.firstFit(n))),
+    containing: (q: Prefix) => (wrapped.calls++, later(store.containing(q))),
+    largest: () => (wrapped.calls++, later(store.largest())),
+    takeIfFree: (q: Prefix) => {
+      wrapped.calls++;
+      const had = store.has(q);
+      if (had) store.remove(q);
+      return later(had);
+    },
+    apply: (changes: readonly FreeBlockChange[]) => {
+      wrapped.calls++;
+      for (const c of changes) {
+        if (c.op === "add") store.add(c.prefix);
+        else store.remove(c.prefix);
+      }
+      return later(undefined);
+    },
+  };
+  return wrapped;
+}
+
+async function outcome<T>(run: () => T | Promise<T>): Promise<{ value?: T; error?: string }> {
+  try {
+    return { value: await run() };
+  } catch (e) {
+    if (e instanceof AllocatorError) return { error: `${e.code}: ${e.message}` };
+    throw e;
+  }
+}
+
+describe("one algorithm, two drivers", () => {
+  it("runAsync over an asynchronous store answers and changes exactly what runSync does", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...SPACES),
+        fc.array(opArb, { maxLength: 40 }),
+        async ({ parent, finest }, ops) => {
+          const sync = new MemoryFreeBlockStore([parent]);
+          const inner = new MemoryFreeBlockStore([parent]);
+          const remote = asyncOf(inner);
+          const used: Prefix[] = [];
+          for (const op of ops) {
+            const length = Math.min(finest, parent.length + ("extra" in op ? op.extra : 0));
+            let program: () => FreeBlockProgram<Prefix>;
+            if (op.kind === "release") {
+              if (used.length === 0) continue;
+              const victim = used.splice(op.index % used.length, 1)[0]!;
+              program = () => releaseSteps(parent, victim);
+            } else if (op.kind === "length") {
+              program = () => allocateSteps(parent, { length }, op.strategy);
+            } else {
+              const wanted = nthBlock(parent, length, op.index);
+              program = () => allocateSteps(parent, { prefix: wanted });
+            }
+            const a = await outcome(() => runSync(program(), sync));
+            const before = remote.calls;
+            const b = await outcome(() => runAsync(program(), remote));
+            expect(b).toEqual(a);
+            if (op.kind !== "release" && a.value) {
+              used.push(a.value);
+              // An allocation is one read and one batch of writes, however many halves it splits off.
+              expect(remote.calls - before).toBe(2);
+            }
+            expect(inner.toArray()).toEqual(sync.toArray());
+            expect(await runAsync(largestSteps(), remote)).toEqual(runSync(largestSteps(), sync));
+          }
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
+  it("growSteps leaves the grown pool's free blocks canonical on either driver", async () => {
+    const from = p("10.0.4.0/24");
+    const to = p("10.0.0.0/20");
+    const sync = MemoryFreeBlockStore.seeded(from, [p("10.0.4.0/26")]);
+    const inner = MemoryFreeBlockStore.seeded(from, [p("10.0.4.0/26")]);
+    runSync(growSteps(from, to), sync);
+    await runAsync(growSteps(from, to), asyncOf(inner));
+    expect(texts(sync.toArray())).toEqual(texts(freeBlocks(to, [p("10.0.4.0/26")])));
+    expect(inner.toArray()).toEqual(sync.toArray());
   });
 });

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { parsePrefix } from "../../src/allocator/index.js";
 import { accountById } from "../../src/db/accounts.js";
 import { accountSummary, idempotencyKeyRow, insertIdempotencyKey } from "../../src/db/allocations.js";
-import { insertEvent } from "../../src/db/events.js";
+import { appendEventRows } from "../../src/db/events.js";
 import { insertPrefix, rangeColumns } from "../../src/db/prefixes.js";
 import { accounts, prefixes } from "../../src/db/schema.js";
 import { openStore, type Store } from "../../src/db/store.js";
@@ -29,7 +29,7 @@ afterEach(() => {
 
 describe("prepared inserts and selects", () => {
   it("fills SQL defaults for omitted columns and keeps explicit values, per column set", async () => {
-    await store.write((db) => {
+    await store.write(async (db) => {
       const plain = insertPrefix(db, {
         kind: "pool",
         scopeId: 1,
@@ -77,8 +77,8 @@ describe("prepared inserts and selects", () => {
         .values({ key: "aws:000000000001", provider: "AWS", name: "a", tier: "PRD" })
         .returning()
         .get();
-      expect(accountById(db, account.id)).toEqual(account);
-      expect(accountById(db, account.id + 1)).toBeUndefined();
+      expect(await accountById(db, account.id)).toEqual(account);
+      expect(await accountById(db, account.id + 1)).toBeUndefined();
       expect(accountSummary(db, account.id)).toEqual({
         id: account.id,
         key: account.key,
@@ -92,14 +92,9 @@ describe("prepared inserts and selects", () => {
         allocationId: plain.id,
       });
       expect(idempotencyKeyRow(db, "other")).toBeUndefined();
-      const event = insertEvent(db, {
-        type: "t",
-        actor: "a",
-        subjectType: "Pool",
-        subjectId: "1",
-        before: null,
-        after: "{}",
-      });
+      const [event] = await appendEventRows(db, [
+        { type: "t", actor: "a", subjectType: "Pool", subjectId: "1", before: null, after: "{}" },
+      ]);
       expect(event).toMatchObject({ type: "t", before: null, after: "{}", requestId: null });
     });
     // Values are bound, never inlined: the insert SQL of a column set is the same text each time.

@@ -27,9 +27,12 @@ const uniqueName = (prefix: string) => `${prefix}-${++names}`;
 
 /** Appends events directly through the domain (for event types whose mutations live elsewhere). */
 function appendRaw(events: { type: string; subjectType: string; subjectId: number; after: object }[]) {
-  return s.app.services.store.write((db) =>
-    events.map((e) => appendEvent(db, { actor: SYSTEM_ACTOR, requestId: "test" }, e).id),
-  );
+  return s.app.services.store.write(async (db) => {
+    const ids: number[] = [];
+    for (const e of events)
+      ids.push((await appendEvent(db, { actor: SYSTEM_ACTOR, requestId: "test" }, e)).id);
+    return ids;
+  });
 }
 
 describe("events subscription", () => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestServer, type TestServer } from "../helpers/server.js";
 import { createAccount, createPool } from "../helpers/plan.js";
-import { insertEvent } from "../../src/db/events.js";
+import { appendEventRows } from "../../src/db/events.js";
 import { toGlobalId } from "../../src/schema/node.js";
 import { lastCursor, subscribe } from "./stream.js";
 
@@ -73,17 +73,21 @@ describe("typed subscription payloads", () => {
 
   it("upgrades a stored version-1 snapshot (numeric ids) to version 2 with global ids on read", async () => {
     const id = await s.app.services.store.write(
-      (db) =>
-        insertEvent(db, {
-          type: "allocation.updated",
-          actor: "system",
-          subjectType: "Allocation",
-          subjectId: "41",
-          before: JSON.stringify({ id: 41, poolId: 7, accountId: null, scopeId: 1, name: "old" }),
-          after: JSON.stringify({ id: 41, poolId: 7, accountId: 3, scopeId: 1, name: "new" }),
-          requestId: null,
-          createdAt: new Date().toISOString(),
-        }).id,
+      async (db) =>
+        (
+          await appendEventRows(db, [
+            {
+              type: "allocation.updated",
+              actor: "system",
+              subjectType: "Allocation",
+              subjectId: "41",
+              before: JSON.stringify({ id: 41, poolId: 7, accountId: null, scopeId: 1, name: "old" }),
+              after: JSON.stringify({ id: 41, poolId: 7, accountId: 3, scopeId: 1, name: "new" }),
+              requestId: null,
+              createdAt: new Date().toISOString(),
+            },
+          ])
+        )[0]!.id,
     );
     const r = await s.ok<{
       events: { edges: { node: { cursor: string; before: unknown; after: unknown } }[] };

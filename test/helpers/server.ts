@@ -1,12 +1,19 @@
 /**
  * Starts the real server in-process on an ephemeral port with a temporary SQLite file, and talks to
  * it over real HTTP and a real graphql-ws client.
+ *
+ * With CLOUDPAM_TEST_BACKEND=postgres (`npm run test:postgres`) every server gets a fresh database of the run's
+ * shared throw-away PostgreSQL cluster instead (test/helpers/pg-global-setup.ts): DATABASE_URL is set, the
+ * database is created here and dropped at close. `dbPath` then names no file (tests that open the SQLite file
+ * directly are SQLite-only and stay out of the PostgreSQL list in vitest.config.ts).
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
 import WebSocket from "ws";
+import pg from "pg";
+import { inject } from "vitest";
 import { createClient, type Client } from "graphql-ws";
 import { loadConfig } from "../../src/config.js";
 import { startApp, type App } from "../../src/server/app.js";
@@ -50,6 +57,32 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
+/** The backend test servers run on: CLOUDPAM_TEST_BACKEND=postgres, else SQLite. */
+export const testBackend: "sqlite" | "postgres" =
+  process.env.CLOUDPAM_TEST_BACKEND === "postgres" ? "postgres" : "sqlite";
+
+let databaseCounter = 0;
+
+/** A fresh empty database on the shared cluster (postgres backend only); returns its URL and its drop. */
+export async function createTestDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
+  const admin = inject("pgAdminUrl");
+  if (!admin) throw new Error("no shared PostgreSQL cluster: run with CLOUDPAM_TEST_BACKEND=postgres");
+  const name = `t_${process.pid}_${++databaseCounter}_${Date.now().toString(36)}`;
+  const run = async (statement: string) => {
+    const client = new pg.Client({ connectionString: admin });
+    await client.connect();
+    try {
+      await client.query(statement);
+    } finally {
+      await client.end();
+    }
+  };
+  await run(`CREATE DATABASE ${name} TEMPLATE template0`);
+  const url = new URL(admin);
+  url.pathname = `/${name}`;
+  return { url: url.toString(), drop: () => run(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
+}
+
 export async function startTestServer(
   env: Record<string, string> = {},
   opts: { onStatement?: (sql: string) => void } = {},
@@ -65,10 +98,15 @@ export async function startTestServer(
   });
   // Every test client comes from 127.0.0.1: the per-address rate limit would throttle busy tests, so it is
   // lifted here; tests of the limit itself pass their own RATE_LIMIT_* values.
+  const database =
+    testBackend === "postgres" && !("SQLITE_DSN" in env) && !("DATABASE_URL" in env)
+      ? await createTestDatabase()
+      : undefined;
   const config = loadConfig(
     {
       ADDR: "127.0.0.1:0",
       SQLITE_DSN: dbPath,
+      ...(database ? { DATABASE_URL: database.url } : {}),
       LOG_LEVEL: "info",
       RATE_LIMIT_PER_SECOND: "1000000",
       RATE_LIMIT_BURST: "1000000",
@@ -78,12 +116,20 @@ export async function startTestServer(
   );
   let adminToken = "";
   // With a statement hook the store is opened here (and closed in close()), so the hook sees every statement.
+  if (opts.onStatement && config.database.url) throw new Error("the statement hook is SQLite-only");
   const store = opts.onStatement ? openStore({ dsn: dbPath, onStatement: opts.onStatement }) : undefined;
-  const app = await startApp(config, {
-    logger: createLogger(config.logLevel, sink),
-    ...(store ? { store } : {}),
-    onBootstrapToken: (t) => (adminToken = t),
-  });
+  let app: App;
+  try {
+    app = await startApp(config, {
+      logger: createLogger(config.logLevel, sink),
+      ...(store ? { store } : {}),
+      onBootstrapToken: (t) => (adminToken = t),
+    });
+  } catch (e) {
+    await database?.drop().catch(() => {});
+    rmSync(dir, { recursive: true, force: true });
+    throw e;
+  }
   const clients: Client[] = [];
   let tokenCounter = 0;
 
@@ -149,7 +195,8 @@ export async function startTestServer(
     async close() {
       await Promise.all(clients.map((c) => c.dispose()));
       await app.close();
-      store?.close();
+      await store?.close();
+      await database?.drop();
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -68,8 +68,8 @@ describe("overlapLookup", () => {
       observed.push(makePrefix(4, start - (start % (1n << BigInt(32 - len))), len));
     }
     observed.push(parsePrefix("fd00::/16"), parsePrefix("fd00::/56"), parsePrefix("172.31.0.0/16"));
-    await store.read((db) => {
-      const scopeId = defaultScope(db).id;
+    await store.read(async (db) => {
+      const scopeId = (await defaultScope(db)).id;
       const lookup = overlapLookup(db, scopeId, observed);
       let allocations = 0;
       for (const p of observed) {
