@@ -69,7 +69,7 @@ async function seedPoolWith(
   childLength: number,
   stride = 1,
 ): Promise<{ pool: PrefixRow; account: number }> {
-  return app.services.store.write((db: Db) => {
+  return app.services.store.write(async (db: Db) => {
     const account = db
       .insert(accounts)
       .values({
@@ -98,7 +98,7 @@ async function seedPoolWith(
       const p: Prefix = makePrefix(parent.family, parent.start + BigInt(i) * size, childLength);
       insert.run({ parentId: pool.id, account, name: `seed-${i}`, now, ...rangeColumns(p) });
     }
-    seedPool(db, pool);
+    await seedPool(db, pool);
     return { pool, account };
   });
 }

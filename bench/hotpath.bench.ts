@@ -71,7 +71,7 @@ async function startBenchApp(auth: "on" | "off", store?: Store): Promise<{ app: 
 }
 
 function seedAllocationPool(app: App): Promise<{ poolId: number; accountId: number }> {
-  return app.services.store.write((d: Db) => {
+  return app.services.store.write(async (d: Db) => {
     const accountId = d
       .insert(accounts)
       .values({ key: "aws:000000000001", provider: "AWS", name: "bench", tier: "PRD" })
@@ -84,7 +84,7 @@ function seedAllocationPool(app: App): Promise<{ poolId: number; accountId: numb
       name: "10.0.0.0/8",
       ...rangeColumns(parsePrefix("10.0.0.0/8")),
     });
-    seedPool(d, pool);
+    await seedPool(d, pool);
     return { poolId: pool.id, accountId };
   });
 }
@@ -273,7 +273,7 @@ const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
   const dsn = join(tempDir(), "pools.db");
   let statements = 0;
   const store = openStore({ dsn, onStatement: () => statements++ });
-  await store.write((d: Db) => {
+  await store.write(async (d: Db) => {
     const accountIds: number[] = [];
     for (let i = 0; i < 10; i++)
       accountIds.push(

@@ -63,7 +63,7 @@ async function gql<T>(query: string, variables: Record<string, unknown>): Promis
 let accountSeq = 0;
 /** A top-level pool with `children` allocations of `childLength`, one in every `stride` aligned slots. */
 function seedPoolWith(cidr: string, children: number, childLength: number, stride = 1) {
-  return store.write((db: Db) => {
+  return store.write(async (db: Db) => {
     const account = db
       .insert(accounts)
       .values({
@@ -92,7 +92,7 @@ function seedPoolWith(cidr: string, children: number, childLength: number, strid
       const p: Prefix = makePrefix(parent.family, parent.start + BigInt(i) * size, childLength);
       insert.run({ parentId: pool.id, account, name: `seed-${i}`, now, ...rangeColumns(p) });
     }
-    seedPool(db, pool);
+    await seedPool(db, pool);
     return { pool, account };
   });
 }

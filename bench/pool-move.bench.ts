@@ -36,9 +36,9 @@ function seed(store: Store, children: number): Promise<{ x: number; roots: [numb
         status: "ACTIVE",
         ...rangeColumns(makePrefix(4, (10n << 24n) + BigInt(i) * 4n, 30)),
       });
-    seedPool(db, x);
-    seedPool(db, a);
-    seedPool(db, b);
+    await seedPool(db, x);
+    await seedPool(db, a);
+    await seedPool(db, b);
     return { x: x.id, roots: [a.id, b.id] };
   });
 }

@@ -20,7 +20,7 @@ const caller = { actor: SYSTEM_ACTOR, requestId: "bench" };
 
 /** Root 10.0.0.0/8 holding pool 10.0.0.0/12 with `children` /30 reservations from its start; returns the pool id. */
 function seed(store: Store, children: number): Promise<number> {
-  return store.write((db) => {
+  return store.write(async (db) => {
     const pool = (p: ReturnType<typeof makePrefix>, parentId: number | null, name: string) =>
       insertPrefix(db, { kind: "pool", scopeId: 1, parentId, status: "ACTIVE", name, ...rangeColumns(p) });
     const root = pool(makePrefix(4, 10n << 24n, 8), null, "root");
@@ -33,8 +33,8 @@ function seed(store: Store, children: number): Promise<number> {
         status: "ACTIVE",
         ...rangeColumns(makePrefix(4, (10n << 24n) + BigInt(i) * 4n, 30)),
       });
-    seedPool(db, x);
-    seedPool(db, root);
+    await seedPool(db, x);
+    await seedPool(db, root);
     return x.id;
   });
 }

@@ -61,7 +61,7 @@ const app = await startApp(
 );
 const N = 100_000;
 const t0 = performance.now();
-const poolId = await app.services.store.write((db: Db) => {
+const poolId = await app.services.store.write(async (db: Db) => {
   const account = db
     .insert(accounts)
     .values({ key: "aws:000000000001", provider: "AWS", name: "bench", tier: "PRD" })
@@ -85,7 +85,7 @@ const poolId = await app.services.store.write((db: Db) => {
     const p: Prefix = makePrefix(parent.family, parent.start + BigInt(i) * size, 28);
     insert.run({ parentId: pool.id, account, name: `seed-${i}`, now, ...rangeColumns(p) });
   }
-  seedPool(db, pool);
+  await seedPool(db, pool);
   return pool.id;
 });
 console.log(

@@ -36,7 +36,7 @@ const app = await startApp(config, {
   logger: createLogger(config.logLevel),
   onBootstrapToken: (t) => (token = t),
 });
-const ids = await app.services.store.write((d: Db) => {
+const ids = await app.services.store.write(async (d: Db) => {
   const accountId = d
     .insert(accounts)
     .values({ key: "aws:000000000001", provider: "AWS", name: "bench", tier: "PRD" })
@@ -49,12 +49,12 @@ const ids = await app.services.store.write((d: Db) => {
     name: "p",
     ...rangeColumns(parsePrefix("10.0.0.0/8")),
   });
-  seedPool(d, pool);
+  await seedPool(d, pool);
   return { poolId: pool.id, accountId };
 });
 // PROFILE=pools: 200 pools (10 accounts) under one root, and the hotpath bench's pools(first: 100) query.
 if (process.env.PROFILE === "pools") {
-  await app.services.store.write((d: Db) => {
+  await app.services.store.write(async (d: Db) => {
     const accountIds = Array.from(
       { length: 10 },
       (_, i) =>

@@ -2,8 +2,12 @@
  * Queries for allocations and reservations (rows of `prefixes` with kind "allocation" / "reservation"),
  * their idempotency keys, and the accounts they are made for. Lists are keyset pages in address order
  * on (parent_id | account_id, kind, range_start), so a page costs O(log n + page) at any list size.
+ *
+ * Await style on both backends; the hot-path lookups keep their SQLite prepared statements (./prepared.ts)
+ * and are plain queries on PostgreSQL.
  */
 import { and, count, eq, inArray, isNotNull, isNull, type SQL } from "drizzle-orm";
+import { isPg } from "./dialect.js";
 import { placeholder, preparedInsert, preparedQuery } from "./prepared.js";
 import { accounts, idempotencyKeys, prefixes } from "./schema.js";
 import { keysetOrder, keysetWhere, toPage, type Page, type ResolvedPage } from "./pagination.js";
@@ -20,16 +24,20 @@ export interface AccountSummary {
   tier: string | null;
 }
 
-export function accountSummary(db: Db, id: number): AccountSummary | undefined {
+export async function accountSummary(db: Db, id: number): Promise<AccountSummary | undefined> {
+  const columns = { id: accounts.id, key: accounts.key, name: accounts.name, tier: accounts.tier };
+  if (isPg(db)) return (await db.select(columns).from(accounts).where(eq(accounts.id, id)).limit(1))[0];
   return preparedQuery<AccountSummary>(db, "accountSummary", (d) =>
     d
-      .select({ id: accounts.id, key: accounts.key, name: accounts.name, tier: accounts.tier })
+      .select(columns)
       .from(accounts)
       .where(eq(accounts.id, placeholder("id"))),
   ).get({ id });
 }
 
-export function idempotencyKeyRow(db: Db, key: string): IdempotencyKeyRow | undefined {
+export async function idempotencyKeyRow(db: Db, key: string): Promise<IdempotencyKeyRow | undefined> {
+  if (isPg(db))
+    return (await db.select().from(idempotencyKeys).where(eq(idempotencyKeys.key, key)).limit(1))[0];
   return preparedQuery<IdempotencyKeyRow>(db, "idempotencyKeyRow", (d) =>
     d
       .select()
@@ -38,37 +46,40 @@ export function idempotencyKeyRow(db: Db, key: string): IdempotencyKeyRow | unde
   ).get({ key });
 }
 
-export function insertIdempotencyKey(
+export async function insertIdempotencyKey(
   db: Db,
   row: { key: string; requestHash: string; allocationId: number },
-): void {
-  preparedInsert(db, idempotencyKeys, row, false);
+): Promise<void> {
+  if (isPg(db)) await db.insert(idempotencyKeys).values(row);
+  else preparedInsert(db, idempotencyKeys, row, false);
 }
 
 /** Changes the given columns of one prefix row; returns the updated row. O(log n). */
-export function updatePrefixRow(db: Db, id: number, patch: Partial<PrefixRow>): PrefixRow {
-  return db
+export async function updatePrefixRow(db: Db, id: number, patch: Partial<PrefixRow>): Promise<PrefixRow> {
+  const [row] = await db
     .update(prefixes)
     .set({ ...patch, updatedAt: new Date().toISOString() })
     .where(eq(prefixes.id, id))
-    .returning()
-    .get()!;
+    .returning();
+  return row!;
 }
 
-export function deletePrefixRow(db: Db, id: number): void {
-  db.delete(prefixes).where(eq(prefixes.id, id)).run();
+export async function deletePrefixRow(db: Db, id: number): Promise<void> {
+  await db.delete(prefixes).where(eq(prefixes.id, id));
 }
 
 /** Rows of one kind by id (any status), for loaders. */
-export function prefixesOfKindByIds(db: Db, kind: PrefixRow["kind"], ids: readonly number[]): PrefixRow[] {
+export async function prefixesOfKindByIds(
+  db: Db,
+  kind: PrefixRow["kind"],
+  ids: readonly number[],
+): Promise<PrefixRow[]> {
   if (ids.length === 0) return [];
   return db
     .select()
     .from(prefixes)
-    .where(and(eq(prefixes.kind, kind), inArray(prefixes.id, [...ids])))
-    .all();
+    .where(and(eq(prefixes.kind, kind), inArray(prefixes.id, [...ids])));
 }
-
 /** Which prefixes a list shows: of one pool or one account, of one kind, optionally live/released only. */
 export interface PrefixListFilter {
   kind: "allocation" | "reservation";
@@ -88,17 +99,20 @@ function listWhere(f: PrefixListFilter): SQL | undefined {
 }
 
 /** One keyset page in address order (then id: a released and a live allocation may share a CIDR). */
-export function prefixListPage(db: Db, filter: PrefixListFilter, page: ResolvedPage): Page<PrefixRow> {
-  const rows = db
+export async function prefixListPage(
+  db: Db,
+  filter: PrefixListFilter,
+  page: ResolvedPage,
+): Promise<Page<PrefixRow>> {
+  const rows = await db
     .select()
     .from(prefixes)
     .where(and(listWhere(filter), keysetWhere(page, prefixes.rangeStart, prefixes.id)))
     .orderBy(...keysetOrder(page, prefixes.rangeStart, prefixes.id))
-    .limit(page.limit + 1)
-    .all();
+    .limit(page.limit + 1);
   return toPage(page, rows, (r) => [r.rangeStart, r.id]);
 }
 
-export function countPrefixList(db: Db, filter: PrefixListFilter): number {
-  return db.select({ n: count() }).from(prefixes).where(listWhere(filter)).get()?.n ?? 0;
+export async function countPrefixList(db: Db, filter: PrefixListFilter): Promise<number> {
+  return (await db.select({ n: count() }).from(prefixes).where(listWhere(filter)))[0]?.n ?? 0;
 }

@@ -6,6 +6,9 @@
  * CIDR containment is a range predicate on (family, range_start, range_end) (see src/db/prefixes.ts),
  * never string matching. Address counts are summed per (family, prefix length) in SQL and added up as
  * BigInt by the caller: an IPv6 sum overflows SQLite's 64-bit integers.
+ *
+ * Await style on both backends (test/postgres/pools-db.test.ts); the SQL that differs (JSON arrays, dates,
+ * SQLite's `+column` that keeps the planner off an index) branches on `isPg(db)`.
  */
 import { and, count, eq, gte, inArray, isNotNull, lt, or, sql, type AnyColumn, type SQL } from "drizzle-orm";
 import { alias } from "drizzle-orm/sqlite-core";
@@ -18,6 +21,7 @@ import {
   type ResolvedKeysetPage,
   type SortKey,
 } from "./pagination.js";
+import { isPg } from "./dialect.js";
 import { withinOrEqualWhere, type PrefixRow } from "./prefixes.js";
 import { accounts, prefixes, scopes } from "./schema.js";
 import type { Db } from "./store.js";
@@ -63,27 +67,34 @@ function needsAccount(f: PrefixRowFilter): boolean {
   return [f.providers, f.platforms, f.tiers, f.environments, f.regions].some(nonEmpty);
 }
 
+/** `accounts.regions` (a JSON array of strings) holds any of `regions`. */
+function regionsWhere(db: Db, regions: readonly string[]): SQL {
+  const list = sql.join(
+    regions.map((r) => sql`${r}`),
+    sql`, `,
+  );
+  return isPg(db)
+    ? sql`EXISTS (SELECT 1 FROM jsonb_array_elements_text(${accounts.regions}::jsonb) AS region(value) WHERE region.value IN (${list}))`
+    : sql`EXISTS (SELECT 1 FROM json_each(${accounts.regions}) WHERE json_each.value IN (${list}))`;
+}
+
 /** The predicates on the account's columns (usable on `accounts` alone, or joined). */
-export function accountFilterWhere(f: AccountColumnsFilter): SQL | undefined {
+export function accountFilterWhere(db: Db, f: AccountColumnsFilter): SQL | undefined {
   return and(
     nonEmpty(f.providers) ? inArray(accounts.provider, [...f.providers]) : undefined,
     nonEmpty(f.platforms) ? inArray(accounts.platform, [...f.platforms]) : undefined,
     nonEmpty(f.tiers) ? inArray(accounts.tier, [...f.tiers]) : undefined,
     nonEmpty(f.environments) ? inArray(accounts.environment, [...f.environments]) : undefined,
-    nonEmpty(f.regions)
-      ? sql`EXISTS (SELECT 1 FROM json_each(${accounts.regions}) WHERE json_each.value IN (${sql.join(
-          f.regions.map((r) => sql`${r}`),
-          sql`, `,
-        )}))`
-      : undefined,
+    nonEmpty(f.regions) ? regionsWhere(db, f.regions) : undefined,
   );
 }
 
 /** The WHERE of a filter over `prefixes` LEFT JOIN `accounts` (the join is needed when `needsAccount`). */
-export function prefixFilterWhere(f: PrefixRowFilter): SQL | undefined {
+export function prefixFilterWhere(db: Db, f: PrefixRowFilter): SQL | undefined {
   const kinds = nonEmpty(f.kinds) ? f.kinds : (["pool", "allocation"] as const);
+  // `kindUnindexed` is a SQLite planner hint; PostgreSQL's planner chooses from statistics.
   const kindIs = (k: "pool" | "allocation") =>
-    f.kindUnindexed ? sql`+${prefixes.kind} = ${k}` : eq(prefixes.kind, k);
+    f.kindUnindexed && !isPg(db) ? sql`+${prefixes.kind} = ${k}` : eq(prefixes.kind, k);
   const kindWhere = or(
     ...kinds.map((k) =>
       k === "pool"
@@ -94,7 +105,7 @@ export function prefixFilterWhere(f: PrefixRowFilter): SQL | undefined {
   return and(
     kindWhere,
     nonEmpty(f.accountIds) ? inArray(prefixes.accountId, [...f.accountIds]) : undefined,
-    accountFilterWhere(f),
+    accountFilterWhere(db, f),
     nonEmpty(f.poolIds) ? inArray(prefixes.parentId, [...f.poolIds]) : undefined,
     nonEmpty(f.scopeIds) ? inArray(prefixes.scopeId, [...f.scopeIds]) : undefined,
     nonEmpty(f.statuses) ? inArray(prefixes.status, [...f.statuses]) : undefined,
@@ -191,16 +202,16 @@ export function orderSignature(order: readonly BlockOrder[]): string {
  * One keyset page of the table. Cost: the filter's index scan (or a scan of the prefix table when the
  * filter is selective only on account columns) plus a sort when the order does not follow an index.
  */
-export function blocksPage(
+export async function blocksPage(
   db: Db,
   filter: PrefixRowFilter,
   order: readonly BlockOrder[],
   page: ResolvedKeysetPage,
-): Page<PrefixRow> {
+): Promise<Page<PrefixRow>> {
   const keys = sortKeys(order);
   const signature = orderSignature(order);
   const keyFields = Object.fromEntries(keys.map((k, i) => [`k${i}`, sql`${k.expr}`]));
-  const rows = db
+  const rows = (await db
     .select({ row: prefixes, ...keyFields })
     .from(prefixes)
     .leftJoin(accounts, eq(accounts.id, prefixes.accountId))
@@ -208,13 +219,12 @@ export function blocksPage(
     // In network order the range index gives the order: keep the planner off the kind index.
     .where(
       and(
-        prefixFilterWhere({ ...filter, kindUnindexed: order[0]?.field === "network" }),
+        prefixFilterWhere(db, { ...filter, kindUnindexed: order[0]?.field === "network" }),
         multiKeysetWhere(page, keys, prefixes.id),
       ),
     )
     .orderBy(...multiKeysetOrder(page, keys, prefixes.id))
-    .limit(page.limit + 1)
-    .all() as ({ row: PrefixRow } & Record<string, unknown>)[];
+    .limit(page.limit + 1)) as ({ row: PrefixRow } & Record<string, unknown>)[];
   const integer = keys.map((k) => isInteger(k.expr));
   const result = toKeysetPage(page, signature, rows, (r) => [
     ...keys.map((_, i) => (integer[i] ? Number(r[`k${i}`]) : String(r[`k${i}`]))),
@@ -223,10 +233,10 @@ export function blocksPage(
   return { ...result, items: result.items.map((r) => r.row) };
 }
 
-export function countBlocks(db: Db, filter: PrefixRowFilter): number {
+export async function countBlocks(db: Db, filter: PrefixRowFilter): Promise<number> {
   const q = db.select({ n: count() }).from(prefixes);
   const joined = needsAccount(filter) ? q.leftJoin(accounts, eq(accounts.id, prefixes.accountId)) : q;
-  return joined.where(prefixFilterWhere(filter)).get()?.n ?? 0;
+  return (await joined.where(prefixFilterWhere(db, filter)))[0]?.n ?? 0;
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -244,26 +254,29 @@ function allocationFilter(f: PrefixRowFilter): PrefixRowFilter {
   return { ...f, kinds: ["allocation"] };
 }
 
-function histogram(
+async function histogram(
   db: Db,
   filter: PrefixRowFilter,
   group: typeof prefixes.parentId | typeof prefixes.accountId,
-): LengthHistogramRow[] {
+): Promise<LengthHistogramRow[]> {
   const q = db
     .select({ groupId: group, family: prefixes.family, prefixLen: prefixes.prefixLen, n: count() })
     .from(prefixes);
   const f = allocationFilter(filter);
   const joined = needsAccount(f) ? q.leftJoin(accounts, eq(accounts.id, prefixes.accountId)) : q;
-  return joined.where(prefixFilterWhere(f)).groupBy(group, prefixes.family, prefixes.prefixLen).all();
+  return joined.where(prefixFilterWhere(db, f)).groupBy(group, prefixes.family, prefixes.prefixLen);
 }
 
 /** Allocations per parent pool. One grouped scan. */
-export function allocationsByPoolHistogram(db: Db, filter: PrefixRowFilter): LengthHistogramRow[] {
+export function allocationsByPoolHistogram(db: Db, filter: PrefixRowFilter): Promise<LengthHistogramRow[]> {
   return histogram(db, filter, prefixes.parentId);
 }
 
 /** Allocations per account (null = no account). One grouped scan. */
-export function allocationsByAccountHistogram(db: Db, filter: PrefixRowFilter): LengthHistogramRow[] {
+export function allocationsByAccountHistogram(
+  db: Db,
+  filter: PrefixRowFilter,
+): Promise<LengthHistogramRow[]> {
   return histogram(db, filter, prefixes.accountId);
 }
 
@@ -273,17 +286,21 @@ export type Interval = "day" | "week";
  * Allocations created per UTC day, or per ISO week (labelled by its Monday), oldest first.
  * One grouped scan.
  */
-export function allocationsCreatedPer(
+export async function allocationsCreatedPer(
   db: Db,
   filter: PrefixRowFilter,
   interval: Interval,
-): { period: string; n: number }[] {
+): Promise<{ period: string; n: number }[]> {
+  // created_at is ISO-8601 UTC text: its first 10 characters are the UTC day. The week is labelled by its
+  // Monday (SQLite: the Monday on or before the day; PostgreSQL: date_trunc('week'), ISO weeks).
   const period =
     interval === "day"
       ? sql<string>`substr(${prefixes.createdAt}, 1, 10)`
-      : sql<string>`date(substr(${prefixes.createdAt}, 1, 10), '-6 days', 'weekday 1')`;
+      : isPg(db)
+        ? sql<string>`to_char(date_trunc('week', CAST(substr(${prefixes.createdAt}, 1, 10) AS date)), 'YYYY-MM-DD')`
+        : sql<string>`date(substr(${prefixes.createdAt}, 1, 10), '-6 days', 'weekday 1')`;
   const f = allocationFilter(filter);
   const q = db.select({ period, n: count() }).from(prefixes);
   const joined = needsAccount(f) ? q.leftJoin(accounts, eq(accounts.id, prefixes.accountId)) : q;
-  return joined.where(prefixFilterWhere(f)).groupBy(period).orderBy(period).all();
+  return joined.where(prefixFilterWhere(db, f)).groupBy(period).orderBy(period);
 }

@@ -87,7 +87,7 @@ export function accountsCursor(store: Store, db: Db, f: AccountExportFilter): Ro
   };
   const where = and(
     f.accountIds?.length ? inArray(accounts.id, [...f.accountIds]) : undefined,
-    accountFilterWhere(f),
+    accountFilterWhere(db, f),
   );
   const q = db.select(fields).from(accounts).where(where).orderBy(asc(accounts.key));
   return cursor(store, db, fields, q);
@@ -158,7 +158,7 @@ function prefixQuery(db: Db, fields: Record<string, unknown>, f: PrefixRowFilter
     .from(prefixes)
     .leftJoin(accounts, eq(accounts.id, prefixes.accountId))
     .leftJoin(parentPool, eq(parentPool.id, prefixes.parentId))
-    .where(prefixFilterWhere({ ...f, kindUnindexed: true }))
+    .where(prefixFilterWhere(db, { ...f, kindUnindexed: true }))
     .orderBy(
       asc(prefixes.scopeId),
       asc(prefixes.family),

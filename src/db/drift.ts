@@ -1,4 +1,7 @@
-/** Drift items: findings of reconciliation, OPEN until they disappear (RESOLVED) or someone IGNOREs them. */
+/**
+ * Drift items: findings of reconciliation, OPEN until they disappear (RESOLVED) or someone IGNOREs them.
+ * Await style, dialect-neutral (./README.md); test/postgres/drift-db.test.ts runs this module on both backends.
+ */
 import { and, count, eq, inArray, type SQL } from "drizzle-orm";
 import { keysetOrder, keysetWhere, toPage, type Page, type ResolvedPage } from "./pagination.js";
 import { driftItems } from "./schema.js";
@@ -8,64 +11,63 @@ export type DriftRow = typeof driftItems.$inferSelect;
 export type NewDriftRow = typeof driftItems.$inferInsert;
 
 /** OPEN and IGNORED items of an account: what a new sync compares its findings with. */
-export function activeDriftOfAccount(db: Db, accountId: number): DriftRow[] {
+export async function activeDriftOfAccount(db: Db, accountId: number): Promise<DriftRow[]> {
   return db
     .select()
     .from(driftItems)
-    .where(and(eq(driftItems.accountId, accountId), inArray(driftItems.status, ["OPEN", "IGNORED"])))
-    .all();
+    .where(and(eq(driftItems.accountId, accountId), inArray(driftItems.status, ["OPEN", "IGNORED"])));
 }
 
-export function insertDrift(db: Db, rows: NewDriftRow[]): DriftRow[] {
+/** Inserts in order, 100 rows per statement; returns the rows with their ids. */
+export async function insertDrift(db: Db, rows: NewDriftRow[]): Promise<DriftRow[]> {
   const out: DriftRow[] = [];
   for (let i = 0; i < rows.length; i += 100)
     out.push(
-      ...db
+      ...(await db
         .insert(driftItems)
         .values(rows.slice(i, i + 100))
-        .returning()
-        .all(),
+        .returning()),
     );
   return out;
 }
 
-export function updateDrift(db: Db, id: number, patch: Partial<NewDriftRow>): DriftRow {
-  return db
+export async function updateDrift(db: Db, id: number, patch: Partial<NewDriftRow>): Promise<DriftRow> {
+  const [row] = await db
     .update(driftItems)
     .set({ ...patch, updatedAt: new Date().toISOString() })
     .where(eq(driftItems.id, id))
-    .returning()
-    .get();
+    .returning();
+  return row!;
 }
 
-export function driftById(db: Db, id: number): DriftRow | undefined {
-  return db.select().from(driftItems).where(eq(driftItems.id, id)).get();
+export async function driftById(db: Db, id: number): Promise<DriftRow | undefined> {
+  return (await db.select().from(driftItems).where(eq(driftItems.id, id)).limit(1))[0];
 }
 
-export function driftByIds(db: Db, ids: readonly number[]): DriftRow[] {
+export async function driftByIds(db: Db, ids: readonly number[]): Promise<DriftRow[]> {
   if (ids.length === 0) return [];
   return db
     .select()
     .from(driftItems)
-    .where(inArray(driftItems.id, [...ids]))
-    .all();
+    .where(inArray(driftItems.id, [...ids]));
 }
 
-export function openDriftByFingerprint(db: Db, fingerprint: string): DriftRow | undefined {
-  return db
-    .select()
-    .from(driftItems)
-    .where(and(eq(driftItems.fingerprint, fingerprint), eq(driftItems.status, "OPEN")))
-    .get();
+export async function openDriftByFingerprint(db: Db, fingerprint: string): Promise<DriftRow | undefined> {
+  return (
+    await db
+      .select()
+      .from(driftItems)
+      .where(and(eq(driftItems.fingerprint, fingerprint), eq(driftItems.status, "OPEN")))
+      .limit(1)
+  )[0];
 }
 
 /** OPEN items about one cloud resource (adoption resolves its UNMANAGED ones). */
-export function openDriftOfResource(db: Db, resourceRowId: number): DriftRow[] {
+export async function openDriftOfResource(db: Db, resourceRowId: number): Promise<DriftRow[]> {
   return db
     .select()
     .from(driftItems)
-    .where(and(eq(driftItems.resourceId, resourceRowId), eq(driftItems.status, "OPEN")))
-    .all();
+    .where(and(eq(driftItems.resourceId, resourceRowId), eq(driftItems.status, "OPEN")));
 }
 
 export interface DriftRowFilter {
@@ -85,17 +87,16 @@ function driftWhere(f: DriftRowFilter): SQL | undefined {
 }
 
 /** One keyset page in id (detection) order; drift_items_account_idx serves the per-account filter. */
-export function driftPage(db: Db, f: DriftRowFilter, page: ResolvedPage): Page<DriftRow> {
-  const rows = db
+export async function driftPage(db: Db, f: DriftRowFilter, page: ResolvedPage): Promise<Page<DriftRow>> {
+  const rows = await db
     .select()
     .from(driftItems)
     .where(and(driftWhere(f), keysetWhere(page, driftItems.id, driftItems.id)))
     .orderBy(...keysetOrder(page, driftItems.id, driftItems.id))
-    .limit(page.limit + 1)
-    .all();
+    .limit(page.limit + 1);
   return toPage(page, rows, (r) => [r.id, r.id]);
 }
 
-export function countDrift(db: Db, f: DriftRowFilter): number {
-  return db.select({ n: count() }).from(driftItems).where(driftWhere(f)).get()?.n ?? 0;
+export async function countDrift(db: Db, f: DriftRowFilter): Promise<number> {
+  return (await db.select({ n: count() }).from(driftItems).where(driftWhere(f)))[0]?.n ?? 0;
 }

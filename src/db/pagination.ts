@@ -2,10 +2,11 @@
  * Relay cursor pagination over keyset cursors. A cursor is an opaque base64url encoding of the
  * sort key and id of the row it points at, so pages stay stable while rows are inserted.
  *
- * Usage in a repository:
+ * Usage in a repository (await style: the same code runs on SQLite and PostgreSQL; row-value comparisons
+ * and ORDER BY are standard SQL on both):
  *   const page = resolvePage(args, maxPageSize);
- *   const rows = db.select().from(t).where(and(filter, keysetWhere(page, t.name, t.id)))
- *     .orderBy(...keysetOrder(page, t.name, t.id)).limit(page.limit + 1).all();
+ *   const rows = await db.select().from(t).where(and(filter, keysetWhere(page, t.name, t.id)))
+ *     .orderBy(...keysetOrder(page, t.name, t.id)).limit(page.limit + 1);
  *   return toPage(page, rows, (r) => [r.name, r.id]);
  */
 import { asc, desc, sql, type SQL, type AnyColumn } from "drizzle-orm";
@@ -81,7 +82,7 @@ export function resolvePage(args: PageArgs, maxPageSize: number, descending = fa
   };
 }
 
-/** Row-value comparison against the cursor for the page's direction (SQLite >= 3.15). */
+/** Row-value comparison against the cursor for the page's direction (SQLite >= 3.15, PostgreSQL). */
 export function keysetWhere(page: ResolvedPage, sortCol: AnyColumn | SQL, idCol: AnyColumn): SQL | undefined {
   if (!page.cursor) return undefined;
   const [k, id] = page.cursor;

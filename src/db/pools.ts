@@ -3,6 +3,9 @@
  * operations of deletes. Containment filters are range predicates on the indexed columns (see
  * src/db/prefixes.ts); network order is (family, range_start, prefix_len, id), which follows the
  * `(scope_id, family, range_start, …)` index inside one scope.
+ *
+ * Await style, dialect-neutral (the same calls run on SQLite and, through `asDb`, on PostgreSQL:
+ * test/postgres/pools-db.test.ts); the one SQL function that differs (substring search) branches on `isPg`.
  */
 import {
   and,
@@ -22,6 +25,7 @@ import {
 } from "drizzle-orm";
 import { encodeAddress, prefixLast, type Prefix } from "../allocator/index.js";
 import { Invalid } from "../errors.js";
+import { isPg, pgHandle } from "./dialect.js";
 import { encodeCursor, type Page, type ResolvedPage } from "./pagination.js";
 import {
   containsOrEqualWhere,
@@ -34,6 +38,7 @@ import {
 } from "./prefixes.js";
 import { prefixes } from "./schema.js";
 import type { Db } from "./store.js";
+import { lockPool } from "./store.pg.js";
 
 export type PoolOrderField = "network" | "name" | "createdAt";
 
@@ -57,7 +62,33 @@ export interface PoolRowFilter {
 
 const isPool = eq(prefixes.kind, "pool");
 
-function filterWhere(f: PoolRowFilter): SQL | undefined {
+/**
+ * Locks the rows of these pools until the transaction ends, in ascending id order (so two writers locking
+ * overlapping sets never deadlock): every allocation, reservation, release, resize, move and plan apply calls
+ * it before it touches a pool's free blocks or children. PostgreSQL: `SELECT … FOR UPDATE` on each pool row,
+ * so writes in one pool queue and writes in different pools run in parallel. SQLite: nothing (the write
+ * transaction already holds the database's write lock).
+ */
+export async function lockPoolRows(db: Db, poolIds: Iterable<number | null | undefined>): Promise<void> {
+  if (!isPg(db)) return;
+  const ids = [...new Set([...poolIds].filter((id): id is number => id != null))].sort((a, b) => a - b);
+  const tx = pgHandle(db);
+  for (const id of ids) await lockPool(tx, id);
+}
+
+/** `lockPoolRows` for one pool. */
+export function lockPoolRow(db: Db, poolId: number): Promise<void> {
+  return lockPoolRows(db, [poolId]);
+}
+
+/** Case-insensitive substring test (SQLite `instr`, PostgreSQL `strpos`); no LIKE wildcards to escape. */
+function nameContains(db: Db, search: string): SQL {
+  return isPg(db)
+    ? sql`strpos(lower(${prefixes.name}), lower(${search}::text)) > 0`
+    : sql`instr(lower(${prefixes.name}), lower(${search})) > 0`;
+}
+
+function filterWhere(db: Db, f: PoolRowFilter): SQL | undefined {
   return and(
     isPool,
     f.scopeId != null ? eq(prefixes.scopeId, f.scopeId) : undefined,
@@ -66,7 +97,7 @@ function filterWhere(f: PoolRowFilter): SQL | undefined {
     f.accountId != null ? eq(prefixes.accountId, f.accountId) : undefined,
     f.statuses?.length ? inArray(prefixes.status, [...f.statuses]) : undefined,
     f.family != null ? eq(prefixes.family, f.family) : undefined,
-    f.search ? sql`instr(lower(${prefixes.name}), lower(${f.search})) > 0` : undefined,
+    f.search ? nameContains(db, f.search) : undefined,
     f.withinOrEqual ? withinOrEqualWhere(f.withinOrEqual) : undefined,
     f.within ? and(withinOrEqualWhere(f.within), gt(prefixes.prefixLen, f.within.length)) : undefined,
     f.containsOrEqual ? containsOrEqualWhere(f.containsOrEqual) : undefined,
@@ -145,14 +176,14 @@ const networkCursorKey = (r: PrefixRow): [string, number] => [
  * O(log n + page); without a scope, each scope is walked and the pages merged (scopes are few).
  * Name order sorts the filtered rows (no name index on prefixes).
  */
-export function poolsPage(
+export async function poolsPage(
   db: Db,
   filter: PoolRowFilter,
   order: PoolOrderField,
   page: ResolvedPage,
-  scopeIds: () => number[],
-): Page<PrefixRow> {
-  const where = filterWhere(filter);
+  scopeIds: () => number[] | Promise<number[]>,
+): Promise<Page<PrefixRow>> {
+  const where = filterWhere(db, filter);
   if (order === "network") {
     const withFamily = filter.parentId == null;
     const query = (scopeId?: number) =>
@@ -167,14 +198,15 @@ export function poolsPage(
           ),
         )
         .orderBy(...networkOrder(page, withFamily))
-        .limit(page.limit + 1)
-        .all();
+        .limit(page.limit + 1);
     let rows: PrefixRow[];
-    if (filter.scopeId != null || filter.parentId != null) rows = query();
+    if (filter.scopeId != null || filter.parentId != null) rows = await query();
     else {
       const sign = ascendingRead(page) ? 1 : -1;
-      rows = scopeIds()
-        .flatMap((id) => query(id))
+      const perScope: PrefixRow[][] = [];
+      for (const id of await scopeIds()) perScope.push(await query(id));
+      rows = perScope
+        .flat()
         .sort((a, b) => sign * compareNetwork(networkKey(a), networkKey(b)))
         .slice(0, page.limit + 1);
     }
@@ -188,90 +220,95 @@ export function poolsPage(
       ? sql`(${col}, ${prefixes.id}) > (${cursor[0]}, ${cursor[1]})`
       : sql`(${col}, ${prefixes.id}) < (${cursor[0]}, ${cursor[1]})`
     : undefined;
-  const rows = db
+  const rows = await db
     .select()
     .from(prefixes)
     .where(and(where, keyset))
     .orderBy(dir(col), dir(prefixes.id))
-    .limit(page.limit + 1)
-    .all();
+    .limit(page.limit + 1);
   return finish(page, rows, (r) => [(order === "name" ? r.name : r.createdAt) ?? "", r.id]);
 }
 
-export function countPools(db: Db, filter: PoolRowFilter): number {
-  return db.select({ n: count() }).from(prefixes).where(filterWhere(filter)).get()?.n ?? 0;
+export async function countPools(db: Db, filter: PoolRowFilter): Promise<number> {
+  return (await db.select({ n: count() }).from(prefixes).where(filterWhere(db, filter)))[0]?.n ?? 0;
 }
 
 /** Pools by id (other kinds are left out). */
-export function poolsByIds(db: Db, ids: readonly number[]): PrefixRow[] {
+export async function poolsByIds(db: Db, ids: readonly number[]): Promise<PrefixRow[]> {
   if (ids.length === 0) return [];
   return db
     .select()
     .from(prefixes)
-    .where(and(isPool, inArray(prefixes.id, [...ids])))
-    .all();
+    .where(and(isPool, inArray(prefixes.id, [...ids])));
 }
 
 /** Live ancestor pools of p in one scope including p itself if it is a pool, root first. O(length × log n). */
-export function poolPath(db: Db, pool: PrefixRow): PrefixRow[] {
+export async function poolPath(db: Db, pool: PrefixRow): Promise<PrefixRow[]> {
   return db
     .select()
     .from(prefixes)
     .where(and(eq(prefixes.scopeId, pool.scopeId), isPool, isLive, containsOrEqualWhere(rowPrefix(pool))))
-    .orderBy(asc(prefixes.prefixLen), asc(prefixes.id))
-    .all();
+    .orderBy(asc(prefixes.prefixLen), asc(prefixes.id));
 }
 
-export function updatePrefixRow(db: Db, id: number, set: Partial<typeof prefixes.$inferInsert>): PrefixRow {
-  return db
+export async function updatePrefixRow(
+  db: Db,
+  id: number,
+  set: Partial<typeof prefixes.$inferInsert>,
+): Promise<PrefixRow> {
+  const [row] = await db
     .update(prefixes)
     .set({ ...set, updatedAt: new Date().toISOString() })
     .where(eq(prefixes.id, id))
-    .returning()
-    .get();
+    .returning();
+  return row!;
+}
+
+/**
+ * `id` and every row reached from it through parent_id (`liveOnly`: only through live rows), as a subquery of
+ * ids. The seed is cast so that PostgreSQL types the recursive column as an integer (an untyped parameter
+ * would make it text).
+ */
+function subtreeIds(id: number, liveOnly: boolean): SQL {
+  const live = liveOnly ? sql` WHERE p.released_at IS NULL` : sql``;
+  return sql`${prefixes.id} IN (WITH RECURSIVE sub(id) AS (SELECT CAST(${id} AS INTEGER) UNION ALL SELECT p.id FROM prefixes p JOIN sub ON p.parent_id = sub.id${live}) SELECT id FROM sub)`;
 }
 
 /**
  * Everything a pool delete removes: its live subtree (walked through the live-parent index) and the
  * released history of every pool in it (found by range inside the pool, then by parent).
  */
-export function poolSubtree(db: Db, pool: PrefixRow): PrefixRow[] {
-  const live = db
-    .select()
-    .from(prefixes)
-    .where(
-      sql`${prefixes.id} IN (WITH RECURSIVE sub(id) AS (SELECT ${pool.id} UNION ALL SELECT p.id FROM prefixes p JOIN sub ON p.parent_id = sub.id WHERE p.released_at IS NULL) SELECT id FROM sub)`,
-    )
-    .all();
+export async function poolSubtree(db: Db, pool: PrefixRow): Promise<PrefixRow[]> {
+  const live = await db.select().from(prefixes).where(subtreeIds(pool.id, true));
   const poolIds = new Set(live.filter((r) => r.kind === "pool").map((r) => r.id));
-  const released = db
-    .select()
-    .from(prefixes)
-    .where(
-      and(
-        eq(prefixes.scopeId, pool.scopeId),
-        withinOrEqualWhere(rowPrefix(pool)),
-        isNotNull(prefixes.releasedAt),
-      ),
-    )
-    .all()
-    .filter((r) => r.parentId !== null && poolIds.has(r.parentId));
+  const released = (
+    await db
+      .select()
+      .from(prefixes)
+      .where(
+        and(
+          eq(prefixes.scopeId, pool.scopeId),
+          withinOrEqualWhere(rowPrefix(pool)),
+          isNotNull(prefixes.releasedAt),
+        ),
+      )
+  ).filter((r) => r.parentId !== null && poolIds.has(r.parentId));
   return [...live, ...released];
 }
 
 /** Prefixes (live or released) that belong to an account, by the account index. */
-export function prefixesOfAccount(db: Db, accountId: number): PrefixRow[] {
-  return db.select().from(prefixes).where(eq(prefixes.accountId, accountId)).all();
+export async function prefixesOfAccount(db: Db, accountId: number): Promise<PrefixRow[]> {
+  return db.select().from(prefixes).where(eq(prefixes.accountId, accountId));
 }
 
 /** Deletes rows leaves first (non-pools, then pools longest prefix first), in chunks under SQLite's variable limit. */
-export function deletePrefixRows(db: Db, rows: readonly PrefixRow[]): void {
+export async function deletePrefixRows(db: Db, rows: readonly PrefixRow[]): Promise<void> {
   const ordered = [...rows].sort(
     (a, b) => Number(a.kind === "pool") - Number(b.kind === "pool") || b.prefixLen - a.prefixLen,
   );
   for (let i = 0; i < ordered.length; i += 5000) {
     const ids = ordered.slice(i, i + 5000).map((r) => r.id);
-    db.delete(prefixes).where(inArray(prefixes.id, ids)).run();
+    await db.delete(prefixes).where(inArray(prefixes.id, ids));
   }
 }
 
@@ -280,13 +317,13 @@ export function deletePrefixRows(db: Db, rows: readonly PrefixRow[]): void {
  * `blocks`: what stands in the way of a pool growing over them (the grown blocks are disjoint from the pool,
  * so a range scan of each never reads the pool's own subtree). Address order; O(blocks × log n + limit).
  */
-export function directChildrenWithin(
+export async function directChildrenWithin(
   db: Db,
   scopeId: number,
   parentId: number | null,
   blocks: readonly Prefix[],
   limit: number,
-): PrefixRow[] {
+): Promise<PrefixRow[]> {
   if (blocks.length === 0) return [];
   return db
     .select()
@@ -300,20 +337,19 @@ export function directChildrenWithin(
       ),
     )
     .orderBy(asc(prefixes.rangeStart))
-    .limit(limit)
-    .all();
+    .limit(limit);
 }
 
 /**
  * Live direct children of a pool that would not fit in p (a pool shrinking to p): not inside p, or not
  * strictly smaller than it. Address order, at most `limit`, with the total count. O(log n + children outside p).
  */
-export function childrenNotFitting(
+export async function childrenNotFitting(
   db: Db,
   poolId: number,
   p: Prefix,
   limit: number,
-): { rows: PrefixRow[]; count: number } {
+): Promise<{ rows: PrefixRow[]; count: number }> {
   // Children are disjoint and aligned, so "not strictly inside p" is: starting before p, after its end, or at
   // its start with a length of at most p's. Three seeks on (parent_id, range_start), run apart so SQLite never
   // falls back to scanning the children inside p.
@@ -323,16 +359,19 @@ export function childrenNotFitting(
     gt(prefixes.rangeStart, encodeAddress(prefixLast(p))),
     and(eq(prefixes.rangeStart, start), lte(prefixes.prefixLen, p.length)),
   ].map((part) => and(eq(prefixes.parentId, poolId), isLive, part));
-  const rows = parts
-    .flatMap((where) =>
-      db.select().from(prefixes).where(where).orderBy(asc(prefixes.rangeStart)).limit(limit).all(),
-    )
+  const found: PrefixRow[] = [];
+  for (const where of parts)
+    found.push(
+      ...(await db.select().from(prefixes).where(where).orderBy(asc(prefixes.rangeStart)).limit(limit)),
+    );
+  const rows = found
     .sort((x, y) => (x.rangeStart < y.rangeStart ? -1 : x.rangeStart > y.rangeStart ? 1 : 0))
     .slice(0, limit);
-  const total =
-    rows.length < limit
-      ? rows.length
-      : parts.reduce((n, where) => n + db.select({ n: count() }).from(prefixes).where(where).get()!.n, 0);
+  let total = rows.length;
+  if (rows.length >= limit) {
+    total = 0;
+    for (const where of parts) total += (await db.select({ n: count() }).from(prefixes).where(where))[0]!.n;
+  }
   return { rows, count: total };
 }
 
@@ -340,11 +379,9 @@ export function childrenNotFitting(
  * Moves a pool and everything under it (every row reached through parent_id, live or released) to another
  * scope: one UPDATE over a recursive walk of the parent index. O(subtree).
  */
-export function setScopeOfSubtree(db: Db, poolId: number, scopeId: number): void {
-  db.update(prefixes)
+export async function setScopeOfSubtree(db: Db, poolId: number, scopeId: number): Promise<void> {
+  await db
+    .update(prefixes)
     .set({ scopeId, updatedAt: new Date().toISOString() })
-    .where(
-      sql`${prefixes.id} IN (WITH RECURSIVE sub(id) AS (SELECT ${poolId} UNION ALL SELECT p.id FROM prefixes p JOIN sub ON p.parent_id = sub.id) SELECT id FROM sub)`,
-    )
-    .run();
+    .where(subtreeIds(poolId, false));
 }

@@ -26,7 +26,8 @@ import {
 } from "../db/accounts.js";
 import { formatPrefix } from "../allocator/index.js";
 import { resolvePage, type Page, type PageArgs } from "../db/pagination.js";
-import { deletePrefixRows, prefixesOfAccount, updatePrefixRow } from "../db/pools.js";
+import { deletePrefixRows, lockPoolRows, prefixesOfAccount, updatePrefixRow } from "../db/pools.js";
+import type { PrefixRow } from "../db/prefixes.js";
 import { prefixesByIds, rowPrefix } from "../db/prefixes.js";
 import type { Store } from "../db/store.js";
 import type { Caller } from "./caller.js";
@@ -395,7 +396,7 @@ export async function deleteAccount(
 ): Promise<DeletedAccount> {
   return store.write(async (db) => {
     const account = await requireAccount(db, id, "id");
-    const rows = prefixesOfAccount(db, id);
+    const rows = await prefixesOfAccount(db, id);
     const pools = rows.filter((r) => r.kind === "pool");
     const live = rows.filter((r) => r.kind !== "pool" && r.releasedAt === null);
     if (!cascade && pools.length + live.length > 0) {
@@ -409,13 +410,15 @@ export async function deleteAccount(
     const parents = new Map(
       prefixesByIds(db, [...new Set(live.map((r) => r.parentId!))]).map((p) => [p.id, p]),
     );
-    for (const r of live) vacateInPool(db, parents.get(r.parentId!)!, rowPrefix(r));
+    await lockPoolRows(db, parents.keys());
+    for (const r of live) await vacateInPool(db, parents.get(r.parentId!)!, rowPrefix(r));
     const removed = rows.filter((r) => r.kind !== "pool");
-    deletePrefixRows(db, removed);
-    const detachedPools = pools.map((p) => updatePrefixRow(db, p.id, { accountId: null }));
+    await deletePrefixRows(db, removed);
+    const detachedPools: PrefixRow[] = [];
+    for (const p of pools) detachedPools.push(await updatePrefixRow(db, p.id, { accountId: null }));
     await deleteAccountRow(db, id);
     // The events last (src/db/README.md), in the order they always had.
-    appendDeletedEvents(db, caller, removed);
+    await appendDeletedEvents(db, caller, removed);
     for (const [i, p] of pools.entries())
       await appendEvent(db, caller, {
         type: "pool.updated",

@@ -1,8 +1,8 @@
 /**
  * Allocations: a range carved from a pool for an account, safe under concurrency and retries.
  *
- * Each mutation is one store.write (BEGIN IMMEDIATE, so it holds the database's write lock across
- * processes): the free block is taken from the pool's persisted free-block index, the row inserted and
+ * Each mutation is one store.write (SQLite: BEGIN IMMEDIATE, so it holds the database's write lock across
+ * processes; PostgreSQL: it first locks the pool's row, `lockPoolRow`, so one pool's writers queue): the free block is taken from the pool's persisted free-block index, the row inserted and
  * the event appended together. The partial unique index prefixes_live_unique is the backstop against
  * duplicates; idempotency keys make client retries return the first result.
  *
@@ -10,7 +10,7 @@
  * DEPRECATED one is being emptied, so both refuse with CONFLICT; releasing and updating work in any status.
  */
 import { createHash } from "node:crypto";
-import { tracingEnabled, withSpanSync } from "../tracing.js";
+import { tracingEnabled, withSpan } from "../tracing.js";
 import {
   AllocatorError,
   formatPrefix,
@@ -30,12 +30,12 @@ import {
   type PrefixListFilter,
 } from "../db/allocations.js";
 import { resolvePage, type Page, type PageArgs } from "../db/pagination.js";
+import { lockPoolRow } from "../db/pools.js";
 import { insertPrefix, prefixById, rangeColumns, rowPrefix, type PrefixRow } from "../db/prefixes.js";
 import type { Db, Store } from "../db/store.js";
 import type { Caller } from "./caller.js";
 import { Conflict, DomainError, Invalid } from "./errors.js";
-// Transitional sync form until this module is in await style (#15): ./sqlite-sync.ts.
-import { appendEventSync as appendEvent } from "./sqlite-sync.js";
+import { appendEvent } from "./events.js";
 import { snapshotRowId, type Snapshot, type SnapshotOf } from "./event-snapshots.js";
 import {
   conflictInPool,
@@ -278,12 +278,17 @@ function placementOf(pool: PrefixRow, r: Pick<Request, "cidr" | "prefixLength">)
 }
 
 /** Allocator refusals as domain errors that name the input field and, for a full pool, the largest free block. */
-export function placementError(e: unknown, db: Db, pool: PrefixRow, placement: Placement): unknown {
+export async function placementError(
+  e: unknown,
+  db: Db,
+  pool: PrefixRow,
+  placement: Placement,
+): Promise<unknown> {
   if (!(e instanceof AllocatorError)) return e;
   const field = "prefix" in placement ? "cidr" : "prefixLength";
   switch (e.code) {
     case "NO_SPACE": {
-      const largest = largestFreeInPool(db, pool);
+      const largest = await largestFreeInPool(db, pool);
       const largestFree = largest ? formatPrefix(largest) : null;
       const length = "length" in placement ? placement.length : maxLength(rowPrefix(pool).family);
       return new Conflict(
@@ -304,7 +309,7 @@ export function placementError(e: unknown, db: Db, pool: PrefixRow, placement: P
   }
 }
 
-function place(db: Db, pool: PrefixRow, placement: Placement, strategy: Strategy): Prefix {
+function place(db: Db, pool: PrefixRow, placement: Placement, strategy: Strategy): Promise<Prefix> {
   const attributes = !tracingEnabled()
     ? {}
     : {
@@ -314,25 +319,25 @@ function place(db: Db, pool: PrefixRow, placement: Placement, strategy: Strategy
           ? { "cloudpam.request.cidr": formatPrefix(placement.prefix) }
           : { "cloudpam.request.prefix_length": placement.length }),
       };
-  return withSpanSync("allocator.place", attributes, (span) => {
+  return withSpan("allocator.place", attributes, async (span) => {
     try {
       let placed: Prefix;
       if ("prefix" in placement) {
-        occupyInPool(db, pool, placement.prefix, "cidr", rulesOf(pool));
+        await occupyInPool(db, pool, placement.prefix, "cidr", rulesOf(pool));
         placed = placement.prefix;
-      } else placed = takeNextInPool(db, pool, placement.length, strategy, rulesOf(pool));
+      } else placed = await takeNextInPool(db, pool, placement.length, strategy, rulesOf(pool));
       span?.setAttribute("cloudpam.allocation.cidr", formatPrefix(placed));
       return placed;
     } catch (e) {
-      throw placementError(e, db, pool, placement);
+      throw await placementError(e, db, pool, placement);
     }
   });
 }
 
 /** The first result of an idempotency key, or null if the key is new; CONFLICT if it was used differently. */
-function replayed(db: Db, r: Request, hash: string): PrefixRow | null {
+async function replayed(db: Db, r: Request, hash: string): Promise<PrefixRow | null> {
   if (!r.idempotencyKey) return null;
-  const existing = idempotencyKeyRow(db, r.idempotencyKey);
+  const existing = await idempotencyKeyRow(db, r.idempotencyKey);
   if (!existing) return null;
   const first = prefixById(db, existing.allocationId)!;
   if (existing.requestHash !== hash) {
@@ -355,31 +360,33 @@ export async function allocate(
 ): Promise<AllocationRecord> {
   const r = cleanRequest(input);
   const hash = requestHash(r);
-  return store.write((db) => {
-    const first = replayed(db, r, hash);
+  return store.write(async (db) => {
+    // Lock the pool before reading the key: a concurrent retry of the same key waits here, then replays.
+    await lockPoolRow(db, r.poolId);
+    const first = await replayed(db, r, hash);
     if (first) return toAllocationRecord(first);
-    const record = createAllocationIn(db, caller, r, null);
+    const record = await createAllocationIn(db, caller, r, null);
     if (r.idempotencyKey)
-      insertIdempotencyKey(db, { key: r.idempotencyKey, requestHash: hash, allocationId: record.id });
+      await insertIdempotencyKey(db, { key: r.idempotencyKey, requestHash: hash, allocationId: record.id });
     return record;
   });
 }
 
 /**
  * The one path that creates an allocation: pool and account checks, placement, the row and its event,
- * inside the caller's write transaction.
+ * inside the caller's write transaction, which has locked the pool (`lockPoolRow`).
  */
-function createAllocationIn(
+async function createAllocationIn(
   db: Db,
   caller: Caller,
   r: Request,
   binding: ResourceBinding | null,
-): AllocationRecord {
-  const pool = requirePool(db, r.poolId, "poolId");
-  const account = requireAccountSummary(db, r.accountId, "accountId");
+): Promise<AllocationRecord> {
+  const pool = await requirePool(db, r.poolId, "poolId");
+  const account = await requireAccountSummary(db, r.accountId, "accountId");
   assertActive(pool);
   assertTierAllowed(pool, account);
-  const prefix = place(db, pool, placementOf(pool, r), r.strategy);
+  const prefix = await place(db, pool, placementOf(pool, r), r.strategy);
   const row = insertPrefix(db, {
     kind: "allocation",
     scopeId: pool.scopeId,
@@ -402,7 +409,7 @@ function createAllocationIn(
     ...rangeColumns(prefix),
   });
   const record = toAllocationRecord(row);
-  appendEvent(db, caller, {
+  await appendEvent(db, caller, {
     type: "allocation.created",
     subjectType: "Allocation",
     subjectId: row.id,
@@ -415,25 +422,25 @@ function createAllocationIn(
 export async function previewAllocation(store: Store, input: AllocateInput): Promise<AllocationPreview> {
   const r = cleanRequest(input);
   const hash = requestHash(r);
-  return store.read((db) => {
-    const first = replayed(db, r, hash);
+  return store.read(async (db) => {
+    const first = await replayed(db, r, hash);
     if (first) {
       const existing = toAllocationRecord(first);
       return { cidr: existing.cidr, poolId: existing.poolId, accountId: existing.accountId!, existing };
     }
-    const pool = requirePool(db, r.poolId, "poolId");
-    const account = requireAccountSummary(db, r.accountId, "accountId");
+    const pool = await requirePool(db, r.poolId, "poolId");
+    const account = await requireAccountSummary(db, r.accountId, "accountId");
     assertActive(pool);
     assertTierAllowed(pool, account);
     const placement = placementOf(pool, r);
     let prefix: Prefix;
     try {
-      prefix = previewNextInPool(db, pool, placement, r.strategy, rulesOf(pool));
+      prefix = await previewNextInPool(db, pool, placement, r.strategy, rulesOf(pool));
     } catch (e) {
       if (e instanceof AllocatorError && e.code === "NOT_FREE" && "prefix" in placement) {
-        throw conflictInPool(db, pool, placement.prefix, "cidr");
+        throw await conflictInPool(db, pool, placement.prefix, "cidr");
       }
-      throw placementError(e, db, pool, placement);
+      throw await placementError(e, db, pool, placement);
     }
     return { cidr: formatPrefix(prefix), poolId: pool.id, accountId: account.id, existing: null };
   });
@@ -441,8 +448,10 @@ export async function previewAllocation(store: Store, input: AllocateInput): Pro
 
 /** Frees the range (merging buddies) and keeps the row as RELEASED for history. */
 export async function releaseAllocation(store: Store, caller: Caller, id: number): Promise<AllocationRecord> {
-  return store.write((db) => {
-    const row = requireAllocation(db, id, "id");
+  return store.write(async (db) => {
+    const unlocked = await requireAllocation(db, id, "id");
+    await lockPoolRow(db, unlocked.parentId!);
+    const row = await requireAllocation(db, id, "id"); // as it is under the pool's lock
     if (row.releasedAt) {
       throw new Conflict(`${describePrefix(row)} was already released at ${row.releasedAt}`, {
         field: "id",
@@ -451,12 +460,12 @@ export async function releaseAllocation(store: Store, caller: Caller, id: number
       });
     }
     const pool = prefixById(db, row.parentId!)!;
-    vacateInPool(db, pool, rowPrefix(row));
+    await vacateInPool(db, pool, rowPrefix(row));
     const now = new Date().toISOString();
-    const released = updatePrefixRow(db, row.id, { status: "RELEASED", releasedAt: now });
+    const released = await updatePrefixRow(db, row.id, { status: "RELEASED", releasedAt: now });
     const before = toAllocationRecord(row);
     const after = toAllocationRecord(released);
-    appendEvent(db, caller, {
+    await appendEvent(db, caller, {
       type: "allocation.released",
       subjectType: "Allocation",
       subjectId: row.id,
@@ -488,17 +497,17 @@ export async function updateAllocation(
   if (input.name !== undefined) patch.name = optionalName("name", input.name);
   if (input.description !== undefined) patch.description = freeText("description", input.description);
   if (input.tags !== undefined) patch.tags = JSON.stringify(cleanTags("tags", input.tags));
-  return store.write((db) => {
-    const row = requireLiveAllocation(db, input.id, "id");
+  return store.write(async (db) => {
+    const row = await requireLiveAllocation(db, input.id, "id");
     if (input.accountId !== undefined && input.accountId !== row.accountId) {
-      const account = requireAccountSummary(db, input.accountId, "accountId");
+      const account = await requireAccountSummary(db, input.accountId, "accountId");
       assertTierAllowed(prefixById(db, row.parentId!)!, account);
       patch.accountId = account.id;
     }
     const before = toAllocationRecord(row);
     if (Object.keys(patch).length === 0) return before;
-    const after = toAllocationRecord(updatePrefixRow(db, row.id, patch));
-    appendEvent(db, caller, {
+    const after = toAllocationRecord(await updatePrefixRow(db, row.id, patch));
+    await appendEvent(db, caller, {
       type: "allocation.updated",
       subjectType: "Allocation",
       subjectId: row.id,
@@ -554,33 +563,35 @@ export async function listAllocations(
  * Allocates exactly `input.cidr` bound to a cloud resource, inside the caller's write transaction
  * (adoption of an unmanaged cloud CIDR). Same rules and errors as `allocate`; no idempotency key.
  */
-export function allocateBoundIn(
+export async function allocateBoundIn(
   db: Db,
   caller: Caller,
   input: Omit<AllocateInput, "prefixLength" | "strategy" | "idempotencyKey"> & { cidr: string },
   binding: ResourceBinding,
-): AllocationRecord {
-  return createAllocationIn(db, caller, cleanRequest({ ...input, idempotencyKey: null }), binding);
+): Promise<AllocationRecord> {
+  const r = cleanRequest({ ...input, idempotencyKey: null });
+  await lockPoolRow(db, r.poolId);
+  return createAllocationIn(db, caller, r, binding);
 }
 
 /** Binds a live allocation to a cloud resource (null: unbinds it), inside the caller's write transaction. */
-export function bindAllocationIn(
+export async function bindAllocationIn(
   db: Db,
   caller: Caller,
   id: number,
   binding: ResourceBinding | null,
   field = "allocationId",
-): AllocationRecord {
-  const row = requireLiveAllocation(db, id, field);
+): Promise<AllocationRecord> {
+  const row = await requireLiveAllocation(db, id, field);
   const after = toAllocationRecord(
-    updatePrefixRow(db, id, {
+    await updatePrefixRow(db, id, {
       resourceProvider: binding?.provider ?? null,
       resourceId: binding?.resourceId ?? null,
       resourceType: binding?.type ?? null,
       resourceRegion: binding?.region ?? null,
     }),
   );
-  appendEvent(db, caller, {
+  await appendEvent(db, caller, {
     type: "allocation.updated",
     subjectType: "Allocation",
     subjectId: id,
@@ -624,26 +635,33 @@ export async function allocateMany(
   const order = requests
     .map((_, i) => i)
     .sort((a, b) => requests[a]!.prefixLength! - requests[b]!.prefixLength! || a - b);
-  return store.write((db) => {
-    requirePool(db, input.poolId, "poolId"); // the batch's pool: its error names poolId, not requests[i]
+  return store.write(async (db) => {
+    await lockPoolRow(db, input.poolId);
+    await requirePool(db, input.poolId, "poolId"); // the batch's pool: its error names poolId, not requests[i]
     if (key) {
-      const first = replayed(db, { ...requests[0]!, idempotencyKey: `${key}#0` }, batchHash);
+      const first = await replayed(db, { ...requests[0]!, idempotencyKey: `${key}#0` }, batchHash);
       if (first) {
-        return requests.map((_, i) => {
-          const row = idempotencyKeyRow(db, `${key}#${i}`);
-          return toAllocationRecord(prefixById(db, row!.allocationId)!);
-        });
+        const replay: AllocationRecord[] = [];
+        for (let i = 0; i < requests.length; i++) {
+          const row = await idempotencyKeyRow(db, `${key}#${i}`);
+          replay.push(toAllocationRecord(prefixById(db, row!.allocationId)!));
+        }
+        return replay;
       }
     }
     const records = new Array<AllocationRecord>(requests.length);
     for (const i of order) {
       try {
-        records[i] = createAllocationIn(db, caller, requests[i]!, null);
+        records[i] = await createAllocationIn(db, caller, requests[i]!, null);
       } catch (e) {
         throw withRequestField(e, i);
       }
       if (key)
-        insertIdempotencyKey(db, { key: `${key}#${i}`, requestHash: batchHash, allocationId: records[i].id });
+        await insertIdempotencyKey(db, {
+          key: `${key}#${i}`,
+          requestHash: batchHash,
+          allocationId: records[i].id,
+        });
     }
     return records;
   });

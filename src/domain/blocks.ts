@@ -116,8 +116,8 @@ export async function poolBlocks(
   const { limit: size } = resolvePage({ first: args.first, last: args.last }, maxPageSize);
   const backward = args.last != null || (args.before != null && args.first == null);
   const status = args.status?.length ? [...new Set(args.status)] : undefined;
-  return store.read((db) => {
-    const pool = requirePool(db, poolId, "poolId");
+  return store.read(async (db) => {
+    const pool = await requirePool(db, poolId, "poolId");
     const parent = rowPrefix(pool);
     checkLength(parent, args.prefixLength);
     const after = args.after ? parseCursor(parent, "after", args.after) : undefined;
@@ -159,11 +159,11 @@ export async function poolBlocks(
 
 /** How full a pool is, from per-length counts (never enumerating); O(distinct lengths + log n). */
 export async function poolUtilization(store: Store, poolId: number): Promise<Utilization> {
-  return store.read((db) => {
-    const pool = requirePool(db, poolId, "poolId");
+  return store.read(async (db) => {
+    const pool = await requirePool(db, poolId, "poolId");
     return utilization(rowPrefix(pool), {
       ...poolUtilizationCounts(db, pool.id),
-      largestFree: largestFreeInPool(db, pool),
+      largestFree: await largestFreeInPool(db, pool),
     });
   });
 }
@@ -203,8 +203,8 @@ export async function poolLargestFreeBlocks(
   maxPageSize: number,
 ): Promise<Prefix[]> {
   const limit = checkFirst(first, maxPageSize, 10);
-  return store.read((db) => {
-    const pool = requirePool(db, poolId, "poolId");
+  return store.read(async (db) => {
+    const pool = await requirePool(db, poolId, "poolId");
     return largestFreeBlocksOf(db, pool.id, rowPrefix(pool).family, limit);
   });
 }
@@ -230,8 +230,8 @@ export async function poolDefragmentationAdvice(
   maxPageSize: number,
 ): Promise<{ prefixLength: number | null; advice: DefragmentationAdviceRecord[] }> {
   const first = checkFirst(args.first, maxPageSize, 10);
-  return store.read((db) => {
-    const pool = requirePool(db, poolId, "poolId");
+  return store.read(async (db) => {
+    const pool = await requirePool(db, poolId, "poolId");
     const parent = rowPrefix(pool);
     if (args.prefixLength != null) checkLength(parent, args.prefixLength);
     const children = liveChildRanges(db, pool.id);

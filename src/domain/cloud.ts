@@ -171,7 +171,7 @@ export interface AdoptResult {
  * anything overlaps it), the CIDR becomes MANAGED and the resource's UNMANAGED drift for it resolves.
  */
 export async function adoptResource(store: Store, caller: Caller, input: AdoptInput): Promise<AdoptResult> {
-  return store.write((db) => {
+  return store.write(async (db) => {
     const resource = resourceById(db, input.resourceId);
     if (!resource || resource.deletedAt) throw new NotFound("CloudResource", input.resourceId, "resourceId");
     const cidrs = cidrsByResourceIds(db, [resource.id]);
@@ -211,7 +211,7 @@ export async function adoptResource(store: Store, caller: Caller, input: AdoptIn
         },
       );
     }
-    const allocation = allocateBoundIn(
+    const allocation = await allocateBoundIn(
       db,
       caller,
       {
@@ -230,9 +230,10 @@ export async function adoptResource(store: Store, caller: Caller, input: AdoptIn
     );
     setCidrManagement(db, target.id, "MANAGED", allocation.id);
     const now = new Date().toISOString();
-    const resolved = openDriftOfResource(db, resource.id)
-      .filter((d) => d.kind === "UNMANAGED" && d.cidr === target.cidr)
-      .map((d) => toDriftRecord(resolveDriftRow(db, caller, d, now)));
+    const resolved: DriftRecord[] = [];
+    for (const d of await openDriftOfResource(db, resource.id))
+      if (d.kind === "UNMANAGED" && d.cidr === target.cidr)
+        resolved.push(toDriftRecord(await resolveDriftRow(db, caller, d, now)));
     return { allocation, resource: toCloudResourceRecord(resource), resolved };
   });
 }

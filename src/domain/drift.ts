@@ -20,9 +20,7 @@ import {
 import type { Db, Store } from "../db/store.js";
 import type { Caller } from "./caller.js";
 import { Conflict, NotFound } from "./errors.js";
-import type { EventInput } from "./events.js";
-// Transitional sync form until this module is in await style (#15): ./sqlite-sync.ts.
-import { appendEventSync as appendEvent, appendEventsSync as appendEvents } from "./sqlite-sync.js";
+import { appendEvent, appendEvents, type EventInput } from "./events.js";
 import { snapshotRowId, type Snapshot, type SnapshotOf } from "./event-snapshots.js";
 
 export type DriftStatus = "OPEN" | "RESOLVED" | "IGNORED";
@@ -99,10 +97,6 @@ function driftEvent(type: string, before: DriftRow | null, after: DriftRow): Eve
   };
 }
 
-function emit(db: Db, caller: Caller, type: string, before: DriftRow | null, after: DriftRow): void {
-  appendEvent(db, caller, driftEvent(type, before, after));
-}
-
 export interface DriftChanges {
   detected: number;
   resolved: number;
@@ -112,16 +106,17 @@ export interface DriftChanges {
 /**
  * Merges one sync's findings into the account's drift, inside the sync's write transaction.
  * Only items of `syncedUnits` may resolve: a region that could not be read keeps its findings open.
+ * Writes first, then the events (`drift.detected` in insertion order, then `drift.resolved`): src/db/README.md.
  */
-export function applyFindings(
+export async function applyFindings(
   db: Db,
   caller: Caller,
   accountId: number,
   findings: readonly Finding[],
   syncedUnits: ReadonlySet<string>,
   now: string,
-): DriftChanges {
-  const active = new Map(activeDriftOfAccount(db, accountId).map((r) => [r.fingerprint, r]));
+): Promise<DriftChanges> {
+  const active = new Map((await activeDriftOfAccount(db, accountId)).map((r) => [r.fingerprint, r]));
   const seen = new Set<string>();
   const fresh: Finding[] = [];
   let open = 0;
@@ -140,9 +135,13 @@ export function applyFindings(
       existing.severity !== f.severity ||
       existing.resourceId !== f.resourceRowId
     )
-      updateDrift(db, existing.id, { detail: f.detail, severity: f.severity, resourceId: f.resourceRowId });
+      await updateDrift(db, existing.id, {
+        detail: f.detail,
+        severity: f.severity,
+        resourceId: f.resourceRowId,
+      });
   }
-  const inserted = insertDrift(
+  const inserted = await insertDrift(
     db,
     fresh.map((f) => ({
       kind: f.kind,
@@ -158,32 +157,30 @@ export function applyFindings(
       updatedAt: now,
     })),
   );
-  appendEvents(
-    db,
-    caller,
-    inserted.map((row) => driftEvent("drift.detected", null, row)),
-  );
-  let resolved = 0;
+  const resolved: [DriftRow, DriftRow][] = [];
   for (const row of active.values()) {
     if (row.status !== "OPEN" || seen.has(row.fingerprint)) continue;
     if (!syncedUnits.has(unitOfFingerprint(row.fingerprint))) continue;
-    resolveDriftRow(db, caller, row, now);
-    resolved++;
+    resolved.push([row, await updateDrift(db, row.id, { status: "RESOLVED", resolvedAt: now })]);
   }
-  return { detected: inserted.length, resolved, open: open + inserted.length };
+  await appendEvents(db, caller, [
+    ...inserted.map((row) => driftEvent("drift.detected", null, row)),
+    ...resolved.map(([before, after]) => driftEvent("drift.resolved", before, after)),
+  ]);
+  return { detected: inserted.length, resolved: resolved.length, open: open + inserted.length };
 }
 
 /** Marks one open item RESOLVED and records `drift.resolved` (inside the caller's transaction). */
-export function resolveDriftRow(db: Db, caller: Caller, row: DriftRow, now: string): DriftRow {
-  const after = updateDrift(db, row.id, { status: "RESOLVED", resolvedAt: now });
-  emit(db, caller, "drift.resolved", row, after);
+export async function resolveDriftRow(db: Db, caller: Caller, row: DriftRow, now: string): Promise<DriftRow> {
+  const after = await updateDrift(db, row.id, { status: "RESOLVED", resolvedAt: now });
+  await appendEvent(db, caller, driftEvent("drift.resolved", row, after));
   return after;
 }
 
 /** An operator decides an open finding is fine: syncs no longer report or resolve it. */
 export async function ignoreDrift(store: Store, caller: Caller, id: number): Promise<DriftRecord> {
-  return store.write((db) => {
-    const row = driftById(db, id);
+  return store.write(async (db) => {
+    const row = await driftById(db, id);
     if (!row) throw new NotFound("DriftItem", id, "id");
     if (row.status !== "OPEN") {
       throw new Conflict(`drift item ${id} is ${row.status}; only OPEN drift can be ignored`, {
@@ -192,8 +189,8 @@ export async function ignoreDrift(store: Store, caller: Caller, id: number): Pro
         conflicting: { type: "DriftItem", id: row.id, cidr: row.cidr },
       });
     }
-    const after = updateDrift(db, id, { status: "IGNORED" });
-    emit(db, caller, "drift.ignored", row, after);
+    const after = await updateDrift(db, id, { status: "IGNORED" });
+    await appendEvent(db, caller, driftEvent("drift.ignored", row, after));
     return toDriftRecord(after);
   });
 }

@@ -4,7 +4,8 @@
  * Within a scope, live prefixes nest and never overlap otherwise (CIDR blocks either nest or are
  * disjoint, so the rule is about nesting): a prefix lives inside exactly one parent pool, takes space
  * from that pool's free blocks, and gives it back when it goes. Top-level pools must not overlap
- * anything in their scope. All functions run inside the caller's write transaction.
+ * anything in their scope. All functions run inside the caller's write transaction, after the caller has
+ * locked the pools whose free space they change (`lockPoolRows`, src/db/pools.ts).
  */
 import {
   AllocatorError,
@@ -29,8 +30,7 @@ import {
   withinLive,
   type PrefixRow,
 } from "../db/prefixes.js";
-// Transitional sync forms until this module is in await style (#15): src/db/sqlite-sync.ts.
-import { linkedScopeIdsSync as linkedScopeIds, scopeByIdSync as scopeById } from "../db/sqlite-sync.js";
+import { linkedScopeIds, scopeById } from "../db/scopes.js";
 import type { Db } from "../db/store.js";
 import { Conflict, type ObjectRef } from "./errors.js";
 import { toGlobalId } from "../ids.js";
@@ -61,7 +61,7 @@ function freeStore(db: Db, pool: PrefixRow) {
 }
 
 /** Seeds a new pool's free blocks: its whole range minus its (existing) live children. O(children). */
-export function seedPool(db: Db, pool: PrefixRow): void {
+export async function seedPool(db: Db, pool: PrefixRow): Promise<void> {
   const children = liveChildren(db, pool.id).map(rowPrefix);
   replaceFreeBlocks(db, pool.id, seedFreeBlocks(rowPrefix(pool), children));
 }
@@ -80,7 +80,7 @@ function describeConflicts(rows: PrefixRow[], total: number): string {
  * Explains why `x` is not free inside `pool`: names every direct child in the way (up to
  * MAX_NAMED_CONFLICTS in `details.conflicts`) and the nearest free block of x's size, if any. O(children).
  */
-export function conflictInPool(db: Db, pool: PrefixRow, x: Prefix, field: string): Conflict {
+export async function conflictInPool(db: Db, pool: PrefixRow, x: Prefix, field: string): Promise<Conflict> {
   const children = liveChildren(db, pool.id);
   const nearest = nearestFreeOfLength(
     freeBlocks(
@@ -126,59 +126,59 @@ export function conflictInPool(db: Db, pool: PrefixRow, x: Prefix, field: string
 }
 
 /** Takes exactly `x` from the pool's free space, or throws Conflict naming what is in the way. */
-export function occupyInPool(
+export async function occupyInPool(
   db: Db,
   pool: PrefixRow,
   x: Prefix,
   field = "cidr",
   rules: AllocationRules = {},
-): void {
+): Promise<void> {
   try {
     allocate(freeStore(db, pool), rowPrefix(pool), { prefix: x }, "smallest-fit", rules);
   } catch (e) {
-    if (e instanceof AllocatorError && e.code === "NOT_FREE") throw conflictInPool(db, pool, x, field);
+    if (e instanceof AllocatorError && e.code === "NOT_FREE") throw await conflictInPool(db, pool, x, field);
     throw e;
   }
-  assertClearOfLinkedScopes(db, pool.scopeId, x, field);
+  await assertClearOfLinkedScopes(db, pool.scopeId, x, field);
 }
 
 /** Takes the next free block of `length` from the pool (smallest-fit by default); allocator errors propagate. */
-export function takeNextInPool(
+export async function takeNextInPool(
   db: Db,
   pool: PrefixRow,
   length: number,
   strategy: AllocationStrategy = "smallest-fit",
   rules: AllocationRules = {},
   field = "prefixLength",
-): Prefix {
+): Promise<Prefix> {
   const x = allocate(freeStore(db, pool), rowPrefix(pool), { length }, strategy, rules);
-  assertClearOfLinkedScopes(db, pool.scopeId, x, field);
+  await assertClearOfLinkedScopes(db, pool.scopeId, x, field);
   return x;
 }
 
 /** What `takeNextInPool` would return now, without writing. */
-export function previewNextInPool(
+export async function previewNextInPool(
   db: Db,
   pool: PrefixRow,
   request: { length: number } | { prefix: Prefix },
   strategy: AllocationStrategy = "smallest-fit",
   rules: AllocationRules = {},
-): Prefix {
+): Promise<Prefix> {
   return preview(freeStore(db, pool), rowPrefix(pool), request, strategy, rules);
 }
 
 /** Gives `x` back to the pool's free space (merging buddies). */
-export function vacateInPool(db: Db, pool: PrefixRow, x: Prefix): void {
+export async function vacateInPool(db: Db, pool: PrefixRow, x: Prefix): Promise<void> {
   release(freeStore(db, pool), rowPrefix(pool), x);
 }
 
 /** The pool's largest free block, if any. */
-export function largestFreeInPool(db: Db, pool: PrefixRow): Prefix | undefined {
+export async function largestFreeInPool(db: Db, pool: PrefixRow): Promise<Prefix | undefined> {
   return freeStore(db, pool).largest();
 }
 
 /** The first live prefix of `scopeId` that overlaps x (the outermost one containing it, else the first inside). */
-function overlappingLive(db: Db, scopeId: number, x: Prefix): PrefixRow | undefined {
+async function overlappingLive(db: Db, scopeId: number, x: Prefix): Promise<PrefixRow | undefined> {
   return containingLive(db, scopeId, x)[0] ?? withinLive(db, scopeId, x, 1)[0];
 }
 
@@ -186,11 +186,16 @@ function overlappingLive(db: Db, scopeId: number, x: Prefix): PrefixRow | undefi
  * Peered scopes are routed together: x must not overlap any live prefix of a scope linked to `scopeId`.
  * O(links × prefix length × log n); one indexed query when the scope has no links.
  */
-export function assertClearOfLinkedScopes(db: Db, scopeId: number, x: Prefix, field: string): void {
-  for (const linked of linkedScopeIds(db, scopeId)) {
-    const other = overlappingLive(db, linked, x);
+export async function assertClearOfLinkedScopes(
+  db: Db,
+  scopeId: number,
+  x: Prefix,
+  field: string,
+): Promise<void> {
+  for (const linked of await linkedScopeIds(db, scopeId)) {
+    const other = await overlappingLive(db, linked, x);
     if (other) {
-      const scope = scopeById(db, linked)!;
+      const scope = (await scopeById(db, linked))!;
       throw new Conflict(
         `${formatPrefix(x)} overlaps ${describePrefix(other)} in scope '${scope.name}', which is linked (routed together) with this scope`,
         {
@@ -204,22 +209,22 @@ export function assertClearOfLinkedScopes(db: Db, scopeId: number, x: Prefix, fi
 }
 
 /** The first pair of overlapping live prefixes across scopes a and b, if any; O(top-level prefixes × log n). */
-export function firstOverlapBetween(
+export async function firstOverlapBetween(
   db: Db,
   a: number,
   b: number,
-  topLevel: (scopeId: number) => PrefixRow[],
-): { mine: PrefixRow; theirs: PrefixRow } | undefined {
+  topLevel: (scopeId: number) => PrefixRow[] | Promise<PrefixRow[]>,
+): Promise<{ mine: PrefixRow; theirs: PrefixRow } | undefined> {
   // Every live prefix lies inside a top-level one of its scope, so comparing a's top level with all of b suffices.
-  for (const mine of topLevel(a)) {
-    const theirs = overlappingLive(db, b, rowPrefix(mine));
+  for (const mine of await topLevel(a)) {
+    const theirs = await overlappingLive(db, b, rowPrefix(mine));
     if (theirs) return { mine, theirs };
   }
   return undefined;
 }
 
 /** A top-level pool must not overlap any live prefix of its scope, nor of a linked scope. */
-export function assertTopLevelFree(db: Db, scopeId: number, x: Prefix, field = "cidr"): void {
+export async function assertTopLevelFree(db: Db, scopeId: number, x: Prefix, field = "cidr"): Promise<void> {
   const container = containingLive(db, scopeId, x)[0];
   if (container) {
     const equal = container.prefixLen === x.length;
@@ -247,5 +252,5 @@ export function assertTopLevelFree(db: Db, scopeId: number, x: Prefix, field = "
       },
     );
   }
-  assertClearOfLinkedScopes(db, scopeId, x, field);
+  await assertClearOfLinkedScopes(db, scopeId, x, field);
 }

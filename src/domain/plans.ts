@@ -23,6 +23,7 @@ import {
   type Prefix,
 } from "../allocator/index.js";
 import { idempotencyKeyRow, insertIdempotencyKey } from "../db/allocations.js";
+import { lockPoolRow } from "../db/pools.js";
 import { listFreeBlocks, replaceFreeBlocks } from "../db/free-blocks.js";
 import {
   insertPrefix,
@@ -35,9 +36,7 @@ import {
 import type { Db, Store } from "../db/store.js";
 import type { Caller } from "./caller.js";
 import { Conflict, Invalid, type ObjectRef } from "./errors.js";
-import type { EventInput } from "./events.js";
-// Transitional sync form until this module is in await style (#15): ./sqlite-sync.ts.
-import { appendEventsSync as appendEvents } from "./sqlite-sync.js";
+import { appendEvents, type EventInput } from "./events.js";
 import { describePrefix, occupyInPool, prefixRef } from "./placement.js";
 import { prefixSnapshot, toPoolRecord, type PoolRecord } from "./pools.js";
 import { idempotencyKey, requiredName, requirePool } from "./validation.js";
@@ -181,8 +180,8 @@ function nameOf(pattern: string, key: string, index: number, parent: string): st
 }
 
 /** The proposed tree under `root` given the current state; reads only. O(nodes × prefix length + root free blocks). */
-export function planTree(db: Db, input: PlanInput): PlanResult {
-  const root = requirePool(db, input.rootPoolId, "rootPoolId");
+export async function planTree(db: Db, input: PlanInput): Promise<PlanResult> {
+  const root = await requirePool(db, input.rootPoolId, "rootPoolId");
   const levels = cleanLevels(root, input.levels);
   const rootPrefix = rowPrefix(root);
   const rootFree = listFreeBlocks(db, root.id, rootPrefix.family);
@@ -333,10 +332,11 @@ export async function applyPlan(
 ): Promise<{ root: PoolRecord; pools: PoolRecord[] }> {
   const idem = idempotencyKey("idempotencyKey", key);
   const hash = planHash(input);
-  return store.write((db) => {
-    const root = requirePool(db, input.rootPoolId, "rootPoolId");
+  return store.write(async (db) => {
+    await lockPoolRow(db, input.rootPoolId);
+    const root = await requirePool(db, input.rootPoolId, "rootPoolId");
     if (idem) {
-      const existing = idempotencyKeyRow(db, `plan:${idem}`);
+      const existing = await idempotencyKeyRow(db, `plan:${idem}`);
       if (existing) {
         // Pools of one plan get consecutive ids (inserted in one transaction): as many as the tree has nodes.
         let count = 0;
@@ -365,14 +365,14 @@ export async function applyPlan(
         };
       }
     }
-    const result = planTree(db, input);
+    const result = await planTree(db, input);
     if (result.conflicts.length > 0) throw conflictError(result);
     const rows: PrefixRow[] = [];
     for (const n of result.nodes) {
       const parent = n.parent < 0 ? root : rows[n.parent]!;
       // Level 0 takes its range from the root's real free space (and the linked-scope check); deeper levels sit in
       // pools created here, whose free blocks are seeded once all their children exist.
-      if (n.parent < 0) occupyInPool(db, root, n.prefix!, `levels[0].prefixLength`);
+      if (n.parent < 0) await occupyInPool(db, root, n.prefix!, `levels[0].prefixLength`);
       rows.push(
         insertPrefix(db, {
           kind: "pool",
@@ -421,9 +421,9 @@ export async function applyPlan(
         },
       },
     });
-    appendEvents(db, caller, events);
+    await appendEvents(db, caller, events);
     if (idem && rows[0])
-      insertIdempotencyKey(db, { key: `plan:${idem}`, requestHash: hash, allocationId: rows[0].id });
+      await insertIdempotencyKey(db, { key: `plan:${idem}`, requestHash: hash, allocationId: rows[0].id });
     return { root: toPoolRecord(root), pools: rows.map(toPoolRecord) };
   });
 }

@@ -21,7 +21,13 @@ import {
   type Prefix,
 } from "../allocator/index.js";
 import { clipFreeBlocks, sqlFreeBlockStore } from "../db/free-blocks.js";
-import { childrenNotFitting, directChildrenWithin, setScopeOfSubtree, updatePrefixRow } from "../db/pools.js";
+import {
+  childrenNotFitting,
+  directChildrenWithin,
+  lockPoolRows,
+  setScopeOfSubtree,
+  updatePrefixRow,
+} from "../db/pools.js";
 import {
   containingLive,
   rangeColumns,
@@ -30,13 +36,11 @@ import {
   withinLive,
   type PrefixRow,
 } from "../db/prefixes.js";
-// Transitional sync forms until this module is in await style (#15): src/db/sqlite-sync.ts.
-import { linkedScopeIdsSync as linkedScopeIds, scopeByIdSync as scopeById } from "../db/sqlite-sync.js";
+import { linkedScopeIds, scopeById } from "../db/scopes.js";
 import type { Db, Store } from "../db/store.js";
 import type { Caller } from "./caller.js";
 import { Conflict, Invalid, NotFound } from "./errors.js";
-// Transitional sync form until this module is in await style (#15): ./sqlite-sync.ts.
-import { appendEventSync as appendEvent } from "./sqlite-sync.js";
+import { appendEvent } from "./events.js";
 import {
   assertClearOfLinkedScopes,
   describePrefix,
@@ -68,8 +72,10 @@ export async function resizePool(
   cidr: string,
 ): Promise<ResizedPool> {
   const to = parseCidr("cidr", cidr);
-  return store.write((db) => {
-    const pool = requirePool(db, id, "id");
+  return store.write(async (db) => {
+    // The pool (its free blocks) and its parent (which gives back the old range and takes the new one).
+    await lockPoolRows(db, [(await requirePool(db, id, "id")).parentId, id]);
+    const pool = await requirePool(db, id, "id"); // as it is under the lock
     const from = rowPrefix(pool);
     const kind = resizeKind(from, to);
     if (kind === "family")
@@ -84,7 +90,7 @@ export async function resizePool(
         "cidr",
         `${formatPrefix(to)} neither contains nor lies inside ${describePrefix(pool)}; a resize keeps the pool's start inside its new range (to re-home it, use movePool)`,
       );
-    const parent = pool.parentId !== null ? requirePool(db, pool.parentId, "id") : null;
+    const parent = pool.parentId !== null ? await requirePool(db, pool.parentId, "id") : null;
     if (kind === "grow") {
       if (parent && to.length <= parent.prefixLen)
         throw new Invalid(
@@ -96,15 +102,21 @@ export async function resizePool(
         throw new Invalid("cidr", `${formatPrefix(to)} lies outside the parent ${describePrefix(parent)}`, {
           conflicting: prefixRef(parent),
         });
-      const inWay = directChildrenWithin(db, pool.scopeId, parent?.id ?? null, grownBlocks(from, to), LISTED);
+      const inWay = await directChildrenWithin(
+        db,
+        pool.scopeId,
+        parent?.id ?? null,
+        grownBlocks(from, to),
+        LISTED,
+      );
       if (inWay.length > 0)
         throw new Conflict(
           `${describePrefix(pool)} cannot grow to ${formatPrefix(to)}: ${names(inWay, inWay.length)} ${inWay.length === 1 ? "is" : "are"} in the way`,
           { field: "cidr", conflicting: inWay.map(prefixRef) },
         );
-      if (!parent) assertClearOfLinkedScopes(db, pool.scopeId, to, "cidr");
+      if (!parent) await assertClearOfLinkedScopes(db, pool.scopeId, to, "cidr");
     } else {
-      const outside = childrenNotFitting(db, pool.id, to, LISTED);
+      const outside = await childrenNotFitting(db, pool.id, to, LISTED);
       if (outside.count > 0)
         throw new Conflict(
           `${describePrefix(pool)} cannot shrink to ${formatPrefix(to)}: ${names(outside.rows, outside.count)} would be left outside`,
@@ -113,13 +125,13 @@ export async function resizePool(
       mergeRules(poolRules(pool), undefined, to.family as Family, to.length);
     }
     if (parent) {
-      vacateInPool(db, parent, from);
-      occupyInPool(db, parent, to, "cidr");
+      await vacateInPool(db, parent, from);
+      await occupyInPool(db, parent, to, "cidr");
     }
-    const after = updatePrefixRow(db, pool.id, rangeColumns(to));
+    const after = await updatePrefixRow(db, pool.id, rangeColumns(to));
     if (kind === "grow") growFreeBlocks(sqlFreeBlockStore(db, pool.id, to.family), from, to);
     else clipFreeBlocks(db, pool.id, to);
-    appendEvent(db, caller, {
+    await appendEvent(db, caller, {
       type: "pool.resized",
       subjectType: "Pool",
       subjectId: pool.id,
@@ -139,7 +151,7 @@ export interface MovedPool {
 export type MoveTarget = { parentId: number } | { parentId: null; scopeId?: number | null };
 
 /** Live prefixes of linked scope `linked` overlapping x, leaving out the moved subtree itself (its own scope). */
-function linkedInWay(db: Db, linked: number, pool: PrefixRow, x: Prefix): PrefixRow[] {
+async function linkedInWay(db: Db, linked: number, pool: PrefixRow, x: Prefix): Promise<PrefixRow[]> {
   const containing = containingLive(db, linked, x).filter((r) => r.id !== pool.id);
   // Inside x in the pool's own scope is only the pool's own subtree, which moves with it.
   const inside = linked === pool.scopeId ? [] : withinLive(db, linked, x, LISTED);
@@ -157,17 +169,20 @@ export async function movePool(
   id: number,
   target: MoveTarget,
 ): Promise<MovedPool> {
-  return store.write((db) => {
-    const pool = requirePool(db, id, "id");
+  return store.write(async (db) => {
+    // The pool, its old parent (gets the range back) and the new one (takes it), in id order.
+    const unlocked = await requirePool(db, id, "id");
+    await lockPoolRows(db, [id, unlocked.parentId, target.parentId]);
+    const pool = await requirePool(db, id, "id"); // as it is under the lock
     const x = rowPrefix(pool);
-    const oldParent = pool.parentId !== null ? requirePool(db, pool.parentId, "id") : null;
+    const oldParent = pool.parentId !== null ? await requirePool(db, pool.parentId, "id") : null;
     let newParent: PrefixRow | null = null;
     let scopeId: number;
     const inWay: PrefixRow[] = [];
     if (target.parentId !== null) {
       if (target.parentId === pool.id)
         throw new Invalid("parentId", `${describePrefix(pool)} cannot be its own parent`);
-      newParent = requirePool(db, target.parentId, "parentId");
+      newParent = await requirePool(db, target.parentId, "parentId");
       if (newParent.id === pool.parentId)
         throw new Invalid(
           "parentId",
@@ -201,7 +216,9 @@ export async function movePool(
       // Direct children of the new parent containing x (in one scope: the ancestor in between) or inside it.
       inWay.push(
         ...containingLive(db, scopeId, x).filter((r) => r.parentId === newParent!.id),
-        ...directChildrenWithin(db, scopeId, newParent.id, [x], LISTED).filter((r) => r.id !== pool.id),
+        ...(await directChildrenWithin(db, scopeId, newParent.id, [x], LISTED)).filter(
+          (r) => r.id !== pool.id,
+        ),
       );
     } else {
       scopeId = target.scopeId ?? pool.scopeId;
@@ -214,10 +231,11 @@ export async function movePool(
           { conflicting: prefixRef(oldParent) },
         );
       }
-      if (!scopeById(db, scopeId)) throw new NotFound("Scope", scopeId, "scopeId");
+      if (!(await scopeById(db, scopeId))) throw new NotFound("Scope", scopeId, "scopeId");
       inWay.push(...containingLive(db, scopeId, x), ...topLevelWithinLive(db, scopeId, x, LISTED));
     }
-    for (const linked of linkedScopeIds(db, scopeId)) inWay.push(...linkedInWay(db, linked, pool, x));
+    for (const linked of await linkedScopeIds(db, scopeId))
+      inWay.push(...(await linkedInWay(db, linked, pool, x)));
     if (inWay.length > 0) {
       const listed = inWay.slice(0, LISTED);
       throw new Conflict(
@@ -227,11 +245,11 @@ export async function movePool(
     }
     // Apply: the subtree (live and released rows) changes scope, the old parent gets the range back, the new one
     // loses it; the pool's own free blocks are untouched.
-    if (scopeId !== pool.scopeId) setScopeOfSubtree(db, pool.id, scopeId);
-    if (oldParent) vacateInPool(db, oldParent, x);
-    if (newParent) occupyInPool(db, newParent, x, "parentId");
-    const after = updatePrefixRow(db, pool.id, { parentId: newParent?.id ?? null, scopeId });
-    appendEvent(db, caller, {
+    if (scopeId !== pool.scopeId) await setScopeOfSubtree(db, pool.id, scopeId);
+    if (oldParent) await vacateInPool(db, oldParent, x);
+    if (newParent) await occupyInPool(db, newParent, x, "parentId");
+    const after = await updatePrefixRow(db, pool.id, { parentId: newParent?.id ?? null, scopeId });
+    await appendEvent(db, caller, {
       type: "pool.moved",
       subjectType: "Pool",
       subjectId: pool.id,

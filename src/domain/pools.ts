@@ -24,6 +24,8 @@ import { resolvePage, type Page, type PageArgs } from "../db/pagination.js";
 import {
   countPools,
   deletePrefixRows,
+  lockPoolRow,
+  lockPoolRows,
   poolPath,
   poolSubtree,
   poolsByIds,
@@ -40,16 +42,11 @@ import {
   rowPrefix,
   type PrefixRow,
 } from "../db/prefixes.js";
-// Transitional sync forms until this module is in await style (#15): src/db/sqlite-sync.ts.
-import { allScopeIdsSync as allScopeIds, defaultScopeSync as defaultScope } from "../db/sqlite-sync.js";
+import { allScopeIds, defaultScope } from "../db/scopes.js";
 import type { Db, Store } from "../db/store.js";
 import type { Caller } from "./caller.js";
 import { Conflict, Invalid } from "./errors.js";
-import {
-  appendEventSync as appendEvent,
-  requireAccountSync as requireAccount,
-  requireScopeSync as requireScope,
-} from "./sqlite-sync.js";
+import { appendEvent } from "./events.js";
 import { toAllocationRecord } from "./allocations.js";
 import { toReservationRecord } from "./reservations.js";
 import {
@@ -62,7 +59,8 @@ import {
   takeNextInPool,
   vacateInPool,
 } from "./placement.js";
-import { cleanTags, freeText, parseCidr, requiredName, requirePool } from "./validation.js";
+import { requireScope } from "./scopes.js";
+import { cleanTags, freeText, parseCidr, requireAccount, requiredName, requirePool } from "./validation.js";
 
 export type PoolRow = PrefixRow;
 
@@ -175,9 +173,9 @@ export function prefixSnapshot(row: PrefixRow) {
 const EVENT_SUBJECT = { pool: "Pool", allocation: "Allocation", reservation: "Reservation" } as const;
 
 /** Appends `<kind>.deleted` for each removed row, in the order given. */
-export function appendDeletedEvents(db: Db, caller: Caller, rows: readonly PrefixRow[]): void {
+export async function appendDeletedEvents(db: Db, caller: Caller, rows: readonly PrefixRow[]): Promise<void> {
   for (const r of rows) {
-    appendEvent(db, caller, {
+    await appendEvent(db, caller, {
       type: `${r.kind}.deleted`,
       subjectType: EVENT_SUBJECT[r.kind],
       subjectId: r.id,
@@ -283,13 +281,18 @@ export interface CreatePoolInput {
 }
 
 /** Where the new pool goes: its range, taken from the parent's free space or checked top-level free. */
-function placeNewPool(db: Db, input: CreatePoolInput, parent: PrefixRow | null, scopeId: number): Prefix {
+async function placeNewPool(
+  db: Db,
+  input: CreatePoolInput,
+  parent: PrefixRow | null,
+  scopeId: number,
+): Promise<Prefix> {
   if (input.cidr != null && input.prefixLength != null)
     throw new Invalid("prefixLength", "pass either cidr or prefixLength, not both");
   if (input.cidr != null) {
     const x = parseCidr("cidr", input.cidr);
     if (!parent) {
-      assertTopLevelFree(db, scopeId, x, "cidr");
+      await assertTopLevelFree(db, scopeId, x, "cidr");
       return x;
     }
     const where = describePrefix(parent);
@@ -309,7 +312,7 @@ function placeNewPool(db: Db, input: CreatePoolInput, parent: PrefixRow | null, 
           : `${formatPrefix(x)} lies outside its parent ${where}`,
         { conflicting: prefixRef(parent) },
       );
-    occupyInPool(db, parent, x, "cidr");
+    await occupyInPool(db, parent, x, "cidr");
     return x;
   }
   if (!parent)
@@ -331,10 +334,10 @@ function placeNewPool(db: Db, input: CreatePoolInput, parent: PrefixRow | null, 
       },
     );
   try {
-    return takeNextInPool(db, parent, length);
+    return await takeNextInPool(db, parent, length);
   } catch (e) {
     if (e instanceof AllocatorError && e.code === "NO_SPACE") {
-      const largest = largestFreeInPool(db, parent);
+      const largest = await largestFreeInPool(db, parent);
       throw new Conflict(
         largest
           ? `${describePrefix(parent)} has no free /${length}; its largest free block is ${formatPrefix(largest)}`
@@ -355,8 +358,10 @@ export async function createPool(store: Store, caller: Caller, input: CreatePool
   const description = freeText("description", input.description);
   const status = assertStatus("status", input.status ?? "ACTIVE");
   const tags = JSON.stringify(cleanTags("tags", input.tags));
-  return store.write((db) => {
-    const parent = input.parentId != null ? requirePool(db, input.parentId, "parentId") : null;
+  return store.write(async (db) => {
+    // A child pool takes its range from the parent's free space: lock the parent first, then read it.
+    if (input.parentId != null) await lockPoolRow(db, input.parentId);
+    const parent = input.parentId != null ? await requirePool(db, input.parentId, "parentId") : null;
     let scopeId: number;
     if (parent) {
       if (input.scopeId != null && input.scopeId !== parent.scopeId)
@@ -368,9 +373,12 @@ export async function createPool(store: Store, caller: Caller, input: CreatePool
           },
         );
       scopeId = parent.scopeId;
-    } else scopeId = input.scopeId != null ? requireScope(db, input.scopeId).id : defaultScope(db).id;
-    const accountId = input.accountId != null ? requireAccount(db, input.accountId, "accountId").id : null;
-    const x = placeNewPool(db, input, parent, scopeId);
+    } else
+      scopeId =
+        input.scopeId != null ? (await requireScope(db, input.scopeId)).id : (await defaultScope(db)).id;
+    const accountId =
+      input.accountId != null ? (await requireAccount(db, input.accountId, "accountId")).id : null;
+    const x = await placeNewPool(db, input, parent, scopeId);
     const rules = mergeRules(NO_RULES, input.rules, x.family, x.length);
     const row = insertPrefix(db, {
       kind: "pool",
@@ -385,8 +393,8 @@ export async function createPool(store: Store, caller: Caller, input: CreatePool
       ...rulesColumns(rules),
       createdBy: caller.actor.name,
     });
-    seedPool(db, row);
-    appendEvent(db, caller, {
+    await seedPool(db, row);
+    await appendEvent(db, caller, {
       type: "pool.created",
       subjectType: "Pool",
       subjectId: row.id,
@@ -419,19 +427,20 @@ export async function updatePool(
     patch.description === undefined ? undefined : freeText("description", patch.description);
   const status = patch.status === undefined ? undefined : assertStatus("status", patch.status);
   const tags = patch.tags === undefined ? undefined : JSON.stringify(cleanTags("tags", patch.tags));
-  return store.write((db) => {
-    const before = requirePool(db, id, "id");
+  return store.write(async (db) => {
+    await lockPoolRow(db, id);
+    const before = await requirePool(db, id, "id");
     const accountId =
       patch.accountId === undefined
         ? undefined
         : patch.accountId === null
           ? null
-          : requireAccount(db, patch.accountId, "accountId").id;
+          : (await requireAccount(db, patch.accountId, "accountId")).id;
     const rules =
       patch.rules === undefined
         ? undefined
         : mergeRules(poolRules(before), patch.rules, before.family as Family, before.prefixLen);
-    const after = updatePrefixRow(db, id, {
+    const after = await updatePrefixRow(db, id, {
       ...(name !== undefined ? { name } : {}),
       ...(description !== undefined ? { description } : {}),
       ...(status !== undefined ? { status } : {}),
@@ -439,7 +448,7 @@ export async function updatePool(
       ...(tags !== undefined ? { tags } : {}),
       ...(rules !== undefined ? rulesColumns(rules) : {}),
     });
-    appendEvent(db, caller, {
+    await appendEvent(db, caller, {
       type: "pool.updated",
       subjectType: "Pool",
       subjectId: id,
@@ -467,8 +476,9 @@ export async function deletePool(
   id: number,
   cascade: boolean,
 ): Promise<DeletedPool> {
-  return store.write((db) => {
-    const pool = requirePool(db, id, "id");
+  return store.write(async (db) => {
+    await lockPoolRows(db, [(await requirePool(db, id, "id")).parentId, id]);
+    const pool = await requirePool(db, id, "id"); // as it is under the lock
     if (!cascade) {
       const n = countLiveChildren(db, id);
       if (n.pools + n.allocations + n.reservations > 0) {
@@ -484,16 +494,22 @@ export async function deletePool(
         );
       }
     }
-    const subtree = poolSubtree(db, pool);
-    if (pool.parentId !== null) vacateInPool(db, requirePool(db, pool.parentId, "parentId"), rowPrefix(pool));
-    deletePrefixRows(db, subtree);
+    const subtree = await poolSubtree(db, pool);
+    // Writers in the pools of the subtree wait for the delete (and then find their pool gone).
+    await lockPoolRows(
+      db,
+      subtree.filter((r) => r.kind === "pool" && r.id !== pool.id).map((r) => r.id),
+    );
+    if (pool.parentId !== null)
+      await vacateInPool(db, await requirePool(db, pool.parentId, "parentId"), rowPrefix(pool));
+    await deletePrefixRows(db, subtree);
     const removed = subtree
       .filter((r) => r.id !== pool.id)
       .sort(
         (a, b) =>
           Number(a.kind === "pool") - Number(b.kind === "pool") || b.prefixLen - a.prefixLen || a.id - b.id,
       );
-    appendDeletedEvents(db, caller, [...removed, pool]);
+    await appendDeletedEvents(db, caller, [...removed, pool]);
     return { pool: toPoolRecord(pool), removed: removed.map(toRemovedPrefixRecord) };
   });
 }
@@ -562,5 +578,7 @@ export async function poolsById(store: Store, ids: readonly number[]): Promise<(
 
 /** The pool's ancestors and itself, root first. */
 export function pathOfPool(store: Store, poolId: number): Promise<PoolRecord[]> {
-  return store.read((db) => poolPath(db, requirePool(db, poolId, "id")).map(toPoolRecord));
+  return store.read(async (db) =>
+    (await poolPath(db, await requirePool(db, poolId, "id"))).map(toPoolRecord),
+  );
 }

@@ -6,12 +6,12 @@
  */
 import { AllocatorError, formatPrefix, type Prefix } from "../allocator/index.js";
 import { deletePrefixRow, prefixesOfKindByIds } from "../db/allocations.js";
+import { lockPoolRow } from "../db/pools.js";
 import { insertPrefix, prefixById, rangeColumns, rowPrefix, type PrefixRow } from "../db/prefixes.js";
 import type { Store } from "../db/store.js";
 import type { Caller } from "./caller.js";
 import { Invalid, NotFound } from "./errors.js";
-// Transitional sync form until this module is in await style (#15): ./sqlite-sync.ts.
-import { appendEventSync as appendEvent } from "./sqlite-sync.js";
+import { appendEvent } from "./events.js";
 import { placementError } from "./allocations.js";
 import { occupyInPool, takeNextInPool, vacateInPool } from "./placement.js";
 import { actorLabel } from "./roles.js";
@@ -58,17 +58,18 @@ export async function reserve(store: Store, caller: Caller, input: ReserveInput)
   if (cidr && length !== null && cidr.length !== length)
     throw new Invalid("prefixLength", `prefixLength /${length} disagrees with cidr ${formatPrefix(cidr)}`);
   const reason = freeText("reason", input.reason);
-  return store.write((db) => {
-    const pool = requirePool(db, input.poolId, "poolId");
+  return store.write(async (db) => {
+    await lockPoolRow(db, input.poolId);
+    const pool = await requirePool(db, input.poolId, "poolId");
     const placement = cidr ? { prefix: cidr } : { length: length! };
     let prefix: Prefix;
     try {
       if (cidr) {
-        occupyInPool(db, pool, cidr, "cidr");
+        await occupyInPool(db, pool, cidr, "cidr");
         prefix = cidr;
-      } else prefix = takeNextInPool(db, pool, length!);
+      } else prefix = await takeNextInPool(db, pool, length!);
     } catch (e) {
-      throw e instanceof AllocatorError ? placementError(e, db, pool, placement) : e;
+      throw e instanceof AllocatorError ? await placementError(e, db, pool, placement) : e;
     }
     const row = insertPrefix(db, {
       kind: "reservation",
@@ -81,7 +82,7 @@ export async function reserve(store: Store, caller: Caller, input: ReserveInput)
       ...rangeColumns(prefix),
     });
     const record = toReservationRecord(row);
-    appendEvent(db, caller, {
+    await appendEvent(db, caller, {
       type: "reservation.created",
       subjectType: "Reservation",
       subjectId: row.id,
@@ -93,13 +94,16 @@ export async function reserve(store: Store, caller: Caller, input: ReserveInput)
 
 /** Gives the range back to the pool and deletes the reservation. */
 export async function unreserve(store: Store, caller: Caller, id: number): Promise<ReservationRecord> {
-  return store.write((db) => {
-    const row = prefixById(db, id);
-    if (!row || row.kind !== "reservation") throw new NotFound("Reservation", id, "id");
-    vacateInPool(db, prefixById(db, row.parentId!)!, rowPrefix(row));
-    deletePrefixRow(db, row.id);
+  return store.write(async (db) => {
+    const unlocked = prefixById(db, id);
+    if (!unlocked || unlocked.kind !== "reservation") throw new NotFound("Reservation", id, "id");
+    await lockPoolRow(db, unlocked.parentId!);
+    const row = prefixById(db, id); // as it is under the pool's lock
+    if (!row) throw new NotFound("Reservation", id, "id");
+    await vacateInPool(db, prefixById(db, row.parentId!)!, rowPrefix(row));
+    await deletePrefixRow(db, row.id);
     const record = toReservationRecord(row);
-    appendEvent(db, caller, {
+    await appendEvent(db, caller, {
       type: "reservation.deleted",
       subjectType: "Reservation",
       subjectId: row.id,

@@ -223,12 +223,12 @@ export async function linkScopes(
   caller: Caller,
   scopeIds: readonly number[],
 ): Promise<[ScopeRecord, ScopeRecord]> {
-  return store.write(async (db) => {
+  return store.write(async (db): Promise<[ScopeRecord, ScopeRecord]> => {
     const [a, b] = await pairOf(db, scopeIds);
     if (await scopeLinkRow(db, a.id, b.id)) return [toScopeRecord(a), toScopeRecord(b)];
     // firstOverlapBetween asks for the top level of `a` only.
     const topA = await topLevelLive(db, a.id);
-    const overlap = firstOverlapBetween(db, a.id, b.id, () => topA);
+    const overlap = await firstOverlapBetween(db, a.id, b.id, () => topA);
     if (overlap) {
       throw new Conflict(
         `scopes '${a.name}' and '${b.name}' overlap: ${describePrefix(overlap.mine)} in '${a.name}' overlaps ${describePrefix(overlap.theirs)} in '${b.name}'; move or delete one before linking`,

@@ -136,7 +136,7 @@ export function parseHost(field: string, text: string): Prefix {
 }
 
 /** A live pool (pools are never released, but a released row is refused all the same), or NotFound naming `field`. */
-export function requirePool(db: Db, id: number, field: string): PrefixRow {
+export async function requirePool(db: Db, id: number, field: string): Promise<PrefixRow> {
   const row = prefixById(db, id);
   if (!row || row.kind !== "pool" || row.releasedAt !== null) throw new NotFound("Pool", id, field);
   return row;
@@ -150,22 +150,22 @@ export async function requireAccount(db: Db, id: number, field: string): Promise
 }
 
 /** The account fields the allocation rules read (4 columns: the allocate hot path), or NotFound naming `field`. */
-export function requireAccountSummary(db: Db, id: number, field: string): AccountSummary {
-  const row = accountSummary(db, id);
+export async function requireAccountSummary(db: Db, id: number, field: string): Promise<AccountSummary> {
+  const row = await accountSummary(db, id);
   if (!row) throw new NotFound("Account", id, field);
   return row;
 }
 
 /** An allocation (live or RELEASED), or NotFound naming `field`. */
-export function requireAllocation(db: Db, id: number, field: string): PrefixRow {
+export async function requireAllocation(db: Db, id: number, field: string): Promise<PrefixRow> {
   const row = prefixById(db, id);
   if (!row || row.kind !== "allocation") throw new NotFound("Allocation", id, field);
   return row;
 }
 
 /** A live allocation, or NotFound / CONFLICT (it is RELEASED: history) naming `field`. */
-export function requireLiveAllocation(db: Db, id: number, field: string): PrefixRow {
-  const row = requireAllocation(db, id, field);
+export async function requireLiveAllocation(db: Db, id: number, field: string): Promise<PrefixRow> {
+  const row = await requireAllocation(db, id, field);
   if (row.releasedAt)
     throw new Conflict(`${describePrefix(row)} is RELEASED; released allocations are history`, {
       field,

@@ -88,8 +88,8 @@ export async function provisionSubnet(
   input: ProvisionInput,
 ): Promise<ProvisionResult> {
   const { store } = services;
-  const plan = await store.read((db) => {
-    const allocation = requireLiveAllocation(db, input.allocationId, "allocationId");
+  const plan = await store.read(async (db) => {
+    const allocation = await requireLiveAllocation(db, input.allocationId, "allocationId");
     const account = requireManagedAccount(db, allocation, "create");
     if (allocation.family !== 4)
       throw new Invalid("allocationId", `only IPv4 allocations become subnets; ${allocation.cidr} is IPv6`);
@@ -154,9 +154,9 @@ export async function provisionSubnet(
     await handle.dispose();
   }
 
-  return store.write((db) => {
-    const allocation = requireLiveAllocation(db, input.allocationId, "allocationId");
-    const bound = bindAllocationIn(db, caller, allocation.id, {
+  return store.write(async (db) => {
+    const allocation = await requireLiveAllocation(db, input.allocationId, "allocationId");
+    const bound = await bindAllocationIn(db, caller, allocation.id, {
       provider: handle.name,
       resourceId: subnet.id,
       type: "SUBNET",
@@ -192,8 +192,8 @@ export async function deprovisionSubnet(
   if (input.confirm !== true)
     throw new Invalid("confirm", "deleting a subnet cannot be undone; pass confirm: true to delete it");
   const { store } = services;
-  const plan = await store.read((db) => {
-    const allocation = requireLiveAllocation(db, input.allocationId, "allocationId");
+  const plan = await store.read(async (db) => {
+    const allocation = await requireLiveAllocation(db, input.allocationId, "allocationId");
     const account = requireManagedAccount(db, allocation, "delete");
     if (!allocation.resourceId || allocation.resourceType !== "SUBNET")
       throw new Conflict(`${describePrefix(allocation)} is not bound to a subnet`, {
@@ -226,14 +226,14 @@ export async function deprovisionSubnet(
     await handle.dispose();
   }
 
-  return store.write((db) => {
-    const allocation = requireLiveAllocation(db, input.allocationId, "allocationId");
+  return store.write(async (db) => {
+    const allocation = await requireLiveAllocation(db, input.allocationId, "allocationId");
     if (allocation.resourceId !== plan.resourceId)
       throw new Conflict(`${describePrefix(allocation)} was rebound while the subnet was being deleted`, {
         field: "allocationId",
         conflicting: prefixRef(allocation),
       });
-    const unbound = bindAllocationIn(db, caller, allocation.id, null);
+    const unbound = await bindAllocationIn(db, caller, allocation.id, null);
     markResourceGone(db, plan.account.id, plan.resourceId, new Date().toISOString());
     return { allocation: unbound, deletedResourceId: plan.resourceId };
   });

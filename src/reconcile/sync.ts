@@ -143,7 +143,7 @@ async function syncWith(
     await handle.dispose();
   }
 
-  const result = await store.write((db) => {
+  const result = await store.write(async (db) => {
     const now = new Date().toISOString();
     const units = observation.regions.map((r) => ({
       unit: r.region,
@@ -172,9 +172,6 @@ async function syncWith(
     });
     const classifyMs = performance.now() - t0; // range lookups included
     applyVerdicts(db, recorded.management, classification.verdicts);
-    const okUnits = new Set(units.filter((u) => u.ok).map((u) => u.unit));
-    const drift = applyFindings(db, caller, accountId, classification.findings, okUnits, now);
-
     const openByUnit = new Map<string, number>();
     for (const f of classification.findings) openByUnit.set(f.unit, (openByUnit.get(f.unit) ?? 0) + 1);
     const states: SyncStateRecord[] = observation.regions.map((r) => ({
@@ -193,6 +190,9 @@ async function syncWith(
       error: r.error,
     }));
     for (const s of states) writeSyncState(db, s);
+    // The drift events last (src/db/README.md).
+    const okUnits = new Set(units.filter((u) => u.ok).map((u) => u.unit));
+    const drift = await applyFindings(db, caller, accountId, classification.findings, okUnits, now);
     return {
       accountId,
       states,

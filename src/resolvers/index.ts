@@ -22,10 +22,12 @@ import { CsvResolver } from "./csv.resolver.js";
 import { CloudResolver } from "./cloud.resolver.js";
 import { DriftResolver } from "./drift.resolver.js";
 import { PlanResolver } from "./plan.resolver.js";
+import { ViewerResolver } from "./viewer.resolver.js";
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
 export const resolvers: NonEmptyArray<Function> = [
   ServerResolver,
+  ViewerResolver,
   NodeResolver,
   TokenResolver,
   EventResolver,

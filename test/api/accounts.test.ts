@@ -47,10 +47,10 @@ async function accounts(args: Record<string, unknown>) {
 async function allocate(poolId: string, cidr: string, accountId: string, released = false) {
   const pool = fromGlobalId(poolId).id;
   const account = fromGlobalId(accountId).id;
-  return s.app.services.store.write((db) => {
+  return s.app.services.store.write(async (db) => {
     const parent = prefixById(db, pool)!;
     const p = parsePrefix(cidr);
-    if (!released) occupyInPool(db, parent, p);
+    if (!released) await occupyInPool(db, parent, p);
     return insertPrefix(db, {
       kind: "allocation",
       scopeId: parent.scopeId,

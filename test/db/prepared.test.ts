@@ -79,19 +79,19 @@ describe("prepared inserts and selects", () => {
         .get();
       expect(await accountById(db, account.id)).toEqual(account);
       expect(await accountById(db, account.id + 1)).toBeUndefined();
-      expect(accountSummary(db, account.id)).toEqual({
+      expect(await accountSummary(db, account.id)).toEqual({
         id: account.id,
         key: account.key,
         name: "a",
         tier: "PRD",
       });
-      insertIdempotencyKey(db, { key: "k", requestHash: "h", allocationId: plain.id });
-      expect(idempotencyKeyRow(db, "k")).toMatchObject({
+      await insertIdempotencyKey(db, { key: "k", requestHash: "h", allocationId: plain.id });
+      expect(await idempotencyKeyRow(db, "k")).toMatchObject({
         key: "k",
         requestHash: "h",
         allocationId: plain.id,
       });
-      expect(idempotencyKeyRow(db, "other")).toBeUndefined();
+      expect(await idempotencyKeyRow(db, "other")).toBeUndefined();
       const [event] = await appendEventRows(db, [
         { type: "t", actor: "a", subjectType: "Pool", subjectId: "1", before: null, after: "{}" },
       ]);

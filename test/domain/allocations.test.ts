@@ -41,7 +41,7 @@ afterEach(() => {
 });
 
 async function pool(cidr: string, rules: Partial<PrefixRow> = {}): Promise<PrefixRow> {
-  return store.write((db) => {
+  return store.write(async (db) => {
     const row = insertPrefix(db, {
       kind: "pool",
       scopeId: 1,
@@ -50,7 +50,7 @@ async function pool(cidr: string, rules: Partial<PrefixRow> = {}): Promise<Prefi
       ...rules,
       ...rangeColumns(parsePrefix(cidr)),
     });
-    seedPool(db, row);
+    await seedPool(db, row);
     return row;
   });
 }

@@ -19,7 +19,13 @@ import {
   vacateInPool,
 } from "../../src/domain/placement.js";
 import { Conflict } from "../../src/domain/errors.js";
-import { AllocatorError, formatPrefix, parsePrefix, seedFreeBlocks } from "../../src/allocator/index.js";
+import {
+  AllocatorError,
+  formatPrefix,
+  parsePrefix,
+  seedFreeBlocks,
+  type Prefix,
+} from "../../src/allocator/index.js";
 
 let dir: string;
 let store: Store;
@@ -32,7 +38,7 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function pool(db: Db, cidr: string, parent?: PrefixRow, name = cidr): PrefixRow {
+async function pool(db: Db, cidr: string, parent?: PrefixRow, name = cidr): Promise<PrefixRow> {
   const row = insertPrefix(db, {
     kind: "pool",
     scopeId: 1,
@@ -41,18 +47,18 @@ function pool(db: Db, cidr: string, parent?: PrefixRow, name = cidr): PrefixRow 
     name,
     ...rangeColumns(parsePrefix(cidr)),
   });
-  seedPool(db, row);
+  await seedPool(db, row);
   return row;
 }
 
-function child(
+async function child(
   db: Db,
   parent: PrefixRow,
   cidr: string,
   kind: "allocation" | "reservation" = "allocation",
-): PrefixRow {
+): Promise<PrefixRow> {
   const p = parsePrefix(cidr);
-  occupyInPool(db, parent, p);
+  await occupyInPool(db, parent, p);
   return insertPrefix(db, {
     kind,
     scopeId: 1,
@@ -63,8 +69,8 @@ function child(
   });
 }
 
-function take(db: Db, parent: PrefixRow, length: number): string {
-  const p = takeNextInPool(db, parent, length);
+async function take(db: Db, parent: PrefixRow, length: number): Promise<string> {
+  const p = await takeNextInPool(db, parent, length);
   insertPrefix(db, {
     kind: "allocation",
     scopeId: 1,
@@ -83,23 +89,23 @@ function expectCanonical(db: Db, p: PrefixRow) {
 
 describe("placement inside a pool", () => {
   it("takes the smallest free block that fits and keeps the free space canonical", async () => {
-    await store.write((db) => {
-      const p = pool(db, "10.0.0.0/16");
-      child(db, p, "10.0.0.0/24");
-      expect(take(db, p, 25)).toBe("10.0.1.0/25");
-      expect(take(db, p, 24)).toBe("10.0.2.0/24");
-      expect(take(db, p, 26)).toBe("10.0.1.128/26");
+    await store.write(async (db) => {
+      const p = await pool(db, "10.0.0.0/16");
+      await child(db, p, "10.0.0.0/24");
+      expect(await take(db, p, 25)).toBe("10.0.1.0/25");
+      expect(await take(db, p, 24)).toBe("10.0.2.0/24");
+      expect(await take(db, p, 26)).toBe("10.0.1.128/26");
       expectCanonical(db, p);
     });
   });
 
   it("names the allocation in the way when an explicit CIDR is taken", async () => {
-    await store.write((db) => {
-      const p = pool(db, "10.0.0.0/16", undefined, "prod");
-      child(db, p, "10.0.4.0/22");
+    await store.write(async (db) => {
+      const p = await pool(db, "10.0.0.0/16", undefined, "prod");
+      await child(db, p, "10.0.4.0/22");
       let err: unknown;
       try {
-        occupyInPool(db, p, parsePrefix("10.0.5.0/24"));
+        await occupyInPool(db, p, parsePrefix("10.0.5.0/24"));
       } catch (e) {
         err = e;
       }
@@ -115,43 +121,44 @@ describe("placement inside a pool", () => {
   });
 
   it("points at the child pool when a CIDR lies inside it", async () => {
-    await store.write((db) => {
-      const p = pool(db, "10.0.0.0/8", undefined, "root");
-      const c = pool(db, "10.1.0.0/16", p, "use1");
-      occupyInPool(db, p, rowPrefix(c));
-      expect(() => occupyInPool(db, p, parsePrefix("10.1.2.0/24"))).toThrow(
+    await store.write(async (db) => {
+      const p = await pool(db, "10.0.0.0/8", undefined, "root");
+      const c = await pool(db, "10.1.0.0/16", p, "use1");
+      await occupyInPool(db, p, rowPrefix(c));
+      await expect(occupyInPool(db, p, parsePrefix("10.1.2.0/24"))).rejects.toThrow(
         /10\.1\.2\.0\/24 overlaps pool 'use1' \(10\.1\.0\.0\/16\); to put it there, use that pool as the parent/,
       );
     });
   });
 
   it("merges buddies on release so the pool can hand out its largest block again", async () => {
-    await store.write((db) => {
-      const p = pool(db, "10.0.0.0/22");
-      const taken = [24, 24, 24, 24].map((l) => takeNextInPool(db, p, l));
-      expect(() => takeNextInPool(db, p, 24)).toThrow(AllocatorError);
-      for (const t of taken) vacateInPool(db, p, t);
+    await store.write(async (db) => {
+      const p = await pool(db, "10.0.0.0/22");
+      const taken: Prefix[] = [];
+      for (const l of [24, 24, 24, 24]) taken.push(await takeNextInPool(db, p, l));
+      await expect(takeNextInPool(db, p, 24)).rejects.toThrow(AllocatorError);
+      for (const t of taken) await vacateInPool(db, p, t);
       expect(listFreeBlocks(db, p.id, 4).map(formatPrefix)).toEqual(["10.0.0.0/22"]);
-      expect(formatPrefix(takeNextInPool(db, p, 22))).toBe("10.0.0.0/22");
+      expect(formatPrefix(await takeNextInPool(db, p, 22))).toBe("10.0.0.0/22");
     });
   });
 
   it("reports the largest free block when the pool is full for a size", async () => {
-    await store.write((db) => {
-      const p = pool(db, "10.0.0.0/23");
-      child(db, p, "10.0.0.0/24");
-      child(db, p, "10.0.1.0/25");
-      expect(() => takeNextInPool(db, p, 24)).toThrow(
+    await store.write(async (db) => {
+      const p = await pool(db, "10.0.0.0/23");
+      await child(db, p, "10.0.0.0/24");
+      await child(db, p, "10.0.1.0/25");
+      await expect(takeNextInPool(db, p, 24)).rejects.toThrow(
         /no free \/24 left in 10\.0\.0\.0\/23; the largest free block is 10\.0\.1\.128\/25/,
       );
     });
   });
 
   it("works the same for IPv6", async () => {
-    await store.write((db) => {
-      const p = pool(db, "2001:db8::/32");
-      expect(take(db, p, 48)).toBe("2001:db8::/48");
-      expect(take(db, p, 64)).toBe("2001:db8:1::/64");
+    await store.write(async (db) => {
+      const p = await pool(db, "2001:db8::/32");
+      expect(await take(db, p, 48)).toBe("2001:db8::/48");
+      expect(await take(db, p, 64)).toBe("2001:db8:1::/64");
       expectCanonical(db, p);
     });
   });
@@ -159,17 +166,19 @@ describe("placement inside a pool", () => {
 
 describe("top-level pools", () => {
   it("refuses a top-level pool inside, equal to, or around another live prefix", async () => {
-    await store.write((db) => {
-      pool(db, "10.0.0.0/16", undefined, "a");
-      expect(() => assertTopLevelFree(db, 1, parsePrefix("10.0.1.0/24"))).toThrow(
+    await store.write(async (db) => {
+      await pool(db, "10.0.0.0/16", undefined, "a");
+      await expect(assertTopLevelFree(db, 1, parsePrefix("10.0.1.0/24"))).rejects.toThrow(
         /lies inside pool 'a' \(10\.0\.0\.0\/16\)/,
       );
-      expect(() => assertTopLevelFree(db, 1, parsePrefix("10.0.0.0/16"))).toThrow(
+      await expect(assertTopLevelFree(db, 1, parsePrefix("10.0.0.0/16"))).rejects.toThrow(
         /already exists as pool 'a'/,
       );
-      expect(() => assertTopLevelFree(db, 1, parsePrefix("10.0.0.0/8"))).toThrow(/would contain pool 'a'/);
-      expect(() => assertTopLevelFree(db, 1, parsePrefix("10.1.0.0/16"))).not.toThrow();
-      expect(() => assertTopLevelFree(db, 1, parsePrefix("2001:db8::/32"))).not.toThrow();
+      await expect(assertTopLevelFree(db, 1, parsePrefix("10.0.0.0/8"))).rejects.toThrow(
+        /would contain pool 'a'/,
+      );
+      await expect(assertTopLevelFree(db, 1, parsePrefix("10.1.0.0/16"))).resolves.toBeUndefined();
+      await expect(assertTopLevelFree(db, 1, parsePrefix("2001:db8::/32"))).resolves.toBeUndefined();
     });
   });
 });

@@ -70,10 +70,10 @@ describe("pool rules", () => {
       }),
     );
     const mid = await createPool(store, caller, { name: "mid", parentId: root.id, cidr: "10.0.0.0/20" });
-    const inMid = await store.write((db) => {
+    const inMid = await store.write(async (db) => {
       const parent = prefixById(db, mid.id)!;
       const p = parsePrefix("10.0.2.0/24");
-      occupyInPool(db, parent, p);
+      await occupyInPool(db, parent, p);
       return insertPrefix(db, {
         kind: "allocation",
         scopeId: 1,
