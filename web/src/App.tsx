@@ -1,12 +1,6 @@
 import { useCallback, useEffect, useMemo, useState, useSyncExternalStore } from "react";
 import { Provider } from "urql";
-import {
-  createApiClient,
-  currentLinkState,
-  currentReconnects,
-  subscribeLinkState,
-  subscribeReconnects,
-} from "./lib/client";
+import { createApiClient, currentLinkState, subscribeLinkState } from "./lib/client";
 import { CREDENTIAL_LABEL, fetchViewer, loadToken, saveToken, type Session } from "./lib/session";
 import { CALLBACK_PATH } from "./lib/oidc";
 import { Link, navigate, useLocation } from "./lib/router";
@@ -68,7 +62,6 @@ export function App() {
   );
   const [theme, setTheme] = useState<Theme>(initialTheme);
   const { path } = useLocation();
-  const reconnects = useSyncExternalStore(subscribeReconnects, currentReconnects);
   useEffect(() => applyTheme(theme), [theme]);
 
   useEffect(() => {
@@ -187,7 +180,7 @@ export function App() {
           </div>
         </header>
         <main id="main" tabIndex={-1}>
-          <Routes key={reconnects} path={path} />
+          <Routes path={path} />
         </main>
         <ToastHost />
       </Provider>
