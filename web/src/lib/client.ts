@@ -150,7 +150,10 @@ export function createApiClient(
     try {
       const res = await fetch("/graphql", {
         method: "POST",
-        headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+        headers: {
+          "content-type": "application/json",
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+        },
         body: JSON.stringify({ query: "query EventHead { serverInfo { eventCursor } }" }),
       });
       const body = (await res.json()) as { data?: { serverInfo?: { eventCursor?: string | null } } };
