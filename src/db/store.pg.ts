@@ -47,6 +47,8 @@ export interface PgStore {
   close(): Promise<void>;
   /** DATABASE_URL with the password redacted. */
   readonly dsn: string;
+  /** The migration versions this store applied when it opened (empty: another replica did, or none were due). */
+  readonly migrated: readonly number[];
   /** This process's id in NOTIFY payloads. */
   readonly instanceId: string;
   readonly pool: pg.Pool;
@@ -120,8 +122,9 @@ export async function openPgStore(options: PgStoreOptions): Promise<PgStore> {
     await pool.end().catch(() => {});
     throw explainConnectError(e, options.url);
   }
+  let migrated: number[] = [];
   try {
-    if (options.migrate !== false) await pgMigrateUp(first, folder);
+    if (options.migrate !== false) migrated = await pgMigrateUp(first, folder);
     else await pgAssertCompatible(first, folder);
   } catch (e) {
     first.release();
@@ -194,6 +197,7 @@ export async function openPgStore(options: PgStoreOptions): Promise<PgStore> {
     dsn,
     instanceId,
     pool,
+    migrated,
     async read(fn) {
       if (closed) throw new Error("store is closed");
       try {

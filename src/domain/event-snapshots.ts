@@ -36,6 +36,8 @@ const ID_FIELDS: Readonly<Record<string, Readonly<Record<string, string>>>> = {
   },
   ApiToken: { id: "ApiToken" },
   Webhook: { id: "Webhook" },
+  // targetId is stored as a global id already (a Pool or an Allocation).
+  ChangeRequest: { id: "ChangeRequest", scopeId: "Scope" },
 };
 
 /** A snapshot as every reader sees it: version 2, global ids. */

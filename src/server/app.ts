@@ -120,7 +120,11 @@ async function bootstrapAdminToken(store: Store): Promise<string | null> {
 
 export async function startApp(config: Config, options: StartOptions = {}): Promise<App> {
   const logger = options.logger ?? createLogger(config.logLevel);
-  const store = options.store ?? (await openConfiguredStore(config));
+  const store =
+    options.store ??
+    (await openConfiguredStore(config, {
+      onMigrated: (versions) => logger.info({ versions }, "database migrated"),
+    }));
   const services = createServices(config, store, logger);
   const workers = createWorkers();
 
