@@ -52,6 +52,8 @@ export interface Config {
   webhookRetryMaxMs: number;
   subscriptionMaxLag: number;
   shutdownTimeoutMs: number;
+  /** How long a change request waits for approval (hours, fractions allowed). */
+  changeRequestTtlHours: number;
 }
 
 export class ConfigError extends Error {
@@ -81,6 +83,16 @@ const int =
     if (!/^-?\d+$/.test(raw.trim())) throw new ConfigError(name, `expected an integer, got "${raw}"`);
     const n = Number(raw);
     if (n < min || n > max) throw new ConfigError(name, `expected ${min}..${max}, got ${n}`);
+    return n;
+  };
+
+const positiveNumber =
+  (max: number): Parser<number> =>
+  (raw, name) => {
+    if (!/^\d+(\.\d+)?$/.test(raw.trim()))
+      throw new ConfigError(name, `expected a positive number, got "${raw}"`);
+    const n = Number(raw);
+    if (n <= 0 || n > max) throw new ConfigError(name, `expected more than 0 and at most ${max}, got ${n}`);
     return n;
   };
 
@@ -405,6 +417,13 @@ export const settings: Setting<unknown>[] = [
     apply: (c, v) => (c.subscriptionMaxLag = v),
   }),
   setting({
+    env: "CHANGE_REQUEST_TTL_HOURS",
+    default: 72,
+    parse: positiveNumber(8760),
+    help: "hours a change request (approval policy of a scope) waits for a decision before it expires",
+    apply: (c, v) => (c.changeRequestTtlHours = v),
+  }),
+  setting({
     env: "SHUTDOWN_TIMEOUT_MS",
     default: 8000,
     parse: int(100, 60_000),
@@ -447,6 +466,7 @@ function blankConfig(): Config {
     webhookRetryMaxMs: 300_000,
     subscriptionMaxLag: 10_000,
     shutdownTimeoutMs: 8000,
+    changeRequestTtlHours: 72,
   };
 }
 
@@ -509,6 +529,7 @@ export function describeConfig(config: Config): Record<string, unknown> {
     webhookRetryBaseMs: config.webhookRetryBaseMs,
     webhookRetryMaxMs: config.webhookRetryMaxMs,
     subscriptionMaxLag: config.subscriptionMaxLag,
+    changeRequestTtlHours: config.changeRequestTtlHours,
   };
 }
 

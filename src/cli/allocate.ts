@@ -55,6 +55,11 @@ export const RELEASE = /* GraphQL */ `
       allocation {
         ...CliAllocation
       }
+      changeRequest {
+        id
+        status
+        expiresAt
+      }
     }
   }
   ${ALLOCATION_FIELDS}
@@ -171,11 +176,23 @@ async function allocationIdOf(client: GraphQLClient, ref: string, scopeRef?: str
 
 async function release(client: GraphQLClient, opts: ReleaseOptions, ref: string): Promise<void> {
   const id = await allocationIdOf(client, ref, opts.scope);
-  const data = await client.request<{ releaseAllocation: { allocation: Allocation } }>(RELEASE, {
-    input: { id },
-  });
-  const allocation = data.releaseAllocation.allocation;
-  print(opts.output, allocation, ALLOCATION_COLUMNS, [allocation]);
+  const data = await client.request<{
+    releaseAllocation: {
+      allocation: Allocation | null;
+      changeRequest: { id: string; status: string; expiresAt: string } | null;
+    };
+  }>(RELEASE, { input: { id } });
+  const { allocation, changeRequest } = data.releaseAllocation;
+  // The scope requires approval: nothing was released yet (issue #18).
+  if (!allocation && changeRequest) {
+    if (opts.output === "json") print(opts.output, { changeRequest }, [], []);
+    else
+      process.stdout.write(
+        `release awaits approval: change request ${changeRequest.id} (${changeRequest.status}, expires ${changeRequest.expiresAt}); another principal approves it with approveChange\n`,
+      );
+    return;
+  }
+  print(opts.output, allocation, ALLOCATION_COLUMNS, [allocation!]);
 }
 
 export function registerAllocationCommands(program: Command): void {

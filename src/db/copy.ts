@@ -46,6 +46,7 @@ const TABLES = [
   ["cloud_cidrs", lite.cloudCidrs, pgs.cloudCidrs],
   ["drift_items", lite.driftItems, pgs.driftItems],
   ["sync_state", lite.syncState, pgs.syncState],
+  ["change_requests", lite.changeRequests, pgs.changeRequests],
 ] as const satisfies readonly (readonly [string, SQLiteTable, PgTable])[];
 
 export interface CopiedTable {

@@ -52,6 +52,9 @@ export const scopes = pgTable("scopes", {
   name: text("name").notNull().unique(),
   description: text("description"),
   isDefault: boolean("is_default").notNull().default(false),
+  approveDeletePool: boolean("approve_delete_pool").notNull().default(false),
+  approveReleaseAllocation: boolean("approve_release_allocation").notNull().default(false),
+  approveActuation: boolean("approve_actuation").notNull().default(false),
   createdAt: createdAt(),
   updatedAt: updatedAt(),
 });
@@ -334,4 +337,29 @@ export const syncState = pgTable(
     error: text("error"),
   },
   (t) => [primaryKey({ columns: [t.accountId, t.region] })],
+);
+
+/** Destructive operations waiting for a second principal (see ./schema.ts). */
+export const changeRequests = pgTable(
+  "change_requests",
+  {
+    id: id(),
+    operation: text("operation").notNull(),
+    scopeId: integer("scope_id").references(() => scopes.id, { onDelete: "set null" }),
+    targetType: text("target_type").notNull(),
+    targetId: integer("target_id").notNull(),
+    targetCidr: text("target_cidr").notNull(),
+    input: text("input").notNull().default("{}"),
+    requestedBy: text("requested_by").notNull(),
+    status: text("status").notNull().default("PENDING"),
+    reason: text("reason"),
+    createdAt: createdAt(),
+    expiresAt: text("expires_at").notNull(),
+    decidedBy: text("decided_by"),
+    decidedAt: text("decided_at"),
+  },
+  (t) => [
+    index("change_requests_status_idx").on(t.status, t.expiresAt),
+    index("change_requests_target_idx").on(t.targetType, t.targetId),
+  ],
 );

@@ -41,6 +41,12 @@ export const scopes = sqliteTable("scopes", {
   name: text("name").notNull().unique(),
   description: text("description"),
   isDefault: integer("is_default", { mode: "boolean" }).notNull().default(false),
+  /** Approval policy (issue #18): these operations on the scope's objects wait for a second principal. */
+  approveDeletePool: integer("approve_delete_pool", { mode: "boolean" }).notNull().default(false),
+  approveReleaseAllocation: integer("approve_release_allocation", { mode: "boolean" })
+    .notNull()
+    .default(false),
+  approveActuation: integer("approve_actuation", { mode: "boolean" }).notNull().default(false),
   createdAt: createdAt(),
   updatedAt: updatedAt(),
 });
@@ -354,4 +360,39 @@ export const syncState = sqliteTable(
     error: text("error"),
   },
   (t) => [primaryKey({ columns: [t.accountId, t.region] })],
+);
+
+/**
+ * A destructive operation waiting for a second principal (issue #18): what was asked (operation, target,
+ * input), by whom, and what became of it. The target has no foreign key: an approved deletePool removes it,
+ * and the request stays as the record of who asked and who approved.
+ */
+export const changeRequests = sqliteTable(
+  "change_requests",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    /** DELETE_POOL | RELEASE_ALLOCATION | PROVISION_SUBNET | DEPROVISION_SUBNET */
+    operation: text("operation").notNull(),
+    scopeId: integer("scope_id").references(() => scopes.id, { onDelete: "set null" }),
+    /** Pool | Allocation */
+    targetType: text("target_type").notNull(),
+    targetId: integer("target_id").notNull(),
+    /** The target's range when asked (it may be gone later). */
+    targetCidr: text("target_cidr").notNull(),
+    /** JSON object: the operation's other arguments (cascade, vpc, confirm, ...). */
+    input: text("input").notNull().default("{}"),
+    /** Actor label of the requester (as on events: `token:<id>:<name>`, `jwt:<subject>`). */
+    requestedBy: text("requested_by").notNull(),
+    /** PENDING | APPROVED | REJECTED | EXPIRED | FAILED */
+    status: text("status").notNull().default("PENDING"),
+    reason: text("reason"),
+    createdAt: createdAt(),
+    expiresAt: text("expires_at").notNull(),
+    decidedBy: text("decided_by"),
+    decidedAt: text("decided_at"),
+  },
+  (t) => [
+    index("change_requests_status_idx").on(t.status, t.expiresAt),
+    index("change_requests_target_idx").on(t.targetType, t.targetId),
+  ],
 );

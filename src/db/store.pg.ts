@@ -16,17 +16,16 @@
  */
 import pg from "pg";
 import { sql } from "drizzle-orm";
-import { drizzle, type NodePgDatabase } from "drizzle-orm/node-postgres";
+import { drizzle } from "drizzle-orm/node-postgres";
 import { randomUUID } from "node:crypto";
 import { redactUrl } from "../config.js";
 import * as schema from "./schema.pg.js";
 import { collectNotes, type Db, type Store } from "./store.js";
 import { pgAssertCompatible, pgMigrateUp, PG_MIGRATIONS_FOLDER } from "./migrate.pg.js";
 import { clientConfig, DatabaseUnavailableError, explainConnectError, type PgSettings } from "./pg.js";
+import type { PgDb, PgTx } from "./dialect.js";
 
-export type PgDb = NodePgDatabase<typeof schema>;
-/** The handle `write(fn)` passes: a drizzle transaction (its `execute` runs raw SQL in the transaction). */
-export type PgTx = Parameters<Parameters<PgDb["transaction"]>[0]>[0];
+export type { PgDb, PgTx };
 
 /**
  * The channel every replica LISTENs on. The payload is the committing connection's application_name,
@@ -47,6 +46,8 @@ export interface PgStore {
   close(): Promise<void>;
   /** DATABASE_URL with the password redacted. */
   readonly dsn: string;
+  /** The migration versions this store applied when it opened (empty: another replica did, or none were due). */
+  readonly migrated: readonly number[];
   /** This process's id in NOTIFY payloads. */
   readonly instanceId: string;
   readonly pool: pg.Pool;
@@ -120,8 +121,9 @@ export async function openPgStore(options: PgStoreOptions): Promise<PgStore> {
     await pool.end().catch(() => {});
     throw explainConnectError(e, options.url);
   }
+  let migrated: number[] = [];
   try {
-    if (options.migrate !== false) await pgMigrateUp(first, folder);
+    if (options.migrate !== false) migrated = await pgMigrateUp(first, folder);
     else await pgAssertCompatible(first, folder);
   } catch (e) {
     first.release();
@@ -194,6 +196,7 @@ export async function openPgStore(options: PgStoreOptions): Promise<PgStore> {
     dsn,
     instanceId,
     pool,
+    migrated,
     async read(fn) {
       if (closed) throw new Error("store is closed");
       try {

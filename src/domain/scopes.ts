@@ -23,6 +23,7 @@ import {
 } from "../db/scopes.js";
 import type { Db, Store } from "../db/store.js";
 import type { Caller } from "./caller.js";
+import { NO_APPROVALS, type ApprovalPolicy, type ApprovalPolicyPatch } from "./change-requests.js";
 import { Conflict, Invalid, NotFound } from "./errors.js";
 import { appendEvent } from "./events.js";
 import { describePrefix, firstOverlapBetween, prefixRef } from "./placement.js";
@@ -36,6 +37,8 @@ export interface ScopeRecord {
   name: string;
   description: string | null;
   isDefault: boolean;
+  /** Which destructive operations on the scope's objects wait for a second principal (issue #18). */
+  approvals: ApprovalPolicy;
   /** ISO-8601 UTC. */
   createdAt: string;
   updatedAt: string;
@@ -47,13 +50,39 @@ export function toScopeRecord(row: ScopeRow): ScopeRecord {
     name: row.name,
     description: row.description,
     isDefault: row.isDefault,
+    approvals: approvalsOf(row),
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
   };
 }
 
+function approvalsOf(row: ScopeRow): ApprovalPolicy {
+  return {
+    deletePool: row.approveDeletePool,
+    releaseAllocation: row.approveReleaseAllocation,
+    actuation: row.approveActuation,
+  };
+}
+
+/** The approval policy columns of a change: present switches only; null = no approvals at all. */
+function approvalColumns(patch: ApprovalPolicyPatch | null | undefined) {
+  if (patch === undefined) return {};
+  const p = patch ?? NO_APPROVALS;
+  return {
+    ...(p.deletePool != null ? { approveDeletePool: p.deletePool } : {}),
+    ...(p.releaseAllocation != null ? { approveReleaseAllocation: p.releaseAllocation } : {}),
+    ...(p.actuation != null ? { approveActuation: p.actuation } : {}),
+  };
+}
+
 export function scopeSnapshot(row: ScopeRow) {
-  return { id: row.id, name: row.name, description: row.description, isDefault: row.isDefault };
+  return {
+    id: row.id,
+    name: row.name,
+    description: row.description,
+    isDefault: row.isDefault,
+    approvals: approvalsOf(row),
+  };
 }
 
 function scopeRef(row: ScopeRow) {
@@ -100,6 +129,8 @@ export async function scopesById(store: Store, ids: readonly number[]): Promise<
 export interface ScopeInput {
   name: string;
   description?: string | null;
+  /** Absent switches are off. */
+  approvals?: ApprovalPolicyPatch | null;
 }
 
 export async function createScope(store: Store, caller: Caller, input: ScopeInput): Promise<ScopeRecord> {
@@ -107,7 +138,7 @@ export async function createScope(store: Store, caller: Caller, input: ScopeInpu
   const description = freeText("description", input.description);
   return store.write(async (db) => {
     await assertNameFree(db, name);
-    const row = await insertScope(db, { name, description });
+    const row = await insertScope(db, { name, description, ...approvalColumns(input.approvals) });
     await appendEvent(db, caller, {
       type: "scope.created",
       subjectType: "Scope",
@@ -123,7 +154,12 @@ export async function updateScope(
   store: Store,
   caller: Caller,
   id: number,
-  patch: { name?: string | null; description?: string | null },
+  patch: {
+    name?: string | null;
+    description?: string | null;
+    /** Absent: unchanged; only the switches present change; null turns every approval off. */
+    approvals?: ApprovalPolicyPatch | null;
+  },
 ): Promise<ScopeRecord> {
   if (patch.name === null) throw new Invalid("name", "a scope's name cannot be cleared");
   const name = patch.name === undefined ? undefined : requiredName("name", patch.name);
@@ -135,6 +171,7 @@ export async function updateScope(
     const after = await updateScopeRow(db, id, {
       ...(name !== undefined ? { name } : {}),
       ...(description !== undefined ? { description } : {}),
+      ...approvalColumns(patch.approvals),
     });
     await appendEvent(db, caller, {
       type: "scope.updated",

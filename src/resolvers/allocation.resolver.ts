@@ -8,7 +8,9 @@ import {
   updateAllocation,
   type AllocateInput as DomainAllocateInput,
 } from "../domain/allocations.js";
+import { changeRequestSettings, performOrRequest } from "../domain/change-requests.js";
 import { Account } from "../schema/account.js";
+import { toChangeRequest } from "../schema/change-request.js";
 import {
   AllocateInput,
   AllocateManyInput,
@@ -97,7 +99,8 @@ export class AllocationResolver {
 
   @Authorized("operate")
   @Mutation(() => ReleaseAllocationPayload, {
-    description: "Gives an allocation's range back to its pool; the allocation stays, RELEASED, for history.",
+    description:
+      "Gives an allocation's range back to its pool; the allocation stays, RELEASED, for history. When its scope requires approval of releaseAllocation, nothing is released: the payload's changeRequest is the PENDING request.",
   })
   async releaseAllocation(
     @Arg("input", () => ReleaseAllocationInput, { description: "The allocation to release." })
@@ -105,7 +108,15 @@ export class AllocationResolver {
     @Ctx() ctx: Context,
   ): Promise<ReleaseAllocationPayload> {
     const { id } = fromGlobalId(input.id, "Allocation", "id");
-    return { allocation: toAllocation(await releaseAllocation(ctx.services.store, callerOf(ctx), id)) };
+    const { done, changeRequest } = await performOrRequest(
+      ctx.services.store,
+      callerOf(ctx),
+      { operation: "RELEASE_ALLOCATION", targetId: id },
+      changeRequestSettings(ctx.services.config),
+      (store) => releaseAllocation(store, callerOf(ctx), id),
+    );
+    if (changeRequest) return { allocation: null, changeRequest: toChangeRequest(changeRequest) };
+    return { allocation: toAllocation(done), changeRequest: null };
   }
 
   @Authorized("operate")

@@ -22,7 +22,9 @@ import { Account } from "../schema/account.js";
 import { fromGlobalId, toGlobalId } from "../schema/node.js";
 import { adoptResource, listCloudResources, syncStates } from "../domain/cloud.js";
 import { syncAccount } from "../reconcile/sync.js";
-import { deprovisionSubnet, provisionSubnet } from "../reconcile/actuation.js";
+import { deprovisionOrRequest, provisionOrRequest } from "../reconcile/change-operations.js";
+import { changeRequestSettings } from "../domain/change-requests.js";
+import { toChangeRequest } from "../schema/change-request.js";
 import { callerOf, type Context } from "./context.js";
 import { toDriftItem } from "../schema/drift.js";
 
@@ -121,44 +123,65 @@ export class CloudResolver {
   @Authorized("operate")
   @Mutation(() => ProvisionSubnetPayload, {
     description:
-      "Creates the subnet of an allocation in a VPC and binds them; only for accounts with reconcile policy MANAGE (FORBIDDEN otherwise). A retry finds the subnet created earlier instead of creating a second one. Needs operate.",
+      "Creates the subnet of an allocation in a VPC and binds them; only for accounts with reconcile policy MANAGE (FORBIDDEN otherwise). A retry finds the subnet created earlier instead of creating a second one. Needs operate. When the allocation's scope requires approval of actuation, nothing is created: the payload's changeRequest is the PENDING request.",
   })
   async provisionSubnet(
     @Arg("input", () => ProvisionSubnetInput, { description: "Allocation and VPC." })
     input: ProvisionSubnetInput,
     @Ctx() ctx: Context,
   ): Promise<ProvisionSubnetPayload> {
-    const r = await provisionSubnet(ctx.services, callerOf(ctx), {
-      allocationId: fromGlobalId(input.allocationId, "Allocation", "allocationId").id,
-      vpc: vpcRef(input.vpcId),
-      region: input.region,
-      zone: input.zone,
-      name: input.name,
-    });
+    const { done: r, changeRequest } = await provisionOrRequest(
+      ctx.services,
+      callerOf(ctx),
+      {
+        allocationId: fromGlobalId(input.allocationId, "Allocation", "allocationId").id,
+        vpc: vpcRef(input.vpcId),
+        region: input.region,
+        zone: input.zone,
+        name: input.name,
+      },
+      changeRequestSettings(ctx.services.config),
+    );
+    if (changeRequest)
+      return {
+        allocationId: null,
+        resource: null,
+        created: null,
+        changeRequest: toChangeRequest(changeRequest),
+      };
     return {
       allocationId: toGlobalId("Allocation", r.allocation.id),
       resource: toCloudResource(r.resource),
       created: r.created,
+      changeRequest: null,
     };
   }
 
   @Authorized("operate")
   @Mutation(() => DeprovisionSubnetPayload, {
     description:
-      "Deletes the subnet of an allocation (the allocation stays, unbound); only under reconcile policy MANAGE, and never a subnet without CloudPAM's ownership tag (FORBIDDEN). Needs operate.",
+      "Deletes the subnet of an allocation (the allocation stays, unbound); only under reconcile policy MANAGE, and never a subnet without CloudPAM's ownership tag (FORBIDDEN). Needs operate. When the allocation's scope requires approval of actuation, nothing is deleted: the payload's changeRequest is the PENDING request.",
   })
   async deprovisionSubnet(
     @Arg("input", () => DeprovisionSubnetInput, { description: "Allocation and confirmation." })
     input: DeprovisionSubnetInput,
     @Ctx() ctx: Context,
   ): Promise<DeprovisionSubnetPayload> {
-    const r = await deprovisionSubnet(ctx.services, callerOf(ctx), {
-      allocationId: fromGlobalId(input.allocationId, "Allocation", "allocationId").id,
-      confirm: input.confirm,
-    });
+    const { done: r, changeRequest } = await deprovisionOrRequest(
+      ctx.services,
+      callerOf(ctx),
+      {
+        allocationId: fromGlobalId(input.allocationId, "Allocation", "allocationId").id,
+        confirm: input.confirm,
+      },
+      changeRequestSettings(ctx.services.config),
+    );
+    if (changeRequest)
+      return { allocationId: null, deletedResourceId: null, changeRequest: toChangeRequest(changeRequest) };
     return {
       allocationId: toGlobalId("Allocation", r.allocation.id),
       deletedResourceId: r.deletedResourceId,
+      changeRequest: null,
     };
   }
 

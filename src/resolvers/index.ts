@@ -22,6 +22,7 @@ import { CsvResolver } from "./csv.resolver.js";
 import { CloudResolver } from "./cloud.resolver.js";
 import { DriftResolver } from "./drift.resolver.js";
 import { PlanResolver } from "./plan.resolver.js";
+import { ChangeRequestResolver } from "./change-request.resolver.js";
 import { ViewerResolver } from "./viewer.resolver.js";
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
@@ -52,4 +53,5 @@ export const resolvers: NonEmptyArray<Function> = [
   PoolSpaceResolver,
   AccountAllocationsResolver,
   PlanResolver,
+  ChangeRequestResolver,
 ];

@@ -8,6 +8,7 @@ import DataLoader from "dataloader";
 import type { Store } from "../db/store.js";
 import type { PageArgs, Page } from "../db/pagination.js";
 import { accountsById } from "../domain/accounts.js";
+import { changeRequestsById } from "../domain/change-requests.js";
 import { allocationsById } from "../domain/allocations.js";
 import { cloudCidrsOf, cloudResourcesById, type CloudCidrRecord } from "../domain/cloud.js";
 import { driftItemsById } from "../domain/drift.js";
@@ -18,6 +19,7 @@ import { scopesById } from "../domain/scopes.js";
 import { countDeliveriesOf, deliveriesOf, webhooksById, type DeliveryInfo } from "../domain/webhooks.js";
 import { toAccount, type Account } from "../schema/account.js";
 import { toAllocation, type Allocation } from "../schema/allocation.js";
+import { toChangeRequest, type ChangeRequest } from "../schema/change-request.js";
 import { toCloudResource, type CloudResource } from "../schema/cloud.js";
 import { toDriftItem, type DriftItem } from "../schema/drift.js";
 import { toEvent, type Event } from "../schema/event.js";
@@ -41,6 +43,7 @@ export interface Loaders {
   driftItem: ByIdLoader<DriftItem>;
   event: ByIdLoader<Event>;
   webhook: ByIdLoader<Webhook>;
+  changeRequest: ByIdLoader<ChangeRequest>;
   /** Delivery attempts per webhook (by webhook row id). */
   webhookDeliveryCounts: DataLoader<number, number>;
   /** One page of delivery attempts per webhook; one loader per distinct page window. */
@@ -71,6 +74,7 @@ export function createLoaders(store: Store): Loaders {
     driftItem: mapped(driftItemsById, store, toDriftItem),
     event: mapped(eventsById, store, toEvent),
     webhook: mapped(webhooksById, store, toWebhook),
+    changeRequest: mapped(changeRequestsById, store, toChangeRequest),
     webhookDeliveryCounts: new DataLoader((ids) => countDeliveriesOf(store, ids)),
     webhookDeliveries(args, maxPageSize) {
       const key = JSON.stringify([args.first, args.after, args.last, args.before, maxPageSize]);

@@ -11,6 +11,7 @@ const NODE_FETCHERS: Record<string, (ctx: Context, id: number) => Promise<Node |
   Reservation: (ctx, id) => ctx.loaders.reservation.load(id),
   CloudResource: (ctx, id) => ctx.loaders.cloudResource.load(id),
   DriftItem: (ctx, id) => ctx.loaders.driftItem.load(id),
+  ChangeRequest: (ctx, id) => ctx.loaders.changeRequest.load(id),
   Event: async (ctx, id) => {
     if (!ctx.actor.role) return null;
     authorize(ctx, "audit");

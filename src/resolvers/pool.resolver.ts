@@ -9,6 +9,8 @@ import {
   type PoolFilter as DomainPoolFilter,
 } from "../domain/pools.js";
 import { movePool, resizePool } from "../domain/pool-lifecycle.js";
+import { changeRequestSettings, performOrRequest } from "../domain/change-requests.js";
+import { toChangeRequest } from "../schema/change-request.js";
 import type { PoolOrderField as DbPoolOrderField } from "../db/pools.js";
 import { Account } from "../schema/account.js";
 import { ConnectionArgs, SortDirection, toConnection } from "../schema/connection.js";
@@ -203,18 +205,28 @@ export class PoolResolver {
   @Authorized("admin")
   @Mutation(() => DeletePoolPayload, {
     description:
-      "Deletes a pool and gives its range back to its parent; CONFLICT while it holds anything unless cascade: true.",
+      "Deletes a pool and gives its range back to its parent; CONFLICT while it holds anything unless cascade: true. When the pool's scope requires approval of deletePool, nothing is deleted: the payload's changeRequest is the PENDING request (approveChange applies it).",
   })
   async deletePool(
     @Arg("input", () => DeletePoolInput, { description: "The pool to delete." }) input: DeletePoolInput,
     @Ctx() ctx: Context,
   ): Promise<DeletePoolPayload> {
     const { id } = fromGlobalId(input.id, "Pool", "id");
-    const { pool, removed } = await deletePool(ctx.services.store, callerOf(ctx), id, input.cascade ?? false);
+    const cascade = input.cascade ?? false;
+    const { done, changeRequest } = await performOrRequest(
+      ctx.services.store,
+      callerOf(ctx),
+      { operation: "DELETE_POOL", targetId: id, input: { cascade } },
+      changeRequestSettings(ctx.services.config),
+      (store) => deletePool(store, callerOf(ctx), id, cascade),
+    );
+    if (changeRequest)
+      return { deletedPoolId: null, cidr: null, removed: [], changeRequest: toChangeRequest(changeRequest) };
     return {
-      deletedPoolId: toGlobalId("Pool", pool.id),
-      cidr: pool.cidr,
-      removed: removed.map(toRemovedPrefix),
+      deletedPoolId: toGlobalId("Pool", done.pool.id),
+      cidr: done.pool.cidr,
+      removed: done.removed.map(toRemovedPrefix),
+      changeRequest: null,
     };
   }
 }

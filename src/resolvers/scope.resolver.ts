@@ -68,6 +68,7 @@ export class ScopeResolver {
     const row = await updateScope(ctx.services.store, callerOf(ctx), id, {
       name: input.name,
       description: input.description,
+      approvals: input.approvals,
     });
     return { scope: toScope(row) };
   }

@@ -8,6 +8,7 @@ import type { AllocationRecord } from "../domain/allocations.js";
 import { ConnectionType } from "./connection.js";
 import { Node, toGlobalId } from "./node.js";
 import { CIDRScalar } from "./scalars.js";
+import { ChangeRequest } from "./change-request.js";
 
 export enum AllocationStatus {
   ALLOCATED = "ALLOCATED",
@@ -215,8 +216,15 @@ export class ReleaseAllocationInput {
 
 @ObjectType({ description: "The released allocation (status RELEASED); its range is free again." })
 export class ReleaseAllocationPayload {
-  @Field(() => Allocation, { description: "The allocation." })
-  allocation!: Allocation;
+  @Field(() => Allocation, { nullable: true, description: "The allocation; null while awaiting approval." })
+  allocation!: Allocation | null;
+
+  @Field(() => ChangeRequest, {
+    nullable: true,
+    description:
+      "Set when the scope's approval policy holds this operation: the PENDING request (the other fields are then null or empty; nothing was changed yet). Null when the operation was applied.",
+  })
+  changeRequest!: ChangeRequest | null;
 }
 
 @InputType({

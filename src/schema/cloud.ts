@@ -7,6 +7,7 @@ import { Node } from "./node.js";
 import { DriftItem } from "./drift.js";
 import { toGlobalId } from "./node.js";
 import type { CloudCidrRecord, CloudResourceRecord, SyncStateRecord } from "../domain/cloud.js";
+import { ChangeRequest } from "./change-request.js";
 
 export enum CloudResourceType {
   VPC = "VPC",
@@ -322,16 +323,28 @@ export class ProvisionSubnetInput {
 
 @ObjectType({ description: "Result of provisioning." })
 export class ProvisionSubnetPayload {
-  @Field(() => ID, { description: "Global id of the allocation, now bound to the subnet." })
-  allocationId!: string;
+  @Field(() => ID, {
+    nullable: true,
+    description: "Global id of the allocation, now bound to the subnet; null while awaiting approval.",
+  })
+  allocationId!: string | null;
 
-  @Field(() => CloudResource, { description: "The subnet." })
-  resource!: CloudResource;
+  @Field(() => CloudResource, { nullable: true, description: "The subnet; null while awaiting approval." })
+  resource!: CloudResource | null;
 
   @Field(() => Boolean, {
-    description: "False when the allocation already had this subnet (a retried request).",
+    nullable: true,
+    description:
+      "False when the allocation already had this subnet (a retried request); null while awaiting approval.",
   })
-  created!: boolean;
+  created!: boolean | null;
+
+  @Field(() => ChangeRequest, {
+    nullable: true,
+    description:
+      "Set when the scope's approval policy holds this operation: the PENDING request (the other fields are then null or empty; nothing was changed yet). Null when the operation was applied.",
+  })
+  changeRequest!: ChangeRequest | null;
 }
 
 @InputType({
@@ -347,11 +360,24 @@ export class DeprovisionSubnetInput {
 
 @ObjectType({ description: "Result of deprovisioning: the subnet is gone, the allocation stays (unbound)." })
 export class DeprovisionSubnetPayload {
-  @Field(() => ID, { description: "Global id of the allocation, no longer bound." })
-  allocationId!: string;
+  @Field(() => ID, {
+    nullable: true,
+    description: "Global id of the allocation, no longer bound; null while awaiting approval.",
+  })
+  allocationId!: string | null;
 
-  @Field(() => String, { description: "Cloud id of the deleted subnet." })
-  deletedResourceId!: string;
+  @Field(() => String, {
+    nullable: true,
+    description: "Cloud id of the deleted subnet; null while awaiting approval.",
+  })
+  deletedResourceId!: string | null;
+
+  @Field(() => ChangeRequest, {
+    nullable: true,
+    description:
+      "Set when the scope's approval policy holds this operation: the PENDING request (the other fields are then null or empty; nothing was changed yet). Null when the operation was applied.",
+  })
+  changeRequest!: ChangeRequest | null;
 }
 
 /** Maps an observed resource to the API's CloudResource. */

@@ -10,6 +10,7 @@ import { Tier } from "./tier.js";
 import { ConnectionType, SortDirection } from "./connection.js";
 import { Node, toGlobalId } from "./node.js";
 import { CIDRScalar } from "./scalars.js";
+import { ChangeRequest } from "./change-request.js";
 
 export enum IpFamily {
   IPV4 = "IPV4",
@@ -416,12 +417,24 @@ export class UpdatePoolPayload {
 
 @ObjectType({ description: "The deleted pool and everything removed with it." })
 export class DeletePoolPayload {
-  @Field(() => ID, { description: "Global id the pool had." })
-  deletedPoolId!: string;
+  @Field(() => ID, { nullable: true, description: "Global id the pool had; null while awaiting approval." })
+  deletedPoolId!: string | null;
 
-  @Field(() => CIDRScalar, { description: "The range it had (given back to its parent)." })
-  cidr!: string;
+  @Field(() => CIDRScalar, {
+    nullable: true,
+    description: "The range it had (given back to its parent); null while awaiting approval.",
+  })
+  cidr!: string | null;
 
-  @Field(() => [RemovedPrefix], { description: "Everything removed with it (cascade), deepest first." })
+  @Field(() => [RemovedPrefix], {
+    description: "Everything removed with it (cascade), deepest first; empty while awaiting approval.",
+  })
   removed!: RemovedPrefix[];
+
+  @Field(() => ChangeRequest, {
+    nullable: true,
+    description:
+      "Set when the scope's approval policy holds this operation: the PENDING request (the other fields are then null or empty; nothing was changed yet). Null when the operation was applied.",
+  })
+  changeRequest!: ChangeRequest | null;
 }

@@ -5,6 +5,35 @@ import { ConnectionType } from "./connection.js";
 import { Node, toGlobalId } from "./node.js";
 
 @ObjectType({
+  description:
+    "Which destructive operations on a scope's objects wait for a second principal's approval (a ChangeRequest) instead of acting at once. All false: no approvals, every mutation acts directly.",
+})
+export class ApprovalPolicy {
+  @Field(() => Boolean, { description: "deletePool of a pool in this scope needs approval." })
+  deletePool!: boolean;
+
+  @Field(() => Boolean, { description: "releaseAllocation of an allocation in this scope needs approval." })
+  releaseAllocation!: boolean;
+
+  @Field(() => Boolean, {
+    description: "provisionSubnet and deprovisionSubnet of an allocation in this scope need approval.",
+  })
+  actuation!: boolean;
+}
+
+@InputType({ description: "Approval switches: only the fields present change (on create, absent = false)." })
+export class ApprovalPolicyInput {
+  @Field(() => Boolean, { nullable: true, description: "deletePool needs approval." })
+  deletePool?: boolean | null;
+
+  @Field(() => Boolean, { nullable: true, description: "releaseAllocation needs approval." })
+  releaseAllocation?: boolean | null;
+
+  @Field(() => Boolean, { nullable: true, description: "provisionSubnet / deprovisionSubnet need approval." })
+  actuation?: boolean | null;
+}
+
+@ObjectType({
   implements: Node,
   description:
     "An address space (like a VRF): prefixes in different scopes may overlap, inside one scope they nest.",
@@ -25,6 +54,11 @@ export class Scope extends Node {
   })
   isDefault!: boolean;
 
+  @Field(() => ApprovalPolicy, {
+    description: "The scope's approval policy for destructive operations (all false: none).",
+  })
+  approvals!: ApprovalPolicy;
+
   @Field(() => Date, { description: "When the scope was created." })
   createdAt!: Date;
 
@@ -40,6 +74,7 @@ export function toScope(scope: ScopeRecord): Scope {
     name: scope.name,
     description: scope.description,
     isDefault: scope.isDefault,
+    approvals: { ...scope.approvals },
     createdAt: new Date(scope.createdAt),
     updatedAt: new Date(scope.updatedAt),
   };
@@ -55,6 +90,12 @@ export class CreateScopeInput {
 
   @Field(() => String, { nullable: true, description: "Free-text description." })
   description?: string | null;
+
+  @Field(() => ApprovalPolicyInput, {
+    nullable: true,
+    description: "Operations that wait for a second principal's approval (default: none).",
+  })
+  approvals?: ApprovalPolicyInput | null;
 }
 
 @InputType({ description: "Changes to a scope: only the fields present change; an explicit null clears." })
@@ -67,6 +108,13 @@ export class UpdateScopeInput {
 
   @Field(() => String, { nullable: true, description: "New description; null clears." })
   description?: string | null;
+
+  @Field(() => ApprovalPolicyInput, {
+    nullable: true,
+    description:
+      "Approval switches to change (only those present); null turns every approval off. Pending requests keep waiting.",
+  })
+  approvals?: ApprovalPolicyInput | null;
 }
 
 @InputType({ description: "The scope to delete: it must be empty and not the default scope." })

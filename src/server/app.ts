@@ -21,11 +21,11 @@ import { activeSpan } from "../tracing.js";
 import { APP_VERSION } from "../version.js";
 import { createToken, hasActiveTokens } from "../domain/tokens.js";
 import { SYSTEM_ACTOR } from "../domain/roles.js";
-import type { Context, Services } from "./context.js";
+import type { Context, Services, WebSocketHandle } from "./context.js";
 import { createFormatError } from "./errors.js";
 import { createHttpHandler, sendGraphQLError, type RouteHandler } from "./http.js";
 import { buildCloudPamSchema } from "./schema.js";
-import { attachWebSockets, type WebSocketHandle } from "./ws.js";
+import { attachWebSockets } from "./ws.js";
 import { createWorkers } from "./workers.js";
 import { createServices } from "./services.js";
 import { routes } from "./routes.js";
@@ -120,7 +120,11 @@ async function bootstrapAdminToken(store: Store): Promise<string | null> {
 
 export async function startApp(config: Config, options: StartOptions = {}): Promise<App> {
   const logger = options.logger ?? createLogger(config.logLevel);
-  const store = options.store ?? (await openConfiguredStore(config));
+  const store =
+    options.store ??
+    (await openConfiguredStore(config, {
+      onMigrated: (versions) => logger.info({ versions }, "database migrated"),
+    }));
   const services = createServices(config, store, logger);
   const workers = createWorkers();
 

@@ -1,13 +1,8 @@
 /** Background workers started with the server and stopped on shutdown (webhook delivery, reconcile loop, ...). */
-import type { Services } from "./context.js";
+import type { Worker } from "./context.js";
 import { createReconcileWorker } from "../reconcile/loop.js";
 import { opsMetricsWorker } from "./ops-metrics.js";
-
-export interface Worker {
-  name: string;
-  start(services: Services): Promise<void> | void;
-  stop(services: Services): Promise<void> | void;
-}
+import { expireChangeRequests } from "../domain/change-requests.js";
 
 /** The workers of one app, in start order: the event hub first (the webhook dispatcher follows it). */
 export function createWorkers(): Worker[] {
@@ -16,5 +11,33 @@ export function createWorkers(): Worker[] {
     { name: "webhook-delivery", start: (s) => s.webhooks.start(), stop: (s) => s.webhooks.stop() },
     createReconcileWorker(),
     opsMetricsWorker,
+    createChangeRequestExpiryWorker(),
   ];
+}
+
+/**
+ * Marks change requests EXPIRED (with their change.expired events) once their TTL has passed: every minute,
+ * or every quarter of the TTL when that is shorter. Readers see an overdue request as EXPIRED before that
+ * (and deciding it expires it at once); the sweep only writes the status and the event.
+ */
+function createChangeRequestExpiryWorker(): Worker {
+  let timer: NodeJS.Timeout | null = null;
+  let running: Promise<unknown> = Promise.resolve();
+  return {
+    name: "change-request-expiry",
+    start(services) {
+      const everyMs = Math.max(50, Math.min(60_000, (services.config.changeRequestTtlHours * 3_600_000) / 4));
+      timer = setInterval(() => {
+        running = expireChangeRequests(services.store).catch((err: unknown) =>
+          services.logger.warn({ err: (err as Error).message }, "change request expiry sweep failed"),
+        );
+      }, everyMs);
+      timer.unref();
+    },
+    async stop() {
+      if (timer) clearInterval(timer);
+      timer = null;
+      await running;
+    },
+  };
 }

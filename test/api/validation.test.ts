@@ -11,7 +11,16 @@ import { startTestServer, type TestServer } from "../helpers/server.js";
 import { createAccount, createPool, createScope, dumpDatabase, newAllocation } from "../helpers/plan.js";
 
 let s: TestServer;
-const ids = { pool: "", account: "", allocation: "", released: "", scope: "", otherScope: "" };
+const ids = {
+  pool: "",
+  account: "",
+  allocation: "",
+  released: "",
+  scope: "",
+  otherScope: "",
+  toApprove: "",
+  toReject: "",
+};
 
 beforeAll(async () => {
   s = await startTestServer();
@@ -28,6 +37,26 @@ beforeAll(async () => {
   await s.ok(`mutation($id: ID!) { releaseAllocation(input: { id: $id }) { __typename } }`, {
     id: ids.released,
   });
+  // Two pending change requests (issue #18) of another principal, for approveChange / rejectChange.
+  const guarded = await s.ok<{ createScope: { scope: { id: string } } }>(
+    `mutation { createScope(input: { name: "validation-guarded", approvals: { releaseAllocation: true } }) { scope { id } } }`,
+  );
+  const guardedPool = (
+    await createPool(s, { cidr: "10.0.0.0/16", name: "guarded", scopeId: guarded.createScope.scope.id })
+  ).id;
+  const operator = await s.tokenFor("OPERATOR", "validation-requester");
+  for (const [key, cidr] of [
+    ["toApprove", "10.0.1.0/24"],
+    ["toReject", "10.0.2.0/24"],
+  ] as const) {
+    const allocation = await newAllocation(s, guardedPool, ids.account, cidr);
+    const r = await s.ok<{ releaseAllocation: { changeRequest: { id: string } } }>(
+      `mutation($id: ID!) { releaseAllocation(input: { id: $id }) { changeRequest { id } } }`,
+      { id: allocation },
+      operator,
+    );
+    ids[key] = r.releaseAllocation.changeRequest.id;
+  }
 });
 afterAll(async () => {
   await s.close();
@@ -49,7 +78,9 @@ type Mutation =
   | "deletePool"
   | "linkScopes"
   | "unlinkScopes"
-  | "releaseAllocation";
+  | "releaseAllocation"
+  | "approveChange"
+  | "rejectChange";
 
 const INPUT_TYPE: Record<Mutation, string> = {
   createPool: "CreatePoolInput",
@@ -68,6 +99,8 @@ const INPUT_TYPE: Record<Mutation, string> = {
   deletePool: "DeletePoolInput",
   linkScopes: "LinkScopesInput",
   unlinkScopes: "LinkScopesInput",
+  approveChange: "ApproveChangeInput",
+  rejectChange: "RejectChangeInput",
 };
 
 /** A valid input of each mutation (ids filled in once the fixtures exist). */
@@ -104,6 +137,10 @@ function validInput(m: Mutation): Record<string, unknown> {
     case "linkScopes":
     case "unlinkScopes":
       return { scopeIds: [ids.scope, ids.otherScope] };
+    case "approveChange":
+      return { id: ids.toApprove };
+    case "rejectChange":
+      return { id: ids.toReject, reason: "not during the freeze" };
   }
 }
 
@@ -178,6 +215,7 @@ const RULES: Rule[] = [
       at("allocate", "description"),
       at("updateAllocation", "description"),
       at("reserve", "reason"),
+      at("rejectChange", "reason"),
     ],
     bad: [
       badFor("BAD_USER_INPUT", "4097 characters", "d".repeat(4097)),
@@ -267,6 +305,19 @@ const RULES: Rule[] = [
       badFor("BAD_USER_INPUT", "not a global id", "not-an-id"),
       { label: "the id of a pool", value: () => ids.pool, code: "BAD_USER_INPUT" },
       badFor("NOT_FOUND", "a scope that does not exist", Buffer.from("Scope:999999").toString("base64url")),
+    ],
+  },
+  {
+    rule: "change request id",
+    uses: [at("approveChange", "id"), at("rejectChange", "id")],
+    bad: [
+      badFor("BAD_USER_INPUT", "not a global id", "not-an-id"),
+      { label: "the id of a pool", value: () => ids.pool, code: "BAD_USER_INPUT" },
+      badFor(
+        "NOT_FOUND",
+        "a change request that does not exist",
+        Buffer.from("ChangeRequest:999999").toString("base64url"),
+      ),
     ],
   },
   {

@@ -31,8 +31,16 @@ const TABLES: [string, string][] = [
   ["cloud_cidrs", "id"],
   ["drift_items", "id"],
   ["sync_state", "account_id, region"],
+  ["change_requests", "id"],
 ];
-const BOOLEANS = new Set(["is_default", "active", "managed"]);
+const BOOLEANS = new Set([
+  "is_default",
+  "active",
+  "managed",
+  "approve_delete_pool",
+  "approve_release_allocation",
+  "approve_actuation",
+]);
 
 /** Every row of a table as plain JSON, booleans as 0/1 (SQLite's spelling). */
 const normalise = (rows: Record<string, unknown>[]) =>
@@ -81,6 +89,18 @@ describe.skipIf(!availability.available)("cloudpam copy", () => {
     await s.ok(`mutation($input: LinkScopesInput!) { linkScopes(input: $input) { scopes { id } } }`, {
       input: { scopeIds: [blue.id, green.id] },
     });
+    // A scope with an approval policy and a pending change request (issue #18).
+    const guarded = await s.ok<{ createScope: { scope: { id: string } } }>(
+      `mutation { createScope(input: { name: "guarded", approvals: { deletePool: true } }) { scope { id } } }`,
+    );
+    const held = await createPool(s, {
+      cidr: "10.0.0.0/8",
+      name: "held",
+      scopeId: guarded.createScope.scope.id,
+    });
+    await s.ok(`mutation($id: ID!) { deletePool(input: { id: $id }) { changeRequest { id } } }`, {
+      id: held.id,
+    });
     await s.close();
   }, 120_000);
   afterAll(async () => {
@@ -126,7 +146,8 @@ describe.skipIf(!availability.available)("cloudpam copy", () => {
       expect(
         (lite.prepare("SELECT count(*) AS n FROM scope_links").get() as { n: number }).n,
       ).toBeGreaterThan(0);
-      expect(counts.p).toBe(9); // 3 pools, 5 allocations (1 released), 1 reservation
+      expect(counts.p).toBe(10); // 4 pools, 5 allocations (1 released), 1 reservation
+      expect((lite.prepare("SELECT count(*) AS n FROM change_requests").get() as { n: number }).n).toBe(1);
       const maxEvent = (lite.prepare("SELECT max(id) AS m FROM events").get() as { m: number }).m;
       // The identity continues after the copied ids.
       const c = new pg.Client({ connectionString: url });

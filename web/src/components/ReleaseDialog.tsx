@@ -15,6 +15,10 @@ const ReleaseMutation = graphql(`
           id
         }
       }
+      changeRequest {
+        id
+        expiresAt
+      }
     }
   }
 `);
@@ -26,7 +30,13 @@ export function ReleaseDialog(props: {
 }) {
   const release = useMutationForm(ReleaseMutation, {
     onSuccess: (r) => {
-      toast(`Released ${r.releaseAllocation.allocation.cidr}`);
+      const { allocation, changeRequest } = r.releaseAllocation;
+      // The scope's approval policy holds releases: nothing is released until someone approves it.
+      toast(
+        allocation
+          ? `Released ${allocation.cidr}`
+          : `Release of ${props.allocation.cidr} awaits approval (until ${changeRequest?.expiresAt ?? "it expires"})`,
+      );
       props.onClose();
     },
   });
