@@ -114,9 +114,7 @@ try {
       started = [
         ...started,
         ...(await Promise.all(
-          Array.from({ length: replicas - 1 }, () =>
-            startReplica({ DATABASE_URL: url, ...LIMITS }),
-          ),
+          Array.from({ length: replicas - 1 }, () => startReplica({ DATABASE_URL: url, ...LIMITS })),
         )),
       ];
       const urls = started.map((r) => r.url);
