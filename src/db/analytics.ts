@@ -60,6 +60,15 @@ export interface PrefixRowFilter extends AccountColumnsFilter {
 
 export const parentPool = alias(prefixes, "parent_pool");
 
+/**
+ * What to LEFT JOIN for `parentPool`'s columns: the alias itself on SQLite. Drizzle's pg dialect renders a
+ * SQLite-core alias as its bare name (it only expands aliases of its own tables), so on PostgreSQL the join is
+ * spelled out: `"prefixes" "parent_pool"`. Columns of `parentPool` render as "parent_pool"."…" on both.
+ */
+export function parentPoolJoin(db: Db): typeof parentPool {
+  return isPg(db) ? (sql`${prefixes} "parent_pool"` as unknown as typeof parentPool) : parentPool;
+}
+
 const nonEmpty = <T>(xs: readonly T[] | null | undefined): xs is readonly T[] => !!xs && xs.length > 0;
 
 /** Whether the filter needs the accounts join. */
@@ -215,7 +224,7 @@ export async function blocksPage(
     .select({ row: prefixes, ...keyFields })
     .from(prefixes)
     .leftJoin(accounts, eq(accounts.id, prefixes.accountId))
-    .leftJoin(parentPool, eq(parentPool.id, prefixes.parentId))
+    .leftJoin(parentPoolJoin(db), eq(parentPool.id, prefixes.parentId))
     // In network order the range index gives the order: keep the planner off the kind index.
     .where(
       and(

@@ -1,19 +1,38 @@
 /**
- * The allocator's FreeBlockStore persisted in `free_blocks` (one pool's canonical free blocks), so
+ * The allocator's free blocks persisted in `free_blocks` (one pool's canonical free blocks), so
  * allocation and release cost O(prefix length × log n) whatever the number of children, and several
- * processes on one database see the same free space. Synchronous: runs inside the write transaction.
+ * processes on one database see the same free space. Every statement on that table is here.
+ *
+ * One API on both backends (async), branching on `isPg(db)`:
+ * - `runFreeBlocks(db, poolId, family, program)` runs one of the allocator's programs (`allocateSteps`,
+ *   `releaseSteps`, …: the algorithm is written once, src/allocator/free-index.ts "One algorithm, two
+ *   drivers"). SQLite: `runSync` over `sqlFreeBlockStore` (prepared statements, answered in the same tick:
+ *   the hot path is what it was). PostgreSQL: `runAsync` over `pgFreeBlockStore`, one round trip per
+ *   yielded call (an allocation: one read and one batch of writes).
+ * - listing, counts and the blocks view's windows: the same statement per backend.
+ * PostgreSQL access paths (ranges are 32-hex-digit text COLLATE "C", so text order is address order):
+ * primary key (pool_id, range_start) for containing / has / windows / listing, free_blocks_fit_idx
+ * (pool_id, prefix_len, range_start) for the fits (drizzle/pg/0000_initial.sql; EXPLAINed in
+ * test/postgres/free-blocks-db.test.ts).
  */
 import type Database from "better-sqlite3";
+import { sql, type SQL } from "drizzle-orm";
 import {
   decodeAddress,
   encodeAddress,
   makePrefix,
   maxLength,
   prefixLast,
+  runAsync,
+  runSync,
+  type AsyncFreeBlockStore,
   type Family,
+  type FreeBlockChange,
+  type FreeBlockProgram,
   type FreeBlockStore,
   type Prefix,
 } from "../allocator/index.js";
+import { isPg, pgHandle } from "./dialect.js";
 import type { Db } from "./store.js";
 
 interface Statements {
@@ -106,7 +125,7 @@ function statements(client: Database.Database): Statements {
   return s;
 }
 
-/** The FreeBlockStore of one pool; every method is one or a few indexed statements. */
+/** SQLite: the FreeBlockStore of one pool; every method is one or a few indexed prepared statements. */
 export function sqlFreeBlockStore(db: Db, poolId: number, family: Family): FreeBlockStore {
   const s = statements(db.$client);
   const at = (len: number, start: string): Prefix => makePrefix(family, decodeAddress(start), len);
@@ -149,8 +168,176 @@ export function sqlFreeBlockStore(db: Db, poolId: number, family: Family): FreeB
   };
 }
 
+/** Runs an allocator program (allocateSteps, releaseSteps, …) on a pool's free blocks, on either backend. */
+export async function runFreeBlocks<T>(
+  db: Db,
+  poolId: number,
+  family: Family,
+  program: FreeBlockProgram<T>,
+): Promise<T> {
+  if (isPg(db)) return runAsync(program, pgFreeBlockStore(db, poolId, family));
+  return runSync(program, sqlFreeBlockStore(db, poolId, family));
+}
+
+// ---- PostgreSQL ------------------------------------------------------------------------------------
+
+interface PgFreeRow extends Record<string, unknown> {
+  prefix_len: number;
+  range_start: string;
+  range_end?: string;
+}
+
+async function pgRows(db: Db, query: SQL): Promise<PgFreeRow[]> {
+  return (await pgHandle(db).execute<PgFreeRow>(query)).rows as PgFreeRow[];
+}
+
+/** PostgreSQL: a pool's free blocks as the allocator's AsyncFreeBlockStore; one statement per call. */
+export function pgFreeBlockStore(db: Db, poolId: number, family: Family): AsyncFreeBlockStore {
+  const at = (r: PgFreeRow | undefined): Prefix | undefined =>
+    r && makePrefix(family, decodeAddress(r.range_start), r.prefix_len);
+  return {
+    // The greatest length that fits, then its lowest start: two probes of free_blocks_fit_idx.
+    async smallestFit(maxLen) {
+      return at(
+        (
+          await pgRows(
+            db,
+            sql`SELECT prefix_len, range_start FROM free_blocks WHERE pool_id = ${poolId}::int
+              AND prefix_len = (SELECT max(prefix_len) FROM free_blocks WHERE pool_id = ${poolId}::int AND prefix_len <= ${maxLen}::int)
+              ORDER BY range_start LIMIT 1`,
+          )
+        )[0],
+      );
+    },
+    // The lowest start of each length (one probe each, as on SQLite), the lowest of those: one round trip.
+    async firstFit(maxLen) {
+      const top = Math.min(maxLen, maxLength(family));
+      return at(
+        (
+          await pgRows(
+            db,
+            sql`SELECT f.prefix_len, f.range_start FROM generate_series(0, ${top}::int) AS l(len)
+              CROSS JOIN LATERAL (SELECT prefix_len, range_start FROM free_blocks
+                WHERE pool_id = ${poolId}::int AND prefix_len = l.len ORDER BY range_start LIMIT 1) f
+              ORDER BY f.range_start LIMIT 1`,
+          )
+        )[0],
+      );
+    },
+    async containing(p) {
+      const [row] = await pgRows(
+        db,
+        sql`SELECT prefix_len, range_start, range_end FROM free_blocks
+          WHERE pool_id = ${poolId}::int AND range_start <= ${encodeAddress(p.start)}
+          ORDER BY range_start DESC LIMIT 1`,
+      );
+      return row && decodeAddress(row.range_end!) >= prefixLast(p) ? at(row) : undefined;
+    },
+    async largest() {
+      return at(
+        (
+          await pgRows(
+            db,
+            sql`SELECT prefix_len, range_start FROM free_blocks WHERE pool_id = ${poolId}::int
+              AND prefix_len = (SELECT min(prefix_len) FROM free_blocks WHERE pool_id = ${poolId}::int)
+              ORDER BY range_start LIMIT 1`,
+          )
+        )[0],
+      );
+    },
+    async takeIfFree(p) {
+      const rows = await pgRows(
+        db,
+        sql`DELETE FROM free_blocks WHERE pool_id = ${poolId}::int AND range_start = ${encodeAddress(p.start)}
+          AND prefix_len = ${p.length}::int RETURNING prefix_len, range_start`,
+      );
+      return rows.length === 1;
+    },
+    async apply(changes) {
+      const q = pgApplyStatement(poolId, changes);
+      if (q) await pgHandle(db).execute(q);
+    },
+  };
+}
+
+/**
+ * One statement for a batch of adds and removes. The primary key is (pool_id, range_start) and a batch may
+ * remove a block and add another at the same start (a split keeps the low half, a merge grows the low
+ * buddy), so the batch is first reduced to its net effect per start: a row deleted, updated in place (new
+ * length and end) or inserted; then the three touch distinct keys and run as one data-modifying CTE.
+ */
+function pgApplyStatement(poolId: number, changes: readonly FreeBlockChange[]): SQL | undefined {
+  const net = new Map<bigint, { removed?: number; final?: Prefix | null }>();
+  for (const c of changes) {
+    let e = net.get(c.prefix.start);
+    if (!e) net.set(c.prefix.start, (e = {}));
+    if (c.op === "add") e.final = c.prefix;
+    else if (e.final)
+      e.final = null; // removes what this batch added
+    else {
+      e.removed = c.prefix.length;
+      e.final = null;
+    }
+  }
+  const deletes: SQL[] = [];
+  const updates: SQL[] = [];
+  const inserts: SQL[] = [];
+  for (const [start, e] of net) {
+    const s = encodeAddress(start);
+    if (e.removed !== undefined && e.final)
+      updates.push(
+        sql`(${s}::text, ${e.removed}::int, ${e.final.length}::int, ${encodeAddress(prefixLast(e.final))}::text)`,
+      );
+    else if (e.removed !== undefined) deletes.push(sql`(${s}::text, ${e.removed}::int)`);
+    else if (e.final)
+      inserts.push(
+        sql`(${poolId}::int, ${e.final.length}::int, ${s}::text, ${encodeAddress(prefixLast(e.final))}::text)`,
+      );
+  }
+  const parts: SQL[] = [];
+  if (deletes.length > 0)
+    parts.push(
+      sql`d AS (DELETE FROM free_blocks WHERE pool_id = ${poolId}::int AND (range_start, prefix_len) IN (VALUES ${sql.join(deletes, sql`, `)}))`,
+    );
+  if (updates.length > 0)
+    parts.push(
+      sql`u AS (UPDATE free_blocks f SET prefix_len = v.len, range_end = v.e
+        FROM (VALUES ${sql.join(updates, sql`, `)}) AS v(s, old, len, e)
+        WHERE f.pool_id = ${poolId}::int AND f.range_start = v.s AND f.prefix_len = v.old)`,
+    );
+  const insert =
+    inserts.length > 0
+      ? sql`INSERT INTO free_blocks (pool_id, prefix_len, range_start, range_end) VALUES ${sql.join(inserts, sql`, `)}`
+      : undefined;
+  if (parts.length === 0) return insert;
+  return sql`WITH ${sql.join(parts, sql`, `)} ${insert ?? sql`SELECT 1`}`;
+}
+
+const toPrefixes = (family: Family, rows: PgFreeRow[]) =>
+  rows.map((r) => makePrefix(family, decodeAddress(r.range_start), r.prefix_len));
+
+// ---- Both backends ---------------------------------------------------------------------------------
+
 /** Replaces a pool's free blocks (seeding a new pool, or rebuilding). O(n). */
-export function replaceFreeBlocks(db: Db, poolId: number, blocks: Iterable<Prefix>): void {
+export async function replaceFreeBlocks(db: Db, poolId: number, blocks: Iterable<Prefix>): Promise<void> {
+  if (!isPg(db)) return replaceFreeBlocksSqlite(db, poolId, blocks);
+  const tx = pgHandle(db);
+  await tx.execute(sql`DELETE FROM free_blocks WHERE pool_id = ${poolId}::int`);
+  const rows = [...blocks];
+  for (let i = 0; i < rows.length; i += 1000) {
+    const values = rows
+      .slice(i, i + 1000)
+      .map(
+        (p) =>
+          sql`(${poolId}::int, ${p.length}::int, ${encodeAddress(p.start)}::text, ${encodeAddress(prefixLast(p))}::text)`,
+      );
+    await tx.execute(
+      sql`INSERT INTO free_blocks (pool_id, prefix_len, range_start, range_end) VALUES ${sql.join(values, sql`, `)}`,
+    );
+  }
+}
+
+function replaceFreeBlocksSqlite(db: Db, poolId: number, blocks: Iterable<Prefix>): void {
   const s = statements(db.$client);
   s.removeAll.run(poolId);
   for (const p of blocks)
@@ -158,46 +345,107 @@ export function replaceFreeBlocks(db: Db, poolId: number, blocks: Iterable<Prefi
 }
 
 /** All free blocks of a pool in address order. O(n). */
-export function listFreeBlocks(db: Db, poolId: number, family: Family): Prefix[] {
+export async function listFreeBlocks(db: Db, poolId: number, family: Family): Promise<Prefix[]> {
+  if (isPg(db))
+    return toPrefixes(
+      family,
+      await pgRows(
+        db,
+        sql`SELECT prefix_len, range_start FROM free_blocks WHERE pool_id = ${poolId}::int ORDER BY range_start`,
+      ),
+    );
   return statements(db.$client)
     .all.all(poolId)
     .map((r) => makePrefix(family, decodeAddress(r.range_start), r.prefix_len));
 }
 
 /** The `limit` largest free blocks (shortest length first, lowest address among equals); O(log n + limit). */
-export function largestFreeBlocksOf(db: Db, poolId: number, family: Family, limit: number): Prefix[] {
+export async function largestFreeBlocksOf(
+  db: Db,
+  poolId: number,
+  family: Family,
+  limit: number,
+): Promise<Prefix[]> {
+  if (isPg(db))
+    return toPrefixes(
+      family,
+      await pgRows(
+        db,
+        sql`SELECT prefix_len, range_start FROM free_blocks WHERE pool_id = ${poolId}::int
+          ORDER BY prefix_len, range_start LIMIT ${limit}::int`,
+      ),
+    );
   return statements(db.$client)
     .largestFirst.all(poolId, limit)
     .map((r) => makePrefix(family, decodeAddress(r.range_start), r.prefix_len));
 }
 
 /** Free blocks starting at or after `start`, in address order; O(log n + limit). */
-export function freeBlocksFrom(
+export async function freeBlocksFrom(
   db: Db,
   poolId: number,
   family: Family,
   start: bigint,
   limit: number,
-): Prefix[] {
+): Promise<Prefix[]> {
+  if (isPg(db))
+    return toPrefixes(
+      family,
+      await pgRows(
+        db,
+        sql`SELECT prefix_len, range_start FROM free_blocks WHERE pool_id = ${poolId}::int
+          AND range_start >= ${encodeAddress(start)} ORDER BY range_start LIMIT ${limit}::int`,
+      ),
+    );
   return statements(db.$client)
     .fromStart.all(poolId, encodeAddress(start), limit)
     .map((r) => makePrefix(family, decodeAddress(r.range_start), r.prefix_len));
 }
 
 /** Number of free blocks per prefix length (fragmentation); O(n) over the pool's free blocks. */
-export function freeBlockCounts(db: Db, poolId: number): Map<number, number> {
-  return new Map(
-    statements(db.$client)
-      .countsByLength.all(poolId)
-      .map((r) => [r.prefix_len, r.n]),
-  );
+export async function freeBlockCounts(db: Db, poolId: number): Promise<Map<number, number>> {
+  const rows = isPg(db)
+    ? ((
+        await pgHandle(db).execute<{ prefix_len: number; n: number }>(
+          sql`SELECT prefix_len, count(*)::int AS n FROM free_blocks WHERE pool_id = ${poolId}::int GROUP BY prefix_len`,
+        )
+      ).rows as { prefix_len: number; n: number }[])
+    : statements(db.$client).countsByLength.all(poolId);
+  return new Map(rows.map((r) => [r.prefix_len, r.n]));
 }
 
 /**
  * Free blocks of at most `maxLen` whose last address is >= `start`, in address order: a seek to the block
  * holding `start` (the greatest range_start <= start), then a scan. O(log n + limit).
  */
-export function freeBlocksReaching(
+export async function freeBlocksReaching(
+  db: Db,
+  poolId: number,
+  family: Family,
+  start: bigint,
+  maxLen: number,
+  limit: number,
+): Promise<Prefix[]> {
+  if (isPg(db)) {
+    const s = encodeAddress(start);
+    return toPrefixes(
+      family,
+      await pgRows(
+        db,
+        sql`SELECT prefix_len, range_start FROM free_blocks
+          WHERE pool_id = ${poolId}::int
+            AND range_start >= coalesce(
+              (SELECT max(range_start) FROM free_blocks WHERE pool_id = ${poolId}::int AND range_start <= ${s}), ${s})
+            AND range_end >= ${s} AND prefix_len <= ${maxLen}::int
+          ORDER BY range_start LIMIT ${limit}::int`,
+      ),
+    );
+  }
+  return freeBlocksReachingSqlite(db, poolId, family, start, maxLen, limit);
+}
+
+/** SQLite, synchronous: freeBlocksReaching (the blocks view's sweep reads it inside its loop). */
+export function freeBlocksReachingSqlite(
   db: Db,
   poolId: number,
   family: Family,
@@ -211,7 +459,29 @@ export function freeBlocksReaching(
 }
 
 /** Free blocks of at most `maxLen` starting at or before `end`, nearest first. O(log n + limit). */
-export function freeBlocksBefore(
+export async function freeBlocksBefore(
+  db: Db,
+  poolId: number,
+  family: Family,
+  end: bigint,
+  maxLen: number,
+  limit: number,
+): Promise<Prefix[]> {
+  if (isPg(db))
+    return toPrefixes(
+      family,
+      await pgRows(
+        db,
+        sql`SELECT prefix_len, range_start FROM free_blocks
+          WHERE pool_id = ${poolId}::int AND range_start <= ${encodeAddress(end)} AND prefix_len <= ${maxLen}::int
+          ORDER BY range_start DESC LIMIT ${limit}::int`,
+      ),
+    );
+  return freeBlocksBeforeSqlite(db, poolId, family, end, maxLen, limit);
+}
+
+/** SQLite, synchronous: freeBlocksBefore. */
+export function freeBlocksBeforeSqlite(
   db: Db,
   poolId: number,
   family: Family,
@@ -229,13 +499,43 @@ export function freeBlocksBefore(
  * otherwise blocks outside p are deleted (blocks nest or are disjoint, so "outside" is a range test).
  * O(log n + blocks removed).
  */
-export function clipFreeBlocks(db: Db, poolId: number, p: Prefix): void {
+export async function clipFreeBlocks(db: Db, poolId: number, p: Prefix): Promise<void> {
+  if (isPg(db)) {
+    if (await pgFreeBlockStore(db, poolId, p.family).containing(p)) return replaceFreeBlocks(db, poolId, [p]);
+    await pgHandle(db).execute(
+      sql`DELETE FROM free_blocks WHERE pool_id = ${poolId}::int
+        AND (range_start < ${encodeAddress(p.start)} OR range_start > ${encodeAddress(prefixLast(p))})`,
+    );
+    return;
+  }
+  clipFreeBlocksSqlite(db, poolId, p);
+}
+
+function clipFreeBlocksSqlite(db: Db, poolId: number, p: Prefix): void {
   const store = sqlFreeBlockStore(db, poolId, p.family);
   if (store.containing(p)) {
-    replaceFreeBlocks(db, poolId, [p]);
+    replaceFreeBlocksSqlite(db, poolId, [p]);
     return;
   }
   db.$client
     .prepare("DELETE FROM free_blocks WHERE pool_id = ? AND (range_start < ? OR range_start > ?)")
     .run(poolId, encodeAddress(p.start), encodeAddress(prefixLast(p)));
+}
+
+// ---- TRANSITIONAL, SQLite only (#15) ---------------------------------------------------------------
+// Synchronous forms for code not yet in await style (occupancy.ts's counts). Converting a caller: import the
+// function above and `await` it. Delete these when nothing imports them; on a PostgreSQL handle they throw.
+
+function sqliteOnly(db: Db, name: string): void {
+  if (isPg(db)) throw new Error(`${name}: a SQLite-only transitional form; await the async function instead`);
+}
+
+/** @deprecated transitional: `await freeBlockCounts(…)`. */
+export function freeBlockCountsSync(db: Db, poolId: number): Map<number, number> {
+  sqliteOnly(db, "freeBlockCountsSync");
+  return new Map(
+    statements(db.$client)
+      .countsByLength.all(poolId)
+      .map((r) => [r.prefix_len, r.n]),
+  );
 }

@@ -18,7 +18,11 @@ import {
   type Prefix,
   type UtilizationCounts,
 } from "../allocator/index.js";
-import { freeBlockCounts, freeBlocksBefore, freeBlocksReaching } from "./free-blocks.js";
+import {
+  freeBlockCountsSync as freeBlockCounts,
+  freeBlocksBeforeSqlite as freeBlocksBefore,
+  freeBlocksReachingSqlite as freeBlocksReaching,
+} from "./free-blocks.js";
 import { childLengthHistogram, type PrefixRow } from "./prefixes.js";
 import { prefixes } from "./schema.js";
 import type { Db } from "./store.js";

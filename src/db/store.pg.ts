@@ -16,17 +16,16 @@
  */
 import pg from "pg";
 import { sql } from "drizzle-orm";
-import { drizzle, type NodePgDatabase } from "drizzle-orm/node-postgres";
+import { drizzle } from "drizzle-orm/node-postgres";
 import { randomUUID } from "node:crypto";
 import { redactUrl } from "../config.js";
 import * as schema from "./schema.pg.js";
 import { collectNotes, type Db, type Store } from "./store.js";
 import { pgAssertCompatible, pgMigrateUp, PG_MIGRATIONS_FOLDER } from "./migrate.pg.js";
 import { clientConfig, DatabaseUnavailableError, explainConnectError, type PgSettings } from "./pg.js";
+import type { PgDb, PgTx } from "./dialect.js";
 
-export type PgDb = NodePgDatabase<typeof schema>;
-/** The handle `write(fn)` passes: a drizzle transaction (its `execute` runs raw SQL in the transaction). */
-export type PgTx = Parameters<Parameters<PgDb["transaction"]>[0]>[0];
+export type { PgDb, PgTx };
 
 /**
  * The channel every replica LISTENs on. The payload is the committing connection's application_name,

@@ -36,6 +36,7 @@ import type { Db, Store } from "../db/store.js";
 import type { Caller } from "./caller.js";
 import { Conflict, DomainError, Invalid } from "./errors.js";
 import { appendEvent } from "./events.js";
+import { snapshotRowId, type Snapshot, type SnapshotOf } from "./event-snapshots.js";
 import {
   conflictInPool,
   describePrefix,
@@ -114,6 +115,35 @@ export function toAllocationRecord(row: PrefixRow): AllocationRecord {
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
     releasedAt: row.releasedAt,
+  };
+}
+
+/** An allocation event's snapshot: the record with its row ids as global ids (event-snapshots.ts). */
+export type AllocationSnapshot = SnapshotOf<AllocationRecord, "id" | "poolId" | "accountId" | "scopeId">;
+
+/**
+ * The allocation as an event shows it (its state at that event). `at` (the event's time) stands in for
+ * timestamps that old cascade-deletion snapshots did not carry.
+ */
+export function allocationOfSnapshot(s: Snapshot, at: string): AllocationRecord {
+  const a = s as Partial<AllocationSnapshot> & { parentId?: string };
+  return {
+    id: snapshotRowId(a.id, "Allocation")!,
+    poolId: snapshotRowId(a.poolId ?? a.parentId, "Pool")!,
+    accountId: snapshotRowId(a.accountId, "Account"),
+    scopeId: snapshotRowId(a.scopeId, "Scope")!,
+    cidr: a.cidr!,
+    family: a.family!,
+    prefixLength: a.prefixLength!,
+    name: a.name ?? null,
+    description: a.description ?? null,
+    status: (a.status ?? "ALLOCATED") as AllocationStatus,
+    tags: a.tags ?? {},
+    resource: a.resource ?? null,
+    createdBy: a.createdBy ?? null,
+    createdAt: a.createdAt ?? at,
+    updatedAt: a.updatedAt ?? at,
+    releasedAt: a.releasedAt ?? null,
   };
 }
 

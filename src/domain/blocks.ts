@@ -235,7 +235,7 @@ export async function poolDefragmentationAdvice(
     const parent = rowPrefix(pool);
     if (args.prefixLength != null) checkLength(parent, args.prefixLength);
     const children = liveChildRanges(db, pool.id);
-    const free = listFreeBlocks(db, pool.id, parent.family);
+    const free = await listFreeBlocks(db, pool.id, parent.family);
     const length =
       args.prefixLength ??
       defaultAdviceLength(

@@ -21,6 +21,7 @@ import type { Db, Store } from "../db/store.js";
 import type { Caller } from "./caller.js";
 import { Conflict, NotFound } from "./errors.js";
 import { appendEvent, appendEvents, type EventInput } from "./events.js";
+import { snapshotRowId, type Snapshot, type SnapshotOf } from "./event-snapshots.js";
 
 export type DriftStatus = "OPEN" | "RESOLVED" | "IGNORED";
 export type DriftKind = "MISSING_IN_CLOUD" | "UNMANAGED" | "CIDR_MISMATCH" | "OVERLAP";
@@ -69,6 +70,21 @@ export interface DriftRecord {
 
 export function toDriftRecord(row: DriftRow): DriftRecord {
   return { ...row, status: row.status as DriftStatus };
+}
+
+/** A drift event's snapshot: the record with its row ids as global ids (event-snapshots.ts). */
+export type DriftSnapshot = SnapshotOf<DriftRecord, "id" | "accountId" | "resourceId" | "allocationId">;
+
+/** The drift item as an event shows it (its state at that event). */
+export function driftOfSnapshot(s: Snapshot): DriftRecord {
+  const d = s as unknown as DriftSnapshot;
+  return {
+    ...d,
+    id: snapshotRowId(d.id, "DriftItem")!,
+    accountId: snapshotRowId(d.accountId, "Account")!,
+    resourceId: snapshotRowId(d.resourceId, "CloudResource"),
+    allocationId: snapshotRowId(d.allocationId, "Allocation"),
+  };
 }
 
 function driftEvent(type: string, before: DriftRow | null, after: DriftRow): EventInput {

@@ -7,8 +7,6 @@
  * Version 1 (no `v`, numeric row ids) is what the server stored before; it is upgraded on read
  * (`readSnapshot`) with the same table of id fields, so old rows and new rows look the same to every reader.
  */
-import type { AllocationRecord, AllocationStatus } from "./allocations.js";
-import type { DriftRecord } from "./drift.js";
 import { fromGlobalId, toGlobalId } from "../ids.js";
 
 export const SNAPSHOT_VERSION = 2;
@@ -50,9 +48,6 @@ export type SnapshotOf<T, K extends keyof T> = { readonly v: typeof SNAPSHOT_VER
     readonly [P in K]: null extends T[P] ? string | null : string;
   };
 
-export type AllocationSnapshot = SnapshotOf<AllocationRecord, "id" | "poolId" | "accountId" | "scopeId">;
-export type DriftSnapshot = SnapshotOf<DriftRecord, "id" | "accountId" | "resourceId" | "allocationId">;
-
 const ROW_ID = /^\d+$/;
 
 function encode(subjectType: string, values: Readonly<Record<string, unknown>>): Snapshot {
@@ -79,45 +74,7 @@ export function readSnapshot(subjectType: string, stored: unknown): Snapshot | n
   return s.v === SNAPSHOT_VERSION ? (s as Snapshot) : encode(subjectType, s);
 }
 
-/** The row id inside a global id of a snapshot (null stays null). */
-function rowIdOf(globalId: unknown, type: string): number | null {
+/** The row id inside a global id of a snapshot (null stays null): the decoders of each record use it. */
+export function snapshotRowId(globalId: unknown, type: string): number | null {
   return typeof globalId === "string" ? fromGlobalId(globalId, type).id : null;
-}
-
-/**
- * The allocation as an event shows it (its state at that event). `at` (the event's time) stands in for
- * timestamps that old cascade-deletion snapshots did not carry.
- */
-export function allocationOfSnapshot(s: Snapshot, at: string): AllocationRecord {
-  const a = s as Partial<AllocationSnapshot> & { parentId?: string };
-  return {
-    id: rowIdOf(a.id, "Allocation")!,
-    poolId: rowIdOf(a.poolId ?? a.parentId, "Pool")!,
-    accountId: rowIdOf(a.accountId, "Account"),
-    scopeId: rowIdOf(a.scopeId, "Scope")!,
-    cidr: a.cidr!,
-    family: a.family!,
-    prefixLength: a.prefixLength!,
-    name: a.name ?? null,
-    description: a.description ?? null,
-    status: (a.status ?? "ALLOCATED") as AllocationStatus,
-    tags: a.tags ?? {},
-    resource: a.resource ?? null,
-    createdBy: a.createdBy ?? null,
-    createdAt: a.createdAt ?? at,
-    updatedAt: a.updatedAt ?? at,
-    releasedAt: a.releasedAt ?? null,
-  };
-}
-
-/** The drift item as an event shows it (its state at that event). */
-export function driftOfSnapshot(s: Snapshot): DriftRecord {
-  const d = s as unknown as DriftSnapshot;
-  return {
-    ...d,
-    id: rowIdOf(d.id, "DriftItem")!,
-    accountId: rowIdOf(d.accountId, "Account")!,
-    resourceId: rowIdOf(d.resourceId, "CloudResource"),
-    allocationId: rowIdOf(d.allocationId, "Allocation"),
-  };
 }

@@ -9,6 +9,7 @@ import {
   countEvents,
   eventsByIds,
   eventsPage,
+  lastEventId,
   type EventRow,
   type EventRowFilter,
 } from "../db/events.js";
@@ -17,7 +18,7 @@ import { actorLabel } from "./roles.js";
 import type { Caller } from "./caller.js";
 import { Invalid } from "./errors.js";
 import { readSnapshot, toSnapshot, type Snapshot } from "./event-snapshots.js";
-import { fromGlobalId, toGlobalId } from "../ids.js";
+import { eventCursor, fromGlobalId, toGlobalId } from "../ids.js";
 
 /** A change to record: the domain records of the object before and after it (row ids, as the domain has them). */
 export interface EventInput {
@@ -178,6 +179,14 @@ export async function listEvents(
     page: { ...rows, items: rows.items.map(toEventRecord) },
     count: () => store.read((db) => countEvents(db, rowFilter)),
   };
+}
+
+/**
+ * The cursor of the newest committed event: a subscription started with it as `after` misses nothing that
+ * commits later, even across a dropped connection (a client resumes from it before it has seen an event).
+ */
+export async function latestEventCursor(store: Store): Promise<string> {
+  return eventCursor(await store.read((db) => lastEventId(db)));
 }
 
 /** Events by id, in the order asked (null where missing): the batch function of the Event loader. */

@@ -9,19 +9,22 @@
  */
 import {
   AllocatorError,
-  allocate,
+  allocateSteps,
   containsPrefix,
   formatPrefix,
   freeBlocks,
+  largestSteps,
   nearestFreeOfLength,
-  preview,
-  release,
+  previewSteps,
+  releaseSteps,
   seedFreeBlocks,
   type AllocationRules,
   type AllocationStrategy,
+  type Family,
+  type FreeBlockProgram,
   type Prefix,
 } from "../allocator/index.js";
-import { replaceFreeBlocks, sqlFreeBlockStore } from "../db/free-blocks.js";
+import { replaceFreeBlocks, runFreeBlocks } from "../db/free-blocks.js";
 import {
   containingLive,
   liveChildren,
@@ -56,14 +59,15 @@ export function describePrefix(row: PrefixRow): string {
   return `${KIND_LABEL[row.kind]}${row.name ? ` '${row.name}'` : ""} (${row.cidr})`;
 }
 
-function freeStore(db: Db, pool: PrefixRow) {
-  return sqlFreeBlockStore(db, pool.id, rowPrefix(pool).family);
+/** Runs an allocator program on the pool's free blocks (SQLite: in the same tick; PostgreSQL: awaited). */
+function onFreeBlocks<T>(db: Db, pool: PrefixRow, program: FreeBlockProgram<T>): Promise<T> {
+  return runFreeBlocks(db, pool.id, pool.family as Family, program);
 }
 
 /** Seeds a new pool's free blocks: its whole range minus its (existing) live children. O(children). */
 export async function seedPool(db: Db, pool: PrefixRow): Promise<void> {
   const children = liveChildren(db, pool.id).map(rowPrefix);
-  replaceFreeBlocks(db, pool.id, seedFreeBlocks(rowPrefix(pool), children));
+  await replaceFreeBlocks(db, pool.id, seedFreeBlocks(rowPrefix(pool), children));
 }
 
 /** How many conflicting objects an error names in `details.conflicts`. */
@@ -134,7 +138,7 @@ export async function occupyInPool(
   rules: AllocationRules = {},
 ): Promise<void> {
   try {
-    allocate(freeStore(db, pool), rowPrefix(pool), { prefix: x }, "smallest-fit", rules);
+    await onFreeBlocks(db, pool, allocateSteps(rowPrefix(pool), { prefix: x }, "smallest-fit", rules));
   } catch (e) {
     if (e instanceof AllocatorError && e.code === "NOT_FREE") throw await conflictInPool(db, pool, x, field);
     throw e;
@@ -151,7 +155,7 @@ export async function takeNextInPool(
   rules: AllocationRules = {},
   field = "prefixLength",
 ): Promise<Prefix> {
-  const x = allocate(freeStore(db, pool), rowPrefix(pool), { length }, strategy, rules);
+  const x = await onFreeBlocks(db, pool, allocateSteps(rowPrefix(pool), { length }, strategy, rules));
   await assertClearOfLinkedScopes(db, pool.scopeId, x, field);
   return x;
 }
@@ -164,17 +168,17 @@ export async function previewNextInPool(
   strategy: AllocationStrategy = "smallest-fit",
   rules: AllocationRules = {},
 ): Promise<Prefix> {
-  return preview(freeStore(db, pool), rowPrefix(pool), request, strategy, rules);
+  return onFreeBlocks(db, pool, previewSteps(rowPrefix(pool), request, strategy, rules));
 }
 
 /** Gives `x` back to the pool's free space (merging buddies). */
 export async function vacateInPool(db: Db, pool: PrefixRow, x: Prefix): Promise<void> {
-  release(freeStore(db, pool), rowPrefix(pool), x);
+  await onFreeBlocks(db, pool, releaseSteps(rowPrefix(pool), x));
 }
 
 /** The pool's largest free block, if any. */
 export async function largestFreeInPool(db: Db, pool: PrefixRow): Promise<Prefix | undefined> {
-  return freeStore(db, pool).largest();
+  return onFreeBlocks(db, pool, largestSteps());
 }
 
 /** The first live prefix of `scopeId` that overlaps x (the outermost one containing it, else the first inside). */

@@ -184,7 +184,7 @@ export async function planTree(db: Db, input: PlanInput): Promise<PlanResult> {
   const root = await requirePool(db, input.rootPoolId, "rootPoolId");
   const levels = cleanLevels(root, input.levels);
   const rootPrefix = rowPrefix(root);
-  const rootFree = listFreeBlocks(db, root.id, rootPrefix.family);
+  const rootFree = await listFreeBlocks(db, root.id, rootPrefix.family);
   const rootTotal = addressCount(rootPrefix);
   const rootUsedBefore = rootTotal - rootFree.reduce((n, b) => n + addressCount(b), 0n);
   const takenNames = new Map(
@@ -400,7 +400,7 @@ export async function applyPlan(
       const kids = (childrenOf.get(i) ?? []).sort((a, b) =>
         a.start < b.start ? -1 : a.start > b.start ? 1 : 0,
       );
-      replaceFreeBlocks(db, row.id, seedFreeBlocks(result.nodes[i]!.prefix!, kids));
+      await replaceFreeBlocks(db, row.id, seedFreeBlocks(result.nodes[i]!.prefix!, kids));
     }
     const events: EventInput[] = rows.map((row) => ({
       type: "pool.created",

@@ -14,13 +14,13 @@
 import {
   containsPrefix,
   formatPrefix,
-  growFreeBlocks,
+  growSteps,
   grownBlocks,
   resizeKind,
   type Family,
   type Prefix,
 } from "../allocator/index.js";
-import { clipFreeBlocks, sqlFreeBlockStore } from "../db/free-blocks.js";
+import { clipFreeBlocks, runFreeBlocks } from "../db/free-blocks.js";
 import {
   childrenNotFitting,
   directChildrenWithin,
@@ -129,8 +129,8 @@ export async function resizePool(
       await occupyInPool(db, parent, to, "cidr");
     }
     const after = await updatePrefixRow(db, pool.id, rangeColumns(to));
-    if (kind === "grow") growFreeBlocks(sqlFreeBlockStore(db, pool.id, to.family), from, to);
-    else clipFreeBlocks(db, pool.id, to);
+    if (kind === "grow") await runFreeBlocks(db, pool.id, to.family, growSteps(from, to));
+    else await clipFreeBlocks(db, pool.id, to);
     await appendEvent(db, caller, {
       type: "pool.resized",
       subjectType: "Pool",

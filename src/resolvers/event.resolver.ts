@@ -13,7 +13,8 @@ import {
 import { Node } from "../schema/node.js";
 import { Pool } from "../schema/pool.js";
 import { toAllocation } from "../schema/allocation.js";
-import { allocationOfSnapshot, driftOfSnapshot } from "../domain/event-snapshots.js";
+import { allocationOfSnapshot } from "../domain/allocations.js";
+import { driftOfSnapshot } from "../domain/drift.js";
 import { NotFound, SlowConsumer } from "../domain/errors.js";
 import { toDriftItem } from "../schema/drift.js";
 import { fromGlobalId } from "../schema/node.js";

@@ -1,7 +1,7 @@
 /** Every resolver class of the schema. Add a new domain's resolver here. */
 import type { NonEmptyArray } from "type-graphql";
 import { NodeResolver } from "./node.resolver.js";
-import { ServerResolver } from "./server.resolver.js";
+import { ServerInfoResolver, ServerResolver } from "./server.resolver.js";
 import { TokenResolver } from "./token.resolver.js";
 import { AllocationEventResolver, EventResolver } from "./event.resolver.js";
 import { WebhookResolver } from "./webhook.resolver.js";
@@ -28,6 +28,7 @@ import { ViewerResolver } from "./viewer.resolver.js";
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
 export const resolvers: NonEmptyArray<Function> = [
   ServerResolver,
+  ServerInfoResolver,
   ViewerResolver,
   NodeResolver,
   TokenResolver,

@@ -1,7 +1,8 @@
-import { Arg, Authorized, Ctx, Int, Query, Resolver, Root, Subscription } from "type-graphql";
+import { Arg, Authorized, Ctx, FieldResolver, Int, Query, Resolver, Root, Subscription } from "type-graphql";
 import { ErrorCode, Heartbeat, ServerInfo } from "../schema/server-info.js";
 import { APP_VERSION } from "../version.js";
 import { schemaVersion } from "../domain/server-info.js";
+import { latestEventCursor } from "../domain/events.js";
 import { authorize, type Context } from "./context.js";
 
 async function* heartbeats(intervalMs: number, signal?: AbortSignal): AsyncGenerator<Heartbeat> {
@@ -44,5 +45,18 @@ export class ServerResolver {
     _intervalMs: number,
   ): Heartbeat {
     return tick;
+  }
+}
+
+@Resolver(() => ServerInfo)
+export class ServerInfoResolver {
+  @Authorized("read")
+  @FieldResolver(() => String, {
+    nullable: true,
+    description:
+      "Cursor of the newest event in the log: pass it as `after` to a subscription to receive everything committed after this read, so a client that reconnects resumes without a gap. Needs the read permission.",
+  })
+  async eventCursor(@Ctx() ctx: Context): Promise<string> {
+    return latestEventCursor(ctx.services.store);
   }
 }

@@ -7,8 +7,7 @@ import { getMetadataStorage } from "type-graphql";
 import { Unauthenticated } from "../domain/errors.js";
 import type { Actor } from "../domain/roles.js";
 import { CREATE_TOKEN_HINT, verifyToken } from "../domain/tokens.js";
-import type { Credential } from "../resolvers/context.js";
-import type { Services } from "./context.js";
+import type { Authenticated, Services } from "./context.js";
 
 export const AUTH_OFF_ACTOR: Actor = {
   kind: "anonymous",
@@ -26,16 +25,6 @@ export const PUBLIC_ROOT_FIELDS: ReadonlySet<string> = new Set(["__typename", "s
 export { CREATE_TOKEN_HINT };
 
 const NO_CREDENTIAL: Actor = { kind: "anonymous", id: "anonymous", name: "anonymous", role: null };
-
-export interface Authenticated {
-  actor: Actor;
-  credential: Credential;
-  /** When a JWT credential expires (ms since epoch): long-lived WebSocket sessions end then. */
-  expiresAt?: number | null;
-}
-
-/** Verifies a JWT; installed by the OIDC module (src/server/oidc.ts) when OIDC_ISSUER is set. */
-export type JwtVerifier = (jwt: string) => Promise<{ actor: Actor; expiresAt: number | null }>;
 
 /**
  * Resolves the caller from a bearer credential (an `Authorization` header value, or a bare token

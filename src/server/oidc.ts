@@ -12,7 +12,7 @@ import type { Config } from "../config.js";
 import type { Logger } from "../logger.js";
 import { Forbidden, Unauthenticated } from "../domain/errors.js";
 import { ROLES, isRole, type Role } from "../domain/roles.js";
-import type { JwtVerifier } from "./auth.js";
+import type { JwtVerifier } from "./context.js";
 
 const ASYMMETRIC_ALGORITHMS = [
   "RS256",

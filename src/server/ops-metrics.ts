@@ -13,8 +13,7 @@ import { registry } from "../metrics.js";
 import { rowPrefix } from "../db/prefixes.js";
 import { poolUtilizationCounts } from "../db/occupancy.js";
 import { utilization } from "../allocator/utilization.js";
-import type { Services } from "./context.js";
-import type { Worker } from "./workers.js";
+import type { Services, Worker } from "./context.js";
 
 export const MAX_MONITORED_POOLS = 500;
 

@@ -22,11 +22,10 @@ import {
 import { CloseCode } from "graphql-ws";
 import { onTokenRevoked, tokenStillValid } from "../domain/tokens.js";
 import { RateLimited } from "../domain/errors.js";
-import type { Context, Services } from "./context.js";
+import type { Authenticated, Context, Services, WsConnectionInfo } from "./context.js";
 import { sendGraphQLError, type RouteHandler } from "./http.js";
 import { graphqlError } from "./errors.js";
-import type { Authenticated } from "./auth.js";
-import type { ClientAddressOf, RateGate, OperationCheck, WsConnectionInfo } from "./ws.js";
+import type { ClientAddressOf, RateGate, OperationCheck } from "./ws.js";
 import { depthLimitRule } from "./limits/depth.js";
 import { aliasLimitRule } from "./limits/aliases.js";
 import { checkComplexity } from "./limits/complexity.js";

@@ -1,14 +1,8 @@
 /** Background workers started with the server and stopped on shutdown (webhook delivery, reconcile loop, ...). */
-import type { Services } from "./context.js";
+import type { Worker } from "./context.js";
 import { createReconcileWorker } from "../reconcile/loop.js";
 import { opsMetricsWorker } from "./ops-metrics.js";
 import { expireChangeRequests } from "../domain/change-requests.js";
-
-export interface Worker {
-  name: string;
-  start(services: Services): Promise<void> | void;
-  stop(services: Services): Promise<void> | void;
-}
 
 /** The workers of one app, in start order: the event hub first (the webhook dispatcher follows it). */
 export function createWorkers(): Worker[] {

@@ -14,29 +14,15 @@ import {
   type GraphQLSchema,
   type ValidationRule,
 } from "graphql";
-import { WebSocketServer, type WebSocket } from "ws";
+import { WebSocketServer } from "ws";
 import { useServer } from "graphql-ws/use/ws";
 import { CloseCode } from "graphql-ws";
 import { DomainError } from "../domain/errors.js";
-import { authenticate, type Authenticated } from "./auth.js";
-import type { Context, Services } from "./context.js";
+import { authenticate } from "./auth.js";
+import type { Authenticated, Context, Services, WebSocketHandle, WsConnectionInfo } from "./context.js";
 import { createLoaders } from "../resolvers/loaders.js";
 import { createFormatError } from "./errors.js";
 import { subscribeInBursts } from "./subscription-bursts.js";
-
-export interface WsConnectionInfo {
-  socket: WebSocket;
-  auth: Authenticated;
-  /** The peer's address and the credential's rate-limit key: subscribe messages share the HTTP buckets. */
-  address: string;
-  credential: string | undefined;
-}
-
-export interface WebSocketHandle {
-  /** Open connections, for limits and for ending the sessions of a revoked credential. */
-  connections: Set<WsConnectionInfo>;
-  close(code?: number, reason?: string): Promise<void>;
-}
 
 export interface WebSocketOptions {
   services: Services;

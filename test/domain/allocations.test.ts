@@ -70,9 +70,9 @@ async function account(tier: string | null = "PRD"): Promise<number> {
 
 /** The persisted free blocks equal the free space computed from the live children. */
 async function expectCanonical(p: PrefixRow) {
-  await store.read((db) => {
+  await store.read(async (db) => {
     const expected = seedFreeBlocks(rowPrefix(p), liveChildren(db, p.id).map(rowPrefix)).map(formatPrefix);
-    expect(listFreeBlocks(db, p.id, rowPrefix(p).family).map(formatPrefix)).toEqual(expected);
+    expect((await listFreeBlocks(db, p.id, rowPrefix(p).family)).map(formatPrefix)).toEqual(expected);
   });
 }
 

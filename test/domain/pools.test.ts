@@ -23,7 +23,8 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const free = (poolId: number) => store.read((db) => listFreeBlocks(db, poolId, 4).map(formatPrefix));
+const free = (poolId: number) =>
+  store.read(async (db) => (await listFreeBlocks(db, poolId, 4)).map(formatPrefix));
 
 describe("pool rules", () => {
   it("seeds a new pool's free space and takes a child's range out of its parent", async () => {

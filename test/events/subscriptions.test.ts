@@ -259,6 +259,26 @@ describe("filtered subscriptions", () => {
     allowed.stop();
   });
 
+  it("gives a VIEWER serverInfo.eventCursor, the log's head: a stream started after it misses nothing later", async () => {
+    const viewer = await s.tokenFor("VIEWER");
+    const head = await s.ok<{ serverInfo: { eventCursor: string } }>(
+      "{ serverInfo { eventCursor } }",
+      undefined,
+      viewer,
+    );
+    expect(head.serverInfo.eventCursor).toBe(await lastCursor(s));
+    const created = await createTokenOverHttp(s, uniqueName("head"));
+    // Subscribed only after the change: the cursor still brings it.
+    const stream = subscribe(s.wsClient(), "events", { after: head.serverInfo.eventCursor });
+    const [first] = await stream.take(1);
+    expect(first!.subjectId).toBe(created.id);
+    stream.stop();
+
+    const anonymous = await s.gql("{ serverInfo { version eventCursor } }", undefined, { token: null });
+    expect(anonymous.errors?.[0]?.extensions?.code).toBe("UNAUTHENTICATED");
+    expect(anonymous.data).toMatchObject({ serverInfo: { eventCursor: null } });
+  });
+
   it("refuses a malformed cursor with BAD_USER_INPUT naming the argument", async () => {
     const stream = subscribe(s.wsClient(), "events", { after: "yesterday" });
     await expect(stream.take(1)).rejects.toThrow(/BAD_USER_INPUT/);

@@ -35,9 +35,9 @@ export async function poolState(
   store: Store,
   id: number,
 ): Promise<{ row: PrefixRow; children: PrefixRow[]; free: Prefix[] }> {
-  return store.read((db) => {
+  return store.read(async (db) => {
     const row = prefixById(db, id)!;
-    return { row, children: liveChildren(db, id), free: listFreeBlocks(db, id, 4) };
+    return { row, children: liveChildren(db, id), free: await listFreeBlocks(db, id, 4) };
   });
 }
 

@@ -134,6 +134,19 @@ describe("import rules", () => {
     expect(r.output).toContain("no-circular");
   });
 
+  it("refuse a cycle made only of type imports", () => {
+    const dir = tree({
+      "src/server/context.ts":
+        'import type { Handle } from "./ws.js";\nexport interface Services { ws: Handle | null }\n',
+      "src/server/ws.ts":
+        'import type { Services } from "./context.js";\nexport interface Handle { services: Services }\n',
+    });
+    const r = check(dir);
+    expect(r.status).not.toBe(0);
+    expect(r.output).toContain("no-circular");
+    expect(r.output).toContain("src/server/ws.ts");
+  });
+
   it("accept imports that point down the layers", () => {
     const dir = tree({
       "src/allocator/prefix.ts": "export const parse = (s: string) => s;\n",

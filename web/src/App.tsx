@@ -1,12 +1,6 @@
 import { useCallback, useEffect, useMemo, useState, useSyncExternalStore } from "react";
 import { Provider } from "urql";
-import {
-  createApiClient,
-  currentLinkState,
-  currentReconnects,
-  subscribeLinkState,
-  subscribeReconnects,
-} from "./lib/client";
+import { createApiClient, currentLinkState, subscribeLinkState } from "./lib/client";
 import { loadSession, saveSession, type Session } from "./lib/session";
 import { Link, navigate, useLocation } from "./lib/router";
 import { applyTheme, initialTheme, type Theme } from "./lib/theme";
@@ -58,7 +52,6 @@ export function App() {
   const [session, setSession] = useState<Session>(loadSession);
   const [theme, setTheme] = useState<Theme>(initialTheme);
   const { path } = useLocation();
-  const reconnects = useSyncExternalStore(subscribeReconnects, currentReconnects);
   useEffect(() => applyTheme(theme), [theme]);
 
   const signOut = useCallback(() => {
@@ -131,7 +124,7 @@ export function App() {
           </div>
         </header>
         <main id="main" tabIndex={-1}>
-          <Routes key={reconnects} path={path} />
+          <Routes path={path} />
         </main>
         <ToastHost />
       </Provider>

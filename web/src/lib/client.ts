@@ -3,10 +3,18 @@
  * on the same path for subscriptions, reconnecting forever with backoff. The connection state feeds
  * the "live / reconnecting" indicator. Live events invalidate the pools they touch, so every open
  * query over that pool refetches: a second page sees an allocation appear without reload.
+ * Every subscription resumes after a dropped connection from the last event cursor it saw (see
+ * subscribeResuming), so the events committed while offline arrive once each, in order.
  */
 import { Client, fetchExchange, subscriptionExchange } from "urql";
 import { cacheExchange, type Cache } from "@urql/exchange-graphcache";
-import { createClient as createWsClient, type Client as WsClient } from "graphql-ws";
+import {
+  createClient as createWsClient,
+  type Client as WsClient,
+  type FormattedExecutionResult,
+  type Sink,
+  type SubscribePayload,
+} from "graphql-ws";
 
 export type LinkState = "connecting" | "live" | "reconnecting";
 
@@ -21,15 +29,6 @@ export function subscribeLinkState(l: (s: LinkState) => void): () => void {
   return () => stateListeners.delete(l);
 }
 export const currentLinkState = () => linkState;
-
-/** Counts reconnects: pages remount on a change and refetch what they show, so nothing missed while offline stays stale. */
-let reconnects = 0;
-const reconnectListeners = new Set<() => void>();
-export function subscribeReconnects(l: () => void): () => void {
-  reconnectListeners.add(l);
-  return () => reconnectListeners.delete(l);
-}
-export const currentReconnects = () => reconnects;
 
 function invalidateField(cache: Cache, entity: string, field: string) {
   for (const f of cache.inspectFields(entity))
@@ -56,6 +55,69 @@ type Obj = Record<string, unknown>;
 const dig = (o: unknown, ...path: string[]): unknown =>
   path.reduce<unknown>((v, k) => (v && typeof v === "object" ? (v as Obj)[k] : undefined), o);
 
+/** What the subscription exchange hands over (graphql-ws's Sink of an execution result). */
+type ResultSink = Sink<FormattedExecutionResult<Record<string, unknown>, Record<string, unknown>>>;
+
+/** The `cursor` of a subscription result (`{ allocationEvents: { cursor } }`), if it has one. */
+function cursorOf(data: unknown): string | null {
+  const root = data && typeof data === "object" ? Object.values(data as Obj)[0] : undefined;
+  const cursor = root && typeof root === "object" ? (root as Obj).cursor : undefined;
+  return typeof cursor === "string" ? cursor : null;
+}
+
+/**
+ * Subscribes so that nothing is missed and nothing doubled across dropped connections: it starts after the
+ * log's head (`serverInfo.eventCursor`, read first) unless the caller gave `after`, and every event moves
+ * `after` to its cursor. graphql-ws re-sends this same payload object when it reconnects, so the server
+ * replays exactly the events after the last one seen. A SLOW_CONSUMER end resubscribes from the cursor it
+ * names instead of surfacing as an error. So every subscription document declares `$after: String` and
+ * passes it to its field (`allocationEvents(after: $after)`); the page leaves it unset.
+ */
+export function subscribeResuming(
+  ws: WsClient,
+  request: SubscribePayload,
+  sink: ResultSink,
+  headCursor: () => Promise<string | null>,
+): () => void {
+  const variables: Obj = { ...(request.variables ?? {}) };
+  const payload: SubscribePayload = { ...request, variables };
+  let stopped = false;
+  let dispose: (() => void) | null = null;
+  const start = () => {
+    let resumeFrom: string | null = null;
+    dispose = ws.subscribe<Record<string, unknown>, Record<string, unknown>>(payload, {
+      next: (result) => {
+        const slow = result.errors?.find((e) => e.extensions?.code === "SLOW_CONSUMER");
+        if (slow) {
+          const named = dig(slow.extensions, "details", "cursor");
+          resumeFrom = typeof named === "string" ? named : ((variables.after as string | undefined) ?? null);
+          return;
+        }
+        const cursor = cursorOf(result.data);
+        if (cursor) variables.after = cursor;
+        sink.next(result);
+      },
+      error: (e) => sink.error(e),
+      complete: () => {
+        if (resumeFrom !== null && !stopped) {
+          variables.after = resumeFrom;
+          start();
+        } else sink.complete();
+      },
+    });
+  };
+  if (variables.after != null) start();
+  else
+    void headCursor().then((head) => {
+      if (head !== null) variables.after = head;
+      if (!stopped) start();
+    });
+  return () => {
+    stopped = true;
+    dispose?.();
+  };
+}
+
 export function createApiClient(
   token: string,
   onUnauthenticated: () => void,
@@ -72,13 +134,8 @@ export function createApiClient(
     retryWait: async (retries) => new Promise((r) => setTimeout(r, Math.min(8000, 500 * 2 ** retries))),
     on: {
       connected: () => {
-        const wasDown = everConnected && linkState !== "live";
         everConnected = true;
         setLinkState("live");
-        if (wasDown) {
-          reconnects++;
-          reconnectListeners.forEach((l) => l());
-        }
       },
       closed: (e) => {
         const code = (e as { code?: number } | undefined)?.code;
@@ -87,6 +144,21 @@ export function createApiClient(
       },
     },
   });
+
+  /** The log's head, where a new subscription starts; null (only new events) when it cannot be read. */
+  const headCursor = async (): Promise<string | null> => {
+    try {
+      const res = await fetch("/graphql", {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+        body: JSON.stringify({ query: "query EventHead { serverInfo { eventCursor } }" }),
+      });
+      const body = (await res.json()) as { data?: { serverInfo?: { eventCursor?: string | null } } };
+      return body.data?.serverInfo?.eventCursor ?? null;
+    } catch {
+      return null;
+    }
+  };
 
   const client = new Client({
     url: "/graphql",
@@ -124,7 +196,7 @@ export function createApiClient(
         forwardSubscription: (request) => {
           const input = { ...request, query: request.query ?? "" };
           return {
-            subscribe: (sink) => ({ unsubscribe: ws.subscribe(input, sink) }),
+            subscribe: (sink) => ({ unsubscribe: subscribeResuming(ws, input, sink, headCursor) }),
           };
         },
       }),

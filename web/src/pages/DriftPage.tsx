@@ -59,8 +59,8 @@ const DriftQuery = graphql(`
 `);
 
 const DriftLive = graphql(`
-  subscription DriftLive {
-    driftEvents {
+  subscription DriftLive($after: String) {
+    driftEvents(after: $after) {
       cursor
       type
     }

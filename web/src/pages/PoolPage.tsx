@@ -11,6 +11,7 @@ import { IpSpaceBar, type SpaceItem } from "../components/IpSpaceBar";
 import { BlocksTable } from "../components/BlocksTable";
 import { AllocateForm, ReserveForm } from "../components/AllocateForm";
 import { ReleaseDialog } from "../components/ReleaseDialog";
+import { LiveActivity, type LiveItem } from "../components/LiveActivity";
 import { navigate, setParam, useLocation } from "../lib/router";
 
 /**
@@ -18,6 +19,8 @@ import { navigate, setParam, useLocation } from "../lib/router";
  * past that the occupancy strip (an aggregate of at most 256 blocks) shows the rest.
  */
 const BAR_ITEMS = 200;
+/** How many live events the activity list keeps. */
+const LIVE_ITEMS = 50;
 
 const SpaceQuery = graphql(`
   query PoolSpace($id: ID!, $items: Int!) {
@@ -84,16 +87,18 @@ const StripQuery = graphql(`
 `);
 
 const PoolEvents = graphql(`
-  subscription PoolAllocationEvents($poolId: ID) {
-    allocationEvents(poolId: $poolId) {
+  subscription PoolAllocationEvents($poolId: ID, $after: String) {
+    allocationEvents(poolId: $poolId, after: $after) {
       cursor
       type
+      createdAt
       pool {
         id
       }
       allocation {
         id
         cidr
+        name
         status
       }
     }
@@ -183,7 +188,19 @@ export function PoolPage({ id }: { id: string }) {
   const stripLength = Math.min(bits, poolLen + 8);
   const [space] = useQuery({ query: SpaceQuery, variables: { id, items: BAR_ITEMS }, pause: !data?.pool });
   const [strip] = useQuery({ query: StripQuery, variables: { id, stripLength }, pause: !data?.pool });
-  useSubscription({ query: PoolEvents, variables: { poolId: id } });
+  const [live] = useSubscription(
+    { query: PoolEvents, variables: { poolId: id } },
+    (seen: LiveItem[] = [], { allocationEvents: e }): LiveItem[] =>
+      [
+        {
+          cursor: e.cursor,
+          type: e.type,
+          createdAt: e.createdAt,
+          text: `${e.type.replace(/^allocation\./, "")} ${e.allocation.cidr}${e.allocation.name ? ` (${e.allocation.name})` : ""}`,
+        },
+        ...seen,
+      ].slice(0, LIVE_ITEMS),
+  );
   const items = useMemo<SpaceItem[]>(() => {
     const p = space.data?.pool;
     if (!p) return [];
@@ -365,6 +382,7 @@ export function PoolPage({ id }: { id: string }) {
         maxLength={bits}
         defaultLength={pool.rules.defaultChildPrefixLength ?? Math.min(bits, pool.prefixLength + 8)}
       />
+      <LiveActivity label="Live activity in this pool" items={live.data ?? []} />
     </>
   );
 }
