@@ -1,6 +1,9 @@
 /**
  * Observed cloud resources (cloud_resources), their CIDRs (cloud_cidrs) and the sync state per
  * account/region (sync_state). Bulk writes are chunked to stay under SQLite's bound-parameter limit.
+ * Await style, dialect-neutral (./README.md; the upserts' ON CONFLICT … DO UPDATE is the same on both);
+ * test/postgres/cloud-db.test.ts runs this module on both backends. (`prefixesOverlapping` reads through
+ * prefixes.ts's containingLive / withinLive.)
  */
 import { and, asc, count, eq, inArray, isNotNull, isNull, sql, type SQL } from "drizzle-orm";
 import { encodeAddress, parsePrefix, prefixLast, type Prefix } from "../allocator/index.js";
@@ -39,104 +42,114 @@ export function cidrColumns(
 }
 
 /** Every resource ever seen in the account (deleted ones too, so a reappearing one keeps its row). */
-export function resourcesOfAccount(db: Db, accountId: number): CloudResourceRow[] {
-  return db.select().from(cloudResources).where(eq(cloudResources.accountId, accountId)).all();
+export async function resourcesOfAccount(db: Db, accountId: number): Promise<CloudResourceRow[]> {
+  return db.select().from(cloudResources).where(eq(cloudResources.accountId, accountId));
 }
 
 /** The CIDRs of every resource of the account. */
-export function cidrsOfAccount(db: Db, accountId: number): CloudCidrRow[] {
-  return db
+export async function cidrsOfAccount(db: Db, accountId: number): Promise<CloudCidrRow[]> {
+  const rows = await db
     .select({ c: cloudCidrs })
     .from(cloudCidrs)
     .innerJoin(cloudResources, eq(cloudResources.id, cloudCidrs.resourceId))
-    .where(eq(cloudResources.accountId, accountId))
-    .all()
-    .map((r) => r.c);
+    .where(eq(cloudResources.accountId, accountId));
+  return rows.map((r) => r.c);
 }
 
-export function insertResources(db: Db, rows: NewCloudResourceRow[]): CloudResourceRow[] {
+export async function insertResources(db: Db, rows: NewCloudResourceRow[]): Promise<CloudResourceRow[]> {
   const out: CloudResourceRow[] = [];
-  for (const part of chunks(rows, 100)) out.push(...db.insert(cloudResources).values(part).returning().all());
+  for (const part of chunks(rows, 100))
+    out.push(...(await db.insert(cloudResources).values(part).returning()));
   return out;
 }
 
-export function updateResource(db: Db, id: number, patch: Partial<NewCloudResourceRow>): CloudResourceRow {
-  return db.update(cloudResources).set(patch).where(eq(cloudResources.id, id)).returning().get();
+export async function updateResource(
+  db: Db,
+  id: number,
+  patch: Partial<NewCloudResourceRow>,
+): Promise<CloudResourceRow> {
+  const [row] = await db.update(cloudResources).set(patch).where(eq(cloudResources.id, id)).returning();
+  return row!;
 }
 
 /** Sets last_seen_at (and clears deleted_at) of many resources at once. */
-export function touchResources(db: Db, ids: readonly number[], at: string): void {
+export async function touchResources(db: Db, ids: readonly number[], at: string): Promise<void> {
   for (const part of chunks(ids))
-    db.update(cloudResources)
+    await db
+      .update(cloudResources)
       .set({ lastSeenAt: at, deletedAt: null })
-      .where(inArray(cloudResources.id, part))
-      .run();
+      .where(inArray(cloudResources.id, part));
 }
 
-export function markResourcesDeleted(db: Db, ids: readonly number[], at: string): void {
+export async function markResourcesDeleted(db: Db, ids: readonly number[], at: string): Promise<void> {
   for (const part of chunks(ids))
-    db.update(cloudResources).set({ deletedAt: at }).where(inArray(cloudResources.id, part)).run();
+    await db.update(cloudResources).set({ deletedAt: at }).where(inArray(cloudResources.id, part));
 }
 
-export function insertCidrs(db: Db, rows: NewCloudCidrRow[]): CloudCidrRow[] {
+export async function insertCidrs(db: Db, rows: NewCloudCidrRow[]): Promise<CloudCidrRow[]> {
   const out: CloudCidrRow[] = [];
-  for (const part of chunks(rows, 200)) out.push(...db.insert(cloudCidrs).values(part).returning().all());
+  for (const part of chunks(rows, 200)) out.push(...(await db.insert(cloudCidrs).values(part).returning()));
   return out;
 }
 
-export function deleteCidrsOf(db: Db, resourceIds: readonly number[]): void {
+export async function deleteCidrsOf(db: Db, resourceIds: readonly number[]): Promise<void> {
   for (const part of chunks(resourceIds))
-    db.delete(cloudCidrs).where(inArray(cloudCidrs.resourceId, part)).run();
+    await db.delete(cloudCidrs).where(inArray(cloudCidrs.resourceId, part));
 }
 
-export function setCidrManagement(db: Db, id: number, management: string, allocationId: number | null): void {
-  db.update(cloudCidrs).set({ management, allocationId }).where(eq(cloudCidrs.id, id)).run();
+export async function setCidrManagement(
+  db: Db,
+  id: number,
+  management: string,
+  allocationId: number | null,
+): Promise<void> {
+  await db.update(cloudCidrs).set({ management, allocationId }).where(eq(cloudCidrs.id, id));
 }
 
 /** Sets the same classification on many CIDR rows at once. */
-export function setCidrsManagement(
+export async function setCidrsManagement(
   db: Db,
   ids: readonly number[],
   management: string,
   allocationId: number | null,
-): void {
+): Promise<void> {
   for (const part of chunks(ids))
-    db.update(cloudCidrs).set({ management, allocationId }).where(inArray(cloudCidrs.id, part)).run();
+    await db.update(cloudCidrs).set({ management, allocationId }).where(inArray(cloudCidrs.id, part));
 }
 
-export function resourceById(db: Db, id: number): CloudResourceRow | undefined {
-  return db.select().from(cloudResources).where(eq(cloudResources.id, id)).get();
+export async function resourceById(db: Db, id: number): Promise<CloudResourceRow | undefined> {
+  return (await db.select().from(cloudResources).where(eq(cloudResources.id, id)).limit(1))[0];
 }
 
-export function resourceByExternalId(
+export async function resourceByExternalId(
   db: Db,
   accountId: number,
   externalId: string,
-): CloudResourceRow | undefined {
-  return db
-    .select()
-    .from(cloudResources)
-    .where(and(eq(cloudResources.accountId, accountId), eq(cloudResources.externalId, externalId)))
-    .get();
+): Promise<CloudResourceRow | undefined> {
+  return (
+    await db
+      .select()
+      .from(cloudResources)
+      .where(and(eq(cloudResources.accountId, accountId), eq(cloudResources.externalId, externalId)))
+      .limit(1)
+  )[0];
 }
 
-export function resourcesByIds(db: Db, ids: readonly number[]): CloudResourceRow[] {
+export async function resourcesByIds(db: Db, ids: readonly number[]): Promise<CloudResourceRow[]> {
   if (ids.length === 0) return [];
   return db
     .select()
     .from(cloudResources)
-    .where(inArray(cloudResources.id, [...ids]))
-    .all();
+    .where(inArray(cloudResources.id, [...ids]));
 }
 
-export function cidrsByResourceIds(db: Db, ids: readonly number[]): CloudCidrRow[] {
+export async function cidrsByResourceIds(db: Db, ids: readonly number[]): Promise<CloudCidrRow[]> {
   if (ids.length === 0) return [];
   return db
     .select()
     .from(cloudCidrs)
     .where(inArray(cloudCidrs.resourceId, [...ids]))
-    .orderBy(asc(cloudCidrs.resourceId), asc(cloudCidrs.id))
-    .all();
+    .orderBy(asc(cloudCidrs.resourceId), asc(cloudCidrs.id));
 }
 
 export interface CloudResourceFilter {
@@ -159,23 +172,22 @@ function resourceWhere(f: CloudResourceFilter): SQL | undefined {
 }
 
 /** One keyset page of resources in id order. */
-export function cloudResourcesPage(
+export async function cloudResourcesPage(
   db: Db,
   f: CloudResourceFilter,
   page: ResolvedPage,
-): Page<CloudResourceRow> {
-  const rows = db
+): Promise<Page<CloudResourceRow>> {
+  const rows = await db
     .select()
     .from(cloudResources)
     .where(and(resourceWhere(f), keysetWhere(page, cloudResources.id, cloudResources.id)))
     .orderBy(...keysetOrder(page, cloudResources.id, cloudResources.id))
-    .limit(page.limit + 1)
-    .all();
+    .limit(page.limit + 1);
   return toPage(page, rows, (r) => [r.id, r.id]);
 }
 
-export function countCloudResources(db: Db, f: CloudResourceFilter): number {
-  return db.select({ n: count() }).from(cloudResources).where(resourceWhere(f)).get()?.n ?? 0;
+export async function countCloudResources(db: Db, f: CloudResourceFilter): Promise<number> {
+  return (await db.select({ n: count() }).from(cloudResources).where(resourceWhere(f)))[0]?.n ?? 0;
 }
 
 /**
@@ -184,7 +196,12 @@ export function countCloudResources(db: Db, f: CloudResourceFilter): number {
  * probes of containingLive, the range scan of withinLive): one OR-ed statement would make SQLite scan
  * the whole address family of the scope.
  */
-export function prefixesOverlapping(db: Db, scopeId: number, p: Prefix, limit: number): PrefixRow[] {
+export async function prefixesOverlapping(
+  db: Db,
+  scopeId: number,
+  p: Prefix,
+  limit: number,
+): Promise<PrefixRow[]> {
   const kinds = inArray(prefixes.kind, ["pool", "allocation"]);
   const containers = containingLive(db, scopeId, p, kinds);
   const seen = new Set(containers.map((r) => r.id));
@@ -192,7 +209,11 @@ export function prefixesOverlapping(db: Db, scopeId: number, p: Prefix, limit: n
 }
 
 /** Live allocations of an account bound to a cloud resource of the given provider. */
-export function boundAllocationsOfAccount(db: Db, accountId: number, provider: string): PrefixRow[] {
+export async function boundAllocationsOfAccount(
+  db: Db,
+  accountId: number,
+  provider: string,
+): Promise<PrefixRow[]> {
   return db
     .select()
     .from(prefixes)
@@ -204,21 +225,20 @@ export function boundAllocationsOfAccount(db: Db, accountId: number, provider: s
         isNotNull(prefixes.resourceId),
         sql`lower(${prefixes.resourceProvider}) = ${provider}`,
       ),
-    )
-    .all();
+    );
 }
 
 /** Live allocations bound to this resource id (any account). */
-export function allocationsBoundTo(db: Db, resourceExternalId: string): PrefixRow[] {
+export async function allocationsBoundTo(db: Db, resourceExternalId: string): Promise<PrefixRow[]> {
   return db
     .select()
     .from(prefixes)
-    .where(and(eq(prefixes.resourceId, resourceExternalId), eq(prefixes.kind, "allocation"), isLive))
-    .all();
+    .where(and(eq(prefixes.resourceId, resourceExternalId), eq(prefixes.kind, "allocation"), isLive));
 }
 
-export function upsertSyncState(db: Db, row: typeof syncState.$inferInsert): void {
-  db.insert(syncState)
+export async function upsertSyncState(db: Db, row: typeof syncState.$inferInsert): Promise<void> {
+  await db
+    .insert(syncState)
     .values(row)
     .onConflictDoUpdate({
       target: [syncState.accountId, syncState.region],
@@ -229,36 +249,35 @@ export function upsertSyncState(db: Db, row: typeof syncState.$inferInsert): voi
         counts: row.counts,
         error: row.error,
       },
-    })
-    .run();
+    });
 }
 
 /** A sync started: status RUNNING and its start time; the last finished counts and error stay visible. */
-export function markSyncRunning(db: Db, accountId: number, region: string, startedAt: string): void {
-  db.insert(syncState)
+export async function markSyncRunning(
+  db: Db,
+  accountId: number,
+  region: string,
+  startedAt: string,
+): Promise<void> {
+  await db
+    .insert(syncState)
     .values({ accountId, region, status: "RUNNING", startedAt })
     .onConflictDoUpdate({
       target: [syncState.accountId, syncState.region],
       set: { status: "RUNNING", startedAt },
-    })
-    .run();
+    });
 }
 
-export function syncStatesOf(db: Db, accountId: number): SyncStateRow[] {
-  return db
-    .select()
-    .from(syncState)
-    .where(eq(syncState.accountId, accountId))
-    .orderBy(asc(syncState.region))
-    .all();
+export async function syncStatesOf(db: Db, accountId: number): Promise<SyncStateRow[]> {
+  return db.select().from(syncState).where(eq(syncState.accountId, accountId)).orderBy(asc(syncState.region));
 }
 
 /** Ids of the accounts reconciliation can reach (AWS and GCP), for the background loop. */
-export function cloudAccountIds(db: Db): number[] {
-  return db
+export async function cloudAccountIds(db: Db): Promise<number[]> {
+  const rows = await db
     .select({ id: accounts.id })
     .from(accounts)
     .where(sql`lower(${accounts.provider}) IN ('aws', 'gcp')`)
-    .all()
-    .map((r) => r.id);
+    .orderBy(asc(accounts.id));
+  return rows.map((r) => r.id);
 }

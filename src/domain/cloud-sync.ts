@@ -39,10 +39,9 @@ import {
   type NewCloudResourceRow,
   type SyncStateRow,
 } from "../db/cloud.js";
-// Transitional sync forms until this module is in await style (#15, the cloud slice): src/db/sqlite-sync.ts.
-import { defaultScopeSync as defaultScope, scopeByNameSync as scopeByName } from "../db/sqlite-sync.js";
+import { defaultScope, scopeByName } from "../db/scopes.js";
 import type { Db } from "../db/store.js";
-import { prefixById, type PrefixRow } from "../db/prefixes.js";
+import type { PrefixRow } from "../db/prefixes.js";
 import type { CloudCidr, CloudSubnet, CloudVpc } from "../providers/types.js";
 import { Invalid, NotFound } from "./errors.js";
 
@@ -150,16 +149,16 @@ const cidrKey = (c: { role: string; cidr: string; name: string | null }) =>
  * Writes what a sync observed (inside its write transaction). `unitOf` maps a region to the sync
  * unit; only resources of units with `ok` are touched, deleted or returned as live.
  */
-export function recordObservation(
+export async function recordObservation(
   db: Db,
   accountId: number,
   units: readonly UnitObservation[],
   unitOf: (region: string | null) => string,
   now: string,
-): RecordedObservation {
-  const existing = new Map(resourcesOfAccount(db, accountId).map((r) => [r.externalId, r]));
+): Promise<RecordedObservation> {
+  const existing = new Map((await resourcesOfAccount(db, accountId)).map((r) => [r.externalId, r]));
   const cidrsByRow = new Map<number, CloudCidrRow[]>();
-  for (const c of cidrsOfAccount(db, accountId)) {
+  for (const c of await cidrsOfAccount(db, accountId)) {
     const list = cidrsByRow.get(c.resourceId) ?? [];
     list.push(c);
     cidrsByRow.set(c.resourceId, list);
@@ -194,16 +193,16 @@ export function recordObservation(
     const differs = SHAPE_KEYS.some((k) => (row[k] ?? null) !== (o.shape[k] ?? null));
     let current = row;
     if (differs) {
-      current = updateResource(db, row.id, { ...o.shape, lastSeenAt: now, deletedAt: null });
+      current = await updateResource(db, row.id, { ...o.shape, lastSeenAt: now, deletedAt: null });
       changed++;
     } else touched.push(row.id);
     const stored = (cidrsByRow.get(row.id) ?? []).map(cidrKey).sort().join(",");
     if (stored !== cidrs.map(cidrKey).sort().join(",")) cidrRewrite.push({ row: current, cidrs });
     liveRows.push({ row: current, cidrs });
   }
-  touchResources(db, touched, now);
+  await touchResources(db, touched, now);
 
-  const inserted = insertResources(
+  const inserted = await insertResources(
     db,
     toInsert.map((t) => ({ ...t.shape, firstSeenAt: now, lastSeenAt: now })),
   );
@@ -212,11 +211,11 @@ export function recordObservation(
     liveRows.push({ row, cidrs: toInsert[i]!.cidrs });
   });
 
-  deleteCidrsOf(
+  await deleteCidrsOf(
     db,
     cidrRewrite.filter((c) => cidrsByRow.has(c.row.id)).map((c) => c.row.id),
   );
-  const newCidrRows = insertCidrs(
+  const newCidrRows = await insertCidrs(
     db,
     cidrRewrite.flatMap(({ row, cidrs }) =>
       cidrs.map(({ prefix: _p, ...c }) => ({ ...c, resourceId: row.id })),
@@ -235,7 +234,7 @@ export function recordObservation(
     gone.set(row.externalId, row.id);
     if (row.deletedAt === null) deleted.push(row.id);
   }
-  markResourcesDeleted(db, deleted, now);
+  await markResourcesDeleted(db, deleted, now);
 
   const live: LiveResource[] = liveRows.map(({ row }) => ({
     rowId: row.id,
@@ -254,11 +253,11 @@ export function recordObservation(
 }
 
 /** Writes the CIDR verdicts that changed, one statement per distinct (management, allocation). */
-export function applyVerdicts(
+export async function applyVerdicts(
   db: Db,
   current: RecordedObservation["management"],
   verdicts: readonly { cidrRowId: number; management: string; allocationId: number | null }[],
-): number {
+): Promise<number> {
   const groups = new Map<string, { management: string; allocationId: number | null; ids: number[] }>();
   let n = 0;
   for (const v of verdicts) {
@@ -270,14 +269,14 @@ export function applyVerdicts(
     g.ids.push(v.cidrRowId);
     n++;
   }
-  for (const g of groups.values()) setCidrsManagement(db, g.ids, g.management, g.allocationId);
+  for (const g of groups.values()) await setCidrsManagement(db, g.ids, g.management, g.allocationId);
   return n;
 }
 
 /** The address space an account's CIDRs are compared in: the scope named by settings.scope, else the default one. */
-export function scopeIdOf(db: Db, scopeName: string | undefined): number {
-  if (scopeName === undefined) return defaultScope(db).id;
-  const scope = scopeByName(db, scopeName);
+export async function scopeIdOf(db: Db, scopeName: string | undefined): Promise<number> {
+  if (scopeName === undefined) return (await defaultScope(db)).id;
+  const scope = await scopeByName(db, scopeName);
   if (!scope)
     throw new Invalid(
       "accountId",
@@ -287,8 +286,8 @@ export function scopeIdOf(db: Db, scopeName: string | undefined): number {
 }
 
 /** Live allocations of the account bound to a resource of this provider, parsed for the classifier. */
-export function boundAllocations(db: Db, accountId: number, provider: string) {
-  return boundAllocationsOfAccount(db, accountId, provider).map((row) => ({
+export async function boundAllocations(db: Db, accountId: number, provider: string) {
+  return (await boundAllocationsOfAccount(db, accountId, provider)).map((row) => ({
     id: row.id,
     name: row.name,
     cidr: row.cidr,
@@ -320,8 +319,8 @@ function scopeItem(row: PrefixRow): ScopeItemView {
 }
 
 /** Live pools and allocations of a scope overlapping p (containers first), parsed for the classifier. */
-export function overlappingInScope(db: Db, scopeId: number, p: Prefix): ScopeItemView[] {
-  return prefixesOverlapping(db, scopeId, p, ROOT_LIMIT).map(scopeItem);
+export async function overlappingInScope(db: Db, scopeId: number, p: Prefix): Promise<ScopeItemView[]> {
+  return (await prefixesOverlapping(db, scopeId, p, ROOT_LIMIT)).map(scopeItem);
 }
 
 /** Items fetched under one root CIDR before falling back to one query per CIDR inside it. */
@@ -342,14 +341,15 @@ function rootPrefix(p: Prefix): Prefix {
  * The range lookup of a whole sync, with few statements: the scope is queried once per root (the
  * outermost observed CIDRs, widened to at least /16 or /48 so that sibling subnets share one: their
  * containers and everything inside), and every CIDR under a root is answered in memory from that set.
- * A root with more than ROOT_LIMIT items inside falls back to one indexed query per CIDR.
- * Results equal overlappingInScope's.
+ * A root with more than ROOT_LIMIT items inside falls back to one indexed query per CIDR, made here for the
+ * CIDRs given (the lookup answers synchronously, for the classifier). Results equal overlappingInScope's; the
+ * lookup answers only CIDRs in `cidrs` (or under a root that was fetched whole).
  */
-export function overlapLookup(
+export async function overlapLookup(
   db: Db,
   scopeId: number,
   cidrs: readonly Prefix[],
-): (p: Prefix) => ScopeItemView[] {
+): Promise<(p: Prefix) => ScopeItemView[]> {
   const byStart = (a: Prefix, b: Prefix) =>
     a.family !== b.family
       ? a.family - b.family
@@ -365,7 +365,7 @@ export function overlapLookup(
   for (const r of roots) {
     const last = outermost[outermost.length - 1];
     if (last && containsPrefix(last.prefix, r)) continue;
-    const rows = prefixesOverlapping(db, scopeId, r, ROOT_LIMIT + 1);
+    const rows = await prefixesOverlapping(db, scopeId, r, ROOT_LIMIT + 1);
     const inside = rows.filter((row) => row.prefixLen > r.length).length;
     outermost.push({ prefix: r, items: inside > ROOT_LIMIT ? null : rows.map(scopeItem) });
   }
@@ -381,9 +381,21 @@ export function overlapLookup(
     }
     return undefined;
   };
+  // CIDRs no fetched root answers: one indexed query each, now.
+  const single = new Map<string, ScopeItemView[]>();
+  for (const p of cidrs) {
+    const entry = rootOf(p);
+    if ((!entry || entry.items === null) && !single.has(prefixKey(p)))
+      single.set(prefixKey(p), await overlappingInScope(db, scopeId, p));
+  }
   return (p) => {
     const entry = rootOf(p);
-    if (!entry || entry.items === null) return overlappingInScope(db, scopeId, p);
+    if (!entry || entry.items === null) {
+      const answer = single.get(prefixKey(p));
+      if (!answer)
+        throw new Error(`overlapLookup: ${formatPrefix(p)} was not among the CIDRs it was built for`);
+      return answer;
+    }
     const containers: ScopeItemView[] = [];
     const inside: ScopeItemView[] = [];
     for (const it of entry.items) {
@@ -411,51 +423,51 @@ export function toSyncStateRecord(row: SyncStateRow): SyncStateRecord {
   return { ...row, counts: JSON.parse(row.counts) as Record<string, number> };
 }
 
-export function writeSyncState(db: Db, s: SyncStateRecord): void {
-  upsertSyncState(db, { ...s, counts: JSON.stringify(s.counts) });
+export async function writeSyncState(db: Db, s: SyncStateRecord): Promise<void> {
+  await upsertSyncState(db, { ...s, counts: JSON.stringify(s.counts) });
 }
 
-export function markSyncStarted(
+export async function markSyncStarted(
   db: Db,
   accountId: number,
   regions: readonly string[],
   startedAt: string,
-): void {
-  for (const region of regions) markSyncRunning(db, accountId, region, startedAt);
+): Promise<void> {
+  for (const region of regions) await markSyncRunning(db, accountId, region, startedAt);
 }
 
 /** The external id of a VPC/subnet resolved to its row in the account (for actuation). */
-export function requireResource(
+export async function requireResource(
   db: Db,
   accountId: number,
   ref: { rowId?: number; externalId?: string },
   field: string,
-) {
+): Promise<CloudResourceRow> {
   const row =
     ref.rowId !== undefined
-      ? resourceById(db, ref.rowId)
-      : resourceByExternalId(db, accountId, ref.externalId ?? "");
+      ? await resourceById(db, ref.rowId)
+      : await resourceByExternalId(db, accountId, ref.externalId ?? "");
   if (!row || row.accountId !== accountId || row.deletedAt)
     throw new NotFound("CloudResource", ref.rowId ?? ref.externalId ?? "?", field);
   return row;
 }
 
 /** Records the subnet a provision created (or found), its CIDRs MANAGED by the allocation. */
-export function recordProvisionedSubnet(
+export async function recordProvisionedSubnet(
   db: Db,
   accountId: number,
   subnet: CloudSubnet,
-  allocationId: number,
+  allocation: Pick<PrefixRow, "id" | "cidr">,
   now: string,
-): CloudResourceRow {
+): Promise<CloudResourceRow> {
   const shape = shapeOfSubnet(accountId, subnet);
-  const existing = resourceByExternalId(db, accountId, subnet.id);
+  const existing = await resourceByExternalId(db, accountId, subnet.id);
   const row = existing
-    ? updateResource(db, existing.id, { ...shape, lastSeenAt: now, deletedAt: null })
-    : insertResources(db, [{ ...shape, firstSeenAt: now, lastSeenAt: now }])[0]!;
-  deleteCidrsOf(db, [row.id]);
-  const allocationCidr = prefixById(db, allocationId)?.cidr;
-  insertCidrs(
+    ? await updateResource(db, existing.id, { ...shape, lastSeenAt: now, deletedAt: null })
+    : (await insertResources(db, [{ ...shape, firstSeenAt: now, lastSeenAt: now }]))[0]!;
+  await deleteCidrsOf(db, [row.id]);
+  const { id: allocationId, cidr: allocationCidr } = allocation;
+  await insertCidrs(
     db,
     cidrShapes(subnet.cidrs).map(({ prefix: _p, ...c }) => ({
       ...c,
@@ -468,7 +480,12 @@ export function recordProvisionedSubnet(
 }
 
 /** Marks a resource deleted now (after CloudPAM deleted it). */
-export function markResourceGone(db: Db, accountId: number, externalId: string, now: string): void {
-  const row = resourceByExternalId(db, accountId, externalId);
-  if (row && !row.deletedAt) markResourcesDeleted(db, [row.id], now);
+export async function markResourceGone(
+  db: Db,
+  accountId: number,
+  externalId: string,
+  now: string,
+): Promise<void> {
+  const row = await resourceByExternalId(db, accountId, externalId);
+  if (row && !row.deletedAt) await markResourcesDeleted(db, [row.id], now);
 }

@@ -108,7 +108,7 @@ export function toCloudCidrRecord(row: CloudCidrRow): CloudCidrRecord {
 export async function syncStates(store: Store, accountId: number): Promise<SyncStateRecord[]> {
   return store.read(async (db) => {
     await requireAccount(db, accountId, "accountId");
-    return syncStatesOf(db, accountId).map(toSyncStateRecord);
+    return (await syncStatesOf(db, accountId)).map(toSyncStateRecord);
   });
 }
 
@@ -172,9 +172,9 @@ export interface AdoptResult {
  */
 export async function adoptResource(store: Store, caller: Caller, input: AdoptInput): Promise<AdoptResult> {
   return store.write(async (db) => {
-    const resource = resourceById(db, input.resourceId);
+    const resource = await resourceById(db, input.resourceId);
     if (!resource || resource.deletedAt) throw new NotFound("CloudResource", input.resourceId, "resourceId");
-    const cidrs = cidrsByResourceIds(db, [resource.id]);
+    const cidrs = await cidrsByResourceIds(db, [resource.id]);
     let target: CloudCidrRow | undefined;
     if (input.cidr) {
       const wanted = formatPrefix(parseCidr("cidr", input.cidr));
@@ -201,7 +201,8 @@ export async function adoptResource(store: Store, caller: Caller, input: AdoptIn
         },
       );
     }
-    const bound = allocationsBoundTo(db, resource.externalId).find((a) => a.cidr === target.cidr);
+    const chosen = target;
+    const bound = (await allocationsBoundTo(db, resource.externalId)).find((a) => a.cidr === chosen.cidr);
     if (bound) {
       throw new Conflict(
         `${target.cidr} of ${resource.externalId} is already bound to allocation ${bound.id}`,
@@ -228,7 +229,7 @@ export async function adoptResource(store: Store, caller: Caller, input: AdoptIn
         region: resource.region,
       },
     );
-    setCidrManagement(db, target.id, "MANAGED", allocation.id);
+    await setCidrManagement(db, target.id, "MANAGED", allocation.id);
     const now = new Date().toISOString();
     const resolved: DriftRecord[] = [];
     for (const d of await openDriftOfResource(db, resource.id))

@@ -70,8 +70,7 @@ export class CommittedEvent {
   constructor(readonly row: EventRow) {}
 }
 
-/** The row of `event` as `caller` did it (exported for the transitional ./sqlite-sync.ts only). */
-export function eventRow(caller: Caller, event: EventInput) {
+function eventRow(caller: Caller, event: EventInput) {
   const before = toSnapshot(event.subjectType, event.before);
   const after = toSnapshot(event.subjectType, event.after);
   return {

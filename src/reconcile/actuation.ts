@@ -10,8 +10,7 @@
  * Cloud calls happen outside any write transaction; the binding is written afterwards in one.
  */
 import type { AccountRow } from "../db/accounts.js";
-// Transitional sync form until this module is in await style (#15): src/db/sqlite-sync.ts.
-import { accountByIdSync as accountById } from "../db/sqlite-sync.js";
+import { accountById } from "../db/accounts.js";
 import type { PrefixRow } from "../db/prefixes.js";
 import { resourceByExternalId } from "../db/cloud.js";
 import type { Db } from "../db/store.js";
@@ -47,10 +46,10 @@ export function fromProviderError(err: unknown, field: string): unknown {
   return e;
 }
 
-function requireManagedAccount(db: Db, allocation: PrefixRow, verb: string): AccountRow {
+async function requireManagedAccount(db: Db, allocation: PrefixRow, verb: string): Promise<AccountRow> {
   if (allocation.accountId === null)
     throw new Invalid("allocationId", `${describePrefix(allocation)} belongs to no account`);
-  const account = accountById(db, allocation.accountId)!;
+  const account = (await accountById(db, allocation.accountId))!;
   if (account.reconcilePolicy !== "MANAGE") {
     throw new Forbidden(
       `account '${account.name}' (${account.key}) has reconcile policy ${account.reconcilePolicy}: CloudPAM only observes it and will not ${verb} subnets there. An admin can set its reconcilePolicy to MANAGE.`,
@@ -90,10 +89,10 @@ export async function provisionSubnet(
   const { store } = services;
   const plan = await store.read(async (db) => {
     const allocation = await requireLiveAllocation(db, input.allocationId, "allocationId");
-    const account = requireManagedAccount(db, allocation, "create");
+    const account = await requireManagedAccount(db, allocation, "create");
     if (allocation.family !== 4)
       throw new Invalid("allocationId", `only IPv4 allocations become subnets; ${allocation.cidr} is IPv6`);
-    const vpc = requireResource(db, account.id, input.vpc, "vpcId");
+    const vpc = await requireResource(db, account.id, input.vpc, "vpcId");
     if (vpc.resourceType !== "VPC")
       throw new Invalid(
         "vpcId",
@@ -103,7 +102,7 @@ export async function provisionSubnet(
     if (!region)
       throw new Invalid("region", `${vpc.externalId} is global; name the region of the subnetwork`);
     const current = allocation.resourceId
-      ? resourceByExternalId(db, account.id, allocation.resourceId)
+      ? await resourceByExternalId(db, account.id, allocation.resourceId)
       : undefined;
     if (
       allocation.resourceId &&
@@ -156,19 +155,20 @@ export async function provisionSubnet(
 
   return store.write(async (db) => {
     const allocation = await requireLiveAllocation(db, input.allocationId, "allocationId");
+    const resource = await recordProvisionedSubnet(
+      db,
+      plan.account.id,
+      subnet,
+      allocation,
+      new Date().toISOString(),
+    );
+    // Last: the binding appends the allocation's event (src/db/README.md).
     const bound = await bindAllocationIn(db, caller, allocation.id, {
       provider: handle.name,
       resourceId: subnet.id,
       type: "SUBNET",
       region: subnet.region,
     });
-    const resource = recordProvisionedSubnet(
-      db,
-      plan.account.id,
-      subnet,
-      allocation.id,
-      new Date().toISOString(),
-    );
     return { allocation: bound, resource: toCloudResourceRecord(resource), created: true };
   });
 }
@@ -194,13 +194,13 @@ export async function deprovisionSubnet(
   const { store } = services;
   const plan = await store.read(async (db) => {
     const allocation = await requireLiveAllocation(db, input.allocationId, "allocationId");
-    const account = requireManagedAccount(db, allocation, "delete");
+    const account = await requireManagedAccount(db, allocation, "delete");
     if (!allocation.resourceId || allocation.resourceType !== "SUBNET")
       throw new Conflict(`${describePrefix(allocation)} is not bound to a subnet`, {
         field: "allocationId",
         conflicting: prefixRef(allocation),
       });
-    const resource = resourceByExternalId(db, account.id, allocation.resourceId);
+    const resource = await resourceByExternalId(db, account.id, allocation.resourceId);
     if (resource && !resource.managed) {
       throw new Forbidden(
         `refusing to delete ${resource.externalId}: it does not carry CloudPAM's ownership tag (cloudpam:managed / cloudpam:allocation-id), so CloudPAM did not create it and never deletes it`,
@@ -233,8 +233,9 @@ export async function deprovisionSubnet(
         field: "allocationId",
         conflicting: prefixRef(allocation),
       });
+    await markResourceGone(db, plan.account.id, plan.resourceId, new Date().toISOString());
+    // Last: the unbinding appends the allocation's event (src/db/README.md).
     const unbound = await bindAllocationIn(db, caller, allocation.id, null);
-    markResourceGone(db, plan.account.id, plan.resourceId, new Date().toISOString());
     return { allocation: unbound, deletedResourceId: plan.resourceId };
   });
 }

@@ -151,10 +151,10 @@ async function syncWith(
       vpcs: r.vpcs,
       subnets: r.subnets,
     }));
-    const recorded = recordObservation(db, accountId, units, unitOf, now);
+    const recorded = await recordObservation(db, accountId, units, unitOf, now);
     const failedUnits = new Set(units.filter((u) => !u.ok).map((u) => u.unit));
     const t0 = performance.now();
-    const lookup = overlapLookup(
+    const lookup = await overlapLookup(
       db,
       scopeId,
       recorded.live.flatMap((r) => r.cidrs.map((c) => c.prefix)),
@@ -163,7 +163,7 @@ async function syncWith(
       accountId,
       live: recorded.live,
       gone: recorded.gone,
-      bound: boundAllocations(db, accountId, handle.name),
+      bound: await boundAllocations(db, accountId, handle.name),
       unitOf,
       failedUnits,
       ignoreCidrs: ignorePrefixes(handle.settings.ignoreCidrs),
@@ -171,7 +171,7 @@ async function syncWith(
       overlapping: lookup,
     });
     const classifyMs = performance.now() - t0; // range lookups included
-    applyVerdicts(db, recorded.management, classification.verdicts);
+    await applyVerdicts(db, recorded.management, classification.verdicts);
     const openByUnit = new Map<string, number>();
     for (const f of classification.findings) openByUnit.set(f.unit, (openByUnit.get(f.unit) ?? 0) + 1);
     const states: SyncStateRecord[] = observation.regions.map((r) => ({
@@ -189,7 +189,7 @@ async function syncWith(
       },
       error: r.error,
     }));
-    for (const s of states) writeSyncState(db, s);
+    for (const s of states) await writeSyncState(db, s);
     // The drift events last (src/db/README.md).
     const okUnits = new Set(units.filter((u) => u.ok).map((u) => u.unit));
     const drift = await applyFindings(db, caller, accountId, classification.findings, okUnits, now);

@@ -70,11 +70,11 @@ describe("overlapLookup", () => {
     observed.push(parsePrefix("fd00::/16"), parsePrefix("fd00::/56"), parsePrefix("172.31.0.0/16"));
     await store.read(async (db) => {
       const scopeId = (await defaultScope(db)).id;
-      const lookup = overlapLookup(db, scopeId, observed);
+      const lookup = await overlapLookup(db, scopeId, observed);
       let allocations = 0;
       for (const p of observed) {
         const ids = (xs: { id: number }[]) => xs.map((x) => x.id).sort((x, y) => x - y);
-        const expected = overlappingInScope(db, scopeId, p);
+        const expected = await overlappingInScope(db, scopeId, p);
         const got = lookup(p);
         expect(ids(got), formatPrefix(p)).toEqual(ids(expected));
         // Containers first, shortest first.
