@@ -12,6 +12,7 @@ export const POSTGRES_SUITE = [
   "test/postgres/test-backend.test.ts",
   // accounts, scopes, tokens and the event log are dialect-neutral (pg-rest)
   "test/events/audit-log.test.ts",
+  "test/security/authentication.test.ts",
 ];
 
 const postgres = process.env.CLOUDPAM_TEST_BACKEND === "postgres";
