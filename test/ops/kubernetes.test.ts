@@ -14,6 +14,7 @@ import { parseAllDocuments, parse as parseYaml } from "yaml";
 import * as core from "kubernetes-models/v1";
 import * as apps from "kubernetes-models/apps/v1";
 import * as policy from "kubernetes-models/policy/v1";
+import * as batch from "kubernetes-models/batch/v1";
 import * as monitoring from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1";
 import { loadConfig } from "../../src/config.js";
 
@@ -27,6 +28,7 @@ const MODELS: Record<string, Record<string, unknown>> = {
   v1: core,
   "apps/v1": apps,
   "policy/v1": policy,
+  "batch/v1": batch,
   "monitoring.coreos.com/v1": monitoring,
 };
 
@@ -200,6 +202,50 @@ describe("set-specific rules", () => {
     // no setting in the ConfigMap is a secret
     const [cm] = set.get("ConfigMap");
     expect(Object.keys(cm.data)).not.toContain("DATABASE_URL");
+  });
+
+  it("postgres/migrate: a Job running `cloudpam migrate up` with the rollout's image, the set's Secret and pod security", () => {
+    const set = loadSet(`${ROOT}/postgres`);
+    const job = loadSet(`${ROOT}/postgres/migrate`);
+    expect(job.kustomization.kind).toBe("Kustomization");
+    expect(job.kustomization.namespace).toBe(set.kustomization.namespace);
+    expect(job.objects.map((o) => o.kind)).toEqual(["Job"]);
+    for (const o of job.objects) expect(() => validate(o), `${o.kind}/${o.metadata.name}`).not.toThrow();
+    // the schema check is real for the Job too
+    const [j] = job.get("Job");
+    expect(() => validate({ ...j, spec: { ...j.spec, backoffLimit: "2" } })).toThrow(/backoffLimit/);
+
+    const { pod, container } = podChecks(set);
+    const jobPod = j.spec.template.spec;
+    const [migrate] = jobPod.containers;
+    expect(migrate.args).toEqual(["migrate", "up"]);
+    // the image the rollout will use: same name, same substitution (bump both newTags together)
+    expect(migrate.image).toBe(container.image);
+    expect(job.kustomization.images).toEqual(set.kustomization.images);
+    const secretOf = (c: any) => c.env.find((e: any) => e.name === "DATABASE_URL").valueFrom.secretKeyRef;
+    expect(secretOf(migrate)).toEqual(secretOf(container));
+    // it runs to completion once, and passes the namespace's restricted Pod Security like the Deployment
+    expect(jobPod.restartPolicy).toBe("Never");
+    expect(j.spec.backoffLimit).toBeGreaterThanOrEqual(0);
+    expect(j.spec.activeDeadlineSeconds).toBeGreaterThan(0);
+    expect(j.spec.ttlSecondsAfterFinished).toBeGreaterThan(0);
+    expect(jobPod.securityContext).toEqual(pod.securityContext);
+    expect(migrate.securityContext).toEqual(container.securityContext);
+    expect(jobPod.automountServiceAccountToken).toBe(false);
+    const tmp = migrate.volumeMounts.find((m: any) => m.mountPath === "/tmp");
+    expect(jobPod.volumes.find((v: any) => v.name === tmp.name).emptyDir).toBeDefined();
+    expect(migrate.resources.limits.memory).toBeDefined();
+    // not part of the set itself: applying the set must not race the rollout with its own migration
+    expect(set.objects.map((o) => o.kind)).not.toContain("Job");
+  });
+
+  it.skipIf(!hasKubectl())("kubectl kustomize renders the migrate Job in the cloudpam namespace", () => {
+    const [job] = parseAllDocuments(
+      execFileSync("kubectl", ["kustomize", `${ROOT}/postgres/migrate`], { encoding: "utf8" }),
+    ).map((d) => d.toJS());
+    expect(job.kind).toBe("Job");
+    expect(job.metadata.namespace).toBe("cloudpam");
+    expect(job.spec.template.spec.containers[0].image).toMatch(/^ghcr\.io\/.+:\d+\.\d+\.\d+$/);
   });
 
   it("the optional monitoring component (ServiceMonitor, PrometheusRule) is schema-valid and scrapes the Service's named port", () => {

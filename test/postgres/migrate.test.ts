@@ -5,7 +5,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
 import pg from "pg";
+import { parse as parseYaml } from "yaml";
 import { BIN, cli } from "../helpers/cli.js";
 import {
   freePort,
@@ -92,6 +94,29 @@ describe.skipIf(!availability.available)("PostgreSQL migrations", () => {
         "INSERT INTO prefixes (kind, scope_id, family, prefix_len, cidr, range_start, range_end, status) VALUES ('pool', 999, 4, 8, '10.0.0.0/8', 'a', 'b', 'ACTIVE')",
       ),
     ).rejects.toMatchObject({ code: "23503" });
+  });
+
+  it("the Kubernetes migrate Job's command and environment migrate a database (deploy/kubernetes/postgres/migrate)", async () => {
+    const job = parseYaml(readFileSync("deploy/kubernetes/postgres/migrate/job.yaml", "utf8")) as {
+      spec: {
+        template: { spec: { containers: { args: string[]; env: { name: string; value?: string }[] }[] } };
+      };
+    };
+    const [container] = job.spec.template.spec.containers;
+    // The literal settings of the Job as they are; DATABASE_URL (a Secret there) points at this cluster.
+    const env: Record<string, string> = {};
+    for (const e of container!.env) if (e.value !== undefined) env[e.name] = e.value;
+    expect(env).toEqual({ DATABASE_STATEMENT_TIMEOUT_MS: "0" });
+    const url = await cluster.createDatabase();
+    const run = cli(container!.args, { ...env, DATABASE_URL: url });
+    expect(run.stderr).toBe("");
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/applied #1/);
+    // A retried Job (or a pod that migrated first) finds nothing to do and still succeeds.
+    const again = cli(container!.args, { ...env, DATABASE_URL: url });
+    expect(again.status).toBe(0);
+    expect(again.stdout).toMatch(/nothing to apply/);
+    expect(await rows(url, "SELECT schema_version FROM schema_info")).toEqual([{ schema_version: versions }]);
   });
 
   it("stamp marks migrations applied without running them; an unknown version is refused", async () => {
