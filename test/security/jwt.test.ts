@@ -41,8 +41,8 @@ describe("bearer JWTs from the configured OIDC issuer", () => {
       {},
       jwt,
     );
-    const last = await s.app.services.store.read((db) =>
-      db.select().from(events).orderBy(desc(events.id)).limit(1).get(),
+    const [last] = await s.app.services.store.read((db) =>
+      db.select().from(events).orderBy(desc(events.id)).limit(1),
     );
     expect(last).toMatchObject({ type: "token.created", actor: "jwt:carol@example.com" });
   });

@@ -57,8 +57,8 @@ describe("revocation", () => {
 
     expect(await closed).toEqual({ code: 4403, reason: "token revoked" });
     await expect(stream.done).rejects.toBeDefined();
-    const last = await s.app.services.store.read((db) =>
-      db.select().from(events).orderBy(desc(events.id)).limit(1).get(),
+    const [last] = await s.app.services.store.read((db) =>
+      db.select().from(events).orderBy(desc(events.id)).limit(1),
     );
     expect(last).toMatchObject({
       type: "token.revoked",
