@@ -5,6 +5,7 @@
  * row) vs over 16 pools. PostgreSQL runs with fsync on (a throw-away cluster, test/helpers/postgres.ts).
  * BENCH_SECONDS (default 5) per concurrent measurement; numbers on a shared box are noisy.
  */
+import "reflect-metadata";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";

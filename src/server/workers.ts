@@ -27,10 +27,15 @@ function createChangeRequestExpiryWorker(): Worker {
     name: "change-request-expiry",
     start(services) {
       const everyMs = Math.max(50, Math.min(60_000, (services.config.changeRequestTtlHours * 3_600_000) / 4));
+      let busy = false;
       timer = setInterval(() => {
-        running = expireChangeRequests(services.store).catch((err: unknown) =>
-          services.logger.warn({ err: (err as Error).message }, "change request expiry sweep failed"),
-        );
+        if (busy) return; // a slow sweep is not overtaken by the next one
+        busy = true;
+        running = expireChangeRequests(services.store)
+          .catch((err: unknown) =>
+            services.logger.warn({ err: (err as Error).message }, "change request expiry sweep failed"),
+          )
+          .finally(() => (busy = false));
       }, everyMs);
       timer.unref();
     },

@@ -577,6 +577,87 @@ describe("AWS actuation", () => {
   });
 });
 
+describe("AWS actuation under a scope's approval policy (#18)", () => {
+  const CR = `changeRequest { id operation status decidedBy }`;
+  const PROVISION_GATED = `mutation P($input: ProvisionSubnetInput!) { provisionSubnet(input: $input) {
+    allocationId created resource { externalId } ${CR} } }`;
+  const DEPROVISION_GATED = `mutation D($input: DeprovisionSubnetInput!) { deprovisionSubnet(input: $input) {
+    allocationId deletedResourceId ${CR} } }`;
+  const APPROVE = `mutation A($id: ID!) { approveChange(input: { id: $id }) { changeRequest {
+    status decidedBy target { ... on Allocation { id } } } } }`;
+  type Gated = { changeRequest: { id: string; operation: string; status: string } | null };
+
+  it("creates and deletes the subnet only once another principal approves, each step an event", async () => {
+    const ec2 = await awsEmulator();
+    const f = await fixture("aws");
+    const seed = seedAws(ec2, f.n);
+    await updateAccount(s.app.services.store, SYSTEM, f.accountId, { reconcilePolicy: "MANAGE" });
+    await sync(f);
+    const store = s.app.services.store;
+    const scope = await createScope(store, SYSTEM, {
+      name: `guarded-${f.n}`,
+      approvals: { actuation: true },
+    });
+    const pool = await createPool(store, SYSTEM, {
+      cidr: `${f.n}.0.0.0/8`,
+      name: `guarded-pool-${f.n}`,
+      status: "ACTIVE",
+      scopeId: scope.id,
+    });
+    const a = await allocate(store, SYSTEM, {
+      poolId: pool.id,
+      accountId: f.accountId,
+      cidr: `${f.n}.1.102.0/24`,
+    });
+    const allocationId = toGlobalId("Allocation", a.id);
+    const approver = await s.tokenFor("OPERATOR", `cloud-approver-${f.n}`);
+
+    const asked = await s.ok<{ provisionSubnet: Gated & { resource: unknown } }>(PROVISION_GATED, {
+      input: { allocationId, vpcId: seed.vpc.id },
+    });
+    const cr = asked.provisionSubnet.changeRequest!;
+    expect(asked.provisionSubnet).toMatchObject({ allocationId: null, created: null, resource: null });
+    expect(cr).toMatchObject({ operation: "PROVISION_SUBNET", status: "PENDING" });
+    expect(ec2.calls.CreateSubnet ?? 0).toBe(0);
+    const self = await s.gql(APPROVE, { id: cr.id });
+    expect(self.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
+
+    const approved = await s.ok<{ approveChange: { changeRequest: { status: string; decidedBy: string } } }>(
+      APPROVE,
+      { id: cr.id },
+      approver,
+    );
+
+    expect(approved.approveChange.changeRequest).toMatchObject({
+      status: "APPROVED",
+      decidedBy: expect.stringContaining("cloud-approver"),
+    });
+    const tagged = ec2
+      .listSubnets({ vpcId: seed.vpc.id })
+      .filter((sn) => sn.tags["cloudpam:allocation-id"] === String(a.id));
+    expect(tagged).toHaveLength(1);
+    expect(ec2.calls.CreateSubnet).toBe(1);
+
+    const gone = await s.ok<{ deprovisionSubnet: Gated }>(DEPROVISION_GATED, {
+      input: { allocationId, confirm: true },
+    });
+    const unconfirmed = await s.gql(DEPROVISION_GATED, { input: { allocationId, confirm: false } });
+    expect(unconfirmed.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
+    expect(ec2.getSubnet(tagged[0]!.id)).toBeDefined();
+    await s.ok(APPROVE, { id: gone.deprovisionSubnet.changeRequest!.id }, approver);
+    expect(ec2.getSubnet(tagged[0]!.id)).toBeUndefined();
+
+    const events = await s.ok<{ events: { edges: { node: { type: string; subjectId: string } }[] } }>(
+      `{ events(filter: { types: ["change.*"] }, last: 50) { edges { node { type subjectId } } } }`,
+    );
+    const mine = events.events.edges
+      .map((e) => e.node)
+      .filter((e) => [cr.id, gone.deprovisionSubnet.changeRequest!.id].includes(e.subjectId))
+      .map((e) => e.type);
+    expect(mine).toEqual(["change.requested", "change.approved", "change.requested", "change.approved"]);
+  });
+});
+
 describe("GCP discovery, drift and actuation", () => {
   function seedGcp(gce: ComputeEmulator, n: number) {
     gce.addNetwork({ name: "main", internalIpv6Range: "fd20:100:200::/48" });
