@@ -521,21 +521,3 @@ function clipFreeBlocksSqlite(db: Db, poolId: number, p: Prefix): void {
     .prepare("DELETE FROM free_blocks WHERE pool_id = ? AND (range_start < ? OR range_start > ?)")
     .run(poolId, encodeAddress(p.start), encodeAddress(prefixLast(p)));
 }
-
-// ---- TRANSITIONAL, SQLite only (#15) ---------------------------------------------------------------
-// Synchronous forms for code not yet in await style (occupancy.ts's counts). Converting a caller: import the
-// function above and `await` it. Delete these when nothing imports them; on a PostgreSQL handle they throw.
-
-function sqliteOnly(db: Db, name: string): void {
-  if (isPg(db)) throw new Error(`${name}: a SQLite-only transitional form; await the async function instead`);
-}
-
-/** @deprecated transitional: `await freeBlockCounts(…)`. */
-export function freeBlockCountsSync(db: Db, poolId: number): Map<number, number> {
-  sqliteOnly(db, "freeBlockCountsSync");
-  return new Map(
-    statements(db.$client)
-      .countsByLength.all(poolId)
-      .map((r) => [r.prefix_len, r.n]),
-  );
-}

@@ -19,7 +19,7 @@ import {
   type UtilizationCounts,
 } from "../allocator/index.js";
 import {
-  freeBlockCountsSync as freeBlockCounts,
+  freeBlockCounts,
   freeBlocksBeforeSqlite as freeBlocksBefore,
   freeBlocksReachingSqlite as freeBlocksReaching,
 } from "./free-blocks.js";
@@ -174,20 +174,23 @@ export function sqlOccupancySource(db: Db, pool: PrefixRow): SqlOccupancySource 
 }
 
 /** Live children (every kind) and free blocks of a pool counted by length: the input of blockCount. */
-export function poolBlockCounts(db: Db, poolId: number): BlockCounts {
+export async function poolBlockCounts(db: Db, poolId: number): Promise<BlockCounts> {
   const occupied = new Map<number, number>();
-  for (const h of childLengthHistogram(db, poolId))
+  for (const h of await childLengthHistogram(db, poolId))
     occupied.set(h.prefixLen, (occupied.get(h.prefixLen) ?? 0) + h.n);
-  return { occupied, free: freeBlockCounts(db, poolId) };
+  return { occupied, free: await freeBlockCounts(db, poolId) };
 }
 
 /** Used (allocations + child pools), reserved and free counts by length: the input of utilization. */
-export function poolUtilizationCounts(db: Db, poolId: number): Omit<UtilizationCounts, "largestFree"> {
+export async function poolUtilizationCounts(
+  db: Db,
+  poolId: number,
+): Promise<Omit<UtilizationCounts, "largestFree">> {
   const used = new Map<number, number>();
   const reserved = new Map<number, number>();
-  for (const h of childLengthHistogram(db, poolId)) {
+  for (const h of await childLengthHistogram(db, poolId)) {
     const target = h.kind === "reservation" ? reserved : used;
     target.set(h.prefixLen, (target.get(h.prefixLen) ?? 0) + h.n);
   }
-  return { used, reserved, free: freeBlockCounts(db, poolId) };
+  return { used, reserved, free: await freeBlockCounts(db, poolId) };
 }

@@ -16,6 +16,7 @@ import {
   type Family,
   type Prefix,
 } from "../allocator/index.js";
+import { isPg, pgHandle } from "./dialect.js";
 import { preparedInsert } from "./prepared.js";
 import { prefixes } from "./schema.js";
 import type { Db } from "./store.js";
@@ -150,17 +151,17 @@ export function countLiveChildren(
   return { pools: by.pool ?? 0, allocations: by.allocation ?? 0, reservations: by.reservation ?? 0 };
 }
 
-/** Live direct children counted by (kind, prefix length): the input of utilisation and block counts. */
-export function childLengthHistogram(
+/** Live direct children counted by (kind, prefix length): the input of utilisation and block counts. Both backends. */
+export async function childLengthHistogram(
   db: Db,
   poolId: number,
-): { kind: PrefixKind; prefixLen: number; n: number }[] {
+): Promise<{ kind: PrefixKind; prefixLen: number; n: number }[]> {
+  // count(*) is a bigint (a string through node-postgres) on PostgreSQL: mapped to a number on both.
   return db
-    .select({ kind: prefixes.kind, prefixLen: prefixes.prefixLen, n: sql<number>`count(*)` })
+    .select({ kind: prefixes.kind, prefixLen: prefixes.prefixLen, n: sql<number>`count(*)`.mapWith(Number) })
     .from(prefixes)
     .where(and(eq(prefixes.parentId, poolId), isLive))
-    .groupBy(prefixes.kind, prefixes.prefixLen)
-    .all();
+    .groupBy(prefixes.kind, prefixes.prefixLen);
 }
 
 /** Predicate: the prefix is inside or equal to p (one index range scan on range_start). */
@@ -226,20 +227,35 @@ const childRangeStatements = new WeakMap<
   { all(poolId: number): { id: number; family: number; prefix_len: number; range_start: string }[] }
 >();
 
-/** Id and range of every live direct child of a pool, in address order: a lean `liveChildren`. O(log n + children). */
-export function liveChildRanges(db: Db, poolId: number): { id: number; prefix: Prefix }[] {
-  let s = childRangeStatements.get(db.$client);
-  if (!s) {
-    const stmt = db.$client.prepare<
-      [number],
-      { id: number; family: number; prefix_len: number; range_start: string }
-    >(
-      "SELECT id, family, prefix_len, range_start FROM prefixes WHERE parent_id = ? AND released_at IS NULL ORDER BY range_start",
-    );
-    s = { all: (poolId) => stmt.all(poolId) };
-    childRangeStatements.set(db.$client, s);
+type ChildRangeRow = { id: number; family: number; prefix_len: number; range_start: string };
+
+/**
+ * Id and range of every live direct child of a pool, in address order: a lean `liveChildren`, for plan apply
+ * and defragmentation advice. O(log n + children): prefixes_parent_live_idx (parent_id, range_start) WHERE
+ * released_at IS NULL on both backends. SQLite: a statement prepared per connection; PostgreSQL: the same
+ * parameterised statement on the transaction.
+ */
+export async function liveChildRanges(db: Db, poolId: number): Promise<{ id: number; prefix: Prefix }[]> {
+  let rows: ChildRangeRow[];
+  if (isPg(db)) {
+    rows = (
+      await pgHandle(db).execute<ChildRangeRow>(
+        sql`SELECT id, family, prefix_len, range_start FROM prefixes
+          WHERE parent_id = ${poolId}::int AND released_at IS NULL ORDER BY range_start`,
+      )
+    ).rows as ChildRangeRow[];
+  } else {
+    let s = childRangeStatements.get(db.$client);
+    if (!s) {
+      const stmt = db.$client.prepare<[number], ChildRangeRow>(
+        "SELECT id, family, prefix_len, range_start FROM prefixes WHERE parent_id = ? AND released_at IS NULL ORDER BY range_start",
+      );
+      s = { all: (id) => stmt.all(id) };
+      childRangeStatements.set(db.$client, s);
+    }
+    rows = s.all(poolId);
   }
-  return s.all(poolId).map((r) => ({
+  return rows.map((r) => ({
     id: r.id,
     prefix: makePrefix(r.family as Family, decodeAddress(r.range_start), r.prefix_len),
   }));

@@ -152,7 +152,9 @@ export async function poolBlocks(
       hasNextPage: page.hasNextPage,
       hasPreviousPage: page.hasPreviousPage,
       count: () =>
-        store.read((db2) => blockCount(parent, args.prefixLength, poolBlockCounts(db2, pool.id), status)),
+        store.read(async (db2) =>
+          blockCount(parent, args.prefixLength, await poolBlockCounts(db2, pool.id), status),
+        ),
     };
   });
 }
@@ -162,7 +164,7 @@ export async function poolUtilization(store: Store, poolId: number): Promise<Uti
   return store.read(async (db) => {
     const pool = await requirePool(db, poolId, "poolId");
     return utilization(rowPrefix(pool), {
-      ...poolUtilizationCounts(db, pool.id),
+      ...(await poolUtilizationCounts(db, pool.id)),
       largestFree: await largestFreeInPool(db, pool),
     });
   });
@@ -234,7 +236,7 @@ export async function poolDefragmentationAdvice(
     const pool = await requirePool(db, poolId, "poolId");
     const parent = rowPrefix(pool);
     if (args.prefixLength != null) checkLength(parent, args.prefixLength);
-    const children = liveChildRanges(db, pool.id);
+    const children = await liveChildRanges(db, pool.id);
     const free = await listFreeBlocks(db, pool.id, parent.family);
     const length =
       args.prefixLength ??

@@ -30,16 +30,19 @@ interface MonitoredPool {
 }
 
 async function monitoredPools(services: Services): Promise<{ pool: MonitoredPool; ratio: number }[]> {
-  return services.store.read((db) => {
+  return services.store.read(async (db) => {
     const pools = db.all<MonitoredPool>(sql`
       SELECT p.id, p.name, p.cidr, p.family, p.range_start AS rangeStart, p.prefix_len AS prefixLen, s.name AS scope
       FROM prefixes p JOIN scopes s ON s.id = p.scope_id
       WHERE p.kind = 'pool' AND json_extract(p.tags, '$.monitor') IN ('true', 1)
       ORDER BY p.id LIMIT ${MAX_MONITORED_POOLS}`);
-    return pools.map((pool) => ({
-      pool,
-      ratio: utilization(rowPrefix(pool), poolUtilizationCounts(db, pool.id)).percent / 100,
-    }));
+    const out: { pool: MonitoredPool; ratio: number }[] = [];
+    for (const pool of pools)
+      out.push({
+        pool,
+        ratio: utilization(rowPrefix(pool), await poolUtilizationCounts(db, pool.id)).percent / 100,
+      });
+    return out;
   });
 }
 

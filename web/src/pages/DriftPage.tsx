@@ -1,5 +1,5 @@
 /** Drift: open items (kind, resource, allocation) with ignore / adopt, and a cloud sync per account; updates live. */
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import { useMutation, useQuery, useSubscription } from "urql";
 import { graphql } from "../gql";
 import type { DriftStatus } from "../gql/graphql";
@@ -8,7 +8,7 @@ import { setParam, useLocation } from "../lib/router";
 import { canOperate, whyNot } from "../lib/session";
 import { useSession } from "../lib/session-context";
 import { Modal } from "../components/Modal";
-import { Field, FormActions, FormError } from "../components/Field";
+import { FormActions, FormError, SelectField } from "../components/Field";
 import { toast } from "../components/Toasts";
 
 const DriftQuery = graphql(`
@@ -85,6 +85,41 @@ const SyncAccount = graphql(`
       driftDetected
       driftOpen
       driftResolved
+      states {
+        region
+        status
+        error
+      }
+    }
+  }
+`);
+
+/** Per-region state of an account's sync, polled while it runs (RUNNING until the region is read). */
+const SyncProgressQuery = graphql(`
+  query SyncProgress($accountId: ID!) {
+    syncState(accountId: $accountId) {
+      region
+      status
+      error
+      counts {
+        vpcs
+        subnets
+      }
+    }
+  }
+`);
+
+/** Pools that could hold an adopted CIDR: those containing it or equal to it. */
+const AdoptPools = graphql(`
+  query AdoptPools($cidr: CIDR!) {
+    pools(filter: { containsOrEqual: $cidr }, first: 50) {
+      edges {
+        node {
+          id
+          name
+          cidr
+        }
+      }
     }
   }
 `);
@@ -105,7 +140,20 @@ function AdoptDialog({
   item: { resourceId: string; cidr?: string | null; name?: string | null };
   onClose: () => void;
 }) {
+  const [{ data: pools }] = useQuery({
+    query: AdoptPools,
+    variables: { cidr: item.cidr ?? "" },
+    pause: !item.cidr,
+  });
+  // The innermost pool (listed last, with the longest prefix) is the natural home.
+  const candidates = [...(pools?.pools.edges ?? [])].sort(
+    (a, b) => Number(b.node.cidr.split("/")[1]) - Number(a.node.cidr.split("/")[1]),
+  );
   const [poolId, setPoolId] = useState("");
+  const firstPool = candidates[0]?.node.id;
+  useEffect(() => {
+    if (!poolId && firstPool) setPoolId(firstPool);
+  }, [poolId, firstPool]);
   const form = useMutationForm(AdoptResource, {
     onSuccess: (r) => {
       toast(`Adopted as ${r.adoptResource.cidr}`);
@@ -124,17 +172,40 @@ function AdoptDialog({
           Records <code>{item.cidr ?? "the resource's CIDR"}</code> ({item.name ?? "unnamed"}) as an
           allocation in a pool.
         </p>
-        <Field
-          label="Pool id"
-          {...form.field("poolId")}
-          value={poolId}
-          onChange={(e) => setPoolId(e.target.value)}
-          required
-        />
+        <SelectField label="Pool" {...form.field("poolId")} value={poolId} onChange={setPoolId}>
+          {candidates.length === 0 && <option value="">No pool contains {item.cidr ?? "it"}</option>}
+          {candidates.map((e) => (
+            <option key={e.node.id} value={e.node.id}>
+              {e.node.name} ({e.node.cidr})
+            </option>
+          ))}
+        </SelectField>
         <FormError form={form} />
-        <FormActions submitLabel="Adopt" busy={form.busy} onCancel={onClose} />
+        <FormActions submitLabel="Adopt" busy={form.busy} disabled={!poolId} onCancel={onClose} />
       </form>
     </Modal>
+  );
+}
+
+/** While an account syncs: a progress bar and each region's state, polled. */
+function SyncProgress({ account }: { account: { id: string; name: string } }) {
+  const [{ data }, poll] = useQuery({
+    query: SyncProgressQuery,
+    variables: { accountId: account.id },
+    requestPolicy: "network-only",
+  });
+  useEffect(() => {
+    const t = setInterval(() => poll({ requestPolicy: "network-only" }), 300);
+    return () => clearInterval(t);
+  }, [poll]);
+  const regions = data?.syncState ?? [];
+  return (
+    <div role="status" data-testid="sync-progress" className="sync-progress">
+      <progress aria-label={`Syncing ${account.name}`} /> Syncing {account.name}
+      {regions.length > 0 &&
+        `: ${regions.map((r) => `${r.region} ${r.status.toLowerCase()}${r.counts ? ` (${r.counts.vpcs} VPCs, ${r.counts.subnets} subnets)` : ""}`).join(", ")}`}
+      …
+    </div>
   );
 }
 
@@ -145,8 +216,9 @@ export function DriftPage() {
   const [{ data, error }, refetch] = useQuery({ query: DriftQuery, variables: { filter: { status } } });
   useSubscription({ query: DriftLive });
   const [, ignore] = useMutation(IgnoreDrift);
-  const [syncState, sync] = useMutation(SyncAccount);
-  const [syncing, setSyncing] = useState<string | null>(null);
+  const [, sync] = useMutation(SyncAccount);
+  const [syncing, setSyncing] = useState<{ id: string; name: string } | null>(null);
+  const [lastSync, setLastSync] = useState<string | null>(null);
   const [adopting, setAdopting] = useState<{
     resourceId: string;
     cidr?: string | null;
@@ -177,14 +249,19 @@ export function DriftPage() {
               disabled={!op || syncing !== null}
               title={op ? undefined : whyNot("operate")}
               onClick={async () => {
-                setSyncing(a.id);
+                setSyncing(a);
+                setLastSync(null);
                 const r = await sync({ input: { accountId: a.id } });
                 setSyncing(null);
-                if (r.data)
-                  toast(
-                    `Synced ${a.name}: ${r.data.syncAccount.resourcesSeen} resources, ${r.data.syncAccount.driftOpen} open drift`,
-                  );
-                else
+                if (r.data) {
+                  const p = r.data.syncAccount;
+                  const summary = `Synced ${a.name}: ${p.resourcesSeen} resources, ${p.driftDetected} new drift, ${p.driftResolved} resolved, ${p.driftOpen} open`;
+                  const regions = p.states
+                    .map((st) => `${st.region} ${st.status.toLowerCase()}${st.error ? ` (${st.error})` : ""}`)
+                    .join(", ");
+                  setLastSync(regions ? `${summary}; ${regions}` : summary);
+                  toast(summary);
+                } else
                   toast(
                     `Sync of ${a.name} failed: ${r.error?.graphQLErrors[0]?.message ?? r.error?.message}`,
                     "error",
@@ -192,11 +269,16 @@ export function DriftPage() {
                 refetch({ requestPolicy: "network-only" });
               }}
             >
-              {syncing === a.id ? `Syncing ${a.name}…` : `Sync ${a.name}`}
+              {syncing?.id === a.id ? `Syncing ${a.name}…` : `Sync ${a.name}`}
             </button>
           ))}
-          {syncState.fetching && <progress aria-label="Sync in progress" />}
         </div>
+        {syncing && <SyncProgress account={syncing} />}
+        {lastSync && (
+          <p className="muted" data-testid="sync-result">
+            {lastSync}
+          </p>
+        )}
       </section>
       {error && <p className="error">{error.message}</p>}
       <section className="card" aria-labelledby="drift-h">
@@ -225,7 +307,7 @@ export function DriftPage() {
             </thead>
             <tbody>
               {data.driftItems.edges.map(({ node: d }) => (
-                <tr key={d.id}>
+                <tr key={d.id} data-cidr={d.cidr ?? undefined} data-kind={d.kind}>
                   <td>{d.kind.toLowerCase().replace(/_/g, " ")}</td>
                   <td>{d.severity.toLowerCase()}</td>
                   <td>{d.cidr ? <code>{d.cidr}</code> : "—"}</td>
