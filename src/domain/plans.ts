@@ -226,8 +226,7 @@ export async function planTree(db: Db, input: PlanInput): Promise<PlanResult> {
             ? `planned pool '${parentNode.path}' (${formatPrefix(parentPrefix)})`
             : describePrefix(root);
           // With headroom, say whether the pool alone would still fit: then reserveFor is the field to change.
-          const withoutHeadroom =
-            level.reserveFor > 1 && store.smallestFit(level.length) !== undefined;
+          const withoutHeadroom = level.reserveFor > 1 && store.smallestFit(level.length) !== undefined;
           const wanted =
             level.reserveFor > 1
               ? `/${level.slotLength} (a /${level.length} with room for ${level.reserveFor}×)`
