@@ -65,6 +65,9 @@ interface Level {
   keys: string[];
   length: number;
   slotLength: number;
+  reserveFor: number;
+  /** The input field that sets the length (`levels[i].prefixLength` or `levels[i].size`). */
+  lengthField: string;
 }
 
 /** One node of the proposed tree, in depth-first (pre-)order. */
@@ -83,6 +86,8 @@ export interface PlanNode {
   slot: Prefix | undefined;
   /** Addresses its planned children hold. */
   childAddresses: bigint;
+  /** Addresses its planned children hold together with their headroom (their slots). */
+  childSlotAddresses: bigint;
 }
 
 export interface PlanConflict {
@@ -101,6 +106,8 @@ export interface PlanResult {
   rootUsedBefore: bigint;
   rootUsedAfter: bigint;
   rootTotal: bigint;
+  /** Addresses left free as headroom beside the first level's pools (inside the root). */
+  rootHeadroomAfter: bigint;
   /** The root's largest free block after the plan. */
   largestFreeAfter: Prefix | undefined;
 }
@@ -163,12 +170,12 @@ function cleanLevels(root: PrefixRow, levels: readonly PlanLevelInput[]): Level[
       throw new Invalid(field, `/${length} is not an IPv${family} prefix length`);
     if (slotLength <= parentLength)
       throw new Invalid(
-        field,
+        reserveFor > 1 && length > parentLength ? f("reserveFor") : field,
         `/${length}${reserveFor > 1 ? ` with room for ${reserveFor}× (a /${slotLength} slot)` : ""} does not fit inside a /${parentLength}; use a longer prefix`,
         { minimum: parentLength + 1 + ceilLog2(reserveFor) },
       );
     parentLength = length;
-    return { pattern, keys, length, slotLength };
+    return { pattern, keys, length, slotLength, reserveFor, lengthField: field };
   });
 }
 
@@ -216,11 +223,17 @@ export async function planTree(db: Db, input: PlanInput): Promise<PlanResult> {
           const where = parentNode
             ? `planned pool '${parentNode.path}' (${formatPrefix(parentPrefix)})`
             : describePrefix(root);
+          // With headroom, say whether the pool alone would still fit: then reserveFor is the field to change.
+          const withoutHeadroom = level.reserveFor > 1 && store.smallestFit(level.length) !== undefined;
+          const wanted =
+            level.reserveFor > 1
+              ? `/${level.slotLength} (a /${level.length} with room for ${level.reserveFor}×)`
+              : `/${level.slotLength}`;
           conflicts.push({
             path,
-            field: `levels[${depth}].prefixLength`,
+            field: withoutHeadroom ? `levels[${depth}].reserveFor` : level.lengthField,
             code: "NO_SPACE",
-            message: `no free /${level.slotLength} left for '${path}' in ${where}${largest ? `; the largest free block is ${formatPrefix(largest)}` : "; it is full"}`,
+            message: `no free ${wanted} left for '${path}' in ${where}${largest ? `; the largest free block is ${formatPrefix(largest)}` : "; it is full"}${withoutHeadroom ? `; the /${level.length} alone would fit without the headroom` : ""}`,
             conflicting: root,
           });
         }
@@ -247,8 +260,12 @@ export async function planTree(db: Db, input: PlanInput): Promise<PlanResult> {
         prefix,
         slot,
         childAddresses: 0n,
+        childSlotAddresses: 0n,
       });
-      if (parentNode && prefix) parentNode.childAddresses += addressCount(prefix);
+      if (parentNode && prefix) {
+        parentNode.childAddresses += addressCount(prefix);
+        parentNode.childSlotAddresses += addressCount(slot!);
+      }
       if (depth + 1 < levels.length) {
         expand(index, prefix, depth + 1, prefix && new MemoryFreeBlockStore([prefix]));
       }
@@ -258,11 +275,13 @@ export async function planTree(db: Db, input: PlanInput): Promise<PlanResult> {
 
   // The root's free space after the plan: each slot's headroom goes back (it stays free beside its node).
   let rootUsedAfter = rootUsedBefore;
+  let rootHeadroomAfter = 0n;
   for (const n of nodes) {
     if (n.level !== 0 || !n.slot || !n.prefix) continue;
     release(rootStore, rootPrefix, n.slot);
     allocate(rootStore, rootPrefix, { prefix: n.prefix });
     rootUsedAfter += addressCount(n.prefix);
+    rootHeadroomAfter += addressCount(n.slot) - addressCount(n.prefix);
   }
   return {
     root,
@@ -271,6 +290,7 @@ export async function planTree(db: Db, input: PlanInput): Promise<PlanResult> {
     rootUsedBefore,
     rootUsedAfter,
     rootTotal,
+    rootHeadroomAfter,
     largestFreeAfter: rootStore.largest(),
   };
 }

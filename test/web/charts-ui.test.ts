@@ -9,13 +9,7 @@ import Database from "better-sqlite3";
 import type { Page } from "playwright-core";
 import { ensureWebBuilt } from "../../scripts/build-web.js";
 import { startTestServer, testBackend, type TestServer } from "../helpers/server.js";
-import {
-  axeSerious,
-  chromiumAvailable,
-  launchUiBrowser,
-  signIn,
-  type UiBrowser,
-} from "../helpers/browser.js";
+import { axeSerious, chromiumAvailable, openSignedIn, type UiBrowser } from "../helpers/browser.js";
 
 const OLD_DAY = "2026-01-15";
 
@@ -107,10 +101,7 @@ describe.skipIf(!chromiumAvailable || testBackend !== "sqlite")("analytics chart
     } finally {
       db.close();
     }
-    ui = await launchUiBrowser(s.url);
-    page = await ui.open("/analytics");
-    await signIn(page, s.adminToken);
-    await page.getByRole("heading", { level: 1, name: "Analytics" }).waitFor();
+    ({ ui, page } = await openSignedIn(s.url, s.adminToken, "/analytics", "Analytics"));
   }, 180_000);
 
   afterAll(async () => {
