@@ -241,9 +241,7 @@ export async function planTree(db: Db, input: PlanInput): Promise<PlanResult> {
   const rootTotal = addressCount(rootPrefix);
   const rootUsedBefore = rootTotal - rootFree.reduce((n, b) => n + addressCount(b), 0n);
   const takenNames = new Map(
-    liveChildren(db, root.id)
-      .filter((c) => c.kind === "pool" && c.name)
-      .map((c) => [c.name!, c]),
+    (await liveChildren(db, root.id)).filter((c) => c.kind === "pool" && c.name).map((c) => [c.name!, c]),
   );
   const nodes: PlanNode[] = [];
   const conflicts: PlanConflict[] = [];
@@ -420,7 +418,7 @@ export async function applyPlan(
         // (an accounts level can match other accounts by now).
         const [storedHash, storedCount] = existing.requestHash.split("/");
         const count = Number(storedCount);
-        const first = prefixesByIds(db, [existing.allocationId])[0];
+        const first = (await prefixesByIds(db, [existing.allocationId]))[0];
         if (storedHash !== hash || !first || !Number.isInteger(count)) {
           throw new Conflict(
             `idempotencyKey "${idem}" was already used for a different plan; use a new key for a new plan`,
@@ -433,7 +431,7 @@ export async function applyPlan(
         const ids = Array.from({ length: count }, (_, i) => first.id + i);
         const byId = new Map<number, PrefixRow>();
         for (let i = 0; i < ids.length; i += 10_000)
-          for (const r of prefixesByIds(db, ids.slice(i, i + 10_000))) byId.set(r.id, r);
+          for (const r of await prefixesByIds(db, ids.slice(i, i + 10_000))) byId.set(r.id, r);
         return {
           root: toPoolRecord(root),
           pools: ids
@@ -452,7 +450,7 @@ export async function applyPlan(
       // pools created here, whose free blocks are seeded once all their children exist.
       if (n.parent < 0) await occupyInPool(db, root, n.prefix!, `levels[0].prefixLength`);
       rows.push(
-        insertPrefix(db, {
+        await insertPrefix(db, {
           kind: "pool",
           scopeId: root.scopeId,
           parentId: parent.id,
