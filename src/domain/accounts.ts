@@ -408,7 +408,7 @@ export async function deleteAccount(
       );
     }
     const parents = new Map(
-      prefixesByIds(db, [...new Set(live.map((r) => r.parentId!))]).map((p) => [p.id, p]),
+      (await prefixesByIds(db, [...new Set(live.map((r) => r.parentId!))])).map((p) => [p.id, p]),
     );
     await lockPoolRows(db, parents.keys());
     for (const r of live) await vacateInPool(db, parents.get(r.parentId!)!, rowPrefix(r));
