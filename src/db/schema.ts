@@ -158,7 +158,9 @@ export const prefixes = sqliteTable(
     index("prefixes_kind_created_idx").on(t.kind, t.createdAt, t.id),
     index("prefixes_resource_idx").on(t.resourceId),
     // The monitored pools (the /metrics gauge reads them at every scrape).
-    index("prefixes_monitored_idx").on(t.id).where(sql`monitored`),
+    index("prefixes_monitored_idx")
+      .on(t.id)
+      .where(sql`monitored`),
     uniqueIndex("prefixes_live_unique")
       .on(t.scopeId, t.family, t.rangeStart, t.prefixLen, t.kind)
       .where(sql`released_at IS NULL`),
