@@ -66,7 +66,7 @@ const poolId = await app.services.store.write(async (db: Db) => {
     .returning()
     .get().id;
   const parent = parsePrefix("10.0.0.0/8");
-  const pool = insertPrefix(db, {
+  const pool = await insertPrefix(db, {
     kind: "pool",
     scopeId: 1,
     status: "ACTIVE",

@@ -203,9 +203,9 @@ export async function prefixesOverlapping(
   limit: number,
 ): Promise<PrefixRow[]> {
   const kinds = inArray(prefixes.kind, ["pool", "allocation"]);
-  const containers = containingLive(db, scopeId, p, kinds);
+  const containers = await containingLive(db, scopeId, p, kinds);
   const seen = new Set(containers.map((r) => r.id));
-  return [...containers, ...withinLive(db, scopeId, p, limit, kinds).filter((r) => !seen.has(r.id))];
+  return [...containers, ...(await withinLive(db, scopeId, p, limit, kinds)).filter((r) => !seen.has(r.id))];
 }
 
 /** Live allocations of an account bound to a cloud resource of the given provider. */
@@ -270,6 +270,14 @@ export async function markSyncRunning(
 
 export async function syncStatesOf(db: Db, accountId: number): Promise<SyncStateRow[]> {
   return db.select().from(syncState).where(eq(syncState.accountId, accountId)).orderBy(asc(syncState.region));
+}
+
+/** Forgets the sync state of regions no longer synced (removed from the account's settings). */
+export async function deleteSyncStates(db: Db, accountId: number, regions: readonly string[]): Promise<void> {
+  if (regions.length === 0) return;
+  await db
+    .delete(syncState)
+    .where(and(eq(syncState.accountId, accountId), inArray(syncState.region, [...regions])));
 }
 
 /** Ids of the accounts reconciliation can reach (AWS and GCP), for the background loop. */

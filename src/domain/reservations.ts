@@ -71,7 +71,7 @@ export async function reserve(store: Store, caller: Caller, input: ReserveInput)
     } catch (e) {
       throw e instanceof AllocatorError ? await placementError(e, db, pool, placement) : e;
     }
-    const row = insertPrefix(db, {
+    const row = await insertPrefix(db, {
       kind: "reservation",
       scopeId: pool.scopeId,
       parentId: pool.id,
@@ -95,12 +95,12 @@ export async function reserve(store: Store, caller: Caller, input: ReserveInput)
 /** Gives the range back to the pool and deletes the reservation. */
 export async function unreserve(store: Store, caller: Caller, id: number): Promise<ReservationRecord> {
   return store.write(async (db) => {
-    const unlocked = prefixById(db, id);
+    const unlocked = await prefixById(db, id);
     if (!unlocked || unlocked.kind !== "reservation") throw new NotFound("Reservation", id, "id");
     await lockPoolRow(db, unlocked.parentId!);
-    const row = prefixById(db, id); // as it is under the pool's lock
+    const row = await prefixById(db, id); // as it is under the pool's lock
     if (!row) throw new NotFound("Reservation", id, "id");
-    await vacateInPool(db, prefixById(db, row.parentId!)!, rowPrefix(row));
+    await vacateInPool(db, (await prefixById(db, row.parentId!))!, rowPrefix(row));
     await deletePrefixRow(db, row.id);
     const record = toReservationRecord(row);
     await appendEvent(db, caller, {

@@ -10,6 +10,7 @@ import {
 } from "../domain/plans.js";
 import { fromGlobalId } from "../schema/node.js";
 import { ApplyPlanPayload, PlanInput, PlanPreview } from "../schema/plan.js";
+import { toAccount } from "../schema/account.js";
 import { toPool } from "../schema/pool.js";
 import { callerOf, type Context } from "./context.js";
 
@@ -25,11 +26,14 @@ function toPreview(r: DomainPlanPreview): PlanPreview {
       parentPath: n.parent < 0 ? null : r.nodes[n.parent]!.path,
       level: n.level,
       key: n.key,
+      account: n.account ? toAccount(n.account) : null,
       name: n.name,
       cidr: n.prefix ? formatPrefix(n.prefix) : null,
       prefixLength: n.prefixLength,
       slot: n.slot ? formatPrefix(n.slot) : null,
       percent: n.prefix ? percentOf(n.childAddresses, addressCount(n.prefix)) : 0,
+      headroom: n.prefix && n.slot ? String(addressCount(n.slot) - addressCount(n.prefix)) : "0",
+      percentWithHeadroom: n.prefix ? percentOf(n.childSlotAddresses, addressCount(n.prefix)) : 0,
     })),
     poolCount: r.nodes.length,
     conflicts: r.conflicts.map((c) => ({
@@ -42,6 +46,8 @@ function toPreview(r: DomainPlanPreview): PlanPreview {
     applicable: r.conflicts.length === 0,
     rootPercentBefore: percentOf(r.rootUsedBefore, r.rootTotal),
     rootPercentAfter: percentOf(r.rootUsedAfter, r.rootTotal),
+    rootHeadroomAfter: String(r.rootHeadroomAfter),
+    rootPercentWithHeadroomAfter: percentOf(r.rootUsedAfter + r.rootHeadroomAfter, r.rootTotal),
     rootLargestFreeAfter: r.largestFreeAfter ? formatPrefix(r.largestFreeAfter) : null,
   };
 }

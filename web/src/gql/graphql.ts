@@ -8,6 +8,8 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
 export type AccountFilter = {
   /** Only accounts with exactly this environment. */
   environment?: string | null | undefined;
+  /** Only accounts of exactly this platform (owning team). */
+  platform?: string | null | undefined;
   /** Only accounts of this provider. */
   provider?: Provider | null | undefined;
   /** Only accounts whose regions include this one. */
@@ -22,12 +24,20 @@ export type AccountFilter = {
 export type AccountSettingsInput = {
   /** Cloud API calls in flight for this account, 1-64 (default 8). */
   concurrency?: number | null | undefined;
+  /** AWS only: SQS queue URL poison notifications are moved to (else the queue's redrive policy). */
+  deadLetterQueueUrl?: string | null | undefined;
   /** AWS only: external id required by the role. */
   externalId?: string | null | undefined;
   /** CIDRs whose observed sub-ranges sync marks IGNORED (default ["172.31.0.0/16"]; [] ignores none). */
   ignoreCidrs?: Array<string> | null | undefined;
   /** Tag key that makes sync ignore a resource (default `cloudpam:ignore`). */
   ignoreTag?: string | null | undefined;
+  /** Deliveries of a failing notification before it is dead-lettered, 1-100 (default 5). */
+  maxReceiveCount?: number | null | undefined;
+  /** AWS only: SQS queue URL an EventBridge rule fills with the account's EC2 CloudTrail events (changes seen within seconds). */
+  notificationQueueUrl?: string | null | undefined;
+  /** GCP only: Pub/Sub subscription (projects/<p>/subscriptions/<s>) of the compute audit-log sink. */
+  notificationSubscription?: string | null | undefined;
   /** GCP only: project to read (default: the key's project). */
   projectId?: string | null | undefined;
   /** Regions to scan (validated per provider). */
