@@ -357,15 +357,17 @@ export type PlanInput = {
 
 /** One level of a plan template: one child pool per key under every node of the level above (the root pool for the first level). */
 export type PlanLevelInput = {
-  /** Number of pools, keyed 1..count. Pass keys or count. */
+  /** Accounts by filter (the accounts query's filter): one pool per matching account, in account key order, keyed by the account key and assigned to the account. Pass one of keys, count or accounts. */
+  accounts?: AccountFilter | null | undefined;
+  /** Number of pools, keyed 1..count. Pass one of keys, count or accounts. */
   count?: number | null | undefined;
-  /** The keys (regions, tiers, accounts): one pool per key, in this order. Pass keys or count. */
+  /** The keys (regions, tiers, account names): one pool per key, in this order. Pass one of keys, count or accounts. */
   keys?: Array<string> | null | undefined;
-  /** Name of each pool: `{key}`, `{index}` (1-based) and `{parent}` (the parent pool's name) are replaced. Default `{parent}-{key}`. */
+  /** Name of each pool: `{key}`, `{index}` (1-based) and `{parent}` (the parent pool's name) are replaced; on an accounts level also `{account.name}`, `{account.key}`, `{account.tier}`, `{account.environment}`, `{account.platform}`, `{account.provider}`. Names of siblings must differ. Default `{parent}-{key}`; on an accounts level `{parent}-{account.name}`. */
   namePattern?: string | null | undefined;
   /** Prefix length of each pool. Pass prefixLength or size. */
   prefixLength?: number | null | undefined;
-  /** Growth headroom: each pool sits at the start of a block 2^ceil(log2 reserveFor) times its size and the rest stays free beside it (2 = room to double in place). Default 1. */
+  /** Growth headroom: each pool sits at the start of an aligned slot 2^ceil(log2 reserveFor) times its size, the rest of the slot free beside it, so the pool can grow in place to its slot with resizePool (2 = room to double, 4 = to quadruple). The slot is placed, not reserved: later allocations in the parent may take the headroom. Default 1, at most 1024. */
   reserveFor?: number | null | undefined;
   /** Addresses each pool must hold (decimal string): the smallest prefix that holds them. Pass prefixLength or size. */
   size?: string | null | undefined;
