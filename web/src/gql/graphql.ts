@@ -239,6 +239,8 @@ export type CreatePoolInput = {
   cidr?: string | null | undefined;
   /** Free-text description. */
   description?: string | null | undefined;
+  /** Export this pool's utilisation on /metrics (default false). */
+  monitored?: boolean | null | undefined;
   /** Name, 1-255 characters (trimmed). */
   name: string;
   /** Parent pool (global id); omit for a top-level pool. */
