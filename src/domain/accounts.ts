@@ -505,6 +505,7 @@ export interface AccountFilter {
   provider?: string | null;
   tier?: string | null;
   environment?: string | null;
+  platform?: string | null;
   region?: string | null;
   search?: string | null;
 }

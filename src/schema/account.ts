@@ -220,6 +220,12 @@ export class AccountFilter {
   @Field(() => String, { nullable: true, description: "Only accounts with exactly this environment." })
   environment?: string | null;
 
+  @Field(() => String, {
+    nullable: true,
+    description: "Only accounts of exactly this platform (owning team).",
+  })
+  platform?: string | null;
+
   @Field(() => String, { nullable: true, description: "Only accounts whose regions include this one." })
   region?: string | null;
 

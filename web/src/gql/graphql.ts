@@ -8,6 +8,8 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
 export type AccountFilter = {
   /** Only accounts with exactly this environment. */
   environment?: string | null | undefined;
+  /** Only accounts of exactly this platform (owning team). */
+  platform?: string | null | undefined;
   /** Only accounts of this provider. */
   provider?: Provider | null | undefined;
   /** Only accounts whose regions include this one. */
