@@ -131,6 +131,7 @@ export const prefixes = pgTable(
     createdBy: text("created_by"),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
+    monitored: boolean("monitored").notNull().default(false),
     releasedAt: text("released_at"),
   },
   (t) => [
@@ -146,6 +147,9 @@ export const prefixes = pgTable(
     index("prefixes_account_kind_idx").on(t.accountId, t.kind, t.rangeStart),
     index("prefixes_kind_created_idx").on(t.kind, t.createdAt, t.id),
     index("prefixes_resource_idx").on(t.resourceId),
+    index("prefixes_monitored_idx")
+      .on(t.id)
+      .where(sql`monitored`),
     uniqueIndex("prefixes_live_unique")
       .on(t.scopeId, t.family, t.rangeStart, t.prefixLen, t.kind)
       .where(sql`released_at IS NULL`),

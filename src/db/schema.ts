@@ -137,6 +137,8 @@ export const prefixes = sqliteTable(
     createdBy: text("created_by"),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
+    // Pools only: measured by the per-pool utilisation gauge of /metrics (#17; bounded cardinality).
+    monitored: integer("monitored", { mode: "boolean" }).notNull().default(false),
     releasedAt: text("released_at"),
   },
   (t) => [
@@ -155,6 +157,10 @@ export const prefixes = sqliteTable(
     index("prefixes_account_kind_idx").on(t.accountId, t.kind, t.rangeStart),
     index("prefixes_kind_created_idx").on(t.kind, t.createdAt, t.id),
     index("prefixes_resource_idx").on(t.resourceId),
+    // The monitored pools (the /metrics gauge reads them at every scrape).
+    index("prefixes_monitored_idx")
+      .on(t.id)
+      .where(sql`monitored`),
     uniqueIndex("prefixes_live_unique")
       .on(t.scopeId, t.family, t.rangeStart, t.prefixLen, t.kind)
       .where(sql`released_at IS NULL`),

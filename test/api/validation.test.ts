@@ -321,6 +321,16 @@ const RULES: Rule[] = [
     ],
   },
   {
+    rule: "monitored flag",
+    uses: [at("createPool", "monitored"), at("updatePool", "monitored")],
+    bad: [badFor("BAD_USER_INPUT", "not a boolean", "yes")],
+  },
+  {
+    rule: "monitored flag that cannot be cleared",
+    uses: [at("updatePool", "monitored")],
+    bad: [badFor("BAD_USER_INPUT", "null", null)],
+  },
+  {
     rule: "account id",
     uses: [
       at("createPool", "accountId"),
@@ -394,6 +404,7 @@ const VALIDATED_FIELDS = new Set([
   "accountId",
   "scopeId",
   "scopeIds",
+  "monitored",
 ]);
 
 /** Mutation inputs of those names the table does not run, and why. */
