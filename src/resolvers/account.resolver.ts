@@ -19,7 +19,7 @@ import {
 import { ConnectionArgs, SortDirection, toConnection } from "../schema/connection.js";
 import { fromGlobalId, toGlobalId } from "../schema/node.js";
 import { toPool, toRemovedPrefix } from "../schema/pool.js";
-import { callerOf, type Context } from "./context.js";
+import { auditOnly, callerOf, type Context } from "./context.js";
 
 const ORDER: Record<AccountOrderField, DbAccountOrderField> = {
   KEY: "key",
@@ -36,12 +36,19 @@ export class AccountResolver {
     filter: AccountFilter | null,
     @Arg("orderBy", () => AccountOrder, { nullable: true, description: "Order (default: KEY ASC)." })
     orderBy: AccountOrder | null,
+    @Arg("includeDeleted", () => Boolean, {
+      nullable: true,
+      defaultValue: false,
+      description:
+        "Also list deleted accounts (soft delete; they carry deletedAt and deletedBy). Needs the audit permission (ADMIN or AUDITOR).",
+    })
+    includeDeleted: boolean | null,
     @Args(() => ConnectionArgs) args: ConnectionArgs,
     @Ctx() ctx: Context,
   ): Promise<AccountConnection> {
     const { page, count } = await listAccounts(
       ctx.services.store,
-      { ...filter },
+      { ...filter, includeDeleted: auditOnly(ctx, includeDeleted) },
       ORDER[orderBy?.field ?? AccountOrderField.KEY],
       orderBy?.direction === SortDirection.DESC,
       args,
