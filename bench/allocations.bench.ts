@@ -81,7 +81,7 @@ async function seedPoolWith(
       .returning()
       .get().id;
     const parent = parsePrefix(cidr);
-    const pool = insertPrefix(db, {
+    const pool = await insertPrefix(db, {
       kind: "pool",
       scopeId: 1,
       status: "ACTIVE",

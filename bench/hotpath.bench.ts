@@ -77,7 +77,7 @@ function seedAllocationPool(app: App): Promise<{ poolId: number; accountId: numb
       .values({ key: "aws:000000000001", provider: "AWS", name: "bench", tier: "PRD" })
       .returning()
       .get().id;
-    const pool = insertPrefix(d, {
+    const pool = await insertPrefix(d, {
       kind: "pool",
       scopeId: 1,
       status: "ACTIVE",
@@ -288,7 +288,7 @@ const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
           .returning()
           .get().id,
       );
-    const root = insertPrefix(d, {
+    const root = await insertPrefix(d, {
       kind: "pool",
       scopeId: 1,
       status: "ACTIVE",
@@ -296,7 +296,7 @@ const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
       ...rangeColumns(parsePrefix("10.0.0.0/8")),
     });
     for (let i = 0; i < 200; i++) {
-      insertPrefix(d, {
+      await insertPrefix(d, {
         kind: "pool",
         scopeId: 1,
         parentId: root.id,

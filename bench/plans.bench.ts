@@ -75,7 +75,7 @@ function seedPoolWith(cidr: string, children: number, childLength: number, strid
       .returning()
       .get().id;
     const parent = parsePrefix(cidr);
-    const pool: PrefixRow = insertPrefix(db, {
+    const pool: PrefixRow = await insertPrefix(db, {
       kind: "pool",
       scopeId: 1,
       status: "ACTIVE",

@@ -23,13 +23,17 @@ const caller = { actor: SYSTEM_ACTOR, requestId: "bench" };
 function seed(store: Store, children: number): Promise<{ x: number; roots: [number, number] }> {
   return store.write(async (db) => {
     const other = await insertScope(db, { name: "other" });
-    const pool = (p: ReturnType<typeof makePrefix>, scopeId: number, parentId: number | null, name: string) =>
-      insertPrefix(db, { kind: "pool", scopeId, parentId, status: "ACTIVE", name, ...rangeColumns(p) });
-    const a = pool(makePrefix(4, 10n << 24n, 8), 1, null, "a");
-    const b = pool(makePrefix(4, 10n << 24n, 8), other.id, null, "b");
-    const x = pool(makePrefix(4, 10n << 24n, 12), 1, a.id, "x");
+    const pool = async (
+      p: ReturnType<typeof makePrefix>,
+      scopeId: number,
+      parentId: number | null,
+      name: string,
+    ) => insertPrefix(db, { kind: "pool", scopeId, parentId, status: "ACTIVE", name, ...rangeColumns(p) });
+    const a = await pool(makePrefix(4, 10n << 24n, 8), 1, null, "a");
+    const b = await pool(makePrefix(4, 10n << 24n, 8), other.id, null, "b");
+    const x = await pool(makePrefix(4, 10n << 24n, 12), 1, a.id, "x");
     for (let i = 0; i < children; i++)
-      insertPrefix(db, {
+      await insertPrefix(db, {
         kind: "reservation",
         scopeId: 1,
         parentId: x.id,

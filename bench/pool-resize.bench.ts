@@ -21,12 +21,12 @@ const caller = { actor: SYSTEM_ACTOR, requestId: "bench" };
 /** Root 10.0.0.0/8 holding pool 10.0.0.0/12 with `children` /30 reservations from its start; returns the pool id. */
 function seed(store: Store, children: number): Promise<number> {
   return store.write(async (db) => {
-    const pool = (p: ReturnType<typeof makePrefix>, parentId: number | null, name: string) =>
+    const pool = async (p: ReturnType<typeof makePrefix>, parentId: number | null, name: string) =>
       insertPrefix(db, { kind: "pool", scopeId: 1, parentId, status: "ACTIVE", name, ...rangeColumns(p) });
-    const root = pool(makePrefix(4, 10n << 24n, 8), null, "root");
-    const x = pool(makePrefix(4, 10n << 24n, 12), root.id, "x");
+    const root = await pool(makePrefix(4, 10n << 24n, 8), null, "root");
+    const x = await pool(makePrefix(4, 10n << 24n, 12), root.id, "x");
     for (let i = 0; i < children; i++)
-      insertPrefix(db, {
+      await insertPrefix(db, {
         kind: "reservation",
         scopeId: 1,
         parentId: x.id,

@@ -23,22 +23,24 @@ import { measure, ratio, report, type BenchResult } from "./harness.js";
 
 /** A tree in 10.0.0.0/8: `sixteens` /16 pools, each holding `per` /26 pools; about 1 + s × (1 + per) pools. */
 function seed(store: Store, sixteens: number, per: number): Promise<number> {
-  return store.write((db) => {
+  return store.write(async (db) => {
     let n = 0;
-    const add = (p: Prefix, parentId: number | null) =>
-      insertPrefix(db, {
-        kind: "pool",
-        scopeId: 1,
-        parentId,
-        status: "ACTIVE",
-        name: `p${n++}`,
-        ...rangeColumns(p),
-      }).id;
-    const root = add(makePrefix(4, 10n << 24n, 8), null);
+    const add = async (p: Prefix, parentId: number | null) =>
+      (
+        await insertPrefix(db, {
+          kind: "pool",
+          scopeId: 1,
+          parentId,
+          status: "ACTIVE",
+          name: `p${n++}`,
+          ...rangeColumns(p),
+        })
+      ).id;
+    const root = await add(makePrefix(4, 10n << 24n, 8), null);
     for (let i = 0; i < sixteens; i++) {
       const start = (10n << 24n) | (BigInt(i) << 16n);
-      const mid = add(makePrefix(4, start, 16), root);
-      for (let j = 0; j < per; j++) add(makePrefix(4, start | (BigInt(j) << 6n), 26), mid);
+      const mid = await add(makePrefix(4, start, 16), root);
+      for (let j = 0; j < per; j++) await add(makePrefix(4, start | (BigInt(j) << 6n), 26), mid);
     }
     return n;
   });

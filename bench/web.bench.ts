@@ -10,7 +10,6 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
-import { chromium } from "playwright-core";
 import { blockSize, makePrefix, parsePrefix, type Prefix } from "../src/allocator/index.js";
 import { loadConfig } from "../src/config.js";
 import { insertPrefix, rangeColumns } from "../src/db/prefixes.js";
@@ -22,8 +21,7 @@ import { toGlobalId } from "../src/schema/node.js";
 import { startApp } from "../src/server/app.js";
 import { WEB_DIST } from "../src/server/web.js";
 import { ensureWebBuilt } from "../scripts/build-web.js";
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+import { CHROMIUM, launchUiBrowser } from "../test/helpers/browser.js";
 
 await ensureWebBuilt({ quiet: true });
 
@@ -68,7 +66,7 @@ const poolId = await app.services.store.write(async (db: Db) => {
     .returning()
     .get().id;
   const parent = parsePrefix("10.0.0.0/8");
-  const pool = insertPrefix(db, {
+  const pool = await insertPrefix(db, {
     kind: "pool",
     scopeId: 1,
     status: "ACTIVE",
@@ -92,24 +90,11 @@ console.log(
   `seeded ${N.toLocaleString("en-US")} allocations in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
 );
 
-const browser = await chromium.launch({
-  executablePath: CHROMIUM,
-  args: [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-  ],
-});
+const ui = await launchUiBrowser(app.url, { viewport: { width: 1280, height: 900 } });
 try {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  await page.goto(`${app.url}/`);
-  await page.getByLabel("API token").fill("auth-is-off");
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.getByTestId("role").waitFor();
+  const page = await ui.open("/");
+  // AUTH=off: the server answers the anonymous ADMIN, so the shell opens without a sign-in page.
+  await page.getByTestId("role").waitFor({ timeout: 60_000 });
   const url = `${app.url}/pools/${encodeURIComponent(toGlobalId("Pool", poolId))}`;
   const interactive: number[] = [];
   const drawn: number[] = [];
@@ -138,7 +123,7 @@ try {
     `/8 pool page with ${N.toLocaleString("en-US")} allocations: time to interactive median ${med(interactive).toFixed(0)} ms, to drawn IP-space bar median ${med(drawn).toFixed(0)} ms (5 runs after a warm-up)`,
   );
 } finally {
-  await browser.close();
+  await ui.close();
   await app.close();
   rmSync(dir, { recursive: true, force: true });
 }

@@ -42,7 +42,7 @@ const ids = await app.services.store.write(async (d: Db) => {
     .values({ key: "aws:000000000001", provider: "AWS", name: "bench", tier: "PRD" })
     .returning()
     .get().id;
-  const pool = insertPrefix(d, {
+  const pool = await insertPrefix(d, {
     kind: "pool",
     scopeId: 1,
     status: "ACTIVE",
@@ -64,7 +64,7 @@ if (process.env.PROFILE === "pools") {
           .returning()
           .get().id,
     );
-    const root = insertPrefix(d, {
+    const root = await insertPrefix(d, {
       kind: "pool",
       scopeId: 1,
       status: "ACTIVE",
@@ -72,7 +72,7 @@ if (process.env.PROFILE === "pools") {
       ...rangeColumns(parsePrefix("172.16.0.0/12")),
     });
     for (let i = 0; i < 200; i++)
-      insertPrefix(d, {
+      await insertPrefix(d, {
         kind: "pool",
         scopeId: 1,
         parentId: root.id,

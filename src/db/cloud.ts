@@ -203,9 +203,9 @@ export async function prefixesOverlapping(
   limit: number,
 ): Promise<PrefixRow[]> {
   const kinds = inArray(prefixes.kind, ["pool", "allocation"]);
-  const containers = containingLive(db, scopeId, p, kinds);
+  const containers = await containingLive(db, scopeId, p, kinds);
   const seen = new Set(containers.map((r) => r.id));
-  return [...containers, ...withinLive(db, scopeId, p, limit, kinds).filter((r) => !seen.has(r.id))];
+  return [...containers, ...(await withinLive(db, scopeId, p, limit, kinds)).filter((r) => !seen.has(r.id))];
 }
 
 /** Live allocations of an account bound to a cloud resource of the given provider. */

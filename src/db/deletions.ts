@@ -24,7 +24,13 @@ const CHUNK = 5000;
 
 export async function insertDeletion(
   db: Db,
-  row: { subjectType: DeletionSubject; subjectId: number; deletedBy: string; deletedAt: string; detail?: string },
+  row: {
+    subjectType: DeletionSubject;
+    subjectId: number;
+    deletedBy: string;
+    deletedAt: string;
+    detail?: string;
+  },
 ): Promise<DeletionRow> {
   const [inserted] = await db.insert(deletions).values(row).returning();
   return inserted!;
@@ -65,7 +71,11 @@ export async function prefixesOfDeletion(db: Db, deletionId: number): Promise<Pr
  * Un-marks the rows of a delete operation: live again (released_at cleared) except allocations that were released
  * before the delete. Returns them, in id order.
  */
-export async function unmarkPrefixesOfDeletion(db: Db, deletionId: number, now: string): Promise<PrefixRow[]> {
+export async function unmarkPrefixesOfDeletion(
+  db: Db,
+  deletionId: number,
+  now: string,
+): Promise<PrefixRow[]> {
   const ids = (
     await db.select({ id: prefixes.id }).from(prefixes).where(eq(prefixes.deletionId, deletionId))
   ).map((r) => r.id);
@@ -102,7 +112,11 @@ export async function anyAccountById(db: Db, id: number): Promise<AccountRow | u
 }
 
 /** The live account holding `key`, other than `exceptId`. */
-export async function liveAccountWithKey(db: Db, key: string, exceptId: number): Promise<AccountRow | undefined> {
+export async function liveAccountWithKey(
+  db: Db,
+  key: string,
+  exceptId: number,
+): Promise<AccountRow | undefined> {
   return (
     await db
       .select()

@@ -4,6 +4,8 @@
  * - within X:   range_start >= X.start AND range_end <= X.last   (one index range scan)
  * - contains X: the ancestors of X are X truncated to each shorter length, so `range_start IN (…)`
  *               (at most 33 / 129 index probes) AND range_end >= X.last.
+ * Await style on both backends (the same answers: test/postgres/prefixes-db.test.ts); the hot `prefixById` and
+ * `insertPrefix` stay prepared per connection on SQLite, plain statements on the PostgreSQL transaction.
  */
 import { and, asc, eq, gte, inArray, isNull, lte, or, sql, type SQL } from "drizzle-orm";
 import {
@@ -43,14 +45,21 @@ export function rowPrefix(row: Pick<PrefixRow, "family" | "rangeStart" | "prefix
 
 export const isLive = isNull(prefixes.releasedAt);
 
-export function insertPrefix(db: Db, row: NewPrefixRow): PrefixRow {
+/**
+ * Inserts one prefix row and returns it. SQLite: the prepared insert of the hot path (per set of columns);
+ * PostgreSQL: the query builder on the transaction (`INSERT … RETURNING`, one round trip).
+ */
+export async function insertPrefix(db: Db, row: NewPrefixRow): Promise<PrefixRow> {
+  if (isPg(db)) return (await db.insert(prefixes).values(row).returning())[0]!;
   return preparedInsert(db, prefixes, row);
 }
 
 /** Drizzle prepared queries of the hot paths, built once per connection. */
 const preparedById = new WeakMap<Db, { get(params: { id: number }): PrefixRow | undefined }>();
 
-export function prefixById(db: Db, id: number): PrefixRow | undefined {
+/** One row by id (primary key). SQLite: prepared per connection; PostgreSQL: a plain query. */
+export async function prefixById(db: Db, id: number): Promise<PrefixRow | undefined> {
+  if (isPg(db)) return (await db.select().from(prefixes).where(eq(prefixes.id, id)).limit(1))[0];
   let q = preparedById.get(db);
   if (!q) {
     q = db
@@ -63,13 +72,13 @@ export function prefixById(db: Db, id: number): PrefixRow | undefined {
   return q.get({ id });
 }
 
-export function prefixesByIds(db: Db, ids: readonly number[]): PrefixRow[] {
+/** Rows by id (any order; missing ids are absent). One primary-key probe per id. */
+export async function prefixesByIds(db: Db, ids: readonly number[]): Promise<PrefixRow[]> {
   if (ids.length === 0) return [];
   return db
     .select()
     .from(prefixes)
-    .where(inArray(prefixes.id, [...ids]))
-    .all();
+    .where(inArray(prefixes.id, [...ids]));
 }
 
 /** Starts of every prefix that could contain p (p truncated to lengths 0..p.length). */
@@ -81,7 +90,7 @@ export function ancestorStarts(p: Prefix): string[] {
 }
 
 /** Live prefixes of a scope that contain or equal p, shortest first. O(prefix length × log n). */
-export function containingLive(db: Db, scopeId: number, p: Prefix, extra?: SQL): PrefixRow[] {
+export async function containingLive(db: Db, scopeId: number, p: Prefix, extra?: SQL): Promise<PrefixRow[]> {
   return db
     .select()
     .from(prefixes)
@@ -96,12 +105,17 @@ export function containingLive(db: Db, scopeId: number, p: Prefix, extra?: SQL):
         extra,
       ),
     )
-    .orderBy(asc(prefixes.prefixLen), asc(prefixes.id))
-    .all();
+    .orderBy(asc(prefixes.prefixLen), asc(prefixes.id));
 }
 
 /** Live prefixes of a scope inside or equal to p, in address order (then shortest first). O(log n + limit). */
-export function withinLive(db: Db, scopeId: number, p: Prefix, limit: number, extra?: SQL): PrefixRow[] {
+export async function withinLive(
+  db: Db,
+  scopeId: number,
+  p: Prefix,
+  limit: number,
+  extra?: SQL,
+): Promise<PrefixRow[]> {
   return db
     .select()
     .from(prefixes)
@@ -117,36 +131,34 @@ export function withinLive(db: Db, scopeId: number, p: Prefix, limit: number, ex
       ),
     )
     .orderBy(asc(prefixes.rangeStart), asc(prefixes.prefixLen))
-    .limit(limit)
-    .all();
+    .limit(limit);
 }
 
 /** Top-level (parentless) live prefixes of a scope inside or equal to p, in address order. O(log n + limit). */
-export function topLevelWithinLive(db: Db, scopeId: number, p: Prefix, limit: number): PrefixRow[] {
+export function topLevelWithinLive(db: Db, scopeId: number, p: Prefix, limit: number): Promise<PrefixRow[]> {
   return withinLive(db, scopeId, p, limit, isNull(prefixes.parentId));
 }
 
 /** Live direct children of a pool in address order. O(log n + children). */
-export function liveChildren(db: Db, poolId: number): PrefixRow[] {
+export async function liveChildren(db: Db, poolId: number): Promise<PrefixRow[]> {
   return db
     .select()
     .from(prefixes)
     .where(and(eq(prefixes.parentId, poolId), isLive))
-    .orderBy(asc(prefixes.rangeStart))
-    .all();
+    .orderBy(asc(prefixes.rangeStart));
 }
 
 /** Number of live direct children of a pool by kind. */
-export function countLiveChildren(
+export async function countLiveChildren(
   db: Db,
   poolId: number,
-): { pools: number; allocations: number; reservations: number } {
-  const rows = db
-    .select({ kind: prefixes.kind, n: sql<number>`count(*)` })
+): Promise<{ pools: number; allocations: number; reservations: number }> {
+  // count(*) is a bigint (a string through node-postgres) on PostgreSQL: mapped to a number on both.
+  const rows = await db
+    .select({ kind: prefixes.kind, n: sql<number>`count(*)`.mapWith(Number) })
     .from(prefixes)
     .where(and(eq(prefixes.parentId, poolId), isLive))
-    .groupBy(prefixes.kind)
-    .all();
+    .groupBy(prefixes.kind);
   const by = Object.fromEntries(rows.map((r) => [r.kind, r.n])) as Record<string, number>;
   return { pools: by.pool ?? 0, allocations: by.allocation ?? 0, reservations: by.reservation ?? 0 };
 }
@@ -213,13 +225,12 @@ export function equalsWhere(p: Prefix): SQL {
  * Live prefixes of any scope that contain or equal p, by scope then shortest first: the "who owns this
  * address" chain of every scope in one statement (index probes per scope; scopes are few).
  */
-export function containingLiveInAllScopes(db: Db, p: Prefix): PrefixRow[] {
+export async function containingLiveInAllScopes(db: Db, p: Prefix): Promise<PrefixRow[]> {
   return db
     .select()
     .from(prefixes)
     .where(and(sql`${prefixes.scopeId} IN (SELECT id FROM scopes)`, containsOrEqualWhere(p), isLive))
-    .orderBy(asc(prefixes.scopeId), asc(prefixes.prefixLen), asc(prefixes.id))
-    .all();
+    .orderBy(asc(prefixes.scopeId), asc(prefixes.prefixLen), asc(prefixes.id));
 }
 
 const childRangeStatements = new WeakMap<

@@ -26,7 +26,12 @@ import {
 import { formatPrefix } from "../allocator/index.js";
 import { resolvePage, type Page, type PageArgs } from "../db/pagination.js";
 import { lockPoolRows, prefixesOfAccount, updatePrefixRow } from "../db/pools.js";
-import { deleteCloudStateOfAccount, insertDeletion, markAccountDeleted, markPrefixesDeleted } from "../db/deletions.js";
+import {
+  deleteCloudStateOfAccount,
+  insertDeletion,
+  markAccountDeleted,
+  markPrefixesDeleted,
+} from "../db/deletions.js";
 import type { PrefixRow } from "../db/prefixes.js";
 import { prefixesByIds, rowPrefix } from "../db/prefixes.js";
 import type { Store } from "../db/store.js";
@@ -413,7 +418,7 @@ export async function deleteAccount(
       );
     }
     const parents = new Map(
-      prefixesByIds(db, [...new Set(live.map((r) => r.parentId!))]).map((p) => [p.id, p]),
+      (await prefixesByIds(db, [...new Set(live.map((r) => r.parentId!))])).map((p) => [p.id, p]),
     );
     await lockPoolRows(db, parents.keys());
     for (const r of live) await vacateInPool(db, parents.get(r.parentId!)!, rowPrefix(r));

@@ -344,7 +344,7 @@ async function replayed(db: Db, r: Request, hash: string): Promise<PrefixRow | n
   if (!r.idempotencyKey) return null;
   const existing = await idempotencyKeyRow(db, r.idempotencyKey);
   if (!existing) return null;
-  const first = prefixById(db, existing.allocationId)!;
+  const first = (await prefixById(db, existing.allocationId))!;
   if (existing.requestHash !== hash) {
     throw new Conflict(
       `idempotencyKey "${r.idempotencyKey}" was already used for a different request (allocation ${first.cidr}); use a new key for a new request`,
@@ -392,7 +392,7 @@ async function createAllocationIn(
   assertActive(pool);
   assertTierAllowed(pool, account);
   const prefix = await place(db, pool, placementOf(pool, r), r.strategy);
-  const row = insertPrefix(db, {
+  const row = await insertPrefix(db, {
     kind: "allocation",
     scopeId: pool.scopeId,
     parentId: pool.id,
@@ -464,7 +464,7 @@ export async function releaseAllocation(store: Store, caller: Caller, id: number
         conflicting: prefixRef(row),
       });
     }
-    const pool = prefixById(db, row.parentId!)!;
+    const pool = (await prefixById(db, row.parentId!))!;
     await vacateInPool(db, pool, rowPrefix(row));
     const now = new Date().toISOString();
     const released = await updatePrefixRow(db, row.id, { status: "RELEASED", releasedAt: now });
@@ -506,7 +506,7 @@ export async function updateAllocation(
     const row = await requireLiveAllocation(db, input.id, "id");
     if (input.accountId !== undefined && input.accountId !== row.accountId) {
       const account = await requireAccountSummary(db, input.accountId, "accountId");
-      assertTierAllowed(prefixById(db, row.parentId!)!, account);
+      assertTierAllowed((await prefixById(db, row.parentId!))!, account);
       patch.accountId = account.id;
     }
     const before = toAllocationRecord(row);
@@ -652,7 +652,7 @@ export async function allocateMany(
         const replay: AllocationRecord[] = [];
         for (let i = 0; i < requests.length; i++) {
           const row = await idempotencyKeyRow(db, `${key}#${i}`);
-          replay.push(toAllocationRecord(prefixById(db, row!.allocationId)!));
+          replay.push(toAllocationRecord((await prefixById(db, row!.allocationId))!));
         }
         return replay;
       }

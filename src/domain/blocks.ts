@@ -252,7 +252,7 @@ export async function poolDefragmentationAdvice(
     const ids = advice.flatMap((a) => a.blockers.map((b) => b.id));
     const rows = new Map<number, PrefixRow>();
     for (let i = 0; i < ids.length; i += 10_000)
-      for (const r of prefixesByIds(db, ids.slice(i, i + 10_000))) rows.set(r.id, r);
+      for (const r of await prefixesByIds(db, ids.slice(i, i + 10_000))) rows.set(r.id, r);
     return {
       prefixLength: length,
       advice: advice.map((a) => ({

@@ -302,8 +302,10 @@ function resolvePool(db: Db, field: string, scopeId: number, ref: string): numbe
 }
 
 /** The smallest live pool of the scope that holds p (where an allocation without a pool column goes). */
-function innermostPool(db: Db, scopeId: number, p: Prefix): number {
-  const chain = containingLive(db, scopeId, p).filter((r) => r.kind === "pool" && r.prefixLen < p.length);
+async function innermostPool(db: Db, scopeId: number, p: Prefix): Promise<number> {
+  const chain = (await containingLive(db, scopeId, p)).filter(
+    (r) => r.kind === "pool" && r.prefixLen < p.length,
+  );
   const pool = chain[chain.length - 1];
   if (!pool)
     throw new Invalid("cidr", `no pool in this scope contains ${formatPrefix(p)}; add a pool column`);
@@ -371,7 +373,7 @@ async function importRow(kind: CsvKind, nested: Store, db: Db, caller: Caller, v
   if (status !== "ALLOCATED" && status !== "RELEASED")
     throw new Invalid("status", `status must be ALLOCATED or RELEASED, got "${v.get("status")}"`);
   const created = await allocate(nested, caller, {
-    poolId: pool ? resolvePool(db, "pool", scopeId, pool) : innermostPool(db, scopeId, p),
+    poolId: pool ? resolvePool(db, "pool", scopeId, pool) : await innermostPool(db, scopeId, p),
     cidr: formatPrefix(p),
     accountId: (await resolveAccount(db, "account", v.get("account")))!,
     name: v.get("name"),

@@ -66,7 +66,7 @@ function onFreeBlocks<T>(db: Db, pool: PrefixRow, program: FreeBlockProgram<T>):
 
 /** Seeds a new pool's free blocks: its whole range minus its (existing) live children. O(children). */
 export async function seedPool(db: Db, pool: PrefixRow): Promise<void> {
-  const children = liveChildren(db, pool.id).map(rowPrefix);
+  const children = (await liveChildren(db, pool.id)).map(rowPrefix);
   await replaceFreeBlocks(db, pool.id, seedFreeBlocks(rowPrefix(pool), children));
 }
 
@@ -85,7 +85,7 @@ function describeConflicts(rows: PrefixRow[], total: number): string {
  * MAX_NAMED_CONFLICTS in `details.conflicts`) and the nearest free block of x's size, if any. O(children).
  */
 export async function conflictInPool(db: Db, pool: PrefixRow, x: Prefix, field: string): Promise<Conflict> {
-  const children = liveChildren(db, pool.id);
+  const children = await liveChildren(db, pool.id);
   const nearest = nearestFreeOfLength(
     freeBlocks(
       rowPrefix(pool),
@@ -183,7 +183,7 @@ export async function largestFreeInPool(db: Db, pool: PrefixRow): Promise<Prefix
 
 /** The first live prefix of `scopeId` that overlaps x (the outermost one containing it, else the first inside). */
 async function overlappingLive(db: Db, scopeId: number, x: Prefix): Promise<PrefixRow | undefined> {
-  return containingLive(db, scopeId, x)[0] ?? withinLive(db, scopeId, x, 1)[0];
+  return (await containingLive(db, scopeId, x))[0] ?? (await withinLive(db, scopeId, x, 1))[0];
 }
 
 /**
@@ -229,7 +229,7 @@ export async function firstOverlapBetween(
 
 /** A top-level pool must not overlap any live prefix of its scope, nor of a linked scope. */
 export async function assertTopLevelFree(db: Db, scopeId: number, x: Prefix, field = "cidr"): Promise<void> {
-  const container = containingLive(db, scopeId, x)[0];
+  const container = (await containingLive(db, scopeId, x))[0];
   if (container) {
     const equal = container.prefixLen === x.length;
     throw new Conflict(
@@ -240,7 +240,7 @@ export async function assertTopLevelFree(db: Db, scopeId: number, x: Prefix, fie
     );
   }
   // Top-level prefixes inside x, in address order; one past the limit tells "more than 10".
-  const inside = topLevelWithinLive(db, scopeId, x, MAX_NAMED_CONFLICTS + 1);
+  const inside = await topLevelWithinLive(db, scopeId, x, MAX_NAMED_CONFLICTS + 1);
   if (inside.length > 0) {
     const named = inside.slice(0, MAX_NAMED_CONFLICTS);
     const count = inside.length > MAX_NAMED_CONFLICTS ? `more than ${MAX_NAMED_CONFLICTS}` : inside.length;

@@ -65,6 +65,9 @@ interface Level {
   keys: string[];
   length: number;
   slotLength: number;
+  reserveFor: number;
+  /** The input field that sets the length (`levels[i].prefixLength` or `levels[i].size`). */
+  lengthField: string;
 }
 
 /** One node of the proposed tree, in depth-first (pre-)order. */
@@ -83,6 +86,8 @@ export interface PlanNode {
   slot: Prefix | undefined;
   /** Addresses its planned children hold. */
   childAddresses: bigint;
+  /** Addresses its planned children hold together with their headroom (their slots). */
+  childSlotAddresses: bigint;
 }
 
 export interface PlanConflict {
@@ -101,6 +106,8 @@ export interface PlanResult {
   rootUsedBefore: bigint;
   rootUsedAfter: bigint;
   rootTotal: bigint;
+  /** Addresses left free as headroom beside the first level's pools (inside the root). */
+  rootHeadroomAfter: bigint;
   /** The root's largest free block after the plan. */
   largestFreeAfter: Prefix | undefined;
 }
@@ -163,12 +170,12 @@ function cleanLevels(root: PrefixRow, levels: readonly PlanLevelInput[]): Level[
       throw new Invalid(field, `/${length} is not an IPv${family} prefix length`);
     if (slotLength <= parentLength)
       throw new Invalid(
-        field,
+        reserveFor > 1 && length > parentLength ? f("reserveFor") : field,
         `/${length}${reserveFor > 1 ? ` with room for ${reserveFor}× (a /${slotLength} slot)` : ""} does not fit inside a /${parentLength}; use a longer prefix`,
         { minimum: parentLength + 1 + ceilLog2(reserveFor) },
       );
     parentLength = length;
-    return { pattern, keys, length, slotLength };
+    return { pattern, keys, length, slotLength, reserveFor, lengthField: field };
   });
 }
 
@@ -188,9 +195,7 @@ export async function planTree(db: Db, input: PlanInput): Promise<PlanResult> {
   const rootTotal = addressCount(rootPrefix);
   const rootUsedBefore = rootTotal - rootFree.reduce((n, b) => n + addressCount(b), 0n);
   const takenNames = new Map(
-    liveChildren(db, root.id)
-      .filter((c) => c.kind === "pool" && c.name)
-      .map((c) => [c.name!, c]),
+    (await liveChildren(db, root.id)).filter((c) => c.kind === "pool" && c.name).map((c) => [c.name!, c]),
   );
   const nodes: PlanNode[] = [];
   const conflicts: PlanConflict[] = [];
@@ -218,11 +223,17 @@ export async function planTree(db: Db, input: PlanInput): Promise<PlanResult> {
           const where = parentNode
             ? `planned pool '${parentNode.path}' (${formatPrefix(parentPrefix)})`
             : describePrefix(root);
+          // With headroom, say whether the pool alone would still fit: then reserveFor is the field to change.
+          const withoutHeadroom = level.reserveFor > 1 && store.smallestFit(level.length) !== undefined;
+          const wanted =
+            level.reserveFor > 1
+              ? `/${level.slotLength} (a /${level.length} with room for ${level.reserveFor}×)`
+              : `/${level.slotLength}`;
           conflicts.push({
             path,
-            field: `levels[${depth}].prefixLength`,
+            field: withoutHeadroom ? `levels[${depth}].reserveFor` : level.lengthField,
             code: "NO_SPACE",
-            message: `no free /${level.slotLength} left for '${path}' in ${where}${largest ? `; the largest free block is ${formatPrefix(largest)}` : "; it is full"}`,
+            message: `no free ${wanted} left for '${path}' in ${where}${largest ? `; the largest free block is ${formatPrefix(largest)}` : "; it is full"}${withoutHeadroom ? `; the /${level.length} alone would fit without the headroom` : ""}`,
             conflicting: root,
           });
         }
@@ -249,8 +260,12 @@ export async function planTree(db: Db, input: PlanInput): Promise<PlanResult> {
         prefix,
         slot,
         childAddresses: 0n,
+        childSlotAddresses: 0n,
       });
-      if (parentNode && prefix) parentNode.childAddresses += addressCount(prefix);
+      if (parentNode && prefix) {
+        parentNode.childAddresses += addressCount(prefix);
+        parentNode.childSlotAddresses += addressCount(slot!);
+      }
       if (depth + 1 < levels.length) {
         expand(index, prefix, depth + 1, prefix && new MemoryFreeBlockStore([prefix]));
       }
@@ -260,11 +275,13 @@ export async function planTree(db: Db, input: PlanInput): Promise<PlanResult> {
 
   // The root's free space after the plan: each slot's headroom goes back (it stays free beside its node).
   let rootUsedAfter = rootUsedBefore;
+  let rootHeadroomAfter = 0n;
   for (const n of nodes) {
     if (n.level !== 0 || !n.slot || !n.prefix) continue;
     release(rootStore, rootPrefix, n.slot);
     allocate(rootStore, rootPrefix, { prefix: n.prefix });
     rootUsedAfter += addressCount(n.prefix);
+    rootHeadroomAfter += addressCount(n.slot) - addressCount(n.prefix);
   }
   return {
     root,
@@ -273,6 +290,7 @@ export async function planTree(db: Db, input: PlanInput): Promise<PlanResult> {
     rootUsedBefore,
     rootUsedAfter,
     rootTotal,
+    rootHeadroomAfter,
     largestFreeAfter: rootStore.largest(),
   };
 }
@@ -342,7 +360,7 @@ export async function applyPlan(
         let count = 0;
         let width = 1;
         for (const l of cleanLevels(root, input.levels)) count += width *= l.keys.length;
-        const first = prefixesByIds(db, [existing.allocationId])[0];
+        const first = (await prefixesByIds(db, [existing.allocationId]))[0];
         if (existing.requestHash !== hash || !first) {
           throw new Conflict(
             `idempotencyKey "${idem}" was already used for a different plan; use a new key for a new plan`,
@@ -355,7 +373,7 @@ export async function applyPlan(
         const ids = Array.from({ length: count }, (_, i) => first.id + i);
         const byId = new Map<number, PrefixRow>();
         for (let i = 0; i < ids.length; i += 10_000)
-          for (const r of prefixesByIds(db, ids.slice(i, i + 10_000))) byId.set(r.id, r);
+          for (const r of await prefixesByIds(db, ids.slice(i, i + 10_000))) byId.set(r.id, r);
         return {
           root: toPoolRecord(root),
           pools: ids
@@ -374,7 +392,7 @@ export async function applyPlan(
       // pools created here, whose free blocks are seeded once all their children exist.
       if (n.parent < 0) await occupyInPool(db, root, n.prefix!, `levels[0].prefixLength`);
       rows.push(
-        insertPrefix(db, {
+        await insertPrefix(db, {
           kind: "pool",
           scopeId: root.scopeId,
           parentId: parent.id,

@@ -152,9 +152,9 @@ export type MoveTarget = { parentId: number } | { parentId: null; scopeId?: numb
 
 /** Live prefixes of linked scope `linked` overlapping x, leaving out the moved subtree itself (its own scope). */
 async function linkedInWay(db: Db, linked: number, pool: PrefixRow, x: Prefix): Promise<PrefixRow[]> {
-  const containing = containingLive(db, linked, x).filter((r) => r.id !== pool.id);
+  const containing = (await containingLive(db, linked, x)).filter((r) => r.id !== pool.id);
   // Inside x in the pool's own scope is only the pool's own subtree, which moves with it.
-  const inside = linked === pool.scopeId ? [] : withinLive(db, linked, x, LISTED);
+  const inside = linked === pool.scopeId ? [] : await withinLive(db, linked, x, LISTED);
   return [...containing, ...inside];
 }
 
@@ -215,7 +215,7 @@ export async function movePool(
       scopeId = newParent.scopeId;
       // Direct children of the new parent containing x (in one scope: the ancestor in between) or inside it.
       inWay.push(
-        ...containingLive(db, scopeId, x).filter((r) => r.parentId === newParent!.id),
+        ...(await containingLive(db, scopeId, x)).filter((r) => r.parentId === newParent!.id),
         ...(await directChildrenWithin(db, scopeId, newParent.id, [x], LISTED)).filter(
           (r) => r.id !== pool.id,
         ),
@@ -232,7 +232,10 @@ export async function movePool(
         );
       }
       if (!(await scopeById(db, scopeId))) throw new NotFound("Scope", scopeId, "scopeId");
-      inWay.push(...containingLive(db, scopeId, x), ...topLevelWithinLive(db, scopeId, x, LISTED));
+      inWay.push(
+        ...(await containingLive(db, scopeId, x)),
+        ...(await topLevelWithinLive(db, scopeId, x, LISTED)),
+      );
     }
     for (const linked of await linkedScopeIds(db, scopeId))
       inWay.push(...(await linkedInWay(db, linked, pool, x)));

@@ -385,7 +385,7 @@ export async function createPool(store: Store, caller: Caller, input: CreatePool
       input.accountId != null ? (await requireAccount(db, input.accountId, "accountId")).id : null;
     const x = await placeNewPool(db, input, parent, scopeId);
     const rules = mergeRules(NO_RULES, input.rules, x.family, x.length);
-    const row = insertPrefix(db, {
+    const row = await insertPrefix(db, {
       kind: "pool",
       scopeId,
       parentId: parent?.id ?? null,
@@ -485,9 +485,9 @@ export async function deletePool(
     await lockPoolRows(db, [(await requirePool(db, id, "id")).parentId, id]);
     const pool = await requirePool(db, id, "id"); // as it is under the lock
     if (!cascade) {
-      const n = countLiveChildren(db, id);
+      const n = await countLiveChildren(db, id);
       if (n.pools + n.allocations + n.reservations > 0) {
-        const children = liveChildren(db, id);
+        const children = await liveChildren(db, id);
         const parts = [
           n.pools ? plural(n.pools, "child pool") : "",
           n.allocations ? plural(n.allocations, "allocation") : "",

@@ -76,7 +76,7 @@ export async function reserve(store: Store, caller: Caller, input: ReserveInput)
     } catch (e) {
       throw e instanceof AllocatorError ? await placementError(e, db, pool, placement) : e;
     }
-    const row = insertPrefix(db, {
+    const row = await insertPrefix(db, {
       kind: "reservation",
       scopeId: pool.scopeId,
       parentId: pool.id,
@@ -100,13 +100,13 @@ export async function reserve(store: Store, caller: Caller, input: ReserveInput)
 /** Gives the range back to the pool and (soft-)deletes the reservation. */
 export async function unreserve(store: Store, caller: Caller, id: number): Promise<ReservationRecord> {
   return store.write(async (db) => {
-    const unlocked = prefixById(db, id);
+    const unlocked = await prefixById(db, id);
     if (!unlocked || unlocked.kind !== "reservation" || unlocked.deletedAt !== null)
       throw new NotFound("Reservation", id, "id");
     await lockPoolRow(db, unlocked.parentId!);
-    const row = prefixById(db, id); // as it is under the pool's lock
+    const row = await prefixById(db, id); // as it is under the pool's lock
     if (!row || row.deletedAt !== null) throw new NotFound("Reservation", id, "id");
-    await vacateInPool(db, prefixById(db, row.parentId!)!, rowPrefix(row));
+    await vacateInPool(db, (await prefixById(db, row.parentId!))!, rowPrefix(row));
     // Soft delete (issue #18): the row stays, marked, until restore or the purge.
     const deletion = await insertDeletion(db, {
       subjectType: "Reservation",

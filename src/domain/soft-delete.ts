@@ -97,7 +97,12 @@ function cascadeOrder(a: PrefixRow, b: PrefixRow): number {
 /** Whether the row is live once restored: everything but an allocation released before the delete. */
 const becomesLive = (r: PrefixRow) => !(r.kind === "allocation" && r.status === "RELEASED");
 
-function expired(type: RestorableType, id: number, deletion: DeletionRow, settings: RetentionSettings): NotFound {
+function expired(
+  type: RestorableType,
+  id: number,
+  deletion: DeletionRow,
+  settings: RetentionSettings,
+): NotFound {
   const days = settings.retentionMs / 86_400_000;
   const e = new NotFound(type, toGlobalId(type, id), "id");
   e.message = `${type} ${toGlobalId(type, id)} was deleted at ${deletion.deletedAt}, more than the retention of ${days} day(s) (RETENTION_DAYS) ago; it can no longer be restored`;
@@ -132,11 +137,12 @@ export async function restore(
           conflicting: { type: "Account", id: account.id, name: account.name },
         });
     } else {
-      const row = prefixById(db, target.id);
+      const row = await prefixById(db, target.id);
       if (!row || row.kind !== KIND[target.type]) throw new NotFound(target.type, gid, "id");
       label = describePrefix(row);
       deletionId = row.deletionId;
-      if (!row.deletedAt) throw new Conflict(`${label} is not deleted`, { field: "id", conflicting: prefixRef(row) });
+      if (!row.deletedAt)
+        throw new Conflict(`${label} is not deleted`, { field: "id", conflicting: prefixRef(row) });
     }
     const deletion = deletionId === null ? undefined : await deletionById(db, deletionId);
     if (!deletion) throw new NotFound(target.type, gid, "id");
@@ -149,7 +155,10 @@ export async function restore(
     }
     if (Date.parse(deletion.deletedAt) + settings.retentionMs < now.getTime())
       throw expired(target.type, target.id, deletion, settings);
-    if ((target.type === "Pool" || target.type === "Account") && !(caller.actor.role && can(caller.actor.role, "admin")))
+    if (
+      (target.type === "Pool" || target.type === "Account") &&
+      !(caller.actor.role && can(caller.actor.role, "admin"))
+    )
       throw new Forbidden(`restoring ${withType(target.type)} needs the ADMIN role (as deleting it does)`, {
         field: "id",
       });
@@ -166,7 +175,9 @@ function withType(type: RestorableType): string {
 
 /** Live allocations (and pools) must not come back pointing at an account deleted since. */
 async function assertAccountsLive(db: Db, rows: readonly PrefixRow[]): Promise<void> {
-  const ids = [...new Set(rows.filter(becomesLive).flatMap((r) => (r.accountId === null ? [] : [r.accountId])))];
+  const ids = [
+    ...new Set(rows.filter(becomesLive).flatMap((r) => (r.accountId === null ? [] : [r.accountId]))),
+  ];
   if (ids.length === 0) return;
   const live = new Set((await accountsByIds(db, ids)).map((a) => a.id));
   const gone = ids.find((id) => !live.has(id));
@@ -199,7 +210,7 @@ async function restorePrefixes(
   const prefix = rowPrefix(root);
   if (root.parentId === null) await assertTopLevelFree(db, root.scopeId, prefix, "id");
   else {
-    const parent = prefixById(db, root.parentId);
+    const parent = await prefixById(db, root.parentId);
     if (!parent || parent.deletedAt !== null)
       throw new Conflict(
         `${describePrefix(root)} was in ${parent ? describePrefix(parent) : `pool ${root.parentId}`}, which is deleted; restore that pool first`,
@@ -214,7 +225,11 @@ async function restorePrefixes(
   const others = back.filter((r) => r.id !== rootId).sort(cascadeOrder);
   await deleteDeletion(db, deletion.id);
   await appendEvents(db, caller, [restoredRoot, ...others].map(restoredEvent));
-  return { restored: restoredPrefix(restoredRoot), cascaded: others.map(restoredPrefix), reattachedPools: [] };
+  return {
+    restored: restoredPrefix(restoredRoot),
+    cascaded: others.map(restoredPrefix),
+    reattachedPools: [],
+  };
 }
 
 function restoredEvent(r: PrefixRow): EventInput {
@@ -226,7 +241,12 @@ function restoredEvent(r: PrefixRow): EventInput {
   };
 }
 
-async function restoreAccount(db: Db, caller: Caller, deletion: DeletionRow, stamp: string): Promise<RestoreResult> {
+async function restoreAccount(
+  db: Db,
+  caller: Caller,
+  deletion: DeletionRow,
+  stamp: string,
+): Promise<RestoreResult> {
   const account = (await anyAccountById(db, deletion.subjectId))!;
   const other = await liveAccountWithKey(db, account.key, account.id);
   if (other)
@@ -241,7 +261,7 @@ async function restoreAccount(db: Db, caller: Caller, deletion: DeletionRow, sta
   );
   const rows = await prefixesOfDeletion(db, deletion.id);
   for (const r of rows.filter(becomesLive).sort(cascadeOrder)) {
-    const parent = r.parentId === null ? undefined : prefixById(db, r.parentId);
+    const parent = r.parentId === null ? undefined : await prefixById(db, r.parentId);
     if (!parent || parent.deletedAt !== null)
       throw new Conflict(
         `${describePrefix(r)} of the account was in ${parent ? describePrefix(parent) : "a pool"}, which is deleted; restore that pool first`,
@@ -254,24 +274,27 @@ async function restoreAccount(db: Db, caller: Caller, deletion: DeletionRow, sta
   const detail = JSON.parse(deletion.detail) as { detachedPoolIds?: number[] };
   const reattached: { before: PrefixRow; after: PrefixRow }[] = [];
   for (const poolId of detail.detachedPoolIds ?? []) {
-    const pool = prefixById(db, poolId);
+    const pool = await prefixById(db, poolId);
     // Only pools still live and still without an account: one given another account since keeps it.
     if (!pool || pool.kind !== "pool" || pool.releasedAt !== null || pool.accountId !== null) continue;
     reattached.push({ before: pool, after: await updatePrefixRow(db, pool.id, { accountId: account.id }) });
   }
   await deleteDeletion(db, deletion.id);
   await appendEvents(db, caller, [
-    { type: "account.restored", subjectType: "Account", subjectId: account.id, after: accountSnapshot(restoredAccount) },
+    {
+      type: "account.restored",
+      subjectType: "Account",
+      subjectId: account.id,
+      after: accountSnapshot(restoredAccount),
+    },
     ...back.map(restoredEvent),
-    ...reattached.map(
-      (p): EventInput => ({
-        type: "pool.updated",
-        subjectType: "Pool",
-        subjectId: p.after.id,
-        before: prefixSnapshot(p.before),
-        after: prefixSnapshot(p.after),
-      }),
-    ),
+    ...reattached.map((p): EventInput => ({
+      type: "pool.updated",
+      subjectType: "Pool",
+      subjectId: p.after.id,
+      before: prefixSnapshot(p.before),
+      after: prefixSnapshot(p.after),
+    })),
   ]);
   return {
     restored: { type: "Account", record: toAccountRecord(restoredAccount) },

@@ -137,7 +137,7 @@ export function parseHost(field: string, text: string): Prefix {
 
 /** A live pool (pools are never released, but a released row is refused all the same), or NotFound naming `field`. */
 export async function requirePool(db: Db, id: number, field: string): Promise<PrefixRow> {
-  const row = prefixById(db, id);
+  const row = await prefixById(db, id);
   if (!row || row.kind !== "pool" || row.releasedAt !== null) throw new NotFound("Pool", id, field);
   return row;
 }
@@ -158,7 +158,7 @@ export async function requireAccountSummary(db: Db, id: number, field: string): 
 
 /** An allocation (live or RELEASED), or NotFound naming `field`. */
 export async function requireAllocation(db: Db, id: number, field: string): Promise<PrefixRow> {
-  const row = prefixById(db, id);
+  const row = await prefixById(db, id);
   if (!row || row.kind !== "allocation") throw new NotFound("Allocation", id, field);
   return row;
 }

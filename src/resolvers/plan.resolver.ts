@@ -30,6 +30,8 @@ function toPreview(r: DomainPlanPreview): PlanPreview {
       prefixLength: n.prefixLength,
       slot: n.slot ? formatPrefix(n.slot) : null,
       percent: n.prefix ? percentOf(n.childAddresses, addressCount(n.prefix)) : 0,
+      headroom: n.prefix && n.slot ? String(addressCount(n.slot) - addressCount(n.prefix)) : "0",
+      percentWithHeadroom: n.prefix ? percentOf(n.childSlotAddresses, addressCount(n.prefix)) : 0,
     })),
     poolCount: r.nodes.length,
     conflicts: r.conflicts.map((c) => ({
@@ -42,6 +44,8 @@ function toPreview(r: DomainPlanPreview): PlanPreview {
     applicable: r.conflicts.length === 0,
     rootPercentBefore: percentOf(r.rootUsedBefore, r.rootTotal),
     rootPercentAfter: percentOf(r.rootUsedAfter, r.rootTotal),
+    rootHeadroomAfter: String(r.rootHeadroomAfter),
+    rootPercentWithHeadroomAfter: percentOf(r.rootUsedAfter + r.rootHeadroomAfter, r.rootTotal),
     rootLargestFreeAfter: r.largestFreeAfter ? formatPrefix(r.largestFreeAfter) : null,
   };
 }

@@ -37,7 +37,7 @@ export class PlanLevelInput {
   @Field(() => Int, {
     nullable: true,
     description:
-      "Growth headroom: each pool sits at the start of a block 2^ceil(log2 reserveFor) times its size and the rest stays free beside it (2 = room to double in place). Default 1.",
+      "Growth headroom: each pool sits at the start of an aligned slot 2^ceil(log2 reserveFor) times its size, the rest of the slot free beside it, so the pool can grow in place to its slot with resizePool (2 = room to double, 4 = to quadruple). The slot is placed, not reserved: later allocations in the parent may take the headroom. Default 1, at most 1024.",
   })
   reserveFor?: number | null;
 }
@@ -84,8 +84,22 @@ export class PlanNode {
   })
   slot!: string | null;
 
-  @Field(() => Float, { description: "Percent of the pool its planned children fill (4 decimals)." })
+  @Field(() => Float, {
+    description: "Percent of the pool its planned children fill (4 decimals); their headroom counts as free.",
+  })
   percent!: number;
+
+  @Field(() => String, {
+    description:
+      "Addresses of growth headroom left free beside the pool: its slot minus the pool (decimal string; 0 when reserveFor is 1).",
+  })
+  headroom!: string;
+
+  @Field(() => Float, {
+    description:
+      "Percent of the pool its planned children fill together with their headroom (their slots), 4 decimals.",
+  })
+  percentWithHeadroom!: number;
 }
 
 @ObjectType({ description: "Something a plan clashes with: the plan cannot be applied while any exists." })
@@ -141,9 +155,21 @@ export class PlanPreview {
   })
   rootPercentAfter!: number;
 
+  @Field(() => String, {
+    description:
+      "Addresses of the root pool left free as headroom beside the first level's pools (decimal string).",
+  })
+  rootHeadroomAfter!: string;
+
+  @Field(() => Float, {
+    description:
+      "Percent of the root pool in use after the plan with the first level's headroom counted as used (what is left for anything else).",
+  })
+  rootPercentWithHeadroomAfter!: number;
+
   @Field(() => CIDRScalar, {
     nullable: true,
-    description: "The root pool's largest free block after the plan.",
+    description: "The root pool's largest free block after the plan (headroom counts as free).",
   })
   rootLargestFreeAfter!: string | null;
 }

@@ -48,10 +48,10 @@ async function allocate(poolId: string, cidr: string, accountId: string, release
   const pool = fromGlobalId(poolId).id;
   const account = fromGlobalId(accountId).id;
   return s.app.services.store.write(async (db) => {
-    const parent = prefixById(db, pool)!;
+    const parent = (await prefixById(db, pool))!;
     const p = parsePrefix(cidr);
     if (!released) await occupyInPool(db, parent, p);
-    return insertPrefix(db, {
+    return await insertPrefix(db, {
       kind: "allocation",
       scopeId: parent.scopeId,
       parentId: pool,

@@ -30,10 +30,10 @@ describe("lookup", () => {
     await createPool(s, { name: "red-other", parentId: rRoot.id, cidr: "10.2.0.0/16" });
     const dRoot = await createPool(s, { name: "default-root", cidr: "10.0.0.0/12" });
     const alloc = await s.app.services.store.write(async (db) => {
-      const parent = prefixById(db, fromGlobalId(rMid.id).id)!;
+      const parent = (await prefixById(db, fromGlobalId(rMid.id).id))!;
       const p = parsePrefix("10.1.2.0/24");
       await occupyInPool(db, parent, p);
-      return insertPrefix(db, {
+      return await insertPrefix(db, {
         kind: "allocation",
         scopeId: parent.scopeId,
         parentId: parent.id,

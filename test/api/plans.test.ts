@@ -12,7 +12,8 @@ afterAll(async () => {
 
 const PREVIEW = `query($input: PlanInput!) { previewPlan(input: $input) {
   poolCount applicable rootPercentBefore rootPercentAfter rootLargestFreeAfter
-  nodes { path parentPath level key name cidr prefixLength slot percent }
+  rootHeadroomAfter rootPercentWithHeadroomAfter
+  nodes { path parentPath level key name cidr prefixLength slot percent headroom percentWithHeadroom }
   conflicts { path field code message conflicting { id name cidr } }
 } }`;
 const APPLY = `mutation($input: PlanInput!, $key: String) { applyPlan(input: $input, idempotencyKey: $key) {
@@ -29,6 +30,8 @@ interface Node {
   prefixLength: number;
   slot: string | null;
   percent: number;
+  headroom: string;
+  percentWithHeadroom: number;
 }
 interface Preview {
   poolCount: number;
@@ -36,6 +39,8 @@ interface Preview {
   rootPercentBefore: number;
   rootPercentAfter: number;
   rootLargestFreeAfter: string | null;
+  rootHeadroomAfter: string;
+  rootPercentWithHeadroomAfter: number;
   nodes: Node[];
   conflicts: {
     path: string;
@@ -97,6 +102,8 @@ describe("previewPlan / applyPlan", () => {
         prefixLength: 12,
         slot: "10.0.0.0/11",
         percent: 50,
+        headroom: "1048576",
+        percentWithHeadroom: 50,
       },
       {
         path: "use1/use1-prd",
@@ -108,6 +115,8 @@ describe("previewPlan / applyPlan", () => {
         prefixLength: 14,
         slot: "10.0.0.0/14",
         percent: 4.6875,
+        headroom: "0",
+        percentWithHeadroom: 4.6875,
       },
       {
         path: "use1/use1-prd/use1-prd-acct1",
@@ -119,6 +128,8 @@ describe("previewPlan / applyPlan", () => {
         prefixLength: 20,
         slot: "10.0.0.0/20",
         percent: 0,
+        headroom: "0",
+        percentWithHeadroom: 0,
       },
       {
         path: "use1/use1-prd/use1-prd-acct2",
@@ -130,6 +141,8 @@ describe("previewPlan / applyPlan", () => {
         prefixLength: 20,
         slot: "10.0.16.0/20",
         percent: 0,
+        headroom: "0",
+        percentWithHeadroom: 0,
       },
       {
         path: "use1/use1-prd/use1-prd-acct3",
@@ -141,6 +154,8 @@ describe("previewPlan / applyPlan", () => {
         prefixLength: 20,
         slot: "10.0.32.0/20",
         percent: 0,
+        headroom: "0",
+        percentWithHeadroom: 0,
       },
       {
         path: "use1/use1-dev",
@@ -152,17 +167,21 @@ describe("previewPlan / applyPlan", () => {
         prefixLength: 14,
         slot: "10.4.0.0/14",
         percent: 4.6875,
+        headroom: "0",
+        percentWithHeadroom: 4.6875,
       },
     ]);
     expect(p.nodes.find((n) => n.path === "euw1")).toMatchObject({
       cidr: "10.32.0.0/12",
       slot: "10.32.0.0/11",
     });
-    expect([p.rootPercentBefore, p.rootPercentAfter, p.rootLargestFreeAfter]).toEqual([
-      0,
-      12.5,
-      "10.128.0.0/9",
-    ]);
+    expect([
+      p.rootPercentBefore,
+      p.rootPercentAfter,
+      p.rootLargestFreeAfter,
+      p.rootHeadroomAfter,
+      p.rootPercentWithHeadroomAfter,
+    ]).toEqual([0, 12.5, "10.128.0.0/9", String(2 * 2 ** 20), 25]);
 
     const applied = await apply(input);
 
@@ -324,9 +343,98 @@ describe("previewPlan / applyPlan", () => {
         ],
       },
     });
+    // A /22 fits in a /20, but not with room for 8× (a /19 slot): the headroom is what to change.
     expect(tooBig.extensions).toMatchObject({
       code: "BAD_USER_INPUT",
-      details: { field: "levels[1].prefixLength" },
+      details: { field: "levels[1].reserveFor", minimum: 24 },
     });
+    const tooLong = await failing(s, PREVIEW, {
+      input: { rootPoolId: root.id, levels: [{ count: 2, prefixLength: 16 }] },
+    });
+    expect(tooLong.extensions).toMatchObject({
+      code: "BAD_USER_INPUT",
+      details: { field: "levels[0].prefixLength" },
+    });
+  });
+});
+
+const RESIZE = `mutation($input: ResizePoolInput!) { resizePool(input: $input) { pool { cidr } previousCidr } }`;
+
+describe("reserveFor headroom", () => {
+  it("leaves each pool's slot free beside it (reserveFor 2 doubles, 4 quadruples), shown in the preview, and each pool grows into it", async () => {
+    const root = await createPool(s, { name: "plan-room", cidr: "192.168.0.0/16" });
+    const input = {
+      rootPoolId: root.id,
+      levels: [
+        { namePattern: "{key}", keys: ["a", "b"], prefixLength: 20, reserveFor: 2 },
+        { namePattern: "{parent}-{key}", count: 2, prefixLength: 24, reserveFor: 4 },
+      ],
+    };
+
+    const p = await preview(input);
+
+    expect(
+      p.nodes.map((n) => [n.path, n.cidr, n.slot, n.headroom, n.percent, n.percentWithHeadroom]),
+    ).toEqual([
+      ["a", "192.168.0.0/20", "192.168.0.0/19", "4096", 12.5, 50],
+      ["a/a-1", "192.168.0.0/24", "192.168.0.0/22", "768", 0, 0],
+      ["a/a-2", "192.168.4.0/24", "192.168.4.0/22", "768", 0, 0],
+      ["b", "192.168.32.0/20", "192.168.32.0/19", "4096", 12.5, 50],
+      ["b/b-1", "192.168.32.0/24", "192.168.32.0/22", "768", 0, 0],
+      ["b/b-2", "192.168.36.0/24", "192.168.36.0/22", "768", 0, 0],
+    ]);
+    // The root: two /20s in use (12.5 %), their two /20s of headroom free beside them (25 % with headroom).
+    expect([
+      p.rootPercentAfter,
+      p.rootHeadroomAfter,
+      p.rootPercentWithHeadroomAfter,
+      p.rootLargestFreeAfter,
+    ]).toEqual([12.5, "8192", 25, "192.168.128.0/17"]);
+
+    const applied = await apply(input);
+
+    // The promised free space is there: every pool grows in place to its whole slot.
+    for (const n of p.nodes) {
+      const pool = applied.pools.find((x) => x.name === n.name)!;
+      const r = await s.ok<{ resizePool: { pool: { cidr: string }; previousCidr: string } }>(RESIZE, {
+        input: { id: pool.id, cidr: n.slot },
+      });
+      expect(r.resizePool).toEqual({ pool: { cidr: n.slot }, previousCidr: n.cidr });
+    }
+  });
+
+  it("refuses a plan that fits only without its headroom, naming reserveFor, and writes nothing", async () => {
+    const root = await createPool(s, { name: "plan-tight", cidr: "198.18.0.0/15" });
+    const existing = await createPool(s, { name: "taken", parentId: root.id, cidr: "198.18.0.0/17" });
+    const input = {
+      rootPoolId: root.id,
+      levels: [{ namePattern: "{key}", keys: ["x", "y"], prefixLength: 17, reserveFor: 2 }],
+    };
+
+    const p = await preview(input);
+
+    expect(p.applicable).toBe(false);
+    expect(p.nodes.map((n) => [n.path, n.cidr, n.slot])).toEqual([
+      ["x", "198.19.0.0/17", "198.19.0.0/16"],
+      ["y", null, null],
+    ]);
+    expect(p.conflicts).toEqual([
+      {
+        path: "y",
+        field: "levels[0].reserveFor",
+        code: "NO_SPACE",
+        message:
+          "no free /16 (a /17 with room for 2×) left for 'y' in pool 'plan-tight' (198.18.0.0/15); the largest free block is 198.18.128.0/17; the /17 alone would fit without the headroom",
+        conflicting: { id: root.id, name: "plan-tight", cidr: "198.18.0.0/15" },
+      },
+    ]);
+    const before = dumpDatabase(s.dbPath);
+    const e = await failing(s, APPLY, { input });
+    expect(e.extensions).toMatchObject({
+      code: "CONFLICT",
+      details: { field: "levels[0].reserveFor", conflicts: [{ path: "y", code: "NO_SPACE" }] },
+    });
+    expect(dumpDatabase(s.dbPath)).toBe(before);
+    expect(existing.cidr).toBe("198.18.0.0/17");
   });
 });

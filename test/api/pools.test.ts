@@ -475,12 +475,12 @@ describe("containment filters", () => {
       return makePrefix(family, base | middle, len);
     };
     const stored = new Map<string, { id: number; p: Prefix }>();
-    await s.app.services.store.write((db) => {
+    await s.app.services.store.write(async (db) => {
       for (let i = 0; stored.size < 3000; i++) {
         const p = randomPrefix(i % 3 === 0 ? 6 : 4);
         const key = formatPrefix(p);
         if (stored.has(key)) continue;
-        const row = insertPrefix(db, {
+        const row = await insertPrefix(db, {
           kind: "pool",
           scopeId: scopeRow,
           status: "ACTIVE",

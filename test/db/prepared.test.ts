@@ -30,7 +30,7 @@ afterEach(() => {
 describe("prepared inserts and selects", () => {
   it("fills SQL defaults for omitted columns and keeps explicit values, per column set", async () => {
     await store.write(async (db) => {
-      const plain = insertPrefix(db, {
+      const plain = await insertPrefix(db, {
         kind: "pool",
         scopeId: 1,
         status: "ACTIVE",
@@ -39,7 +39,7 @@ describe("prepared inserts and selects", () => {
       expect(plain.tags).toBe("{}");
       expect(plain.name).toBeNull();
       expect(plain.createdAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
-      const named = insertPrefix(db, {
+      const named = await insertPrefix(db, {
         kind: "pool",
         scopeId: 1,
         status: "PLANNED",
@@ -57,7 +57,7 @@ describe("prepared inserts and selects", () => {
         description: null,
       });
       // The first shape again: its own statement, not the second's.
-      const again = insertPrefix(db, {
+      const again = await insertPrefix(db, {
         kind: "pool",
         scopeId: 1,
         status: "ACTIVE",

@@ -42,7 +42,7 @@ afterEach(() => {
 
 async function pool(cidr: string, rules: Partial<PrefixRow> = {}): Promise<PrefixRow> {
   return store.write(async (db) => {
-    const row = insertPrefix(db, {
+    const row = await insertPrefix(db, {
       kind: "pool",
       scopeId: 1,
       status: "ACTIVE",
@@ -71,7 +71,9 @@ async function account(tier: string | null = "PRD"): Promise<number> {
 /** The persisted free blocks equal the free space computed from the live children. */
 async function expectCanonical(p: PrefixRow) {
   await store.read(async (db) => {
-    const expected = seedFreeBlocks(rowPrefix(p), liveChildren(db, p.id).map(rowPrefix)).map(formatPrefix);
+    const expected = seedFreeBlocks(rowPrefix(p), (await liveChildren(db, p.id)).map(rowPrefix)).map(
+      formatPrefix,
+    );
     expect((await listFreeBlocks(db, p.id, rowPrefix(p).family)).map(formatPrefix)).toEqual(expected);
   });
 }

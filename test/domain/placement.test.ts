@@ -39,7 +39,7 @@ afterEach(() => {
 });
 
 async function pool(db: Db, cidr: string, parent?: PrefixRow, name = cidr): Promise<PrefixRow> {
-  const row = insertPrefix(db, {
+  const row = await insertPrefix(db, {
     kind: "pool",
     scopeId: 1,
     parentId: parent?.id ?? null,
@@ -59,7 +59,7 @@ async function child(
 ): Promise<PrefixRow> {
   const p = parsePrefix(cidr);
   await occupyInPool(db, parent, p);
-  return insertPrefix(db, {
+  return await insertPrefix(db, {
     kind,
     scopeId: 1,
     parentId: parent.id,
@@ -71,7 +71,7 @@ async function child(
 
 async function take(db: Db, parent: PrefixRow, length: number): Promise<string> {
   const p = await takeNextInPool(db, parent, length);
-  insertPrefix(db, {
+  await insertPrefix(db, {
     kind: "allocation",
     scopeId: 1,
     parentId: parent.id,
@@ -83,7 +83,9 @@ async function take(db: Db, parent: PrefixRow, length: number): Promise<string> 
 
 /** The persisted free blocks always equal the free space computed from the children. */
 async function expectCanonical(db: Db, p: PrefixRow) {
-  const expected = seedFreeBlocks(rowPrefix(p), liveChildren(db, p.id).map(rowPrefix)).map(formatPrefix);
+  const expected = seedFreeBlocks(rowPrefix(p), (await liveChildren(db, p.id)).map(rowPrefix)).map(
+    formatPrefix,
+  );
   expect((await listFreeBlocks(db, p.id, rowPrefix(p).family)).map(formatPrefix)).toEqual(expected);
 }
 

@@ -15,7 +15,7 @@ import {
   overlaps,
   type Prefix,
 } from "../../src/allocator/index.js";
-import { prefixById, rowPrefix, type PrefixRow } from "../../src/db/prefixes.js";
+import { prefixesByIds, rowPrefix, type PrefixRow } from "../../src/db/prefixes.js";
 import { openStore, type Store } from "../../src/db/store.js";
 import { Conflict, Invalid } from "../../src/domain/errors.js";
 import { resizePool } from "../../src/domain/pool-lifecycle.js";
@@ -51,7 +51,13 @@ async function expected(store: Store, row: PrefixRow, to: Prefix): Promise<"ok" 
           )
           .all(row.scopeId, row.id),
       );
-      const ranges = await store.read((db) => others.map((o) => rowPrefix(prefixById(db, o.id)!)));
+      const ranges = await store.read(async (db) => {
+        const rows = await prefixesByIds(
+          db,
+          others.map((o) => o.id),
+        );
+        return rows.map(rowPrefix);
+      });
       return ranges.some((r) => overlaps(r, to)) ? "conflict" : "ok";
     }
     const { row: parent, children } = await poolState(store, row.parentId);

@@ -60,22 +60,23 @@ describe("pool rules", () => {
 
   it("deletes a subtree with its allocations and the released history of its pools, leaving others' history", async () => {
     const root = await createPool(store, caller, { name: "root", cidr: "10.0.0.0/16" });
-    const history = await store.write((db) =>
-      insertPrefix(db, {
-        kind: "allocation",
-        scopeId: 1,
-        parentId: root.id,
-        status: "RELEASED",
-        releasedAt: "2026-01-01T00:00:00.000Z",
-        ...rangeColumns(parsePrefix("10.0.1.0/24")),
-      }),
+    const history = await store.write(
+      async (db) =>
+        await insertPrefix(db, {
+          kind: "allocation",
+          scopeId: 1,
+          parentId: root.id,
+          status: "RELEASED",
+          releasedAt: "2026-01-01T00:00:00.000Z",
+          ...rangeColumns(parsePrefix("10.0.1.0/24")),
+        }),
     );
     const mid = await createPool(store, caller, { name: "mid", parentId: root.id, cidr: "10.0.0.0/20" });
     const inMid = await store.write(async (db) => {
-      const parent = prefixById(db, mid.id)!;
+      const parent = (await prefixById(db, mid.id))!;
       const p = parsePrefix("10.0.2.0/24");
       await occupyInPool(db, parent, p);
-      return insertPrefix(db, {
+      return await insertPrefix(db, {
         kind: "allocation",
         scopeId: 1,
         parentId: mid.id,

@@ -10,18 +10,9 @@ export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 /** Skipped locally without Chromium, never in CI (.ci/run installs it). */
 export const chromiumAvailable = existsSync(CHROMIUM) || !!process.env.CI;
 
-export interface UiBrowser {
-  browser: Browser;
-  context: BrowserContext;
-  /** Requests to any other host than the server's (blocked). */
-  external: string[];
-  pageErrors: string[];
-  open(path: string): Promise<Page>;
-  close(): Promise<void>;
-}
-
-export async function launchUiBrowser(serverUrl: string): Promise<UiBrowser> {
-  const browser = await chromium.launch({
+/** Debian's Chromium, headless with a fresh temporary profile and no background traffic of its own. */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
     executablePath: CHROMIUM,
     args: [
       "--headless",
@@ -34,13 +25,38 @@ export async function launchUiBrowser(serverUrl: string): Promise<UiBrowser> {
       "--disable-sync",
     ],
   });
-  const context = await browser.newContext();
+}
+
+export interface UiBrowser {
+  browser: Browser;
+  context: BrowserContext;
+  /** Requests to any other host than the server's (and `allowHosts`): blocked. */
+  external: string[];
+  pageErrors: string[];
+  /** A new page of the context at the server's `path`. */
+  open(path: string): Promise<Page>;
+  close(): Promise<void>;
+}
+
+export interface UiBrowserOptions {
+  /** Further origins (or host:port) the pages may reach, e.g. an OIDC issuer. */
+  allowHosts?: string[];
+  /** The context's viewport (playwright's default otherwise). */
+  viewport?: { width: number; height: number };
+}
+
+/** Chromium with one context whose requests to any host but the server's (and `allowHosts`) are blocked and recorded. */
+export async function launchUiBrowser(serverUrl: string, opts: UiBrowserOptions = {}): Promise<UiBrowser> {
+  const browser = await launchChromium();
+  const context = await browser.newContext(opts.viewport ? { viewport: opts.viewport } : {});
   const external: string[] = [];
   const pageErrors: string[] = [];
-  const host = new URL(serverUrl).host;
+  const allowed = new Set(
+    [serverUrl, ...(opts.allowHosts ?? [])].map((h) => (h.includes("://") ? new URL(h).host : h)),
+  );
   await context.route("**/*", (route) => {
     const u = new URL(route.request().url());
-    if (["data:", "blob:"].includes(u.protocol) || u.host === host) return route.continue();
+    if (["data:", "blob:"].includes(u.protocol) || allowed.has(u.host)) return route.continue();
     external.push(u.toString());
     return route.abort();
   });
@@ -64,6 +80,25 @@ export async function signIn(page: Page, token: string): Promise<void> {
   await page.getByLabel("API token").fill(token);
   await page.getByRole("button", { name: "Sign in" }).click();
   await page.getByTestId("role").waitFor({ timeout: 20_000 });
+}
+
+/** A browser on the server with one page at `path`, signed in with `token`, once its level-1 heading shows. */
+export async function openSignedIn(
+  serverUrl: string,
+  token: string,
+  path: string,
+  heading: string | RegExp,
+): Promise<{ ui: UiBrowser; page: Page }> {
+  const ui = await launchUiBrowser(serverUrl);
+  try {
+    const page = await ui.open(path);
+    await signIn(page, token);
+    await page.getByRole("heading", { level: 1, name: heading }).waitFor({ timeout: 20_000 });
+    return { ui, page };
+  } catch (e) {
+    await ui.close();
+    throw e;
+  }
 }
 
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");

@@ -36,8 +36,8 @@ export async function poolState(
   id: number,
 ): Promise<{ row: PrefixRow; children: PrefixRow[]; free: Prefix[] }> {
   return store.read(async (db) => {
-    const row = prefixById(db, id)!;
-    return { row, children: liveChildren(db, id), free: await listFreeBlocks(db, id, 4) };
+    const row = (await prefixById(db, id))!;
+    return { row, children: await liveChildren(db, id), free: await listFreeBlocks(db, id, 4) };
   });
 }
 

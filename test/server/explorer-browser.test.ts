@@ -1,48 +1,23 @@
 /**
- * The explorer in a real headless Chromium with every non-loopback request blocked: it must load,
+ * The explorer in a real headless Chromium with every request to another host than the server blocked: it must load,
  * run a query and a subscription, and never reach for another host.
  * Needs Debian's chromium (.ci/run installs it); skipped locally when it is missing, never in CI.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { existsSync } from "node:fs";
-import { chromium, type Browser, type BrowserContext } from "playwright-core";
 import { startTestServer, type TestServer } from "../helpers/server.js";
+import { chromiumAvailable, launchUiBrowser, type UiBrowser } from "../helpers/browser.js";
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const available = existsSync(CHROMIUM);
-
-describe.skipIf(!available && !process.env.CI)("GraphQL explorer in a browser", () => {
+describe.skipIf(!chromiumAvailable)("GraphQL explorer in a browser", () => {
   let s: TestServer;
-  let browser: Browser;
-  let context: BrowserContext;
-  const external: string[] = [];
+  let ui: UiBrowser;
 
   beforeAll(async () => {
     s = await startTestServer({ AUTH: "off" });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
-    });
-    context = await browser.newContext();
-    await context.route("**/*", (route) => {
-      const u = new URL(route.request().url());
-      if (["data:", "blob:"].includes(u.protocol) || u.hostname === "127.0.0.1") return route.continue();
-      external.push(u.toString());
-      return route.abort();
-    });
+    ui = await launchUiBrowser(s.url);
   }, 60_000);
 
   afterAll(async () => {
-    await browser?.close();
+    await ui?.close();
     await s?.close();
   });
 
@@ -55,7 +30,7 @@ describe.skipIf(!available && !process.env.CI)("GraphQL explorer in a browser", 
    * the response pane shows `expectText`.
    */
   async function run(query: string, expectText: string) {
-    const page = await context.newPage();
+    const page = await ui.context.newPage();
     await page.goto(`${s.url}/graphql?query=${encodeURIComponent(query)}`);
     const editor = page.locator(".graphiql-query-editor .view-lines");
     await expect
@@ -77,12 +52,12 @@ describe.skipIf(!available && !process.env.CI)("GraphQL explorer in a browser", 
   it("runs a query with nothing loaded from outside", async () => {
     const text = await run("query { serverInfo { version schemaVersion } }", "schemaVersion");
     expect(text).toMatch(/"version":\s*"\d+\.\d+\.\d+"/);
-    expect(external).toEqual([]);
+    expect(ui.external).toEqual([]);
   }, 180_000);
 
   it("runs a subscription over WebSocket", async () => {
     const text = await run("subscription { heartbeat(intervalMs: 50) { sequence } }", '"sequence"');
     expect(text).toMatch(/"sequence":\s*\d+/);
-    expect(external).toEqual([]);
+    expect(ui.external).toEqual([]);
   }, 180_000);
 });

@@ -9,13 +9,7 @@ import { ensureWebBuilt } from "../../scripts/build-web.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
 import { useEmulators } from "../helpers/cloud.js";
 import { startEc2Emulator, type Ec2Emulator, type EmuVpc } from "../emulators/ec2-emulator.js";
-import {
-  axeSerious,
-  chromiumAvailable,
-  launchUiBrowser,
-  signIn,
-  type UiBrowser,
-} from "../helpers/browser.js";
+import { axeSerious, chromiumAvailable, openSignedIn, type UiBrowser } from "../helpers/browser.js";
 
 describe.skipIf(!chromiumAvailable)("drift in the web UI", () => {
   let s: TestServer;
@@ -48,10 +42,7 @@ describe.skipIf(!chromiumAvailable)("drift in the web UI", () => {
       { p: corp.createPool.pool.id },
     );
     poolId = pool.createPool.pool.id;
-    ui = await launchUiBrowser(s.url);
-    page = await ui.open("/drift");
-    await signIn(page, s.adminToken);
-    await page.getByRole("heading", { level: 1, name: "Drift" }).waitFor();
+    ({ ui, page } = await openSignedIn(s.url, s.adminToken, "/drift", "Drift"));
   }, 180_000);
 
   afterAll(async () => {

@@ -6,15 +6,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createHash, randomBytes } from "node:crypto";
-import { existsSync } from "node:fs";
-import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { ensureWebBuilt } from "../../scripts/build-web.js";
 import { loadConfig } from "../../src/config.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
 import { startOidcIssuer, type OidcIssuer } from "../emulators/oidc-issuer.js";
+import { chromiumAvailable, launchUiBrowser, type UiBrowser } from "../helpers/browser.js";
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const available = existsSync(CHROMIUM);
 const CLIENT_ID = "cloudpam-ui";
 const AUDIENCE = "cloudpam-api";
 
@@ -170,46 +168,18 @@ describe("what the server tells the UI about OIDC sign-in", () => {
   });
 });
 
-describe.skipIf(!available && !process.env.CI)("OIDC sign-in in a browser", () => {
-  let browser: Browser;
-  let context: BrowserContext;
-  const external: string[] = [];
-  const pageErrors: string[] = [];
+describe.skipIf(!chromiumAvailable)("OIDC sign-in in a browser", () => {
+  let ui: UiBrowser;
 
   beforeAll(async () => {
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
-    });
-    context = await browser.newContext();
-    const allowed = new Set([new URL(s.url).host, new URL(idp.url).host]);
-    await context.route("**/*", (route) => {
-      const u = new URL(route.request().url());
-      if (["data:", "blob:"].includes(u.protocol) || allowed.has(u.host)) return route.continue();
-      external.push(u.toString());
-      return route.abort();
-    });
+    ui = await launchUiBrowser(s.url, { allowHosts: [idp.url] });
   }, 180_000);
 
   afterAll(async () => {
-    await browser?.close();
+    await ui?.close();
   });
 
-  async function open(path: string): Promise<Page> {
-    const page = await context.newPage();
-    page.on("pageerror", (e) => pageErrors.push(e.message));
-    await page.goto(`${s.url}${path}`);
-    return page;
-  }
+  const open = (path: string): Promise<Page> => ui.open(path);
 
   const issuerButton = (page: Page) =>
     page.getByRole("button", { name: `Sign in with ${new URL(idp.url).host}` });
@@ -292,7 +262,7 @@ describe.skipIf(!available && !process.env.CI)("OIDC sign-in in a browser", () =
   }, 60_000);
 
   it("asked no host but the server and the issuer, and threw no page errors", () => {
-    expect(external).toEqual([]);
-    expect(pageErrors).toEqual([]);
+    expect(ui.external).toEqual([]);
+    expect(ui.pageErrors).toEqual([]);
   });
 });

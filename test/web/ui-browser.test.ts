@@ -6,22 +6,22 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
-import { createRequire } from "node:module";
-import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { ensureWebBuilt } from "../../scripts/build-web.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
+import {
+  axeSerious as axeScan,
+  chromiumAvailable,
+  launchUiBrowser,
+  signIn as signInWith,
+  type UiBrowser,
+} from "../helpers/browser.js";
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const available = existsSync(CHROMIUM);
-const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 const ARTIFACTS = ".ci/artifacts";
 
-describe.skipIf(!available && !process.env.CI)("the web UI in a browser", () => {
+describe.skipIf(!chromiumAvailable)("the web UI in a browser", () => {
   let s: TestServer;
-  let browser: Browser;
-  let context: BrowserContext;
-  const external: string[] = [];
-  const pageErrors: string[] = [];
+  let ui: UiBrowser;
   let rootPoolId = "";
 
   beforeAll(async () => {
@@ -38,72 +38,16 @@ describe.skipIf(!available && !process.env.CI)("the web UI in a browser", () => 
       `mutation($p: ID!) { createPool(input: { name: "prod-use1", cidr: "10.1.0.0/16", parentId: $p }) { pool { id } } }`,
       { p: rootPoolId },
     );
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
-    });
-    context = await browser.newContext();
-    await context.route("**/*", (route) => {
-      const u = new URL(route.request().url());
-      if (["data:", "blob:"].includes(u.protocol) || u.host === new URL(s.url).host) return route.continue();
-      external.push(u.toString());
-      return route.abort();
-    });
+    ui = await launchUiBrowser(s.url);
   }, 180_000);
 
   afterAll(async () => {
-    await browser?.close();
+    await ui?.close();
     await s?.close();
   });
 
-  async function open(path: string): Promise<Page> {
-    const page = await context.newPage();
-    page.on("pageerror", (e) => pageErrors.push(e.message));
-    await page.goto(`${s.url}${path}`);
-    return page;
-  }
-
-  /** axe-core injected through the devtools protocol (page.evaluate is not subject to the page's CSP). */
-  async function axeScan(page: Page, label: string): Promise<string[]> {
-    await page.evaluate(AXE_SOURCE);
-    const violations = await page.evaluate(async () => {
-      const w = window as unknown as {
-        axe: {
-          run: (
-            ctx: Document,
-            opts: object,
-          ) => Promise<{
-            violations: { id: string; impact: string; help: string; nodes: { target: string[] }[] }[];
-          }>;
-        };
-      };
-      const r = await w.axe.run(document, { resultTypes: ["violations"] });
-      return r.violations.map((v) => ({
-        id: v.id,
-        impact: v.impact,
-        help: v.help,
-        targets: v.nodes.slice(0, 3).map((n) => n.target.join(" ")),
-      }));
-    });
-    return violations
-      .filter((v) => v.impact === "serious" || v.impact === "critical")
-      .map((v) => `${label}: ${v.id} (${v.impact}) ${v.help} at ${v.targets.join(", ")}`);
-  }
-
-  async function signIn(page: Page, token = s.adminToken) {
-    await page.getByLabel("API token").fill(token);
-    await page.getByRole("button", { name: "Sign in" }).click();
-    await page.getByTestId("role").waitFor({ timeout: 20_000 });
-  }
+  const open = (path: string): Promise<Page> => ui.open(path);
+  const signIn = (page: Page, token = s.adminToken) => signInWith(page, token);
 
   it("signs in with a pasted token, shows the role, and lists the pools tree per scope", async () => {
     const page = await open("/");
@@ -313,7 +257,7 @@ describe.skipIf(!available && !process.env.CI)("the web UI in a browser", () => 
       await signIn(page);
       for (const [name, path] of pages) {
         if (name === "signin") {
-          const anon = await context.newPage();
+          const anon = await ui.context.newPage();
           await anon.goto(`${s.url}/`);
           await anon.evaluate((t) => localStorage.setItem("cloudpam.theme", t), theme);
           await anon.reload();
@@ -400,7 +344,7 @@ describe.skipIf(!available && !process.env.CI)("the web UI in a browser", () => 
   }, 60_000);
 
   it("asked no host but the server, and threw no page errors", () => {
-    expect(external).toEqual([]);
-    expect(pageErrors).toEqual([]);
+    expect(ui.external).toEqual([]);
+    expect(ui.pageErrors).toEqual([]);
   });
 });

@@ -102,6 +102,16 @@ const AccountsList = graphql(`
   }
 `);
 
+const PoolName = graphql(`
+  query AnalyticsPoolName($id: ID!) {
+    pool(id: $id) {
+      id
+      name
+      cidr
+    }
+  }
+`);
+
 const SORTABLE: { field: AnalyticsBlockOrderField; label: string }[] = [
   { field: "NETWORK", label: "CIDR" },
   { field: "KIND", label: "Kind" },
@@ -129,6 +139,31 @@ function filterOf(search: URLSearchParams): AnalyticsFilter {
     createdAfter: search.get("after") || undefined,
     createdBefore: search.get("before") || undefined,
   };
+}
+
+/** The filters that have no control of their own (set by a chart click): a label each, and the params it removes. */
+function chartFilters(
+  search: URLSearchParams,
+  poolName: string | undefined,
+): { label: string; params: string[] }[] {
+  const chips: { label: string; params: string[] }[] = [];
+  const pool = search.get("pool");
+  if (pool) chips.push({ label: `Pool: ${poolName ?? "…"}`, params: ["pool"] });
+  const after = search.get("after");
+  const before = search.get("before");
+  if (after || before) {
+    const day = (t: string) => t.slice(0, 10);
+    const oneDay =
+      after &&
+      before &&
+      new Date(before).getTime() - new Date(after).getTime() === 86_400_000 &&
+      after.includes("T00:00:00");
+    const label = oneDay
+      ? `Created: ${day(after)}`
+      : `Created: ${after ? `from ${after.replace("T", " ").slice(0, 16)}` : ""}${after && before ? " " : ""}${before ? `before ${before.replace("T", " ").slice(0, 16)}` : ""}`;
+    chips.push({ label, params: ["after", "before"] });
+  }
+  return chips;
 }
 
 /** `sort=NETWORK:ASC,ACCOUNT:DESC` */
@@ -173,6 +208,13 @@ export function AnalyticsPage() {
   const [stats] = useQuery({ query: StatsQuery, variables: { filter } });
   const [accounts] = useQuery({ query: AccountsList });
   const [within, setWithin] = useState(search.get("within") ?? "");
+  const poolParam = search.get("pool");
+  const [poolName] = useQuery({
+    query: PoolName,
+    variables: { id: poolParam ?? "" },
+    pause: !poolParam,
+  });
+  const chips = chartFilters(search, poolName.data?.pool?.name);
 
   const toggleSort = (field: AnalyticsBlockOrderField, add: boolean) => {
     const cur = orderBy.find((o) => o.field === field);
@@ -276,8 +318,33 @@ export function AnalyticsPage() {
             />
           </label>
         </form>
+        {chips.length > 0 && (
+          <ul className="active-filters" aria-label="Chart filters" data-testid="active-filters">
+            {chips.map((c) => (
+              <li key={c.label} className="chip">
+                <span>{c.label}</span>
+                <button
+                  type="button"
+                  className="chip-remove"
+                  aria-label={`Remove filter ${c.label}`}
+                  onClick={() => c.params.forEach((k) => set(k, null))}
+                >
+                  ×
+                </button>
+              </li>
+            ))}
+          </ul>
+        )}
         {search.toString() && (
-          <button type="button" className="ghost" onClick={() => navigate("/analytics", { replace: true })}>
+          <button
+            type="button"
+            className="ghost"
+            onClick={() => {
+              setWithin("");
+              setAfter(null);
+              navigate("/analytics", { replace: true });
+            }}
+          >
             Clear filters
           </button>
         )}
