@@ -39,7 +39,13 @@ export async function insertAccount(db: Db, row: NewAccountRow): Promise<Account
 /** O(log n). On SQLite a statement prepared once per connection (the allocate hot path asks). */
 export async function accountById(db: Db, id: number): Promise<AccountRow | undefined> {
   if (isPg(db))
-    return (await db.select().from(accounts).where(and(eq(accounts.id, id), notDeleted)).limit(1))[0];
+    return (
+      await db
+        .select()
+        .from(accounts)
+        .where(and(eq(accounts.id, id), notDeleted))
+        .limit(1)
+    )[0];
   return preparedQuery<AccountRow>(db, "accountById", (d) =>
     d
       .select()
@@ -49,7 +55,13 @@ export async function accountById(db: Db, id: number): Promise<AccountRow | unde
 }
 
 export async function accountByKey(db: Db, key: string): Promise<AccountRow | undefined> {
-  return (await db.select().from(accounts).where(and(eq(accounts.key, key), notDeleted)).limit(1))[0];
+  return (
+    await db
+      .select()
+      .from(accounts)
+      .where(and(eq(accounts.key, key), notDeleted))
+      .limit(1)
+  )[0];
 }
 
 export async function accountsByIds(db: Db, ids: readonly number[]): Promise<AccountRow[]> {

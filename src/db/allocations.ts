@@ -28,7 +28,13 @@ export async function accountSummary(db: Db, id: number): Promise<AccountSummary
   const columns = { id: accounts.id, key: accounts.key, name: accounts.name, tier: accounts.tier };
   const live = isNull(accounts.deletedAt);
   if (isPg(db))
-    return (await db.select(columns).from(accounts).where(and(eq(accounts.id, id), live)).limit(1))[0];
+    return (
+      await db
+        .select(columns)
+        .from(accounts)
+        .where(and(eq(accounts.id, id), live))
+        .limit(1)
+    )[0];
   return preparedQuery<AccountSummary>(db, "accountSummary", (d) =>
     d
       .select(columns)

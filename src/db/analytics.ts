@@ -10,7 +10,20 @@
  * Await style on both backends (test/postgres/pools-db.test.ts); the SQL that differs (JSON arrays, dates,
  * SQLite's `+column` that keeps the planner off an index) branches on `isPg(db)`.
  */
-import { and, count, eq, gte, inArray, isNotNull, isNull, lt, or, sql, type AnyColumn, type SQL } from "drizzle-orm";
+import {
+  and,
+  count,
+  eq,
+  gte,
+  inArray,
+  isNotNull,
+  isNull,
+  lt,
+  or,
+  sql,
+  type AnyColumn,
+  type SQL,
+} from "drizzle-orm";
 import { alias } from "drizzle-orm/sqlite-core";
 import type { Prefix } from "../allocator/index.js";
 import {

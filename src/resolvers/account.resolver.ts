@@ -102,7 +102,7 @@ export class AccountResolver {
   @Authorized("admin")
   @Mutation(() => DeleteAccountPayload, {
     description:
-      "Deletes an account; CONFLICT while pools or allocations use it unless cascade: true (pools detached, allocations and reservations deleted).",
+      "Deletes an account; CONFLICT while pools or allocations use it unless cascade: true (pools detached, allocations and reservations deleted). The delete is soft (its key is free at once): `restore` brings the account, its allocations and the detached pools' link back within RETENTION_DAYS.",
   })
   async deleteAccount(
     @Arg("input", () => DeleteAccountInput, { description: "The account to delete." })

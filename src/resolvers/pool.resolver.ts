@@ -217,7 +217,7 @@ export class PoolResolver {
   @Authorized("admin")
   @Mutation(() => DeletePoolPayload, {
     description:
-      "Deletes a pool and gives its range back to its parent; CONFLICT while it holds anything unless cascade: true. When the pool's scope requires approval of deletePool, nothing is deleted: the payload's changeRequest is the PENDING request (approveChange applies it).",
+      "Deletes a pool and gives its range back to its parent; CONFLICT while it holds anything unless cascade: true. The delete is soft: `restore` brings the pool and what it cascaded back within RETENTION_DAYS. When the pool's scope requires approval of deletePool, nothing is deleted: the payload's changeRequest is the PENDING request (approveChange applies it).",
   })
   async deletePool(
     @Arg("input", () => DeletePoolInput, { description: "The pool to delete." }) input: DeletePoolInput,

@@ -153,7 +153,10 @@ export class Account extends Node {
   })
   deletedAt!: Date | null;
 
-  @Field(() => String, { nullable: true, description: "Who deleted it (token or user); null unless deleted." })
+  @Field(() => String, {
+    nullable: true,
+    description: "Who deleted it (token or user); null unless deleted.",
+  })
   deletedBy!: string | null;
 }
 

@@ -118,7 +118,10 @@ export class Allocation extends Node {
   })
   deletedAt!: Date | null;
 
-  @Field(() => String, { nullable: true, description: "Who deleted it (token or user); null unless deleted." })
+  @Field(() => String, {
+    nullable: true,
+    description: "Who deleted it (token or user); null unless deleted.",
+  })
   deletedBy!: string | null;
 }
 

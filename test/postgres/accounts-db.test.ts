@@ -131,9 +131,7 @@ async function exercise(db: Db) {
     deleted: (await accountById(db, ids[1]!)) ?? null,
     deletedByIds: (await accountsByIds(db, [ids[1]!])).length,
     withDeleted: await countAccounts(db, { includeDeleted: true }),
-    keyFree: (
-      await insertAccount(db, { key: ACCOUNTS[1]!.key, provider: "AWS", name: "again" })
-    ).name,
+    keyFree: (await insertAccount(db, { key: ACCOUNTS[1]!.key, provider: "AWS", name: "again" })).name,
   };
 }
 
