@@ -18,6 +18,7 @@ export interface AccountRowFilter {
   provider?: string | null;
   tier?: string | null;
   environment?: string | null;
+  platform?: string | null;
   /** Accounts whose `regions` include this one. */
   region?: string | null;
   /** Case-insensitive substring of the key or the name. */
@@ -86,6 +87,7 @@ function filterWhere(db: Db, f: AccountRowFilter): SQL | undefined {
     f.provider ? eq(accounts.provider, f.provider) : undefined,
     f.tier ? eq(accounts.tier, f.tier) : undefined,
     f.environment ? eq(accounts.environment, f.environment) : undefined,
+    f.platform ? eq(accounts.platform, f.platform) : undefined,
     f.region ? inRegions(f.region) : undefined,
     f.search ? sql`(${contains(accounts.key, f.search)} OR ${contains(accounts.name, f.search)})` : undefined,
   );
@@ -108,6 +110,20 @@ export async function accountsPage(
     .orderBy(...keysetOrder(page, col, accounts.id))
     .limit(page.limit + 1);
   return toPage(page, rows, (r) => [r[order], r.id]);
+}
+
+/** The first `limit` accounts matching the filter, in key order (plan templates' account levels). O(matches). */
+export async function accountsMatching(
+  db: Db,
+  filter: AccountRowFilter,
+  limit: number,
+): Promise<AccountRow[]> {
+  return db
+    .select()
+    .from(accounts)
+    .where(filterWhere(db, filter))
+    .orderBy(accounts.key, accounts.id)
+    .limit(limit);
 }
 
 export async function countAccounts(db: Db, filter: AccountRowFilter): Promise<number> {

@@ -272,6 +272,14 @@ export async function syncStatesOf(db: Db, accountId: number): Promise<SyncState
   return db.select().from(syncState).where(eq(syncState.accountId, accountId)).orderBy(asc(syncState.region));
 }
 
+/** Forgets the sync state of regions no longer synced (removed from the account's settings). */
+export async function deleteSyncStates(db: Db, accountId: number, regions: readonly string[]): Promise<void> {
+  if (regions.length === 0) return;
+  await db
+    .delete(syncState)
+    .where(and(eq(syncState.accountId, accountId), inArray(syncState.region, [...regions])));
+}
+
 /** Ids of the accounts reconciliation can reach (AWS and GCP), for the background loop. */
 export async function cloudAccountIds(db: Db): Promise<number[]> {
   const rows = await db

@@ -142,6 +142,7 @@ export const prefixes = pgTable(
     createdBy: text("created_by"),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
+    monitored: boolean("monitored").notNull().default(false),
     releasedAt: text("released_at"),
     /**
      * Soft delete (issue #18): a deleted row also has released_at set (so every live filter and the live
@@ -167,6 +168,9 @@ export const prefixes = pgTable(
     index("prefixes_deletion_idx")
       .on(t.deletionId)
       .where(sql`deletion_id IS NOT NULL`),
+    index("prefixes_monitored_idx")
+      .on(t.id)
+      .where(sql`monitored`),
     uniqueIndex("prefixes_live_unique")
       .on(t.scopeId, t.family, t.rangeStart, t.prefixLen, t.kind)
       .where(sql`released_at IS NULL`),

@@ -148,6 +148,8 @@ export const prefixes = sqliteTable(
     createdBy: text("created_by"),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
+    // Pools only: measured by the per-pool utilisation gauge of /metrics (#17; bounded cardinality).
+    monitored: integer("monitored", { mode: "boolean" }).notNull().default(false),
     releasedAt: text("released_at"),
     /**
      * Soft delete (issue #18): a deleted row also has released_at set (so every live filter and the live
@@ -176,6 +178,10 @@ export const prefixes = sqliteTable(
     index("prefixes_deletion_idx")
       .on(t.deletionId)
       .where(sql`deletion_id IS NOT NULL`),
+    // The monitored pools (the /metrics gauge reads them at every scrape).
+    index("prefixes_monitored_idx")
+      .on(t.id)
+      .where(sql`monitored`),
     uniqueIndex("prefixes_live_unique")
       .on(t.scopeId, t.family, t.rangeStart, t.prefixLen, t.kind)
       .where(sql`released_at IS NULL`),

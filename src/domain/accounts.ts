@@ -77,6 +77,14 @@ export interface AccountSettings {
   ignoreTag?: string;
   /** Cloud API calls in flight for this account, 1-64 (default 8). */
   concurrency?: number;
+  /** AWS: SQS queue URL an EventBridge rule fills with the account's EC2 CloudTrail events. */
+  notificationQueueUrl?: string;
+  /** AWS: SQS queue URL poison notifications are moved to (else the queue's redrive policy applies). */
+  deadLetterQueueUrl?: string;
+  /** Deliveries of a notification that fails before it is dead-lettered, 1-100 (default 5). */
+  maxReceiveCount?: number;
+  /** GCP: Pub/Sub subscription (`projects/<p>/subscriptions/<s>`) of the audit-log sink. */
+  notificationSubscription?: string;
 }
 
 const GCP_PROJECT = /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
@@ -218,6 +226,36 @@ function cleanSettings(
   if (s.ignoreCidrs != null)
     out.ignoreCidrs = s.ignoreCidrs.map((c) => formatPrefix(parseCidr("settings.ignoreCidrs", c)));
   if (s.ignoreTag != null) out.ignoreTag = tagKey("settings.ignoreTag", s.ignoreTag.trim());
+  if (s.notificationQueueUrl != null)
+    out.notificationQueueUrl = queueUrl(provider, "settings.notificationQueueUrl", s.notificationQueueUrl);
+  if (s.deadLetterQueueUrl != null)
+    out.deadLetterQueueUrl = queueUrl(provider, "settings.deadLetterQueueUrl", s.deadLetterQueueUrl);
+  if (s.maxReceiveCount != null) {
+    if (!Number.isInteger(s.maxReceiveCount) || s.maxReceiveCount < 1 || s.maxReceiveCount > 100)
+      throw new Invalid(
+        "settings.maxReceiveCount",
+        `maxReceiveCount must be an integer from 1 to 100 (got ${s.maxReceiveCount})`,
+      );
+    out.maxReceiveCount = s.maxReceiveCount;
+  }
+  if (s.notificationSubscription != null) {
+    if (provider !== "GCP")
+      throw new Invalid(
+        "settings.notificationSubscription",
+        `notificationSubscription applies to GCP accounts only, not ${provider}`,
+      );
+    if (
+      !/^projects\/[a-z][a-z0-9-]{4,28}[a-z0-9]\/subscriptions\/[A-Za-z][\w.~+%-]{2,254}$/.test(
+        s.notificationSubscription,
+      )
+    )
+      throw new Invalid(
+        "settings.notificationSubscription",
+        `"${s.notificationSubscription}" is not a Pub/Sub subscription name (projects/<project>/subscriptions/<name>)`,
+        { value: s.notificationSubscription },
+      );
+    out.notificationSubscription = s.notificationSubscription;
+  }
   if (s.concurrency != null) {
     if (!Number.isInteger(s.concurrency) || s.concurrency < 1 || s.concurrency > 64)
       throw new Invalid(
@@ -227,6 +265,28 @@ function cleanSettings(
     out.concurrency = s.concurrency;
   }
   return out;
+}
+
+function queueUrl(provider: Provider, field: string, value: string): string {
+  const name = field.replace(/^settings\./, "");
+  if (provider !== "AWS") throw new Invalid(field, `${name} applies to AWS accounts only, not ${provider}`);
+  let url: URL;
+  try {
+    url = new URL(value.trim());
+  } catch {
+    throw new Invalid(
+      field,
+      `"${value}" is not an SQS queue URL (https://sqs.<region>.amazonaws.com/<account>/<queue>)`,
+      { value },
+    );
+  }
+  if (!/^https?:$/.test(url.protocol) || !/^\/\d{12}\/[\w-]{1,80}(\.fifo)?$/.test(url.pathname))
+    throw new Invalid(
+      field,
+      `"${value}" is not an SQS queue URL (https://sqs.<region>.amazonaws.com/<account>/<queue>)`,
+      { value },
+    );
+  return url.toString();
 }
 
 export function accountSettings(row: AccountRow): AccountSettings {
@@ -469,6 +529,7 @@ export interface AccountFilter {
   provider?: string | null;
   tier?: string | null;
   environment?: string | null;
+  platform?: string | null;
   region?: string | null;
   search?: string | null;
   /** Deleted accounts too (issue #18; auditors). */

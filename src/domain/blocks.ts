@@ -6,8 +6,8 @@
 import {
   AllocatorError,
   blockCount,
-  blocksPage,
-  blocksPageBefore,
+  blocksPageBeforeSteps,
+  blocksPageSteps,
   defaultAdviceLength,
   defragmentationAdvice,
   formatAddress,
@@ -21,7 +21,7 @@ import {
   type Utilization,
 } from "../allocator/index.js";
 import { countPrefixList, prefixListPage } from "../db/allocations.js";
-import { poolBlockCounts, poolUtilizationCounts, sqlOccupancySource } from "../db/occupancy.js";
+import { poolBlockCounts, poolUtilizationCounts, runBlocks } from "../db/occupancy.js";
 import { resolvePage, type Page, type PageArgs } from "../db/pagination.js";
 import { largestFreeBlocksOf, listFreeBlocks } from "../db/free-blocks.js";
 import { liveChildRanges, prefixesByIds, rowPrefix, type PrefixRow } from "../db/prefixes.js";
@@ -122,14 +122,26 @@ export async function poolBlocks(
     checkLength(parent, args.prefixLength);
     const after = args.after ? parseCursor(parent, "after", args.after) : undefined;
     const before = args.before ? parseCursor(parent, "before", args.before) : undefined;
-    const source = sqlOccupancySource(db, pool);
     let page: { blocks: Block[]; hasNextPage: boolean; hasPreviousPage: boolean };
+    let rowOf: (p: Prefix) => PrefixRow | undefined;
     try {
       if (backward) {
-        const p = blocksPageBefore(parent, args.prefixLength, source, { last: size, before, status });
+        const run = await runBlocks(
+          db,
+          pool,
+          blocksPageBeforeSteps(parent, args.prefixLength, { last: size, before, status }),
+        );
+        const p = run.result;
+        rowOf = run.rowOf;
         page = { blocks: p.blocks, hasPreviousPage: p.hasPreviousPage, hasNextPage: before !== undefined };
       } else {
-        const p = blocksPage(parent, args.prefixLength, source, { first: size, after, status });
+        const run = await runBlocks(
+          db,
+          pool,
+          blocksPageSteps(parent, args.prefixLength, { first: size, after, status }),
+        );
+        const p = run.result;
+        rowOf = run.rowOf;
         page = { blocks: p.blocks, hasNextPage: p.hasNextPage, hasPreviousPage: after !== undefined };
       }
     } catch (e) {
@@ -142,7 +154,7 @@ export async function poolBlocks(
       prefixLength: b.prefix.length,
       status: b.status,
       occupants: b.occupants
-        .map((o) => source.rowOf(o)!)
+        .map((o) => rowOf(o)!)
         .filter(Boolean)
         .map(toOccupantRecord),
       moreOccupants: b.moreOccupants,

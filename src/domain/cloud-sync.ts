@@ -147,7 +147,9 @@ const cidrKey = (c: { role: string; cidr: string; name: string | null }) =>
 
 /**
  * Writes what a sync observed (inside its write transaction). `unitOf` maps a region to the sync
- * unit; only resources of units with `ok` are touched, deleted or returned as live.
+ * unit; only resources of units with `ok` are touched, deleted or returned as live. `inScope` narrows
+ * what an unseen resource may be marked deleted for (a targeted re-read of one VPC: only that VPC and
+ * its subnets); without it, everything of the units read is in scope.
  */
 export async function recordObservation(
   db: Db,
@@ -155,6 +157,7 @@ export async function recordObservation(
   units: readonly UnitObservation[],
   unitOf: (region: string | null) => string,
   now: string,
+  inScope?: (row: CloudResourceRow) => boolean,
 ): Promise<RecordedObservation> {
   const existing = new Map((await resourcesOfAccount(db, accountId)).map((r) => [r.externalId, r]));
   const cidrsByRow = new Map<number, CloudCidrRow[]>();
@@ -231,6 +234,7 @@ export async function recordObservation(
   const deleted: number[] = [];
   for (const row of existing.values()) {
     if (seen.has(row.externalId) || !okUnits.has(unitOf(row.region))) continue;
+    if (inScope && !inScope(row)) continue;
     gone.set(row.externalId, row.id);
     if (row.deletedAt === null) deleted.push(row.id);
   }

@@ -106,6 +106,7 @@ export interface DriftChanges {
 /**
  * Merges one sync's findings into the account's drift, inside the sync's write transaction.
  * Only items of `syncedUnits` may resolve: a region that could not be read keeps its findings open.
+ * `resolvable` narrows that further (a targeted re-read of one VPC resolves only that VPC's items).
  * Writes first, then the events (`drift.detected` in insertion order, then `drift.resolved`): src/db/README.md.
  */
 export async function applyFindings(
@@ -115,6 +116,7 @@ export async function applyFindings(
   findings: readonly Finding[],
   syncedUnits: ReadonlySet<string>,
   now: string,
+  resolvable?: (row: DriftRow) => boolean,
 ): Promise<DriftChanges> {
   const active = new Map((await activeDriftOfAccount(db, accountId)).map((r) => [r.fingerprint, r]));
   const seen = new Set<string>();
@@ -161,6 +163,7 @@ export async function applyFindings(
   for (const row of active.values()) {
     if (row.status !== "OPEN" || seen.has(row.fingerprint)) continue;
     if (!syncedUnits.has(unitOfFingerprint(row.fingerprint))) continue;
+    if (resolvable && !resolvable(row)) continue;
     resolved.push([row, await updateDrift(db, row.id, { status: "RESOLVED", resolvedAt: now })]);
   }
   await appendEvents(db, caller, [

@@ -22,6 +22,7 @@ import {
   seedFreeBlocks,
   type Prefix,
 } from "../allocator/index.js";
+import { accountsMatching, type AccountRow } from "../db/accounts.js";
 import { idempotencyKeyRow, insertIdempotencyKey } from "../db/allocations.js";
 import { lockPoolRow } from "../db/pools.js";
 import { listFreeBlocks, replaceFreeBlocks } from "../db/free-blocks.js";
@@ -34,6 +35,7 @@ import {
   type PrefixRow,
 } from "../db/prefixes.js";
 import type { Db, Store } from "../db/store.js";
+import { toAccountRecord, type AccountFilter, type AccountRecord } from "./accounts.js";
 import type { Caller } from "./caller.js";
 import { Conflict, Invalid, type ObjectRef } from "./errors.js";
 import { appendEvents, type EventInput } from "./events.js";
@@ -45,10 +47,16 @@ import { idempotencyKey, requiredName, requirePool } from "./validation.js";
 export const PLAN_MAX_POOLS = 100_000;
 
 export interface PlanLevelInput {
-  /** `{key}`, `{index}` (1-based) and `{parent}` (the parent's name) are replaced. Default `{parent}-{key}`. */
+  /**
+   * `{key}`, `{index}` (1-based) and `{parent}` (the parent's name) are replaced; on an accounts level also
+   * `{account.name}`, `{account.key}`, `{account.tier}`, `{account.environment}`, `{account.platform}`,
+   * `{account.provider}`. Default `{parent}-{key}`, on an accounts level `{parent}-{account.name}`.
+   */
   namePattern?: string | null;
   keys?: readonly string[] | null;
   count?: number | null;
+  /** One node per account matching the filter (the accounts query's filter), in key order; the key is the account key. */
+  accounts?: AccountFilter | null;
   prefixLength?: number | null;
   /** Addresses the node must hold (decimal string): the smallest prefix that holds them. */
   size?: string | null;
@@ -63,6 +71,8 @@ export interface PlanInput {
 interface Level {
   pattern: string;
   keys: string[];
+  /** On an accounts level, the account of each key (same order). */
+  accounts: AccountRow[] | undefined;
   length: number;
   slotLength: number;
   reserveFor: number;
@@ -79,6 +89,8 @@ export interface PlanNode {
   name: string;
   /** Names from the level-0 ancestor down, joined with "/". */
   path: string;
+  /** The account the pool is for (accounts levels). */
+  account: AccountRow | undefined;
   prefixLength: number;
   /** Undefined when it does not fit (see conflicts). */
   prefix: Prefix | undefined;
@@ -128,16 +140,44 @@ function lengthForSize(field: string, family: 4 | 6, size: string): number {
   throw new Invalid(field, `${size} addresses do not fit in any IPv${family} prefix`);
 }
 
-function cleanLevels(root: PrefixRow, levels: readonly PlanLevelInput[]): Level[] {
+const ACCOUNT_FIELDS = ["name", "key", "tier", "environment", "platform", "provider"] as const;
+
+/** The level's accounts: every account matching the filter, in key order; O(matches). */
+async function levelAccounts(db: Db, field: string, filter: AccountFilter): Promise<AccountRow[]> {
+  const found = await accountsMatching(
+    db,
+    { ...filter, search: filter.search?.trim() || null },
+    PLAN_MAX_POOLS + 1,
+  );
+  if (found.length === 0)
+    throw new Invalid(field, "no account matches the filter", { filter: { ...filter } });
+  return found;
+}
+
+async function cleanLevels(db: Db, root: PrefixRow, levels: readonly PlanLevelInput[]): Promise<Level[]> {
   if (levels.length === 0) throw new Invalid("levels", "a plan needs at least one level");
   const family = rowPrefix(root).family;
   let parentLength = root.prefixLen;
   let total = 1;
-  return levels.map((l, i) => {
+  const out: Level[] = [];
+  for (const [i, l] of levels.entries()) {
     const f = (name: string) => `levels[${i}].${name}`;
-    const pattern = requiredName(f("namePattern"), l.namePattern ?? "{parent}-{key}");
-    if ((l.keys == null) === (l.count == null)) throw new Invalid(f("keys"), "pass either keys or count");
+    const given = [l.keys != null, l.count != null, l.accounts != null].filter(Boolean).length;
+    if (given !== 1) throw new Invalid(f("keys"), "pass exactly one of keys, count or accounts");
+    const pattern = requiredName(
+      f("namePattern"),
+      l.namePattern ?? (l.accounts != null ? "{parent}-{account.name}" : "{parent}-{key}"),
+    );
+    if (l.accounts == null && /\{account\.[a-z]+\}/.test(pattern))
+      throw new Invalid(f("namePattern"), "{account.…} placeholders need an accounts level");
+    for (const m of pattern.matchAll(/\{account\.([a-z]+)\}/g))
+      if (!(ACCOUNT_FIELDS as readonly string[]).includes(m[1]!))
+        throw new Invalid(
+          f("namePattern"),
+          `unknown placeholder {account.${m[1]}}; use one of ${ACCOUNT_FIELDS.map((a) => `{account.${a}}`).join(", ")}`,
+        );
     let keys: string[];
+    let accountRows: AccountRow[] | undefined;
     if (l.keys != null) {
       keys = l.keys.map((k, j) => requiredName(`${f("keys")}[${j}]`, k));
       if (keys.length === 0) throw new Invalid(f("keys"), "keys must not be empty");
@@ -146,6 +186,9 @@ function cleanLevels(root: PrefixRow, levels: readonly PlanLevelInput[]): Level[
         if (seen.has(k)) throw new Invalid(`${f("keys")}[${j}]`, `key "${k}" is listed twice`);
         seen.add(k);
       }
+    } else if (l.accounts != null) {
+      accountRows = await levelAccounts(db, f("accounts"), l.accounts);
+      keys = accountRows.map((a) => a.key);
     } else {
       const count = l.count!;
       if (!Number.isInteger(count) || count < 1)
@@ -155,7 +198,7 @@ function cleanLevels(root: PrefixRow, levels: readonly PlanLevelInput[]): Level[
     total *= keys.length;
     if (total > PLAN_MAX_POOLS)
       throw new Invalid(
-        f(l.keys != null ? "keys" : "count"),
+        f(l.keys != null ? "keys" : l.accounts != null ? "accounts" : "count"),
         `the plan would create more than ${PLAN_MAX_POOLS} pools`,
       );
     if ((l.prefixLength == null) === (l.size == null))
@@ -175,21 +218,24 @@ function cleanLevels(root: PrefixRow, levels: readonly PlanLevelInput[]): Level[
         { minimum: parentLength + 1 + ceilLog2(reserveFor) },
       );
     parentLength = length;
-    return { pattern, keys, length, slotLength, reserveFor, lengthField: field };
-  });
+    out.push({ pattern, keys, accounts: accountRows, length, slotLength, reserveFor, lengthField: field });
+  }
+  return out;
 }
 
-function nameOf(pattern: string, key: string, index: number, parent: string): string {
-  return pattern
+function nameOf(pattern: string, key: string, index: number, parent: string, account?: AccountRow): string {
+  let name = pattern
     .replaceAll("{key}", key)
     .replaceAll("{index}", String(index + 1))
     .replaceAll("{parent}", parent);
+  if (account) for (const a of ACCOUNT_FIELDS) name = name.replaceAll(`{account.${a}}`, account[a] ?? "");
+  return name;
 }
 
 /** The proposed tree under `root` given the current state; reads only. O(nodes × prefix length + root free blocks). */
 export async function planTree(db: Db, input: PlanInput): Promise<PlanResult> {
   const root = await requirePool(db, input.rootPoolId, "rootPoolId");
-  const levels = cleanLevels(root, input.levels);
+  const levels = await cleanLevels(db, root, input.levels);
   const rootPrefix = rowPrefix(root);
   const rootFree = await listFreeBlocks(db, root.id, rootPrefix.family);
   const rootTotal = addressCount(rootPrefix);
@@ -210,8 +256,17 @@ export async function planTree(db: Db, input: PlanInput): Promise<PlanResult> {
     const level = levels[depth]!;
     const parentNode = parentIndex >= 0 ? nodes[parentIndex]! : undefined;
     const parentName = parentNode ? parentNode.name : (root.name ?? root.cidr);
+    const siblings = new Map<string, string>();
     for (const [i, key] of level.keys.entries()) {
-      const name = nameOf(level.pattern, key, i, parentName);
+      const account = level.accounts?.[i];
+      const name = nameOf(level.pattern, key, i, parentName, account);
+      const twin = siblings.get(name);
+      if (twin !== undefined)
+        throw new Invalid(
+          `levels[${depth}].namePattern`,
+          `keys "${twin}" and "${key}" both make the pool name '${name}'; put {key}${account ? " or {account.key}" : " or {index}"} in the pattern`,
+        );
+      siblings.set(name, key);
       const path = parentNode ? `${parentNode.path}/${name}` : name;
       let slot: Prefix | undefined;
       if (parentPrefix && store) {
@@ -256,6 +311,7 @@ export async function planTree(db: Db, input: PlanInput): Promise<PlanResult> {
         key,
         name,
         path,
+        account,
         prefixLength: level.length,
         prefix,
         slot,
@@ -296,8 +352,9 @@ export async function planTree(db: Db, input: PlanInput): Promise<PlanResult> {
 }
 
 /** A plan result as the domain hands it out: pools as records. */
-export type PlanPreview = Omit<PlanResult, "root" | "conflicts"> & {
+export type PlanPreview = Omit<PlanResult, "root" | "conflicts" | "nodes"> & {
   root: PoolRecord;
+  nodes: (Omit<PlanNode, "account"> & { account: AccountRecord | null })[];
   conflicts: (Omit<PlanConflict, "conflicting"> & { conflicting: PoolRecord })[];
 };
 
@@ -307,6 +364,7 @@ export async function previewPlan(store: Store, input: PlanInput): Promise<PlanP
   return {
     ...r,
     root: toPoolRecord(r.root),
+    nodes: r.nodes.map((n) => ({ ...n, account: n.account ? toAccountRecord(n.account) : null })),
     conflicts: r.conflicts.map((c) => ({ ...c, conflicting: toPoolRecord(c.conflicting) })),
   };
 }
@@ -356,12 +414,12 @@ export async function applyPlan(
     if (idem) {
       const existing = await idempotencyKeyRow(db, `plan:${idem}`);
       if (existing) {
-        // Pools of one plan get consecutive ids (inserted in one transaction): as many as the tree has nodes.
-        let count = 0;
-        let width = 1;
-        for (const l of cleanLevels(root, input.levels)) count += width *= l.keys.length;
+        // Pools of one plan get consecutive ids (inserted in one transaction); the count is stored with the hash
+        // (an accounts level can match other accounts by now).
+        const [storedHash, storedCount] = existing.requestHash.split("/");
+        const count = Number(storedCount);
         const first = (await prefixesByIds(db, [existing.allocationId]))[0];
-        if (existing.requestHash !== hash || !first) {
+        if (storedHash !== hash || !first || !Number.isInteger(count)) {
           throw new Conflict(
             `idempotencyKey "${idem}" was already used for a different plan; use a new key for a new plan`,
             {
@@ -400,7 +458,7 @@ export async function applyPlan(
           name: n.name,
           description: null,
           status: "ACTIVE",
-          accountId: null,
+          accountId: n.account?.id ?? null,
           tags: "{}",
           createdBy: caller.actor.name,
         }),
@@ -441,7 +499,11 @@ export async function applyPlan(
     });
     await appendEvents(db, caller, events);
     if (idem && rows[0])
-      await insertIdempotencyKey(db, { key: `plan:${idem}`, requestHash: hash, allocationId: rows[0].id });
+      await insertIdempotencyKey(db, {
+        key: `plan:${idem}`,
+        requestHash: `${hash}/${rows.length}`,
+        allocationId: rows[0].id,
+      });
     return { root: toPoolRecord(root), pools: rows.map(toPoolRecord) };
   });
 }

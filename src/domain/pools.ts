@@ -105,6 +105,8 @@ export interface PoolRecord {
   description: string | null;
   tags: Record<string, string>;
   rules: PoolRules;
+  /** Measured by the per-pool utilisation gauge of /metrics. */
+  monitored: boolean;
   /** ISO-8601 UTC. */
   createdAt: string;
   updatedAt: string;
@@ -127,6 +129,7 @@ export function toPoolRecord(row: PrefixRow): PoolRecord {
     description: row.description,
     tags: poolTags(row),
     rules: poolRules(row),
+    monitored: row.monitored,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
     ...(row.deletedAt !== null ? { deletedAt: row.deletedAt, deletedBy: row.deletedBy } : {}),
@@ -170,7 +173,7 @@ export function prefixSnapshot(row: PrefixRow) {
     status: row.status,
     description: row.description,
     tags: poolTags(row),
-    ...(row.kind === "pool" ? { rules: poolRules(row) } : {}),
+    ...(row.kind === "pool" ? { rules: poolRules(row), monitored: row.monitored } : {}),
     releasedAt: row.releasedAt,
   };
 }
@@ -283,6 +286,8 @@ export interface CreatePoolInput {
   accountId?: number | null;
   tags?: Record<string, unknown> | null;
   rules?: PoolRulesInput | null;
+  /** Default false. */
+  monitored?: boolean | null;
 }
 
 /** Where the new pool goes: its range, taken from the parent's free space or checked top-level free. */
@@ -396,6 +401,7 @@ export async function createPool(store: Store, caller: Caller, input: CreatePool
       accountId,
       tags,
       ...rulesColumns(rules),
+      monitored: input.monitored ?? false,
       createdBy: caller.actor.name,
     });
     await seedPool(db, row);
@@ -416,6 +422,7 @@ export interface UpdatePoolInput {
   accountId?: number | null;
   tags?: Record<string, unknown> | null;
   rules?: PoolRulesInput | null;
+  monitored?: boolean | null;
 }
 
 /** Changes only the fields present (undefined = keep); null clears (name and status cannot be cleared). */
@@ -427,6 +434,8 @@ export async function updatePool(
 ): Promise<PoolRecord> {
   if (patch.name === null) throw new Invalid("name", "a pool's name cannot be cleared");
   if (patch.status === null) throw new Invalid("status", "a pool's status cannot be cleared");
+  if (patch.monitored === null)
+    throw new Invalid("monitored", "monitored cannot be cleared; pass true or false");
   const name = patch.name === undefined ? undefined : requiredName("name", patch.name);
   const description =
     patch.description === undefined ? undefined : freeText("description", patch.description);
@@ -452,6 +461,7 @@ export async function updatePool(
       ...(accountId !== undefined ? { accountId } : {}),
       ...(tags !== undefined ? { tags } : {}),
       ...(rules !== undefined ? rulesColumns(rules) : {}),
+      ...(patch.monitored != null ? { monitored: patch.monitored } : {}),
     });
     await appendEvent(db, caller, {
       type: "pool.updated",

@@ -47,16 +47,40 @@ import {
   type VpcRef,
 } from "./types.js";
 
-export interface AwsProviderOptions {
-  /** Regions to scan by default, e.g. ["us-east-1", "eu-west-1"]. */
-  regions: string[];
-  /** Endpoint override (emulator, VPC endpoint). */
-  endpoint?: string;
+/** How an AWS client of an account gets its credentials. */
+export interface AwsCredentialOptions {
   /** Static keys or a credential provider; default: the SDK default chain. */
   credentials?: EC2ClientConfig["credentials"];
   /** Role to assume in the target account (from the account's settings). */
   roleArn?: string;
   externalId?: string;
+  /** STS endpoint override for the role assumption (emulator, VPC endpoint). */
+  stsEndpoint?: string;
+  /** Region of the STS client (default: the account's first region). */
+  stsRegion?: string;
+}
+
+/**
+ * The account's credentials: `credentials` (else the default chain), or with `roleArn` the role assumed
+ * through STS AssumeRole (session "cloudpam", ExternalId when set), refreshed before they expire.
+ */
+export function awsCredentials(opts: AwsCredentialOptions): EC2ClientConfig["credentials"] {
+  if (!opts.roleArn) return opts.credentials;
+  return fromTemporaryCredentials({
+    masterCredentials: opts.credentials,
+    params: { RoleArn: opts.roleArn, RoleSessionName: "cloudpam", ExternalId: opts.externalId },
+    clientConfig: {
+      region: opts.stsRegion ?? "us-east-1",
+      ...(opts.stsEndpoint ? { endpoint: opts.stsEndpoint } : {}),
+    },
+  });
+}
+
+export interface AwsProviderOptions extends AwsCredentialOptions {
+  /** Regions to scan by default, e.g. ["us-east-1", "eu-west-1"]. */
+  regions: string[];
+  /** Endpoint override (emulator, VPC endpoint). */
+  endpoint?: string;
   retry?: Partial<RetryPolicy>;
   /** Calls in flight for this account, all regions together (default 8). */
   concurrency?: number;
@@ -221,13 +245,7 @@ export class AwsProvider implements Provider {
       retry: opts.retry,
       concurrency: opts.concurrency,
     });
-    this.credentials = opts.roleArn
-      ? fromTemporaryCredentials({
-          masterCredentials: opts.credentials,
-          params: { RoleArn: opts.roleArn, RoleSessionName: "cloudpam", ExternalId: opts.externalId },
-          clientConfig: { region: this.regions[0] },
-        })
-      : opts.credentials;
+    this.credentials = awsCredentials({ ...opts, stsRegion: opts.stsRegion ?? this.regions[0] });
   }
 
   /** The region's EC2Client (created on first use), with the CallGate middleware installed. */
@@ -281,6 +299,21 @@ export class AwsProvider implements Provider {
     const filters: Filter[] | undefined = vpc ? [{ Name: "vpc-id", Values: [vpc.id] }] : undefined;
     const perRegion = await settleAll(regions.map((region) => this.describeSubnets(region, filters)));
     return perRegion.flat();
+  }
+
+  async getVpc(ref: VpcRef): Promise<CloudVpc | null> {
+    const region = ref.region ?? this.regions[0]!;
+    // A filter rather than VpcIds: an unknown id then answers an empty page instead of InvalidVpcID.NotFound.
+    const out = await this.client(region).send(
+      new DescribeVpcsCommand({ Filters: [{ Name: "vpc-id", Values: [ref.id] }] }),
+    );
+    const v = out.Vpcs?.find((x) => x.VpcId === ref.id);
+    return v ? mapAwsVpc(v, region) : null;
+  }
+
+  async getSubnet(ref: SubnetRef): Promise<CloudSubnet | null> {
+    const found = await this.describeSubnets(ref.region, [{ Name: "subnet-id", Values: [ref.id] }]);
+    return found.find((s) => s.id === ref.id) ?? null;
   }
 
   async createSubnet(input: CreateSubnetInput): Promise<CloudSubnet> {

@@ -303,6 +303,34 @@ export class GcpProvider implements Provider {
     return out;
   }
 
+  async getVpc(ref: VpcRef): Promise<CloudVpc | null> {
+    const m = /^projects\/([^/]+)\/global\/networks\/([^/]+)$/.exec(resourcePath(ref.id));
+    if (!m) throw new ProviderError("gcp", "getVpc", "INVALID", `gcp: not a network id: ${ref.id}`);
+    const [project, network] = [m[1]!, m[2]!];
+    try {
+      const [n] = await this.gate.run("networks.get", () =>
+        this.networks.get({ project, network }, this.callOpts()),
+      );
+      return mapGcpNetwork(n);
+    } catch (err) {
+      if (err instanceof ProviderError && err.code === "NOT_FOUND") return null;
+      throw err;
+    }
+  }
+
+  async getSubnet(ref: SubnetRef): Promise<CloudSubnet | null> {
+    const { project, region, name } = parseSubnetId(ref.id);
+    try {
+      const [s] = await this.gate.run("subnetworks.get", () =>
+        this.subnetworks.get({ project, region, subnetwork: name }, this.callOpts()),
+      );
+      return mapGcpSubnetwork(s);
+    } catch (err) {
+      if (err instanceof ProviderError && err.code === "NOT_FOUND") return null;
+      throw err;
+    }
+  }
+
   async createSubnet(input: CreateSubnetInput): Promise<CloudSubnet> {
     if (!ALLOCATION_ID_RE.test(input.allocationId)) {
       throw new ProviderError(

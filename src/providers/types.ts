@@ -115,6 +115,13 @@ export interface Provider {
   listVpcs(scope?: AccountScope): Promise<CloudVpc[]>;
   listSubnets(scope?: AccountScope, vpc?: VpcRef): Promise<CloudSubnet[]>;
   /**
+   * One VPC/network re-read by id (AWS: `region` is required), or null when it does not exist (any more).
+   * Used by the targeted re-read a change notification triggers (src/reconcile/targeted.ts).
+   */
+  getVpc(ref: VpcRef): Promise<CloudVpc | null>;
+  /** One subnet re-read by id, or null when it does not exist (any more). */
+  getSubnet(ref: SubnetRef): Promise<CloudSubnet | null>;
+  /**
    * Idempotent per allocationId: if a subnet carrying this allocation id already exists (an earlier
    * attempt whose answer was lost), it is returned instead of creating a second one.
    */
@@ -131,4 +138,43 @@ export const ALLOCATION_ID_RE = /^[A-Za-z0-9_.:-]{1,128}$/;
 
 export function cidrFamily(cidr: string): 4 | 6 {
   return cidr.includes(":") ? 6 : 4;
+}
+
+/**
+ * What a change notification names, to be re-read: a VPC/network, or a subnet (whose VPC is then looked
+ * up). Ids are in the provider's form (AWS `vpc-…`/`subnet-…`; GCP `projects/…` paths); region is the AWS
+ * region (null for GCP). Only WHERE to look comes from a notification, never what is there.
+ */
+export type ChangeTarget =
+  { kind: "vpc"; id: string; region: string | null } | { kind: "subnet"; id: string; region: string | null };
+
+/** One message of a change feed (an SQS message, a Pub/Sub message). */
+export interface ChangeMessage {
+  id: string;
+  body: string;
+  /** Deliveries so far, this one included (SQS ApproximateReceiveCount; Pub/Sub deliveryAttempt). */
+  receiveCount: number;
+  /** SQS receipt handle / Pub/Sub ack id. */
+  handle: string;
+}
+
+/**
+ * A queue or subscription of change notifications for one account. `receive` long-polls (it returns
+ * an empty list after a while without messages) and stops early when `signal` aborts.
+ */
+export interface ChangeFeed {
+  readonly provider: ProviderName;
+  /** Queue URL / subscription name, for logs. */
+  readonly source: string;
+  receive(signal: AbortSignal): Promise<ChangeMessage[]>;
+  /** Done with the message: delete (SQS) / acknowledge (Pub/Sub). */
+  ack(message: ChangeMessage): Promise<void>;
+  /**
+   * Gives up on a poison message: moves it to the feed's dead-letter queue (and deletes it) when the feed
+   * has one; returns false when it has none (the queue's own redrive policy then applies).
+   */
+  deadLetter(message: ChangeMessage): Promise<boolean>;
+  /** Told when processing a message failed (it stays in the feed and comes again). */
+  failed?(message: ChangeMessage): void;
+  close(): Promise<void>;
 }

@@ -14,6 +14,11 @@
  *                          AWS default VPC range; pass [] to classify default VPCs too).
  *   ignoreTag    string    Resources carrying this tag (any value) are IGNORED (default "cloudpam:ignore").
  *   concurrency  number    Cloud calls in flight for this account (default 8).
+ *   notificationQueueUrl  string  AWS: SQS queue of the account's EC2 CloudTrail events (EventBridge rule).
+ *   deadLetterQueueUrl    string  AWS: SQS queue poison notifications are moved to.
+ *   maxReceiveCount       number  Deliveries of a failing notification before it is dead-lettered (default 5).
+ *   notificationSubscription string GCP: Pub/Sub subscription of the account's compute audit-log sink.
+ *   (src/reconcile/notifications.ts consumes them.)
  *
  * Override hook: `services.reconcile.providerOverrides = { aws: {...}, gcp: {...} }` merges extra
  * SDK options into every provider built (endpoint, credentials, authClient, retry policy, page size).
@@ -24,6 +29,9 @@
 // between them): a server that never syncs never pays for them.
 import type { AwsProviderOptions } from "../providers/aws.js";
 import type { GcpProviderOptions } from "../providers/gcp.js";
+import type { SqsFeedOptions } from "../providers/aws-notifications.js";
+import type { PubSubFeedOptions } from "../providers/gcp-notifications.js";
+import type { ChangeFeed } from "../providers/types.js";
 import type { Provider, ProviderName } from "../providers/types.js";
 import { Invalid, withArticle } from "../domain/errors.js";
 import type { AccountSettings } from "../domain/accounts.js";
@@ -45,6 +53,10 @@ export interface AccountTarget {
 export interface ProviderOverrides {
   aws?: Partial<AwsProviderOptions>;
   gcp?: Partial<GcpProviderOptions>;
+  /** SQS change feeds (endpoint, credentials — default: those of `aws` —, long-poll wait). */
+  sqs?: Partial<Omit<SqsFeedOptions, "queueUrl" | "deadLetterQueueUrl">>;
+  /** Pub/Sub change feeds (endpoint, port, insecure channel for the emulator). */
+  pubsub?: Partial<Omit<PubSubFeedOptions, "subscription">>;
   /** Replaces construction entirely (custom providers). */
   factory?: (account: AccountTarget, settings: AccountSettings) => Provider;
 }
@@ -91,6 +103,12 @@ export function accountSettings(account: Pick<AccountTarget, "settings" | "regio
   if (typeof s.projectId === "string") out.projectId = s.projectId;
   if (typeof s.scope === "string") out.scope = s.scope;
   if (typeof s.concurrency === "number" && s.concurrency >= 1) out.concurrency = Math.floor(s.concurrency);
+  if (typeof s.notificationQueueUrl === "string") out.notificationQueueUrl = s.notificationQueueUrl;
+  if (typeof s.deadLetterQueueUrl === "string") out.deadLetterQueueUrl = s.deadLetterQueueUrl;
+  if (typeof s.maxReceiveCount === "number" && s.maxReceiveCount >= 1)
+    out.maxReceiveCount = Math.floor(s.maxReceiveCount);
+  if (typeof s.notificationSubscription === "string")
+    out.notificationSubscription = s.notificationSubscription;
   return out;
 }
 
@@ -175,4 +193,35 @@ export async function providerFor(
     calls,
     dispose: () => provider.close(),
   };
+}
+
+/**
+ * The change feed of an account (its SQS queue or Pub/Sub subscription), or null when its settings name
+ * none. Credentials as for the account's provider (AWS: the assumed role when `roleArn` is set).
+ */
+export async function feedFor(
+  account: AccountTarget,
+  overrides: ProviderOverrides = {},
+): Promise<ChangeFeed | null> {
+  const name = providerNameOf(account);
+  const settings = accountSettings(account);
+  if (name === "aws" && settings.notificationQueueUrl) {
+    const { SqsChangeFeed } = await import("../providers/aws-notifications.js");
+    const aws = overrides.aws ?? {};
+    return new SqsChangeFeed({
+      region: settings.regions?.[0] ?? "us-east-1",
+      roleArn: settings.roleArn,
+      externalId: settings.externalId,
+      credentials: aws.credentials,
+      stsEndpoint: aws.stsEndpoint,
+      ...overrides.sqs,
+      queueUrl: settings.notificationQueueUrl,
+      deadLetterQueueUrl: settings.deadLetterQueueUrl,
+    });
+  }
+  if (name === "gcp" && settings.notificationSubscription) {
+    const { PubSubChangeFeed } = await import("../providers/gcp-notifications.js");
+    return new PubSubChangeFeed({ ...overrides.pubsub, subscription: settings.notificationSubscription });
+  }
+  return null;
 }

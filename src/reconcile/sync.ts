@@ -6,6 +6,7 @@
  */
 import { Counter, Histogram } from "prom-client";
 import type { AccountRow } from "../db/accounts.js";
+import { deleteSyncStates, syncStatesOf } from "../db/cloud.js";
 import { registry } from "../metrics.js";
 import type { Store } from "../db/store.js";
 import type { Logger } from "../logger.js";
@@ -36,10 +37,47 @@ export interface ReconcileState {
   providerOverrides: ProviderOverrides;
   /** The sync running now per account id: a second request joins it. */
   readonly inflight: Map<number, Promise<SyncResult>>;
+  /**
+   * The tail of each account's chain of syncs (full and targeted): they run one at a time per account, so
+   * an older observation is never written over a newer one of the same account by a concurrent sync.
+   */
+  readonly chains: Map<number, Promise<unknown>>;
+  /** Targeted re-reads queued but not started, by account/unit/VPC: a duplicate notification joins one. */
+  readonly queuedTargets: Map<string, Promise<unknown>>;
+  /** How often the notification worker looks for accounts with new or changed notification settings. */
+  notificationRescanMs: number;
+  /** The running notification worker (src/reconcile/notifications.ts), for an immediate rescan. */
+  notifications: { rescan(): Promise<void> } | null;
 }
 
 export function createReconcileState(providerOverrides: ProviderOverrides = {}): ReconcileState {
-  return { providerOverrides, inflight: new Map() };
+  return {
+    providerOverrides,
+    inflight: new Map(),
+    chains: new Map(),
+    queuedTargets: new Map(),
+    notificationRescanMs: 60_000,
+    notifications: null,
+  };
+}
+
+/** Runs `work` after every sync of the account queued before it (full and targeted syncs alike). */
+export function inAccountChain<T>(
+  state: ReconcileState,
+  accountId: number,
+  work: () => Promise<T>,
+): Promise<T> {
+  const before = state.chains.get(accountId) ?? Promise.resolve();
+  const run = before.then(work, work);
+  const tail = run.then(
+    () => undefined,
+    () => undefined,
+  );
+  state.chains.set(accountId, tail);
+  void tail.then(() => {
+    if (state.chains.get(accountId) === tail) state.chains.delete(accountId);
+  });
+  return run;
 }
 
 /** What reconciliation needs from the server (a subset of Services). */
@@ -88,12 +126,14 @@ export function syncAccount(
   const { inflight } = services.reconcile;
   const running = inflight.get(accountId);
   if (running) return running;
-  const p = runSync(services, caller, accountId).finally(() => inflight.delete(accountId));
+  const p = inAccountChain(services.reconcile, accountId, () => runSync(services, caller, accountId)).finally(
+    () => inflight.delete(accountId),
+  );
   inflight.set(accountId, p);
   return p;
 }
 
-function ignorePrefixes(cidrs: readonly string[] | undefined): Prefix[] {
+export function ignorePrefixes(cidrs: readonly string[] | undefined): Prefix[] {
   const out: Prefix[] = [];
   for (const c of cidrs ?? []) {
     try {
@@ -151,6 +191,14 @@ async function syncWith(
       vpcs: r.vpcs,
       subnets: r.subnets,
     }));
+    // Regions synced before but no longer in the account's settings: read as empty, so their resources
+    // are marked deleted (stale) and their drift resolves; their allocations are not judged missing.
+    const configured = new Set(units.map((u) => u.unit));
+    const stale = [...new Set((await syncStatesOf(db, accountId)).map((s) => unitOf(s.region)))].filter(
+      (u) => !configured.has(u),
+    );
+    for (const unit of stale) units.push({ unit, ok: true, vpcs: [], subnets: [] });
+    const staleUnits = new Set(stale);
     const recorded = await recordObservation(db, accountId, units, unitOf, now);
     const failedUnits = new Set(units.filter((u) => !u.ok).map((u) => u.unit));
     const t0 = performance.now();
@@ -163,7 +211,9 @@ async function syncWith(
       accountId,
       live: recorded.live,
       gone: recorded.gone,
-      bound: await boundAllocations(db, accountId, handle.name),
+      bound: (await boundAllocations(db, accountId, handle.name)).filter(
+        (a) => !staleUnits.has(unitOf(a.region)),
+      ),
       unitOf,
       failedUnits,
       ignoreCidrs: ignorePrefixes(handle.settings.ignoreCidrs),
@@ -190,6 +240,7 @@ async function syncWith(
       error: r.error,
     }));
     for (const s of states) await writeSyncState(db, s);
+    await deleteSyncStates(db, accountId, stale);
     // The drift events last (src/db/README.md).
     const okUnits = new Set(units.filter((u) => u.ok).map((u) => u.unit));
     const drift = await applyFindings(db, caller, accountId, classification.findings, okUnits, now);

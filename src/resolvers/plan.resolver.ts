@@ -10,6 +10,7 @@ import {
 } from "../domain/plans.js";
 import { fromGlobalId } from "../schema/node.js";
 import { ApplyPlanPayload, PlanInput, PlanPreview } from "../schema/plan.js";
+import { toAccount } from "../schema/account.js";
 import { toPool } from "../schema/pool.js";
 import { callerOf, type Context } from "./context.js";
 
@@ -25,6 +26,7 @@ function toPreview(r: DomainPlanPreview): PlanPreview {
       parentPath: n.parent < 0 ? null : r.nodes[n.parent]!.path,
       level: n.level,
       key: n.key,
+      account: n.account ? toAccount(n.account) : null,
       name: n.name,
       cidr: n.prefix ? formatPrefix(n.prefix) : null,
       prefixLength: n.prefixLength,

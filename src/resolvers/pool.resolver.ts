@@ -162,7 +162,7 @@ export class PoolResolver {
   @Authorized("admin")
   @Mutation(() => UpdatePoolPayload, {
     description:
-      "Changes a pool's name, description, status, account, tags or rules (only the fields present).",
+      "Changes a pool's name, description, status, account, tags, rules or monitoring (only the fields present).",
   })
   async updatePool(
     @Arg("input", () => UpdatePoolInput, { description: "The changes." }) input: UpdatePoolInput,

@@ -92,6 +92,31 @@ export class AccountSettings {
 
   @Field(() => Int, { nullable: true, description: "Cloud API calls in flight for this account; null = 8." })
   concurrency!: number | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description:
+      "AWS: SQS queue URL of the account's EC2 change events (EventBridge rule); null = polling only.",
+  })
+  notificationQueueUrl!: string | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description: "AWS: SQS queue URL poison notifications are moved to; null = the queue's redrive policy.",
+  })
+  deadLetterQueueUrl!: string | null;
+
+  @Field(() => Int, {
+    nullable: true,
+    description: "Deliveries of a failing notification before it is dead-lettered; null = 5.",
+  })
+  maxReceiveCount!: number | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description: "GCP: Pub/Sub subscription of the compute audit-log sink; null = polling only.",
+  })
+  notificationSubscription!: string | null;
 }
 
 @ObjectType({
@@ -183,6 +208,10 @@ export function toAccount(account: AccountRecord): Account {
       ignoreCidrs: s.ignoreCidrs ?? null,
       ignoreTag: s.ignoreTag ?? null,
       concurrency: s.concurrency ?? null,
+      notificationQueueUrl: s.notificationQueueUrl ?? null,
+      deadLetterQueueUrl: s.deadLetterQueueUrl ?? null,
+      maxReceiveCount: s.maxReceiveCount ?? null,
+      notificationSubscription: s.notificationSubscription ?? null,
     },
     reconcilePolicy: account.reconcilePolicy as ReconcilePolicy,
     createdAt: new Date(account.createdAt),
@@ -205,6 +234,12 @@ export class AccountFilter {
 
   @Field(() => String, { nullable: true, description: "Only accounts with exactly this environment." })
   environment?: string | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description: "Only accounts of exactly this platform (owning team).",
+  })
+  platform?: string | null;
 
   @Field(() => String, { nullable: true, description: "Only accounts whose regions include this one." })
   region?: string | null;
@@ -263,6 +298,33 @@ export class AccountSettingsInput {
     description: "Cloud API calls in flight for this account, 1-64 (default 8).",
   })
   concurrency?: number | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description:
+      "AWS only: SQS queue URL an EventBridge rule fills with the account's EC2 CloudTrail events (changes seen within seconds).",
+  })
+  notificationQueueUrl?: string | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description:
+      "AWS only: SQS queue URL poison notifications are moved to (else the queue's redrive policy).",
+  })
+  deadLetterQueueUrl?: string | null;
+
+  @Field(() => Int, {
+    nullable: true,
+    description: "Deliveries of a failing notification before it is dead-lettered, 1-100 (default 5).",
+  })
+  maxReceiveCount?: number | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description:
+      "GCP only: Pub/Sub subscription (projects/<p>/subscriptions/<s>) of the compute audit-log sink.",
+  })
+  notificationSubscription?: string | null;
 }
 
 @InputType({ description: "A new account." })

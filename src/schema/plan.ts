@@ -1,5 +1,6 @@
 /** Address plans: a hierarchy of pools from a template, previewed (previewPlan) and applied (applyPlan). */
 import { Field, Float, ID, InputType, Int, ObjectType } from "type-graphql";
+import { Account, AccountFilter } from "./account.js";
 import { Pool } from "./pool.js";
 import { CIDRScalar } from "./scalars.js";
 
@@ -11,18 +12,29 @@ export class PlanLevelInput {
   @Field(() => String, {
     nullable: true,
     description:
-      "Name of each pool: `{key}`, `{index}` (1-based) and `{parent}` (the parent pool's name) are replaced. Default `{parent}-{key}`.",
+      "Name of each pool: `{key}`, `{index}` (1-based) and `{parent}` (the parent pool's name) are replaced; on an accounts level also `{account.name}`, `{account.key}`, `{account.tier}`, `{account.environment}`, `{account.platform}`, `{account.provider}`. Names of siblings must differ. Default `{parent}-{key}`; on an accounts level `{parent}-{account.name}`.",
   })
   namePattern?: string | null;
 
   @Field(() => [String], {
     nullable: true,
-    description: "The keys (regions, tiers, accounts): one pool per key, in this order. Pass keys or count.",
+    description:
+      "The keys (regions, tiers, account names): one pool per key, in this order. Pass one of keys, count or accounts.",
   })
   keys?: string[] | null;
 
-  @Field(() => Int, { nullable: true, description: "Number of pools, keyed 1..count. Pass keys or count." })
+  @Field(() => Int, {
+    nullable: true,
+    description: "Number of pools, keyed 1..count. Pass one of keys, count or accounts.",
+  })
   count?: number | null;
+
+  @Field(() => AccountFilter, {
+    nullable: true,
+    description:
+      "Accounts by filter (the accounts query's filter): one pool per matching account, in account key order, keyed by the account key and assigned to the account. Pass one of keys, count or accounts.",
+  })
+  accounts?: AccountFilter | null;
 
   @Field(() => Int, { nullable: true, description: "Prefix length of each pool. Pass prefixLength or size." })
   prefixLength?: number | null;
@@ -66,8 +78,16 @@ export class PlanNode {
   @Field(() => Int, { description: "Level index (0 = directly under the root pool)." })
   level!: number;
 
-  @Field(() => String, { description: "The key the pool was made for." })
+  @Field(() => String, {
+    description: "The key the pool was made for (on an accounts level, the account key).",
+  })
   key!: string;
+
+  @Field(() => Account, {
+    nullable: true,
+    description: "The account the pool is assigned to (accounts levels); null otherwise.",
+  })
+  account!: Account | null;
 
   @Field(() => String, { description: "The pool's name." })
   name!: string;

@@ -128,6 +128,12 @@ export class Pool extends Node {
   @Field(() => PoolRules, { description: "Allocation rules." })
   rules!: PoolRules;
 
+  @Field(() => Boolean, {
+    description:
+      "Whether /metrics exports this pool's utilisation (cloudpam_pool_utilization_ratio); only monitored pools do, to bound the series count.",
+  })
+  monitored!: boolean;
+
   @Field(() => Date, { description: "When the pool was created." })
   createdAt!: Date;
 
@@ -164,6 +170,7 @@ export function toPool(p: PoolRecord): Pool {
     description: p.description,
     tags: p.tags,
     rules: { ...p.rules, allowedTiers: p.rules.allowedTiers as Tier[] | null },
+    monitored: p.monitored,
     createdAt: new Date(p.createdAt),
     updatedAt: new Date(p.updatedAt),
     deletedAt: p.deletedAt ? new Date(p.deletedAt) : null,
@@ -291,6 +298,12 @@ export class CreatePoolInput {
 
   @Field(() => PoolRulesInput, { nullable: true, description: "Allocation rules." })
   rules?: PoolRulesInput | null;
+
+  @Field(() => Boolean, {
+    nullable: true,
+    description: "Export this pool's utilisation on /metrics (default false).",
+  })
+  monitored?: boolean | null;
 }
 
 @InputType({
@@ -321,6 +334,12 @@ export class UpdatePoolInput {
     description: "Rule changes (per field); null clears every rule.",
   })
   rules?: PoolRulesInput | null;
+
+  @Field(() => Boolean, {
+    nullable: true,
+    description: "Export this pool's utilisation on /metrics, or stop (cannot be cleared).",
+  })
+  monitored?: boolean | null;
 }
 
 @InputType({ description: "The pool to delete." })

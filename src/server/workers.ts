@@ -1,6 +1,7 @@
 /** Background workers started with the server and stopped on shutdown (webhook delivery, reconcile loop, ...). */
 import type { Worker } from "./context.js";
 import { createReconcileWorker } from "../reconcile/loop.js";
+import { createNotificationWorker } from "../reconcile/notifications.js";
 import { opsMetricsWorker } from "./ops-metrics.js";
 import { expireChangeRequests } from "../domain/change-requests.js";
 import { purgeExpired, retentionSettings } from "../domain/soft-delete.js";
@@ -11,6 +12,7 @@ export function createWorkers(): Worker[] {
     { name: "event-hub", start: (s) => s.eventHub.start(), stop: (s) => s.eventHub.stop() },
     { name: "webhook-delivery", start: (s) => s.webhooks.start(), stop: (s) => s.webhooks.stop() },
     createReconcileWorker(),
+    createNotificationWorker(),
     opsMetricsWorker,
     createChangeRequestExpiryWorker(),
     createPurgeWorker(),

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createPool, dumpDatabase, failing } from "../helpers/plan.js";
+import { createAccount, createPool, dumpDatabase, failing } from "../helpers/plan.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
 
 let s: TestServer;
@@ -436,5 +436,115 @@ describe("reserveFor headroom", () => {
     });
     expect(dumpDatabase(s.dbPath)).toBe(before);
     expect(existing.cidr).toBe("198.18.0.0/17");
+  });
+});
+
+describe("accounts levels (keys from an account filter)", () => {
+  const ACCOUNTS_PREVIEW = `query($input: PlanInput!) { previewPlan(input: $input) {
+    poolCount applicable nodes { path key name cidr account { id key name } }
+  } }`;
+  const ACCOUNTS_APPLY = `mutation($input: PlanInput!) { applyPlan(input: $input) {
+    pools { name cidr parent { name } account { id key } }
+  } }`;
+
+  it("makes one pool per matching account, named by the pattern and assigned to the account; apply writes the preview", async () => {
+    const mk = (n: string, extra: Record<string, unknown>) =>
+      createAccount(s, { key: `aws:7000000000${n}`, name: `team-${n}`, tier: "PRD", ...extra });
+    // Created out of key order: the level lists accounts by key.
+    const b = await mk("02", { platform: "plan-payments", environment: "prod", regions: ["us-east-1"] });
+    const a = await mk("01", { platform: "plan-payments", environment: "prod", regions: ["us-east-1"] });
+    await mk("03", { platform: "plan-payments", environment: "staging", regions: ["us-east-1"] });
+    await mk("04", { platform: "plan-search", environment: "prod", regions: ["us-east-1"] });
+    await mk("05", { platform: "plan-payments", environment: "prod", tier: "DEV", regions: ["us-east-1"] });
+    const root = await createPool(s, { name: "plan-acct", cidr: "198.51.100.0/24" });
+    const input = {
+      rootPoolId: root.id,
+      levels: [
+        { namePattern: "{key}", keys: ["use1", "euw1"], prefixLength: 25 },
+        {
+          namePattern: "{parent}-{account.name}",
+          accounts: { platform: "plan-payments", tier: "PRD", environment: "prod", region: "us-east-1" },
+          prefixLength: 28,
+        },
+      ],
+    };
+
+    const p = (
+      await s.ok<{
+        previewPlan: {
+          poolCount: number;
+          applicable: boolean;
+          nodes: { path: string; key: string; name: string; cidr: string; account: { id: string } | null }[];
+        };
+      }>(ACCOUNTS_PREVIEW, { input })
+    ).previewPlan;
+
+    expect([p.poolCount, p.applicable]).toEqual([6, true]);
+    expect(p.nodes.map((n) => [n.path, n.key, n.cidr, n.account?.id ?? null])).toEqual([
+      ["use1", "use1", "198.51.100.0/25", null],
+      ["use1/use1-team-01", "aws:700000000001", "198.51.100.0/28", a.id],
+      ["use1/use1-team-02", "aws:700000000002", "198.51.100.16/28", b.id],
+      ["euw1", "euw1", "198.51.100.128/25", null],
+      ["euw1/euw1-team-01", "aws:700000000001", "198.51.100.128/28", a.id],
+      ["euw1/euw1-team-02", "aws:700000000002", "198.51.100.144/28", b.id],
+    ]);
+
+    const applied = await s.ok<{
+      applyPlan: {
+        pools: { name: string; cidr: string; parent: { name: string }; account: { id: string } | null }[];
+      };
+    }>(ACCOUNTS_APPLY, { input });
+
+    expect(
+      applied.applyPlan.pools.map((x) => [x.name, x.cidr, x.parent.name, x.account?.id ?? null]),
+    ).toEqual(
+      p.nodes.map((n) => [
+        n.name,
+        n.cidr,
+        n.path.includes("/") ? n.path.split("/")[0] : "plan-acct",
+        n.account?.id ?? null,
+      ]),
+    );
+  });
+
+  it("refuses a filter that matches no account, two levels kinds at once, and sibling names that collide", async () => {
+    const root = await createPool(s, { name: "plan-acct-bad", cidr: "203.0.113.0/24" });
+    const none = await failing(s, ACCOUNTS_PREVIEW, {
+      input: {
+        rootPoolId: root.id,
+        levels: [{ accounts: { platform: "plan-nobody" }, prefixLength: 28 }],
+      },
+    });
+    expect(none.extensions).toMatchObject({
+      code: "BAD_USER_INPUT",
+      details: { field: "levels[0].accounts" },
+    });
+    const both = await failing(s, ACCOUNTS_PREVIEW, {
+      input: {
+        rootPoolId: root.id,
+        levels: [{ keys: ["a"], accounts: { platform: "plan-payments" }, prefixLength: 28 }],
+      },
+    });
+    expect(both.extensions).toMatchObject({ code: "BAD_USER_INPUT", details: { field: "levels[0].keys" } });
+    await createAccount(s, { key: "aws:700000000011", name: "same", tier: "PRD", platform: "plan-twins" });
+    await createAccount(s, { key: "aws:700000000012", name: "same", tier: "PRD", platform: "plan-twins" });
+    const twins = await failing(s, ACCOUNTS_PREVIEW, {
+      input: {
+        rootPoolId: root.id,
+        levels: [{ namePattern: "{account.name}", accounts: { platform: "plan-twins" }, prefixLength: 28 }],
+      },
+    });
+    expect(twins.extensions).toMatchObject({
+      code: "BAD_USER_INPUT",
+      details: { field: "levels[0].namePattern" },
+    });
+    expect(twins.message).toContain("both make the pool name 'same'");
+    const stray = await failing(s, ACCOUNTS_PREVIEW, {
+      input: { rootPoolId: root.id, levels: [{ namePattern: "{account.name}", count: 2, prefixLength: 28 }] },
+    });
+    expect(stray.extensions).toMatchObject({
+      code: "BAD_USER_INPUT",
+      details: { field: "levels[0].namePattern" },
+    });
   });
 });

@@ -34,20 +34,14 @@ type Restored = {
   };
 };
 
-/**
- * The blocks view. Not on PostgreSQL yet: Pool.blocks there is the pg-blocks work of issue #15 (the view reads
- * SQLite prepared statements); drop the condition when it lands.
- */
-const BLOCKS =
-  testBackend === "postgres"
-    ? ""
-    : `blocks(prefixLength: $len, first: 64) { totalCount edges { node { cidr status
+/** The blocks view of a pool at one length. */
+const BLOCKS = `blocks(prefixLength: $len, first: 64) { totalCount edges { node { cidr status
         occupant { __typename ... on Pool { id } ... on Allocation { id } ... on Reservation { id } } } } }`;
 
 /** Everything a client can see of a pool's space: utilisation, free blocks, the blocks view, children. */
 async function spaceOf(poolId: string, length: number) {
   const r = await s.ok<{ pool: unknown }>(
-    `query($id: ID!${BLOCKS ? ", $len: Int!" : ""}) { pool(id: $id) {
+    `query($id: ID!, $len: Int!) { pool(id: $id) {
       utilization { free used reserved total percent largestFree freeBlocksByLength { prefixLength count } }
       largestFreeBlocks(first: 20)
       ${BLOCKS}
@@ -55,7 +49,7 @@ async function spaceOf(poolId: string, length: number) {
       allocations(first: 20) { totalCount edges { node { id cidr status releasedAt } } }
       reservations(first: 20) { totalCount edges { node { id cidr } } }
     } }`,
-    BLOCKS ? { id: poolId, len: length } : { id: poolId },
+    { id: poolId, len: length },
   );
   return r.pool;
 }
@@ -469,7 +463,7 @@ describe("deleted rows vanish from every query", () => {
     };
     expect(after.utilization.used).toBe("0");
     expect(after.utilization.free).toBe(String(65536));
-    if (BLOCKS) expect(after.blocks.edges.every((e) => e.node.status === "FREE")).toBe(true);
+    expect(after.blocks.edges.every((e) => e.node.status === "FREE")).toBe(true);
     expect(after.children.totalCount).toBe(0);
     // Deleting the account: accounts filters leave it out; includeDeleted lists it (audit only).
     await s.ok(DELETE_ACCOUNT, { id: account });

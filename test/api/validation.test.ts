@@ -351,6 +351,16 @@ const RULES: Rule[] = [
     ],
   },
   {
+    rule: "monitored flag",
+    uses: [at("createPool", "monitored"), at("updatePool", "monitored")],
+    bad: [badFor("BAD_USER_INPUT", "not a boolean", "yes")],
+  },
+  {
+    rule: "monitored flag that cannot be cleared",
+    uses: [at("updatePool", "monitored")],
+    bad: [badFor("BAD_USER_INPUT", "null", null)],
+  },
+  {
     rule: "account id",
     uses: [
       at("createPool", "accountId"),
@@ -424,6 +434,7 @@ const VALIDATED_FIELDS = new Set([
   "accountId",
   "scopeId",
   "scopeIds",
+  "monitored",
 ]);
 
 /** Mutation inputs of those names the table does not run, and why. */
@@ -480,6 +491,53 @@ describe("createPool applies the same tag rules as allocate (issue 13 bug)", () 
     const tags = Object.fromEntries(Object.entries(many(50)).reverse());
     const created = await createPool(s, { cidr: "10.203.0.0/16", name: "fifty-tags", tags });
     expect(Object.keys(created.tags)).toEqual(Object.keys(many(50)).sort());
+  });
+});
+
+describe("change-notification settings (issue #18)", () => {
+  const BAD: [string, unknown, string][] = [
+    ["notificationQueueUrl", "not a url", "not an SQS queue URL"],
+    [
+      "notificationQueueUrl",
+      "https://sqs.us-east-1.amazonaws.com/queue-without-account",
+      "not an SQS queue URL",
+    ],
+    ["deadLetterQueueUrl", "ftp://sqs.us-east-1.amazonaws.com/000000000001/dlq", "not an SQS queue URL"],
+    ["maxReceiveCount", 0, "from 1 to 100"],
+    ["maxReceiveCount", 101, "from 1 to 100"],
+    ["notificationSubscription", "projects/p/subscriptions/s", "applies to GCP accounts only"],
+  ];
+  it.each(BAD)("createAccount and updateAccount refuse settings.%s = %j", async (field, value, message) => {
+    const before = dumpDatabase(s.dbPath);
+    for (const [m, input] of [
+      ["createAccount", { ...validInput("createAccount"), settings: { [field]: value } }],
+      ["updateAccount", { ...validInput("updateAccount"), settings: { [field]: value } }],
+    ] as const) {
+      const r = await attempt(m, input);
+      expect(r.errors?.[0]?.extensions, m).toMatchObject({
+        code: "BAD_USER_INPUT",
+        details: { field: `settings.${field}` },
+      });
+      expect(r.errors?.[0]?.message).toContain(message);
+    }
+    expect(dumpDatabase(s.dbPath)).toBe(before);
+  });
+
+  it("refuses an SQS queue on a GCP account and a malformed subscription", async () => {
+    const gcp = { key: "gcp:validation-proj", name: "gcp-validation" };
+    for (const [settings, field] of [
+      [
+        { notificationQueueUrl: "https://sqs.us-east-1.amazonaws.com/000000000001/q" },
+        "notificationQueueUrl",
+      ],
+      [{ notificationSubscription: "subscriptions/s" }, "notificationSubscription"],
+    ] as const) {
+      const r = await attempt("createAccount", { ...gcp, settings });
+      expect(r.errors?.[0]?.extensions).toMatchObject({
+        code: "BAD_USER_INPUT",
+        details: { field: `settings.${field}` },
+      });
+    }
   });
 });
 

@@ -1,5 +1,5 @@
 /**
- * The soft-delete migration (issue #18, drizzle/sqlite/0007_soft_delete.sql) on a populated database: it adds
+ * The soft-delete migration (issue #18, drizzle/sqlite/0008_soft_delete.sql) on a populated database: it adds
  * columns and swaps the unique index of accounts.key for a partial one (no table rebuild), so every row survives,
  * no foreign key breaks, and a deleted account's key can be used again while a live one's cannot.
  */
@@ -11,7 +11,7 @@ import { migrateUp } from "../../src/db/migrate.js";
 import { openConnection } from "../../src/db/store.js";
 
 const SOURCE = join(import.meta.dirname, "..", "..", "drizzle", "sqlite");
-const TAG = "0007_soft_delete";
+const TAG = "0008_soft_delete";
 
 let dir: string;
 beforeEach(() => (dir = mkdtempSync(join(tmpdir(), "cloudpam-softdelete-migration-"))));

@@ -112,6 +112,8 @@ export interface Ec2Emulator {
   readonly faults: FaultBook;
   /** Clears the call log and pending faults (state is kept). */
   resetCalls(): void;
+  /** Access key ids seen in the requests' SigV4 credential scope (who signed them). */
+  readonly accessKeyIds: Set<string>;
   options: Required<Ec2EmulatorOptions>;
 }
 
@@ -253,6 +255,7 @@ export async function startEc2Emulator(opts: Ec2EmulatorOptions = {}): Promise<E
   const vpcs = new Map<string, EmuVpc>();
   const subnets = new Map<string, EmuSubnet>();
   const faults = new FaultBook();
+  const accessKeyIds = new Set<string>();
 
   function addVpc(input: AddVpcInput): EmuVpc {
     const all = [input.cidr, ...(input.secondaryCidrs ?? []), ...(input.ipv6Cidrs ?? [])];
@@ -543,6 +546,8 @@ export async function startEc2Emulator(opts: Ec2EmulatorOptions = {}): Promise<E
     const params = new URLSearchParams(req.method === "POST" ? body : ((req.url ?? "").split("?")[1] ?? ""));
     const action = params.get("Action") ?? "";
     const region = regionOf(req);
+    const keyId = /Credential=([^/]+)\//.exec(req.headers.authorization ?? "")?.[1];
+    if (keyId) accessKeyIds.add(keyId);
     if (options.latencyMs > 0) await new Promise((r) => setTimeout(r, options.latencyMs));
     const send = (status: number, xml: string, error?: string) => {
       faults.record({ action, region, status, error });
@@ -587,6 +592,7 @@ export async function startEc2Emulator(opts: Ec2EmulatorOptions = {}): Promise<E
     port,
     options,
     faults,
+    accessKeyIds,
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.closeAllConnections();

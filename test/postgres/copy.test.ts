@@ -41,6 +41,7 @@ const BOOLEANS = new Set([
   "approve_delete_pool",
   "approve_release_allocation",
   "approve_actuation",
+  "monitored",
 ]);
 
 /** Every row of a table as plain JSON, booleans as 0/1 (SQLite's spelling). */

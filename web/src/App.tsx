@@ -13,6 +13,7 @@ import { PoolPage } from "./pages/PoolPage";
 import { AccountsPage } from "./pages/AccountsPage";
 import { AnalyticsPage } from "./pages/AnalyticsPage";
 import { DriftPage } from "./pages/DriftPage";
+import { PlanPage } from "./pages/PlanPage";
 
 function LinkIndicator() {
   const state = useSyncExternalStore(subscribeLinkState, currentLinkState);
@@ -33,6 +34,8 @@ const NAV = [
 ];
 
 function Routes({ path }: { path: string }) {
+  const plan = /^\/pools\/([^/]+)\/plan$/.exec(path);
+  if (plan?.[1]) return <PlanPage id={decodeURIComponent(plan[1])} />;
   const pool = /^\/pools\/([^/]+)$/.exec(path);
   if (pool?.[1]) return <PoolPage id={decodeURIComponent(pool[1])} />;
   if (path === "/" || path === "/pools") return <PoolsPage />;

@@ -184,6 +184,11 @@ export function createApiClient(
               invalidateField(cache, "Query", "pools");
               invalidatePool(cache, dig(result, "createPool", "pool", "parent", "id"));
             },
+            applyPlan: (result, _a, cache) => {
+              invalidateField(cache, "Query", "pools");
+              invalidateField(cache, "Query", "previewPlan");
+              invalidatePool(cache, dig(result, "applyPlan", "rootPool", "id"));
+            },
             deletePool: (_r, _a, cache) => invalidateField(cache, "Query", "pools"),
             createScope: (_r, _a, cache) => invalidateField(cache, "Query", "scopes"),
             createAccount: (_r, _a, cache) => invalidateField(cache, "Query", "accounts"),
