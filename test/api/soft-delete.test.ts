@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config.js";
 import { purgeExpired } from "../../src/domain/soft-delete.js";
 import { newAccount, newAllocation, newPool, newReservation } from "../helpers/plan.js";
-import { startTestServer, testBackend, type TestServer } from "../helpers/server.js";
+import { startTestServer, type TestServer } from "../helpers/server.js";
 
 let s: TestServer;
 beforeAll(async () => {
