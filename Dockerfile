@@ -20,10 +20,17 @@ COPY package.json package-lock.json ./
 ARG NPM_CONFIG_REGISTRY
 RUN npm ci --no-audit --no-fund
 COPY . .
+# After pruning, drop what production never reads: type declarations and source maps of dependencies, and
+# better-sqlite3's sources and compiler output when it was built here (only its .node addon is loaded).
 RUN npm run build \
  && npm run --if-present build:web \
  && mkdir -p web/dist \
- && npm prune --omit=dev --no-audit --no-fund
+ && npm prune --omit=dev --no-audit --no-fund \
+ && find node_modules -type f \( -name '*.d.ts' -o -name '*.d.mts' -o -name '*.d.cts' -o -name '*.map' \) -delete \
+ && rm -rf node_modules/better-sqlite3/deps node_modules/better-sqlite3/src \
+      node_modules/better-sqlite3/build/Release/obj node_modules/better-sqlite3/build/Release/obj.target \
+      node_modules/better-sqlite3/build/Release/.deps node_modules/better-sqlite3/build/Release/test_extension.node \
+ && find node_modules/better-sqlite3/build -name '*.a' -delete
 
 FROM ${NODE_IMAGE} AS runtime
 WORKDIR /app

@@ -6,7 +6,7 @@
 #   assets; without a token GraphQL answers 401; with the bootstrap admin token (printed once on stdout) an
 #   account, a pool and an allocation are created; the server runs as a non-root user; the root filesystem is
 #   not writable; after stop/start, and again in a new container on the same volume, the allocation is still
-#   there and the same token works (no second bootstrap token).
+#   there and the same token works (no second bootstrap token); `cloudpam backup` works in the running container.
 # Needs a Docker daemon. No registry access is needed when NODE_IMAGE is a local image; `npm ci` in the build
 # stage needs the npm registry (the host's registry and proxy settings are passed through as build args).
 # Usage: scripts/image-smoke.sh
@@ -175,6 +175,11 @@ alloc_id="$(jq -r '.data.allocate.allocation.id' <<<"$alloc")"
 alloc_cidr="$(jq -r '.data.allocate.allocation.cidr' <<<"$alloc")"
 [[ "$alloc_cidr" == 10.42.*/24 ]] || fail "allocation cidr $alloc_cidr"
 pass "GraphQL with the token: account, pool 10.42.0.0/16, allocation $alloc_cidr"
+
+backup="$(docker exec "$name" cloudpam backup /data/smoke-backup.db --json | tail -1)" || fail "cloudpam backup in the container"
+[ "$(jq -r '.counts.allocations' <<<"$backup")" = "1" ] || fail "backup counts: $backup"
+docker exec "$name" rm /data/smoke-backup.db
+pass "cloudpam backup in the running container (cloudpam on PATH, online copy verified, 1 allocation)"
 
 uid="$(docker exec "$name" id -u)"
 [ "$uid" != "0" ] || fail "docker exec id -u is 0"

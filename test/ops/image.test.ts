@@ -103,6 +103,7 @@ describe("container image, built and run", () => {
         /PASS GET \/ serves the web UI/,
         /PASS GraphQL without a token: 401/,
         /PASS GraphQL with the token: account, pool 10\.42\.0\.0\/16, allocation 10\.42\.\d+\.0\/24/,
+        /PASS cloudpam backup in the running container/,
         /PASS non-root: exec id -u = [1-9]\d*, server process uid = [1-9]\d*/,
         /PASS read-only root filesystem/,
         /PASS HEALTHCHECK healthy/,
@@ -112,6 +113,13 @@ describe("container image, built and run", () => {
         /OK: \d+ checks passed/,
       ])
         expect(output).toMatch(check);
+      // the measured numbers (size, build time, checks) for whoever runs it
+      console.log(
+        output
+          .split("\n")
+          .filter((l) => /image-smoke: (PASS|OK)/.test(l))
+          .join("\n"),
+      );
     },
     TIMEOUT_MS + 60_000,
   );
