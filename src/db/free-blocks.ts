@@ -16,7 +16,7 @@
  * test/postgres/free-blocks-db.test.ts).
  */
 import type Database from "better-sqlite3";
-import { sql, type SQL } from "drizzle-orm";
+import { and, asc, eq, gt, inArray, lt, sql, type SQL } from "drizzle-orm";
 import {
   decodeAddress,
   encodeAddress,
@@ -33,6 +33,7 @@ import {
   type Prefix,
 } from "../allocator/index.js";
 import { isPg, pgHandle } from "./dialect.js";
+import { freeBlocks } from "./schema.js";
 import type { Db } from "./store.js";
 
 interface Statements {
@@ -520,4 +521,48 @@ function clipFreeBlocksSqlite(db: Db, poolId: number, p: Prefix): void {
   db.$client
     .prepare("DELETE FROM free_blocks WHERE pool_id = ? AND (range_start < ? OR range_start > ?)")
     .run(poolId, encodeAddress(p.start), encodeAddress(prefixLast(p)));
+}
+
+/**
+ * The `limit` lowest free blocks of exactly `length` that do not lie in `outside` (defragmentation advice's bounded
+ * free space): two seeks on free_blocks_fit_idx (pool_id, prefix_len, range_start), below and above it.
+ * O(log n + limit).
+ */
+export async function lowestFreeBlocksOutside(
+  db: Db,
+  poolId: number,
+  family: Family,
+  length: number,
+  outside: Prefix,
+  limit: number,
+): Promise<Prefix[]> {
+  if (limit <= 0) return [];
+  const page = async (where: SQL, n: number) =>
+    (
+      await db
+        .select({ start: freeBlocks.rangeStart })
+        .from(freeBlocks)
+        .where(and(eq(freeBlocks.poolId, poolId), eq(freeBlocks.prefixLen, length), where))
+        .orderBy(asc(freeBlocks.rangeStart))
+        .limit(n)
+    ).map((r) => makePrefix(family, decodeAddress(r.start), length));
+  const below = await page(lt(freeBlocks.rangeStart, encodeAddress(outside.start)), limit);
+  if (below.length === limit) return below;
+  return below.concat(
+    await page(gt(freeBlocks.rangeStart, encodeAddress(prefixLast(outside))), limit - below.length),
+  );
+}
+
+/** Which of `blocks` are free blocks of the pool (exactly, start and length); O(blocks × log n). */
+export async function freeBlocksAmong(db: Db, poolId: number, blocks: readonly Prefix[]): Promise<Prefix[]> {
+  if (blocks.length === 0) return [];
+  const wanted = new Map(blocks.map((b) => [encodeAddress(b.start), b]));
+  const rows = await db
+    .select({ start: freeBlocks.rangeStart, len: freeBlocks.prefixLen })
+    .from(freeBlocks)
+    .where(and(eq(freeBlocks.poolId, poolId), inArray(freeBlocks.rangeStart, [...wanted.keys()])));
+  return rows.flatMap((r) => {
+    const b = wanted.get(r.start);
+    return b && b.length === r.len ? [b] : [];
+  });
 }

@@ -8,8 +8,10 @@ import {
   blockCount,
   blocksPage,
   blocksPageBefore,
-  defaultAdviceLength,
-  defragmentationAdvice,
+  adviseCandidate,
+  mergeBuddies,
+  rankAdviceCandidates,
+  relocationFreeBlockLimits,
   formatAddress,
   formatPrefix,
   parseAddress,
@@ -23,8 +25,13 @@ import {
 import { countPrefixList, prefixListPage } from "../db/allocations.js";
 import { poolBlockCounts, poolUtilizationCounts, sqlOccupancySource } from "../db/occupancy.js";
 import { resolvePage, type Page, type PageArgs } from "../db/pagination.js";
-import { largestFreeBlocksOf, listFreeBlocks } from "../db/free-blocks.js";
-import { liveChildRanges, prefixesByIds, rowPrefix, type PrefixRow } from "../db/prefixes.js";
+import {
+  liveChildLengthGroups,
+  liveChildRangesWithin,
+  longestLiveChildLength,
+} from "../db/defragmentation.js";
+import { freeBlocksAmong, largestFreeBlocksOf, lowestFreeBlocksOutside } from "../db/free-blocks.js";
+import { prefixesByIds, rowPrefix, type PrefixRow } from "../db/prefixes.js";
 import type { Store } from "../db/store.js";
 import { Invalid } from "./errors.js";
 import { largestFreeInPool } from "./placement.js";
@@ -223,7 +230,10 @@ export interface DefragmentationAdviceRecord {
 
 /**
  * The `first` cheapest ways to free an aligned block of `prefixLength` in the pool (default: one step larger than
- * its largest free block), ranked by how few children must move; O(children + free blocks) reads.
+ * its largest free block), ranked by how few children must move. Reads what the answer needs, not the pool: one
+ * grouped count of the children per block, then per piece of advice its blockers, the few free blocks their
+ * relocation can use (`relocationFreeBlockLimits`: per length at most one per blocker) and the buddies it merges
+ * with. O(children) inside the database for the ranking, O(first × (b + L) × L) reads after it.
  */
 export async function poolDefragmentationAdvice(
   store: Store,
@@ -236,17 +246,36 @@ export async function poolDefragmentationAdvice(
     const pool = await requirePool(db, poolId, "poolId");
     const parent = rowPrefix(pool);
     if (args.prefixLength != null) checkLength(parent, args.prefixLength);
-    const children = await liveChildRanges(db, pool.id);
-    const free = await listFreeBlocks(db, pool.id, parent.family);
-    const length =
-      args.prefixLength ??
-      defaultAdviceLength(
-        parent,
-        children.map((c) => c.prefix),
-        free,
-      );
+    let length = args.prefixLength ?? undefined;
+    if (length === undefined) {
+      // One step larger than the largest free block; when nothing is free, the smallest child's length.
+      const [largest] = await largestFreeBlocksOf(db, pool.id, parent.family, 1);
+      length = largest
+        ? largest.length > parent.length
+          ? largest.length - 1
+          : undefined
+        : await longestLiveChildLength(db, pool.id);
+    }
     if (length === undefined) return { prefixLength: null, advice: [] };
-    const advice = defragmentationAdvice(parent, children, (c) => c.prefix, free, length, first);
+    const candidates = rankAdviceCandidates(
+      parent,
+      length,
+      await liveChildLengthGroups(db, pool.id, parent.family, length),
+      first,
+    );
+    const advice = [];
+    for (const c of candidates) {
+      const blockers = await liveChildRangesWithin(db, pool.id, c.block);
+      const nearby: Prefix[] = [];
+      for (const [l, limit] of relocationFreeBlockLimits(
+        parent,
+        blockers.map((b) => b.prefix.length),
+      ))
+        for (const f of await lowestFreeBlocksOutside(db, pool.id, parent.family, l, c.block, limit))
+          nearby.push(f);
+      for (const f of await freeBlocksAmong(db, pool.id, mergeBuddies(parent, c.block))) nearby.push(f);
+      advice.push(adviseCandidate(parent, c, blockers, (b) => b.prefix, nearby));
+    }
     // Full rows only for the blockers shown, not for every child of the pool.
     const ids = advice.flatMap((a) => a.blockers.map((b) => b.id));
     const rows = new Map<number, PrefixRow>();
