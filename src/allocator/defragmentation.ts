@@ -15,7 +15,6 @@
 import { MemoryFreeBlockStore, release } from "./free-index.js";
 import { packMany } from "./packing.js";
 import {
-  addressCount,
   blockSize,
   buddyOf,
   containsPrefix,
@@ -128,6 +127,32 @@ export function relocationFreeBlockLimits(
     limits.set(l, Number(k < b ? k : b));
   }
   return limits;
+}
+
+/**
+ * How many free blocks of each length relocating `blockerLengths` takes, given how many free blocks of each
+ * length lie outside the candidate (`available`, capped at `relocationFreeBlockLimits` or not). packMany's
+ * choice of length depends only on these counts (the deepest non-empty length that holds the request; taking a
+ * block of length l for a request of length r leaves one free block at each length l+1..r), so this is exact;
+ * it stops where packMany would refuse. The lowest min(limit, taken) blocks of each length then suffice.
+ * O(b × L).
+ */
+export function relocationTakes(
+  parent: Prefix,
+  blockerLengths: readonly number[],
+  available: ReadonlyMap<number, number>,
+): Map<number, number> {
+  const counts = new Map(available);
+  const taken = new Map<number, number>();
+  for (const r of [...blockerLengths].sort((a, b) => a - b)) {
+    let l = r;
+    while (l > parent.length && !(counts.get(l)! > 0)) l--;
+    if (l === parent.length) break;
+    counts.set(l, counts.get(l)! - 1);
+    taken.set(l, (taken.get(l) ?? 0) + 1);
+    for (let m = l + 1; m <= r; m++) counts.set(m, (counts.get(m) ?? 0) + 1);
+  }
+  return taken;
 }
 
 /** The buddy of `block` and of each of its ancestors below `parent`: the free blocks a release may merge with; O(L). */
@@ -244,22 +269,24 @@ export function defragmentationAdvice<T>(
     let to = from;
     while (to < children.length && prefixOf(children[to]!).start <= last) to++;
     const blockers = children.slice(from, to);
-    const nearby: Prefix[] = [];
-    for (const [l, limit] of relocationFreeBlockLimits(
-      parent,
-      blockers.map((b) => prefixOf(b).length),
-    )) {
+    const lengths = blockers.map((b) => prefixOf(b).length);
+    const limits = relocationFreeBlockLimits(parent, lengths);
+    const outside = (l: number, limit: number): Prefix[] => {
       const list = byLength.get(l) ?? [];
-      let taken = 0;
-      for (let j = 0; j < list.length && taken < limit; j++) {
+      const out: Prefix[] = [];
+      for (let j = 0; j < list.length && out.length < limit; j++) {
         if (list[j]!.start >= c.block.start && list[j]!.start <= last) {
           j = lowerBound(list, last + 1n, startOf) - 1;
           continue;
         }
-        nearby.push(list[j]!);
-        taken++;
+        out.push(list[j]!);
       }
-    }
+      return out;
+    };
+    const available = new Map([...limits].map(([l, limit]) => [l, outside(l, limit).length]));
+    const nearby: Prefix[] = [];
+    for (const [l, n] of relocationTakes(parent, lengths, available))
+      nearby.push(...outside(l, Math.min(n, limits.get(l)!)));
     for (const b of mergeBuddies(parent, c.block)) if (freeKeys.has(`${b.length}/${b.start}`)) nearby.push(b);
     return adviseCandidate(parent, c, blockers, prefixOf, nearby);
   });

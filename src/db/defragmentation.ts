@@ -4,14 +4,8 @@
  * ranges are 32-hex-digit text on both backends, so a hex prefix of range_start is a block of the address space).
  */
 import { and, asc, count, eq, gte, isNull, lte, max, sql } from "drizzle-orm";
-import {
-  decodeAddress,
-  encodeAddress,
-  makePrefix,
-  prefixLast,
-  type Family,
-  type Prefix,
-} from "../allocator/index.js";
+import { decodeAddress, encodeAddress, prefixLast, type Family, type Prefix } from "../allocator/index.js";
+import type { PrefixRow } from "./prefixes.js";
 import { prefixes } from "./schema.js";
 import type { Db } from "./store.js";
 
@@ -44,14 +38,10 @@ export async function liveChildLengthGroups(
   }));
 }
 
-/** Id and range of the pool's live direct children inside `block`, in address order; O(log n + found). */
-export async function liveChildRangesWithin(
-  db: Db,
-  poolId: number,
-  block: Prefix,
-): Promise<{ id: number; prefix: Prefix }[]> {
-  const rows = await db
-    .select({ id: prefixes.id, len: prefixes.prefixLen, start: prefixes.rangeStart })
+/** The pool's live direct children inside `block` (whole rows), in address order; O(log n + found). */
+export async function liveChildRowsWithin(db: Db, poolId: number, block: Prefix): Promise<PrefixRow[]> {
+  return db
+    .select()
     .from(prefixes)
     .where(
       and(
@@ -62,7 +52,6 @@ export async function liveChildRangesWithin(
       ),
     )
     .orderBy(asc(prefixes.rangeStart));
-  return rows.map((r) => ({ id: r.id, prefix: makePrefix(block.family, decodeAddress(r.start), r.len) }));
 }
 
 /** The longest prefix length among the pool's live direct children (its smallest child); O(log n). */

@@ -16,7 +16,7 @@
  * test/postgres/free-blocks-db.test.ts).
  */
 import type Database from "better-sqlite3";
-import { and, asc, eq, gt, inArray, lt, sql, type SQL } from "drizzle-orm";
+import { and, asc, count, eq, gt, lt, sql, type SQL } from "drizzle-orm";
 import {
   decodeAddress,
   encodeAddress,
@@ -553,16 +553,55 @@ export async function lowestFreeBlocksOutside(
   );
 }
 
-/** Which of `blocks` are free blocks of the pool (exactly, start and length); O(blocks × log n). */
+/**
+ * How many free blocks of exactly `length` lie outside `outside`, counting at most `cap`: two index range counts
+ * on free_blocks_fit_idx below and above it, each stopped at `cap`. O(log n + cap), nothing transferred.
+ */
+export async function countFreeBlocksOutside(
+  db: Db,
+  poolId: number,
+  length: number,
+  outside: Prefix,
+  cap: number,
+): Promise<number> {
+  if (cap <= 0) return 0;
+  const countUpTo = async (where: SQL, n: number) => {
+    const sub = db
+      .select({ s: freeBlocks.rangeStart })
+      .from(freeBlocks)
+      .where(and(eq(freeBlocks.poolId, poolId), eq(freeBlocks.prefixLen, length), where))
+      .limit(n)
+      .as("capped");
+    const [row] = await db.select({ n: count() }).from(sub);
+    return Number(row?.n ?? 0);
+  };
+  const below = await countUpTo(lt(freeBlocks.rangeStart, encodeAddress(outside.start)), cap);
+  if (below >= cap) return cap;
+  return (
+    below + (await countUpTo(gt(freeBlocks.rangeStart, encodeAddress(prefixLast(outside))), cap - below))
+  );
+}
+
+/**
+ * Which of `blocks` are free blocks of the pool (exactly, start and length): one point lookup each on
+ * free_blocks_fit_idx (pool_id, prefix_len, range_start) (an IN list on range_start alone lets SQLite pick that
+ * index and scan the pool's free blocks). O(blocks × log n).
+ */
 export async function freeBlocksAmong(db: Db, poolId: number, blocks: readonly Prefix[]): Promise<Prefix[]> {
-  if (blocks.length === 0) return [];
-  const wanted = new Map(blocks.map((b) => [encodeAddress(b.start), b]));
-  const rows = await db
-    .select({ start: freeBlocks.rangeStart, len: freeBlocks.prefixLen })
-    .from(freeBlocks)
-    .where(and(eq(freeBlocks.poolId, poolId), inArray(freeBlocks.rangeStart, [...wanted.keys()])));
-  return rows.flatMap((r) => {
-    const b = wanted.get(r.start);
-    return b && b.length === r.len ? [b] : [];
-  });
+  const out: Prefix[] = [];
+  for (const b of blocks) {
+    const [row] = await db
+      .select({ start: freeBlocks.rangeStart })
+      .from(freeBlocks)
+      .where(
+        and(
+          eq(freeBlocks.poolId, poolId),
+          eq(freeBlocks.prefixLen, b.length),
+          eq(freeBlocks.rangeStart, encodeAddress(b.start)),
+        ),
+      )
+      .limit(1);
+    if (row) out.push(b);
+  }
+  return out;
 }

@@ -12,6 +12,7 @@ import {
   mergeBuddies,
   rankAdviceCandidates,
   relocationFreeBlockLimits,
+  relocationTakes,
   formatAddress,
   formatPrefix,
   parseAddress,
@@ -25,13 +26,14 @@ import {
 import { countPrefixList, prefixListPage } from "../db/allocations.js";
 import { poolBlockCounts, poolUtilizationCounts, sqlOccupancySource } from "../db/occupancy.js";
 import { resolvePage, type Page, type PageArgs } from "../db/pagination.js";
+import { liveChildLengthGroups, liveChildRowsWithin, longestLiveChildLength } from "../db/defragmentation.js";
 import {
-  liveChildLengthGroups,
-  liveChildRangesWithin,
-  longestLiveChildLength,
-} from "../db/defragmentation.js";
-import { freeBlocksAmong, largestFreeBlocksOf, lowestFreeBlocksOutside } from "../db/free-blocks.js";
-import { prefixesByIds, rowPrefix, type PrefixRow } from "../db/prefixes.js";
+  countFreeBlocksOutside,
+  freeBlocksAmong,
+  largestFreeBlocksOf,
+  lowestFreeBlocksOutside,
+} from "../db/free-blocks.js";
+import { rowPrefix, type PrefixRow } from "../db/prefixes.js";
 import type { Store } from "../db/store.js";
 import { Invalid } from "./errors.js";
 import { largestFreeInPool } from "./placement.js";
@@ -263,31 +265,31 @@ export async function poolDefragmentationAdvice(
       await liveChildLengthGroups(db, pool.id, parent.family, length),
       first,
     );
-    const advice = [];
+    const advice: DefragmentationAdviceRecord[] = [];
     for (const c of candidates) {
-      const blockers = await liveChildRangesWithin(db, pool.id, c.block);
+      const blockers = await liveChildRowsWithin(db, pool.id, c.block);
+      const lengths = blockers.map((b) => b.prefixLen);
+      const limits = relocationFreeBlockLimits(parent, lengths);
+      // Count (capped) what lies outside the block per length, replay packMany's choices on the counts, then read
+      // only the lowest blocks of the lengths it takes from.
+      const available = new Map<number, number>();
+      for (const [l, limit] of limits)
+        available.set(l, await countFreeBlocksOutside(db, pool.id, l, c.block, limit));
       const nearby: Prefix[] = [];
-      for (const [l, limit] of relocationFreeBlockLimits(
-        parent,
-        blockers.map((b) => b.prefix.length),
-      ))
-        for (const f of await lowestFreeBlocksOutside(db, pool.id, parent.family, l, c.block, limit))
+      for (const [l, n] of relocationTakes(parent, lengths, available))
+        for (const f of await lowestFreeBlocksOutside(
+          db,
+          pool.id,
+          parent.family,
+          l,
+          c.block,
+          Math.min(n, limits.get(l)!),
+        ))
           nearby.push(f);
       for (const f of await freeBlocksAmong(db, pool.id, mergeBuddies(parent, c.block))) nearby.push(f);
-      advice.push(adviseCandidate(parent, c, blockers, (b) => b.prefix, nearby));
+      const a = adviseCandidate(parent, c, blockers, rowPrefix, nearby);
+      advice.push({ ...a, blockers: a.blockers.map(toOccupantRecord), moves: a.moves && [...a.moves] });
     }
-    // Full rows only for the blockers shown, not for every child of the pool.
-    const ids = advice.flatMap((a) => a.blockers.map((b) => b.id));
-    const rows = new Map<number, PrefixRow>();
-    for (let i = 0; i < ids.length; i += 10_000)
-      for (const r of await prefixesByIds(db, ids.slice(i, i + 10_000))) rows.set(r.id, r);
-    return {
-      prefixLength: length,
-      advice: advice.map((a) => ({
-        ...a,
-        blockers: a.blockers.map((b) => toOccupantRecord(rows.get(b.id)!)),
-        moves: a.moves && [...a.moves],
-      })),
-    };
+    return { prefixLength: length, advice };
   });
 }
