@@ -6,6 +6,12 @@
  * N, PARTIAL from children longer than N (one seek per dense block). So a page costs O(page + log n) source
  * rows whatever the size of the space, and a FREE-only page never walks used blocks. A page backwards is the
  * same sweep over the parent seen in a mirror (address a read as first + last - a).
+ *
+ * One algorithm, two drivers (as the allocator's free-block programs, ./free-index.ts): the sweep is written
+ * once as a generator *program* (`blocksPageSteps`, `blocksPageBeforeSteps`) that yields each source read as an
+ * `OccupancyRead` value and receives its rows. `runOccupancySync` answers from a synchronous `OccupancySource`
+ * (in memory, SQLite prepared statements: same tick), so `blocksPage` / `blocksPageBefore` stay plain functions;
+ * `runOccupancyAsync` awaits an `AsyncOccupancySource` (PostgreSQL: one round trip per read).
  */
 import { AllocatorError } from "./errors.js";
 import { blockSize, formatPrefix, maxLength, prefixLast, type Prefix } from "./prefix.js";
@@ -57,6 +63,75 @@ export interface OccupancySource {
   freeBefore?(end: bigint, maxLength: number, limit: number): Prefix[];
 }
 
+/** OccupancySource for a driver that awaits its answers (PostgreSQL): the same reads, as promises. */
+export interface AsyncOccupancySource {
+  occupiedFrom(start: bigint, limit: number, lengths?: LengthRange): Promise<Prefix[]>;
+  freeFrom?(start: bigint, maxLength: number, limit: number): Promise<Prefix[]>;
+  occupiedBefore(end: bigint, limit: number, lengths?: LengthRange): Promise<Prefix[]>;
+  freeBefore?(end: bigint, maxLength: number, limit: number): Promise<Prefix[]>;
+}
+
+/** One read of an OccupancySource, as a value: what the blocks programs yield (`at` is start or end). */
+export type OccupancyRead =
+  | {
+      readonly op: "occupiedFrom" | "occupiedBefore";
+      readonly at: bigint;
+      readonly limit: number;
+      readonly lengths: LengthRange;
+    }
+  | {
+      readonly op: "freeFrom" | "freeBefore";
+      readonly at: bigint;
+      readonly maxLength: number;
+      readonly limit: number;
+    };
+
+/** The blocks view's algorithm: yields source reads, receives their rows, returns T. */
+export type BlocksProgram<T> = Generator<OccupancyRead, T, Prefix[]>;
+
+function read(source: OccupancySource, r: OccupancyRead): Prefix[] {
+  switch (r.op) {
+    case "occupiedFrom":
+      return source.occupiedFrom(r.at, r.limit, r.lengths);
+    case "occupiedBefore":
+      return source.occupiedBefore(r.at, r.limit, r.lengths);
+    case "freeFrom":
+      return source.freeFrom!(r.at, r.maxLength, r.limit);
+    case "freeBefore":
+      return source.freeBefore!(r.at, r.maxLength, r.limit);
+  }
+}
+
+function readAsync(source: AsyncOccupancySource, r: OccupancyRead): Promise<Prefix[]> {
+  switch (r.op) {
+    case "occupiedFrom":
+      return source.occupiedFrom(r.at, r.limit, r.lengths);
+    case "occupiedBefore":
+      return source.occupiedBefore(r.at, r.limit, r.lengths);
+    case "freeFrom":
+      return source.freeFrom!(r.at, r.maxLength, r.limit);
+    case "freeBefore":
+      return source.freeBefore!(r.at, r.maxLength, r.limit);
+  }
+}
+
+/** Runs a blocks program against a synchronous source; O(1) per read on top of the source's own cost. */
+export function runOccupancySync<T>(program: BlocksProgram<T>, source: OccupancySource): T {
+  let step = program.next();
+  while (!step.done) step = program.next(read(source, step.value));
+  return step.value;
+}
+
+/** Runs a blocks program against an asynchronous source: one await per read. */
+export async function runOccupancyAsync<T>(
+  program: BlocksProgram<T>,
+  source: AsyncOccupancySource,
+): Promise<T> {
+  let step = program.next();
+  while (!step.done) step = program.next(await readAsync(source, step.value));
+  return step.value;
+}
+
 export interface BlocksPageOptions {
   /** The start of the last block already seen (the cursor); the page starts at the next block. */
   readonly after?: bigint;
@@ -94,34 +169,43 @@ export interface BlocksPageBefore {
  * Reads a sorted source in batches, following on from the last item, with a seek to skip ahead. Batches start at
  * `initial` and double up to `max` (one large free block or covering child often fills a whole page); a seek
  * that has to query again starts over at `initial`, since a skip means the rows just read were not wanted.
+ * A read is yielded (`query` builds it); `head()` answers without one when the current item is buffered.
  */
 class SortedReader {
   private items: Prefix[] = [];
   private index = 0;
   private exhausted = false;
+  private loaded = false;
   private batch: number;
 
   constructor(
-    private readonly fetch: (start: bigint, limit: number) => Prefix[],
+    private readonly query: (start: bigint, limit: number) => OccupancyRead,
     private readonly initial: number,
     private readonly max: number,
-    start: bigint,
+    private readonly start: bigint,
   ) {
     this.batch = Math.min(initial, max);
-    this.load(start);
   }
 
-  private load(start: bigint): void {
-    this.items = this.fetch(start, this.batch);
+  private *load(start: bigint): BlocksProgram<void> {
+    this.loaded = true;
+    this.items = yield this.query(start, this.batch);
     this.index = 0;
     this.exhausted = this.items.length < this.batch;
     this.batch = Math.min(this.max, this.batch * 2);
   }
 
-  peek(): Prefix | undefined {
+  /** The current item if it is buffered; undefined when a read may be needed (then `peek`). */
+  head(): Prefix | undefined {
+    return this.items[this.index];
+  }
+
+  /** The current item, reading the next batch when the buffer is used up; undefined at the end. */
+  *peek(): BlocksProgram<Prefix | undefined> {
     if (this.index < this.items.length) return this.items[this.index];
-    if (this.exhausted) return undefined;
-    this.load(prefixLast(this.items[this.items.length - 1]!) + 1n);
+    if (!this.loaded) yield* this.load(this.start);
+    else if (this.exhausted) return undefined;
+    else yield* this.load(prefixLast(this.items[this.items.length - 1]!) + 1n);
     return this.items[this.index];
   }
 
@@ -130,7 +214,7 @@ class SortedReader {
   }
 
   /** Skips items that end before `start`, re-querying from `start` rather than reading through a long run. */
-  seek(start: bigint): void {
+  *seek(start: bigint): BlocksProgram<void> {
     const current = this.items[this.index];
     if (current && prefixLast(current) >= start) return;
     const lastBuffered = this.items[this.items.length - 1];
@@ -138,7 +222,7 @@ class SortedReader {
       while (prefixLast(this.items[this.index]!) < start) this.index++;
     } else if (!this.exhausted) {
       this.batch = Math.min(this.initial, this.max);
-      this.load(start);
+      yield* this.load(start);
     } else {
       this.index = this.items.length;
     }
@@ -199,8 +283,8 @@ function makeLane(
 }
 
 /** Points a covering lane at its reader's current item; `pos` is where the page stands (the item ends at or after it). */
-function coverHead(g: Geometry, l: Lane, pos: bigint): void {
-  const o = l.reader.peek();
+function* coverHead(g: Geometry, l: Lane, pos: bigint): BlocksProgram<void> {
+  const o = yield* l.reader.peek();
   if (!o) {
     l.next = undefined;
     return;
@@ -217,15 +301,15 @@ function coverHead(g: Geometry, l: Lane, pos: bigint): void {
 }
 
 /** Points a PARTIAL lane at the block holding its reader's current item. */
-function partialHead(g: Geometry, l: Lane): void {
-  const o = l.reader.peek();
+function* partialHead(g: Geometry, l: Lane): BlocksProgram<void> {
+  const o = l.reader.head() ?? (yield* l.reader.peek());
   l.next = o ? o.start & g.mask : undefined;
 }
 
 /** Points a gap lane at the first N-block wholly inside a gap between children, at or after its position. */
-function gapHead(parent: Prefix, g: Geometry, l: Lane): void {
+function* gapHead(parent: Prefix, g: Geometry, l: Lane): BlocksProgram<void> {
   for (;;) {
-    const o = l.reader.peek();
+    const o = l.reader.head() ?? (yield* l.reader.peek());
     const gapEnd = o ? o.start - 1n : l.last;
     const rest = (l.position - parent.start) % g.size;
     const start = rest === 0n ? l.position : l.position + (g.size - rest);
@@ -288,6 +372,19 @@ export function blocksPage(
   source: OccupancySource,
   options: BlocksPageOptions,
 ): BlocksPage {
+  return runOccupancySync(blocksPageSteps(parent, length, options, !!source.freeFrom), source);
+}
+
+/**
+ * Program: blocksPage (yields the source reads). `withFree`: the source answers freeFrom; without it FREE
+ * blocks come from the gaps between children.
+ */
+export function* blocksPageSteps(
+  parent: Prefix,
+  length: number,
+  options: BlocksPageOptions,
+  withFree = true,
+): BlocksProgram<BlocksPage> {
   const g = checkGeometry(parent, length);
   const last = prefixLast(parent);
   const first = Math.max(0, Math.floor(options.first));
@@ -302,29 +399,41 @@ export function blocksPage(
 
   const batch = first + 1;
   const occupied = (lengths: LengthRange, initial = 8, max = batch) =>
-    new SortedReader((start, limit) => source.occupiedFrom(start, limit, lengths), initial, max, from);
+    new SortedReader(
+      (at, limit): OccupancyRead => ({ op: "occupiedFrom", at, limit, lengths }),
+      initial,
+      max,
+      from,
+    );
   const lanes: Lane[] = [];
   const covering = (status: BlockStatus, reader: SortedReader) => {
     const l = makeLane(LaneKind.Covering, status, reader, from, last);
-    coverHead(g, l, from);
     lanes.push(l);
+    return l;
   };
   if (wanted.has("FREE")) {
-    const freeFrom = source.freeFrom?.bind(source);
-    if (freeFrom) covering("FREE", new SortedReader((s, n) => freeFrom(s, length, n), 8, batch, from));
-    else {
+    if (withFree) {
+      const free = new SortedReader(
+        (at, limit): OccupancyRead => ({ op: "freeFrom", at, maxLength: length, limit }),
+        8,
+        batch,
+        from,
+      );
+      yield* coverHead(g, covering("FREE", free), from);
+    } else {
       const l = makeLane(LaneKind.Gap, "FREE", occupied({}), from, last);
-      gapHead(parent, g, l);
+      yield* gapHead(parent, g, l);
       lanes.push(l);
     }
   }
-  if (wanted.has("USED")) covering("USED", occupied({ min: length, max: length }));
-  if (wanted.has("INSIDE") && length > parent.length) covering("INSIDE", occupied({ max: length - 1 }));
+  if (wanted.has("USED")) yield* coverHead(g, covering("USED", occupied({ min: length, max: length })), from);
+  if (wanted.has("INSIDE") && length > parent.length)
+    yield* coverHead(g, covering("INSIDE", occupied({ max: length - 1 })), from);
   if (wanted.has("PARTIAL") && length < maxLength(parent.family)) {
     // A PARTIAL block reads at most occupantLimit + 1 rows before it skips ahead, so batches start there.
     const perBlock = Math.max(2, occupantLimit + 1);
     const l = makeLane(LaneKind.Partial, "PARTIAL", occupied({ min: length + 1 }, perBlock), from, last);
-    partialHead(g, l);
+    yield* partialHead(g, l);
     lanes.push(l);
   }
 
@@ -341,7 +450,7 @@ export function blocksPage(
       else {
         // The next item starts after this one ends, so at or after pos.
         l.reader.advance();
-        const o = l.reader.peek();
+        const o = l.reader.head() ?? (yield* l.reader.peek());
         if (o) {
           const shift = g.length - o.length;
           l.left = shift > 30 ? -1 : 1 << shift;
@@ -352,7 +461,7 @@ export function blocksPage(
     } else if (l.kind === LaneKind.Partial) {
       const occupants: Prefix[] = [];
       const reader = l.reader;
-      let o = reader.peek();
+      let o = reader.head() ?? (yield* reader.peek());
       let more = false;
       while (o && o.start < pos) {
         if (occupants.length === occupantLimit) {
@@ -361,19 +470,19 @@ export function blocksPage(
         }
         occupants.push(o);
         reader.advance();
-        o = reader.peek();
+        o = reader.head() ?? (yield* reader.peek());
       }
       blocks.push(block(g, start, "PARTIAL", occupants, more));
       if (more) {
         // The page's last block needs no seek past its occupants when another lane shows that more follow.
         if (blocks.length === first && active.length > 1) return { blocks, hasNextPage: true };
-        reader.seek(pos);
-        partialHead(g, l);
+        yield* reader.seek(pos);
+        yield* partialHead(g, l);
       } else l.next = o ? o.start & g.mask : undefined;
     } else {
       blocks.push(block(g, start, "FREE", NO_OCCUPANTS, false));
       l.position = pos;
-      gapHead(parent, g, l);
+      yield* gapHead(parent, g, l);
     }
     // Move the lane back into order (or out, when it has no more blocks).
     const next = l.next;
@@ -442,18 +551,35 @@ export function blocksPageBefore(
   source: OccupancySource,
   options: BlocksPageBeforeOptions,
 ): BlocksPageBefore {
+  return runOccupancySync(blocksPageBeforeSteps(parent, length, options, !!source.freeBefore), source);
+}
+
+/** The read of the mirrored parent that answers `r` (address a seen as turn - a; from and before swap). */
+function mirrorRead(r: OccupancyRead, turn: bigint): OccupancyRead {
+  const at = turn - r.at;
+  switch (r.op) {
+    case "occupiedFrom":
+      return { op: "occupiedBefore", at, limit: r.limit, lengths: r.lengths };
+    case "occupiedBefore":
+      return { op: "occupiedFrom", at, limit: r.limit, lengths: r.lengths };
+    case "freeFrom":
+      return { op: "freeBefore", at, maxLength: r.maxLength, limit: r.limit };
+    case "freeBefore":
+      return { op: "freeFrom", at, maxLength: r.maxLength, limit: r.limit };
+  }
+}
+
+/** Program: blocksPageBefore. `withFree`: the source answers freeBefore. */
+export function* blocksPageBeforeSteps(
+  parent: Prefix,
+  length: number,
+  options: BlocksPageBeforeOptions,
+  withFree = true,
+): BlocksProgram<BlocksPageBefore> {
   const g = checkGeometry(parent, length);
   const last = prefixLast(parent);
   const turn = parent.start + last;
   const mirror = (p: Prefix): Prefix => ({ family: p.family, start: turn - prefixLast(p), length: p.length });
-  const mirrorAll = (prefixes: Prefix[]) => prefixes.map(mirror);
-  const freeBefore = source.freeBefore?.bind(source);
-  const mirrored: OccupancySource = {
-    occupiedFrom: (start, limit, lengths) => mirrorAll(source.occupiedBefore(turn - start, limit, lengths)),
-    occupiedBefore: (end, limit, lengths) => mirrorAll(source.occupiedFrom(turn - end, limit, lengths)),
-  };
-  if (freeBefore)
-    mirrored.freeFrom = (start, maxLen, limit) => mirrorAll(freeBefore(turn - start, maxLen, limit));
   let after: bigint | undefined;
   if (options.before !== undefined) {
     checkCursor(parent, last, "before", options.before);
@@ -461,17 +587,28 @@ export function blocksPageBefore(
     after = turn - ((options.before & g.mask) + g.size - 1n);
   }
   const occupantLimit = Math.max(0, options.occupantLimit ?? 16);
-  const page = blocksPage(parent, length, mirrored, {
-    after,
-    first: options.last,
-    status: options.status,
-    occupantLimit,
-  });
-  const blocks = page.blocks.reverse().map((b): Block => {
+  // The forward sweep over the mirrored parent: each of its reads is answered by the mirrored read.
+  const forward = blocksPageSteps(
+    parent,
+    length,
+    { after, first: options.last, status: options.status, occupantLimit },
+    withFree,
+  );
+  let step = forward.next();
+  while (!step.done) step = forward.next((yield mirrorRead(step.value, turn)).map(mirror));
+  const page = step.value;
+  const blocks: Block[] = [];
+  for (const b of page.blocks.reverse()) {
     const prefix = mirror(b.prefix);
     let occupants: readonly Prefix[] = b.occupants.map(mirror).reverse();
-    if (b.moreOccupants) occupants = source.occupiedFrom(prefix.start, occupantLimit, { min: length + 1 });
-    return { prefix, status: b.status, occupants, moreOccupants: b.moreOccupants };
-  });
+    if (b.moreOccupants)
+      occupants = yield {
+        op: "occupiedFrom",
+        at: prefix.start,
+        limit: occupantLimit,
+        lengths: { min: length + 1 },
+      };
+    blocks.push({ prefix, status: b.status, occupants, moreOccupants: b.moreOccupants });
+  }
   return { blocks, hasPreviousPage: page.hasNextPage };
 }

@@ -7,7 +7,7 @@
  * pulled one at a time as the HTTP response drains; nothing holds the whole result.
  */
 import Database from "better-sqlite3";
-import { and, asc, desc, eq, inArray, sql, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, isNull, sql, type SQL } from "drizzle-orm";
 import { type Prefix } from "../allocator/index.js";
 import {
   accountFilterWhere,
@@ -86,6 +86,7 @@ export function accountsCursor(store: Store, db: Db, f: AccountExportFilter): Ro
     updatedAt: accounts.updatedAt,
   };
   const where = and(
+    isNull(accounts.deletedAt),
     f.accountIds?.length ? inArray(accounts.id, [...f.accountIds]) : undefined,
     accountFilterWhere(db, f),
   );

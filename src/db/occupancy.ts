@@ -1,12 +1,27 @@
 /**
  * The blocks view's OccupancySource over SQL: a pool's live direct children from `prefixes` and its free
- * blocks from `free_blocks` (read through free-blocks.ts, the one module of that table's statements). Each read is a seek to the row that holds `start` (the greatest range_start
- * <= start; children and free blocks are disjoint, so only that one can), then an index range scan in
- * address order; children of a subset of lengths are read per length (one seek each), so a page costs
- * O(lengths × log n + page) rows whatever the size of the space and the number of children.
+ * blocks from `free_blocks` (read through free-blocks.ts, the one module of that table's statements). Each
+ * read is a seek to the row that holds `start` (the greatest range_start <= start; children and free blocks
+ * are disjoint, so only that one can), then an index range scan in address order; children of a subset of
+ * lengths are read per length (one seek each), so a page costs O(lengths × log n + page) rows whatever the
+ * size of the space and the number of children.
+ *
+ * `runBlocks(db, pool, program)` runs one of the allocator's blocks programs (`blocksPageSteps`,
+ * `blocksPageBeforeSteps`: the algorithm is written once, src/allocator/blocks.ts) on either backend: SQLite
+ * with `runOccupancySync` over `sqlOccupancySource` (prepared per connection, answered in the same tick),
+ * PostgreSQL with `runOccupancyAsync` over `pgOccupancySource` (the same seeks as parameterised statements,
+ * one round trip per read; the reads of several lengths are one statement, a LATERAL seek per length).
+ * Access paths on PostgreSQL: prefixes_parent_live_idx (parent_id, range_start) for every length,
+ * prefixes_parent_len_live_idx (parent_id, prefix_len, range_start) per length, free_blocks' primary key
+ * (EXPLAINed in test/postgres/blocks-db.test.ts).
  */
 import type Database from "better-sqlite3";
+import { getTableColumns, sql, type SQL } from "drizzle-orm";
 import {
+  runOccupancyAsync,
+  runOccupancySync,
+  type AsyncOccupancySource,
+  type BlocksProgram,
   decodeAddress,
   encodeAddress,
   makePrefix,
@@ -20,13 +35,15 @@ import {
 } from "../allocator/index.js";
 import {
   freeBlockCounts,
+  freeBlocksBefore as freeBlocksBeforeAsync,
   freeBlocksBeforeSqlite as freeBlocksBefore,
+  freeBlocksReaching as freeBlocksReachingAsync,
   freeBlocksReachingSqlite as freeBlocksReaching,
 } from "./free-blocks.js";
+import { isPg, pgHandle } from "./dialect.js";
 import { childLengthHistogram, type PrefixRow } from "./prefixes.js";
 import { prefixes } from "./schema.js";
 import type { Db } from "./store.js";
-import { getTableColumns } from "drizzle-orm";
 
 interface ChildParams {
   pool: number;
@@ -79,10 +96,13 @@ function childStatements(client: Database.Database) {
 
 const COLUMNS = Object.entries(getTableColumns(prefixes));
 
-/** A raw `SELECT *` row as drizzle's PrefixRow (column names to keys). */
+/** A raw `SELECT *` row as drizzle's PrefixRow (column names to keys, each value as the column maps it). */
 function toPrefixRow(raw: RawRow): PrefixRow {
   const row: RawRow = {};
-  for (const [key, column] of COLUMNS) row[key] = raw[column.name];
+  for (const [key, column] of COLUMNS) {
+    const value = raw[column.name];
+    row[key] = value == null ? null : column.mapFromDriverValue(value);
+  }
   return row as PrefixRow;
 }
 
@@ -171,6 +191,118 @@ export function sqlOccupancySource(db: Db, pool: PrefixRow): SqlOccupancySource 
     },
     rowOf: (p) => rows.get(key(p)),
   };
+}
+
+// ---- PostgreSQL ------------------------------------------------------------------------------------
+
+/** PostgreSQL: the blocks view's reads of one pool as an AsyncOccupancySource; one statement per read. */
+export function pgOccupancySource(
+  db: Db,
+  pool: PrefixRow,
+): AsyncOccupancySource & Pick<SqlOccupancySource, "rowOf"> {
+  const family = pool.family as Family;
+  const longest = maxLength(family);
+  const poolId = pool.id;
+  const rows = new Map<string, PrefixRow>();
+  let present: Promise<number[]> | undefined;
+  const execute = async (q: SQL): Promise<PrefixRow[]> =>
+    ((await pgHandle(db).execute<RawRow>(q)).rows as RawRow[]).map(toPrefixRow);
+
+  /** The lengths the pool's live children have: a loose index scan of prefixes_parent_len_live_idx, one statement. */
+  const lengthsPresent = (): Promise<number[]> =>
+    (present ??= pgHandle(db)
+      .execute<{ len: number }>(
+        sql`WITH RECURSIVE l(len) AS (
+            SELECT min(prefix_len) FROM prefixes WHERE parent_id = ${poolId}::int AND released_at IS NULL
+            UNION ALL
+            SELECT (SELECT min(prefix_len) FROM prefixes
+              WHERE parent_id = ${poolId}::int AND released_at IS NULL AND prefix_len > l.len)
+            FROM l WHERE l.len IS NOT NULL)
+          SELECT len FROM l WHERE len IS NOT NULL`,
+      )
+      .then((r) => (r.rows as { len: number }[]).map((x) => x.len)));
+
+  /** The children of one length (or any, `len` undefined) reaching `start`: the seek, then the scan. */
+  const forward = (len: SQL | undefined, start: string, limit: number): SQL => {
+    const ofLength = len ? sql` AND prefix_len = ${len}` : sql``;
+    return sql`SELECT * FROM prefixes
+      WHERE parent_id = ${poolId}::int AND released_at IS NULL${ofLength}
+        AND range_start >= coalesce((SELECT max(range_start) FROM prefixes
+          WHERE parent_id = ${poolId}::int AND released_at IS NULL${ofLength} AND range_start <= ${start}), ${start})
+        AND range_end >= ${start}
+      ORDER BY range_start LIMIT ${limit}::int`;
+  };
+  const backward = (len: SQL | undefined, start: string, limit: number): SQL => {
+    const ofLength = len ? sql` AND prefix_len = ${len}` : sql``;
+    return sql`SELECT * FROM prefixes
+      WHERE parent_id = ${poolId}::int AND released_at IS NULL${ofLength} AND range_start <= ${start}
+      ORDER BY range_start DESC LIMIT ${limit}::int`;
+  };
+
+  const occupied = async (
+    at: bigint,
+    limit: number,
+    lengths: LengthRange,
+    backwards: boolean,
+  ): Promise<Prefix[]> => {
+    if (at < 0n || at > LAST_ADDRESS) return [];
+    const all = await lengthsPresent();
+    const wanted = all.filter((l) => l >= (lengths.min ?? 0) && l <= (lengths.max ?? longest));
+    const start = encodeAddress(at);
+    const one = backwards ? backward : forward;
+    let found: PrefixRow[];
+    if (wanted.length === all.length) found = await execute(one(undefined, start, limit));
+    else if (wanted.length === 0) found = [];
+    else if (wanted.length === 1) found = await execute(one(sql`${wanted[0]}::int`, start, limit));
+    else {
+      // One seek per wanted length (LATERAL), merged in the statement: one round trip.
+      const values = sql.join(
+        wanted.map((l) => sql`(${l}::int)`),
+        sql`, `,
+      );
+      const inner = one(sql`w.len`, start, limit);
+      found = await execute(
+        sql`SELECT c.* FROM (VALUES ${values}) AS w(len) CROSS JOIN LATERAL (${inner}) c
+          ORDER BY c.range_start ${backwards ? sql`DESC` : sql`ASC`} LIMIT ${limit}::int`,
+      );
+    }
+    return found.map((r) => {
+      const p = makePrefix(family, decodeAddress(r.rangeStart), r.prefixLen);
+      rows.set(key(p), r);
+      return p;
+    });
+  };
+
+  return {
+    occupiedFrom: (start, limit, lengths = {}) => occupied(start, limit, lengths, false),
+    occupiedBefore: (end, limit, lengths = {}) => occupied(end, limit, lengths, true),
+    async freeFrom(start, maxLen, limit) {
+      if (start > LAST_ADDRESS) return [];
+      return freeBlocksReachingAsync(db, poolId, family, start, maxLen, limit);
+    },
+    async freeBefore(end, maxLen, limit) {
+      if (end < 0n) return [];
+      return freeBlocksBeforeAsync(db, poolId, family, end, maxLen, limit);
+    },
+    rowOf: (p) => rows.get(key(p)),
+  };
+}
+
+/**
+ * Runs a blocks program (allocator blocksPageSteps / blocksPageBeforeSteps, with free blocks) over a pool on
+ * either backend; answers its result and the rows of the occupants it read.
+ */
+export async function runBlocks<T>(
+  db: Db,
+  pool: PrefixRow,
+  program: BlocksProgram<T>,
+): Promise<{ result: T; rowOf: (p: Prefix) => PrefixRow | undefined }> {
+  if (isPg(db)) {
+    const source = pgOccupancySource(db, pool);
+    return { result: await runOccupancyAsync(program, source), rowOf: source.rowOf };
+  }
+  const source = sqlOccupancySource(db, pool);
+  return { result: runOccupancySync(program, source), rowOf: source.rowOf };
 }
 
 /** Live children (every kind) and free blocks of a pool counted by length: the input of blockCount. */

@@ -6,8 +6,8 @@
 import {
   AllocatorError,
   blockCount,
-  blocksPage,
-  blocksPageBefore,
+  blocksPageBeforeSteps,
+  blocksPageSteps,
   adviseCandidate,
   mergeBuddies,
   rankAdviceCandidates,
@@ -24,7 +24,7 @@ import {
   type Utilization,
 } from "../allocator/index.js";
 import { countPrefixList, prefixListPage } from "../db/allocations.js";
-import { poolBlockCounts, poolUtilizationCounts, sqlOccupancySource } from "../db/occupancy.js";
+import { poolBlockCounts, poolUtilizationCounts, runBlocks } from "../db/occupancy.js";
 import { resolvePage, type Page, type PageArgs } from "../db/pagination.js";
 import { liveChildLengthGroups, liveChildRowsWithin, longestLiveChildLength } from "../db/defragmentation.js";
 import {
@@ -131,14 +131,26 @@ export async function poolBlocks(
     checkLength(parent, args.prefixLength);
     const after = args.after ? parseCursor(parent, "after", args.after) : undefined;
     const before = args.before ? parseCursor(parent, "before", args.before) : undefined;
-    const source = sqlOccupancySource(db, pool);
     let page: { blocks: Block[]; hasNextPage: boolean; hasPreviousPage: boolean };
+    let rowOf: (p: Prefix) => PrefixRow | undefined;
     try {
       if (backward) {
-        const p = blocksPageBefore(parent, args.prefixLength, source, { last: size, before, status });
+        const run = await runBlocks(
+          db,
+          pool,
+          blocksPageBeforeSteps(parent, args.prefixLength, { last: size, before, status }),
+        );
+        const p = run.result;
+        rowOf = run.rowOf;
         page = { blocks: p.blocks, hasPreviousPage: p.hasPreviousPage, hasNextPage: before !== undefined };
       } else {
-        const p = blocksPage(parent, args.prefixLength, source, { first: size, after, status });
+        const run = await runBlocks(
+          db,
+          pool,
+          blocksPageSteps(parent, args.prefixLength, { first: size, after, status }),
+        );
+        const p = run.result;
+        rowOf = run.rowOf;
         page = { blocks: p.blocks, hasNextPage: p.hasNextPage, hasPreviousPage: after !== undefined };
       }
     } catch (e) {
@@ -151,7 +163,7 @@ export async function poolBlocks(
       prefixLength: b.prefix.length,
       status: b.status,
       occupants: b.occupants
-        .map((o) => source.rowOf(o)!)
+        .map((o) => rowOf(o)!)
         .filter(Boolean)
         .map(toOccupantRecord),
       moreOccupants: b.moreOccupants,
@@ -185,9 +197,10 @@ export async function listReservations(
   poolId: number,
   args: PageArgs,
   maxPageSize: number,
+  includeDeleted = false,
 ): Promise<{ page: Page<ReservationRecord>; count: () => Promise<number> }> {
   const resolved = resolvePage(args, maxPageSize);
-  const f = { kind: "reservation" as const, poolId };
+  const f = { kind: "reservation" as const, poolId, includeDeleted };
   const page = await store.read((db) => prefixListPage(db, f, resolved));
   return {
     page: { ...page, items: page.items.map(toReservationRecord) },

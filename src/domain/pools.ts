@@ -23,7 +23,6 @@ import {
 import { resolvePage, type Page, type PageArgs } from "../db/pagination.js";
 import {
   countPools,
-  deletePrefixRows,
   lockPoolRow,
   lockPoolRows,
   poolPath,
@@ -42,6 +41,7 @@ import {
   rowPrefix,
   type PrefixRow,
 } from "../db/prefixes.js";
+import { insertDeletion, markPrefixesDeleted } from "../db/deletions.js";
 import { allScopeIds, defaultScope } from "../db/scopes.js";
 import type { Db, Store } from "../db/store.js";
 import type { Caller } from "./caller.js";
@@ -59,6 +59,7 @@ import {
   takeNextInPool,
   vacateInPool,
 } from "./placement.js";
+import { actorLabel } from "./roles.js";
 import { requireScope } from "./scopes.js";
 import { cleanTags, freeText, parseCidr, requireAccount, requiredName, requirePool } from "./validation.js";
 
@@ -104,9 +105,14 @@ export interface PoolRecord {
   description: string | null;
   tags: Record<string, string>;
   rules: PoolRules;
+  /** Measured by the per-pool utilisation gauge of /metrics. */
+  monitored: boolean;
   /** ISO-8601 UTC. */
   createdAt: string;
   updatedAt: string;
+  /** Soft delete (issue #18): only on a deleted object (lists with includeDeleted). */
+  deletedAt?: string;
+  deletedBy?: string | null;
 }
 
 export function toPoolRecord(row: PrefixRow): PoolRecord {
@@ -123,8 +129,10 @@ export function toPoolRecord(row: PrefixRow): PoolRecord {
     description: row.description,
     tags: poolTags(row),
     rules: poolRules(row),
+    monitored: row.monitored,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
+    ...(row.deletedAt !== null ? { deletedAt: row.deletedAt, deletedBy: row.deletedBy } : {}),
   };
 }
 
@@ -165,7 +173,7 @@ export function prefixSnapshot(row: PrefixRow) {
     status: row.status,
     description: row.description,
     tags: poolTags(row),
-    ...(row.kind === "pool" ? { rules: poolRules(row) } : {}),
+    ...(row.kind === "pool" ? { rules: poolRules(row), monitored: row.monitored } : {}),
     releasedAt: row.releasedAt,
   };
 }
@@ -278,6 +286,8 @@ export interface CreatePoolInput {
   accountId?: number | null;
   tags?: Record<string, unknown> | null;
   rules?: PoolRulesInput | null;
+  /** Default false. */
+  monitored?: boolean | null;
 }
 
 /** Where the new pool goes: its range, taken from the parent's free space or checked top-level free. */
@@ -391,6 +401,7 @@ export async function createPool(store: Store, caller: Caller, input: CreatePool
       accountId,
       tags,
       ...rulesColumns(rules),
+      monitored: input.monitored ?? false,
       createdBy: caller.actor.name,
     });
     await seedPool(db, row);
@@ -411,6 +422,7 @@ export interface UpdatePoolInput {
   accountId?: number | null;
   tags?: Record<string, unknown> | null;
   rules?: PoolRulesInput | null;
+  monitored?: boolean | null;
 }
 
 /** Changes only the fields present (undefined = keep); null clears (name and status cannot be cleared). */
@@ -422,6 +434,8 @@ export async function updatePool(
 ): Promise<PoolRecord> {
   if (patch.name === null) throw new Invalid("name", "a pool's name cannot be cleared");
   if (patch.status === null) throw new Invalid("status", "a pool's status cannot be cleared");
+  if (patch.monitored === null)
+    throw new Invalid("monitored", "monitored cannot be cleared; pass true or false");
   const name = patch.name === undefined ? undefined : requiredName("name", patch.name);
   const description =
     patch.description === undefined ? undefined : freeText("description", patch.description);
@@ -447,6 +461,7 @@ export async function updatePool(
       ...(accountId !== undefined ? { accountId } : {}),
       ...(tags !== undefined ? { tags } : {}),
       ...(rules !== undefined ? rulesColumns(rules) : {}),
+      ...(patch.monitored != null ? { monitored: patch.monitored } : {}),
     });
     await appendEvent(db, caller, {
       type: "pool.updated",
@@ -502,7 +517,18 @@ export async function deletePool(
     );
     if (pool.parentId !== null)
       await vacateInPool(db, await requirePool(db, pool.parentId, "parentId"), rowPrefix(pool));
-    await deletePrefixRows(db, subtree);
+    // Soft delete (issue #18): the rows stay, marked as one delete operation that restore can bring back.
+    const deletion = await insertDeletion(db, {
+      subjectType: "Pool",
+      subjectId: pool.id,
+      deletedBy: actorLabel(caller.actor),
+      deletedAt: new Date().toISOString(),
+    });
+    await markPrefixesDeleted(
+      db,
+      subtree.map((r) => r.id),
+      deletion,
+    );
     const removed = subtree
       .filter((r) => r.id !== pool.id)
       .sort(
@@ -528,6 +554,8 @@ export interface PoolFilter {
   containsOrEqual?: string | null;
   overlaps?: string | null;
   equals?: string | null;
+  /** Deleted pools too (issue #18; auditors). */
+  includeDeleted?: boolean | null;
 }
 
 const CONTAINMENT = ["within", "withinOrEqual", "contains", "containsOrEqual", "overlaps", "equals"] as const;
@@ -541,6 +569,7 @@ function toRowFilter(f: PoolFilter): PoolRowFilter {
     statuses: f.statuses,
     family: f.family,
     search: f.search?.trim() || null,
+    includeDeleted: f.includeDeleted ?? false,
   };
   for (const k of CONTAINMENT) {
     const v = f[k];

@@ -128,11 +128,30 @@ export class Pool extends Node {
   @Field(() => PoolRules, { description: "Allocation rules." })
   rules!: PoolRules;
 
+  @Field(() => Boolean, {
+    description:
+      "Whether /metrics exports this pool's utilisation (cloudpam_pool_utilization_ratio); only monitored pools do, to bound the series count.",
+  })
+  monitored!: boolean;
+
   @Field(() => Date, { description: "When the pool was created." })
   createdAt!: Date;
 
   @Field(() => Date, { description: "When the pool was last changed." })
   updatedAt!: Date;
+
+  @Field(() => Date, {
+    nullable: true,
+    description:
+      "When the pool was deleted; null unless it is (deleted objects are only listed with includeDeleted: true). `restore` brings it back within RETENTION_DAYS.",
+  })
+  deletedAt!: Date | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description: "Who deleted it (token or user); null unless deleted.",
+  })
+  deletedBy!: string | null;
 }
 
 export function toPool(p: PoolRecord): Pool {
@@ -151,8 +170,11 @@ export function toPool(p: PoolRecord): Pool {
     description: p.description,
     tags: p.tags,
     rules: { ...p.rules, allowedTiers: p.rules.allowedTiers as Tier[] | null },
+    monitored: p.monitored,
     createdAt: new Date(p.createdAt),
     updatedAt: new Date(p.updatedAt),
+    deletedAt: p.deletedAt ? new Date(p.deletedAt) : null,
+    deletedBy: p.deletedBy ?? null,
   };
 }
 
@@ -276,6 +298,12 @@ export class CreatePoolInput {
 
   @Field(() => PoolRulesInput, { nullable: true, description: "Allocation rules." })
   rules?: PoolRulesInput | null;
+
+  @Field(() => Boolean, {
+    nullable: true,
+    description: "Export this pool's utilisation on /metrics (default false).",
+  })
+  monitored?: boolean | null;
 }
 
 @InputType({
@@ -306,6 +334,12 @@ export class UpdatePoolInput {
     description: "Rule changes (per field); null clears every rule.",
   })
   rules?: PoolRulesInput | null;
+
+  @Field(() => Boolean, {
+    nullable: true,
+    description: "Export this pool's utilisation on /metrics, or stop (cannot be cleared).",
+  })
+  monitored?: boolean | null;
 }
 
 @InputType({ description: "The pool to delete." })

@@ -1,17 +1,18 @@
 /**
  * Gauges the dashboards and alerts need (#17), computed when /metrics is scraped (prom-client `collect`):
- * - cloudpam_pool_utilization_ratio{scope,pool,cidr}: (used + reserved) / size of each pool tagged `monitor: "true"`
- *   (tags, not every pool: that bounds the series count; at most MAX_MONITORED_POOLS);
+ * - cloudpam_pool_utilization_ratio{scope,pool,cidr}: (used + reserved) / size of each pool with `monitored: true`
+ *   (not every pool: that bounds the series count; at most MAX_MONITORED_POOLS);
  * - cloudpam_reconcile_interval_seconds, cloudpam_reconcile_oldest_sync_timestamp_seconds,
  *   cloudpam_reconcile_sync_errors: for the "reconcile stale" and "sync failing" alerts;
  * - cloudpam_ready: 1 while the store is ready (what /readyz reports, short of draining).
- * A worker, so it follows the server's lifetime: it reads the store of the server that started last.
+ * A worker, so it follows the server's lifetime: it reads the store of the server that started last. The reads
+ * are dialect-neutral (src/db/metrics.ts), so the gauges are the same on SQLite and PostgreSQL.
  */
 import { Gauge } from "prom-client";
-import { sql } from "drizzle-orm";
 import { registry } from "../metrics.js";
 import { rowPrefix } from "../db/prefixes.js";
 import { poolUtilizationCounts } from "../db/occupancy.js";
+import { monitoredPoolRows, syncSummary as syncSummaryRow, type MonitoredPoolRow } from "../db/metrics.js";
 import { utilization } from "../allocator/utilization.js";
 import type { Services, Worker } from "./context.js";
 
@@ -19,25 +20,10 @@ export const MAX_MONITORED_POOLS = 500;
 
 let current: Services | null = null;
 
-interface MonitoredPool {
-  id: number;
-  name: string | null;
-  cidr: string;
-  family: number;
-  rangeStart: string;
-  prefixLen: number;
-  scope: string;
-}
-
-async function monitoredPools(services: Services): Promise<{ pool: MonitoredPool; ratio: number }[]> {
+async function monitoredPools(services: Services) {
   return services.store.read(async (db) => {
-    const pools = db.all<MonitoredPool>(sql`
-      SELECT p.id, p.name, p.cidr, p.family, p.range_start AS rangeStart, p.prefix_len AS prefixLen, s.name AS scope
-      FROM prefixes p JOIN scopes s ON s.id = p.scope_id
-      WHERE p.kind = 'pool' AND json_extract(p.tags, '$.monitor') IN ('true', 1)
-      ORDER BY p.id LIMIT ${MAX_MONITORED_POOLS}`);
-    const out: { pool: MonitoredPool; ratio: number }[] = [];
-    for (const pool of pools)
+    const out: { pool: MonitoredPoolRow; ratio: number }[] = [];
+    for (const pool of await monitoredPoolRows(db, MAX_MONITORED_POOLS))
       out.push({
         pool,
         ratio: utilization(rowPrefix(pool), await poolUtilizationCounts(db, pool.id)).percent / 100,
@@ -48,7 +34,7 @@ async function monitoredPools(services: Services): Promise<{ pool: MonitoredPool
 
 new Gauge({
   name: "cloudpam_pool_utilization_ratio",
-  help: `Used + reserved share (0..1) of each pool tagged monitor: "true" (at most ${MAX_MONITORED_POOLS} pools)`,
+  help: `Used + reserved share (0..1) of each pool with monitored: true (at most ${MAX_MONITORED_POOLS} pools)`,
   labelNames: ["scope", "pool", "cidr"] as const,
   registers: [registry],
   async collect() {
@@ -68,14 +54,7 @@ new Gauge({
   },
 });
 
-const syncSummary = (services: Services) =>
-  services.store.read(
-    (db) =>
-      db.get<{ oldest: string | null; errors: number }>(sql`
-        SELECT min(coalesce(finished_at, started_at)) AS oldest,
-               coalesce(sum(CASE WHEN status = 'ERROR' THEN 1 ELSE 0 END), 0) AS errors
-        FROM sync_state`) ?? { oldest: null, errors: 0 },
-  );
+const syncSummary = (services: Services) => services.store.read((db) => syncSummaryRow(db));
 
 new Gauge({
   name: "cloudpam_reconcile_oldest_sync_timestamp_seconds",

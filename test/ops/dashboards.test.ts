@@ -2,7 +2,8 @@
  * Grafana dashboard and Prometheus alert rules (#17): the dashboard JSON parses, every PromQL expression in it
  * and in the alert rules parses (the Prometheus project's own PromQL grammar, @prometheus-io/lezer-promql), and
  * every metric they name is exposed by /metrics of a running server. The new gauges report real values:
- * utilisation of a pool tagged monitor: "true" (and no series for an untagged pool), readiness, reconcile interval.
+ * utilisation of a pool with monitored: true (and no series for another pool, even one tagged monitor: "true"),
+ * readiness, reconcile interval.
  */
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -69,15 +70,17 @@ beforeAll(async () => {
   const account = await s.ok<{ createAccount: { account: { id: string } } }>(
     `mutation { createAccount(input: {key: "aws:555555555555", name: "dash", tier: PRD}) { account { id } } }`,
   );
-  const pool = (cidr: string, name: string, tags: Record<string, string>) =>
+  const pool = (cidr: string, name: string, tags: Record<string, string>, monitored?: boolean) =>
     s
       .ok<{ createPool: { pool: { id: string } } }>(
         `mutation($input: CreatePoolInput!) { createPool(input: $input) { pool { id } } }`,
-        { input: { cidr, name, tags } },
+        { input: { cidr, name, tags, monitored } },
       )
       .then((r) => r.createPool.pool.id);
-  const watched = await pool("10.20.0.0/24", "watched", { monitor: "true" });
+  const watched = await pool("10.20.0.0/24", "watched", { team: "net" }, true);
   await pool("10.30.0.0/24", "unwatched", { team: "net" });
+  // The tag the gauge once read means nothing now (the migration turned it into the flag).
+  await pool("10.40.0.0/24", "tagged", { monitor: "true" });
   await s.ok(`mutation($input: AllocateInput!) { allocate(input: $input) { allocation { id } } }`, {
     input: {
       poolId: watched,
@@ -156,7 +159,7 @@ describe("Prometheus alert rules", () => {
 });
 
 describe("gauges for the dashboard and alerts", () => {
-  it("pool utilisation is exported for pools tagged monitor: true only, with the real ratio", () => {
+  it("pool utilisation is exported for monitored pools only, with the real ratio", () => {
     const lines = metricsText.split("\n").filter((l) => l.startsWith("cloudpam_pool_utilization_ratio{"));
     expect(lines).toEqual([
       `cloudpam_pool_utilization_ratio{scope="default",pool="watched",cidr="10.20.0.0/24"} 0.25`,
