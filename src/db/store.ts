@@ -15,6 +15,7 @@
  */
 import Database from "better-sqlite3";
 import { drizzle, type BetterSQLite3Database } from "drizzle-orm/better-sqlite3";
+import { sql } from "drizzle-orm";
 import { mkdirSync, existsSync } from "node:fs";
 import { dirname } from "node:path";
 import * as schema from "./schema.js";
@@ -281,6 +282,8 @@ export function openStore(options: OpenOptions): Store {
   };
 }
 
+let savepoints = 0;
+
 /**
  * A Store for code already inside `parent.write(db => …)`: its writes are SAVEPOINTs of that one
  * transaction (a failing inner write rolls back to its savepoint only) and its reads see the
@@ -288,7 +291,6 @@ export function openStore(options: OpenOptions): Store {
  * which open their own `store.write`, all-or-nothing in one outer transaction.
  */
 export function nestedStore(db: Db, parent: Store): Store {
-  let depth = 0;
   return {
     dsn: parent.dsn,
     async read(fn) {
@@ -297,37 +299,27 @@ export function nestedStore(db: Db, parent: Store): Store {
     async write(fn) {
       const notes = transactionNotes.get(db);
       const noted = notes?.length ?? 0;
-      if (isPg(db)) {
-        // drizzle's nested transaction is a SAVEPOINT on the same connection (released, or rolled back to, here);
-        // its handle collects notes into the outer transaction's list.
-        try {
-          return await pgHandle(db).transaction(async (sp) => {
-            const inner = sp as unknown as Db;
-            if (notes) transactionNotes.set(inner, notes);
-            try {
-              return await fn(inner);
-            } finally {
-              transactionNotes.delete(inner);
-            }
-          });
-        } catch (e) {
-          notes?.splice(noted);
-          throw e;
-        }
-      }
-      const name = `nested_${++depth}`;
-      db.$client.exec(`SAVEPOINT ${name}`);
+      // A name unique in the process: nested writes (an approval's savepoint around the operation's own
+      // write, possibly through another nested store) never reuse the name of an enclosing savepoint, so
+      // a rollback to the outer one undoes the inner ones too (PostgreSQL resolves a repeated name to the
+      // newest savepoint).
+      const name = `nested_${++savepoints}`;
+      const exec = isPg(db)
+        ? (text: string) => pgHandle(db).execute(sql.raw(text))
+        : (text: string) => db.$client.exec(text);
+      await exec(`SAVEPOINT ${name}`);
       try {
         const result = await fn(db);
-        db.$client.exec(`RELEASE ${name}`);
+        await exec(`RELEASE SAVEPOINT ${name}`);
         return result;
       } catch (e) {
-        db.$client.exec(`ROLLBACK TO ${name}`);
-        db.$client.exec(`RELEASE ${name}`);
-        notes?.splice(noted);
+        try {
+          await exec(`ROLLBACK TO SAVEPOINT ${name}`);
+          await exec(`RELEASE SAVEPOINT ${name}`);
+        } finally {
+          notes?.splice(noted);
+        }
         throw e;
-      } finally {
-        depth--;
       }
     },
     onCommit: (listener) => parent.onCommit(listener),
