@@ -27,6 +27,9 @@ export const POSTGRES_SUITE = [
   "test/api/blocks.test.ts",
   "test/api/monitored-pools.test.ts",
   "test/ops/dashboards.test.ts",
+  // CSV export (REPEATABLE READ cursor) and import, approvals (nested savepoints) (pg-blocks)
+  "test/api/csv.test.ts",
+  "test/api/approvals.test.ts",
 ];
 
 const postgres = process.env.CLOUDPAM_TEST_BACKEND === "postgres";
