@@ -23,6 +23,8 @@ export const POSTGRES_SUITE = [
   "test/security/token-cache.test.ts",
   "test/clients/apq.test.ts",
   "test/clients/relay.test.ts",
+  // soft delete and restore through the API (issue #18)
+  "test/api/soft-delete.test.ts",
   // the blocks view, Pool.monitored and the ops gauges (pg-blocks)
   "test/api/blocks.test.ts",
   "test/api/monitored-pools.test.ts",

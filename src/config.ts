@@ -60,6 +60,10 @@ export interface Config {
   shutdownTimeoutMs: number;
   /** How long a change request waits for approval (hours, fractions allowed). */
   changeRequestTtlHours: number;
+  /** How long a deleted object can be restored before the purge removes it (days, fractions allowed). */
+  retentionDays: number;
+  /** How often `serve` purges deletes older than the retention; 0 = never. */
+  purgeIntervalSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -451,6 +455,20 @@ export const settings: Setting<unknown>[] = [
     apply: (c, v) => (c.changeRequestTtlHours = v),
   }),
   setting({
+    env: "RETENTION_DAYS",
+    default: 30,
+    parse: positiveNumber(36_500),
+    help: "days a deleted pool, allocation, reservation or account can be restored before the purge removes it",
+    apply: (c, v) => (c.retentionDays = v),
+  }),
+  setting({
+    env: "PURGE_INTERVAL_SECONDS",
+    default: 3600,
+    parse: int(0, 604_800),
+    help: "how often the server purges deletes older than RETENTION_DAYS; 0 disables the purge",
+    apply: (c, v) => (c.purgeIntervalSeconds = v),
+  }),
+  setting({
     env: "SHUTDOWN_TIMEOUT_MS",
     default: 8000,
     parse: int(100, 60_000),
@@ -503,6 +521,8 @@ function blankConfig(): Config {
     subscriptionMaxLag: 10_000,
     shutdownTimeoutMs: 8000,
     changeRequestTtlHours: 72,
+    retentionDays: 30,
+    purgeIntervalSeconds: 3600,
   };
 }
 
@@ -572,6 +592,8 @@ export function describeConfig(config: Config): Record<string, unknown> {
     webhookRetryMaxMs: config.webhookRetryMaxMs,
     subscriptionMaxLag: config.subscriptionMaxLag,
     changeRequestTtlHours: config.changeRequestTtlHours,
+    retentionDays: config.retentionDays,
+    purgeIntervalSeconds: config.purgeIntervalSeconds,
   };
 }
 

@@ -4,7 +4,7 @@
  * the two filters whose SQL functions differ (JSON array membership, substring) branch on `isPg`.
  * test/postgres/accounts-db.test.ts runs it on both.
  */
-import { and, count, eq, inArray, sql, type AnyColumn, type SQL } from "drizzle-orm";
+import { and, count, eq, inArray, isNull, sql, type AnyColumn, type SQL } from "drizzle-orm";
 import { keysetOrder, keysetWhere, toPage, type Page, type ResolvedPage } from "./pagination.js";
 import { accounts } from "./schema.js";
 import { isPg } from "./dialect.js";
@@ -23,7 +23,12 @@ export interface AccountRowFilter {
   region?: string | null;
   /** Case-insensitive substring of the key or the name. */
   search?: string | null;
+  /** Deleted accounts too (auditors); by default they are left out. */
+  includeDeleted?: boolean | null;
 }
+
+/** Not soft-deleted (issue #18): every lookup but restore's leaves deleted accounts out. */
+const notDeleted = isNull(accounts.deletedAt);
 
 export type AccountOrderField = "key" | "name" | "createdAt";
 
@@ -34,17 +39,30 @@ export async function insertAccount(db: Db, row: NewAccountRow): Promise<Account
 
 /** O(log n). On SQLite a statement prepared once per connection (the allocate hot path asks). */
 export async function accountById(db: Db, id: number): Promise<AccountRow | undefined> {
-  if (isPg(db)) return (await db.select().from(accounts).where(eq(accounts.id, id)).limit(1))[0];
+  if (isPg(db))
+    return (
+      await db
+        .select()
+        .from(accounts)
+        .where(and(eq(accounts.id, id), notDeleted))
+        .limit(1)
+    )[0];
   return preparedQuery<AccountRow>(db, "accountById", (d) =>
     d
       .select()
       .from(accounts)
-      .where(eq(accounts.id, placeholder("id"))),
+      .where(and(eq(accounts.id, placeholder("id")), notDeleted)),
   ).get({ id });
 }
 
 export async function accountByKey(db: Db, key: string): Promise<AccountRow | undefined> {
-  return (await db.select().from(accounts).where(eq(accounts.key, key)).limit(1))[0];
+  return (
+    await db
+      .select()
+      .from(accounts)
+      .where(and(eq(accounts.key, key), notDeleted))
+      .limit(1)
+  )[0];
 }
 
 export async function accountsByIds(db: Db, ids: readonly number[]): Promise<AccountRow[]> {
@@ -52,7 +70,7 @@ export async function accountsByIds(db: Db, ids: readonly number[]): Promise<Acc
   return db
     .select()
     .from(accounts)
-    .where(inArray(accounts.id, [...ids]));
+    .where(and(notDeleted, inArray(accounts.id, [...ids])));
 }
 
 function filterWhere(db: Db, f: AccountRowFilter): SQL | undefined {
@@ -65,6 +83,7 @@ function filterWhere(db: Db, f: AccountRowFilter): SQL | undefined {
   const contains = (col: AnyColumn, text: string) =>
     pg ? sql`strpos(lower(${col}), lower(${text})) > 0` : sql`instr(lower(${col}), lower(${text})) > 0`;
   return and(
+    f.includeDeleted ? undefined : notDeleted,
     f.provider ? eq(accounts.provider, f.provider) : undefined,
     f.tier ? eq(accounts.tier, f.tier) : undefined,
     f.environment ? eq(accounts.environment, f.environment) : undefined,
@@ -118,8 +137,4 @@ export async function updateAccountRow(db: Db, id: number, set: Partial<NewAccou
     .where(eq(accounts.id, id))
     .returning();
   return row!;
-}
-
-export async function deleteAccountRow(db: Db, id: number): Promise<void> {
-  await db.delete(accounts).where(eq(accounts.id, id));
 }

@@ -26,12 +26,20 @@ export interface AccountSummary {
 
 export async function accountSummary(db: Db, id: number): Promise<AccountSummary | undefined> {
   const columns = { id: accounts.id, key: accounts.key, name: accounts.name, tier: accounts.tier };
-  if (isPg(db)) return (await db.select(columns).from(accounts).where(eq(accounts.id, id)).limit(1))[0];
+  const live = isNull(accounts.deletedAt);
+  if (isPg(db))
+    return (
+      await db
+        .select(columns)
+        .from(accounts)
+        .where(and(eq(accounts.id, id), live))
+        .limit(1)
+    )[0];
   return preparedQuery<AccountSummary>(db, "accountSummary", (d) =>
     d
       .select(columns)
       .from(accounts)
-      .where(eq(accounts.id, placeholder("id"))),
+      .where(and(eq(accounts.id, placeholder("id")), live)),
   ).get({ id });
 }
 
@@ -68,7 +76,7 @@ export async function deletePrefixRow(db: Db, id: number): Promise<void> {
   await db.delete(prefixes).where(eq(prefixes.id, id));
 }
 
-/** Rows of one kind by id (any status), for loaders. */
+/** Rows of one kind by id (any status; not deleted), for loaders. */
 export async function prefixesOfKindByIds(
   db: Db,
   kind: PrefixRow["kind"],
@@ -78,7 +86,7 @@ export async function prefixesOfKindByIds(
   return db
     .select()
     .from(prefixes)
-    .where(and(eq(prefixes.kind, kind), inArray(prefixes.id, [...ids])));
+    .where(and(eq(prefixes.kind, kind), isNull(prefixes.deletedAt), inArray(prefixes.id, [...ids])));
 }
 /** Which prefixes a list shows: of one pool or one account, of one kind, optionally live/released only. */
 export interface PrefixListFilter {
@@ -87,6 +95,8 @@ export interface PrefixListFilter {
   accountId?: number;
   /** true: live only (ALLOCATED); false: released only; undefined: both. */
   live?: boolean;
+  /** Deleted rows too (auditors); by default they are left out. */
+  includeDeleted?: boolean;
 }
 
 function listWhere(f: PrefixListFilter): SQL | undefined {
@@ -94,7 +104,15 @@ function listWhere(f: PrefixListFilter): SQL | undefined {
     f.poolId !== undefined ? eq(prefixes.parentId, f.poolId) : undefined,
     f.accountId !== undefined ? eq(prefixes.accountId, f.accountId) : undefined,
     eq(prefixes.kind, f.kind),
-    f.live === undefined ? undefined : f.live ? isNull(prefixes.releasedAt) : isNotNull(prefixes.releasedAt),
+    f.includeDeleted ? undefined : isNull(prefixes.deletedAt),
+    f.live === undefined
+      ? undefined
+      : f.includeDeleted
+        ? // A deleted row is released too: its status tells what it was.
+          eq(prefixes.status, f.live ? "ALLOCATED" : "RELEASED")
+        : f.live
+          ? isNull(prefixes.releasedAt)
+          : isNotNull(prefixes.releasedAt),
   );
 }
 

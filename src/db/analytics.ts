@@ -10,7 +10,20 @@
  * Await style on both backends (test/postgres/pools-db.test.ts); the SQL that differs (JSON arrays, dates,
  * SQLite's `+column` that keeps the planner off an index) branches on `isPg(db)`.
  */
-import { and, count, eq, gte, inArray, isNotNull, lt, or, sql, type AnyColumn, type SQL } from "drizzle-orm";
+import {
+  and,
+  count,
+  eq,
+  gte,
+  inArray,
+  isNotNull,
+  isNull,
+  lt,
+  or,
+  sql,
+  type AnyColumn,
+  type SQL,
+} from "drizzle-orm";
 import { alias } from "drizzle-orm/sqlite-core";
 import type { Prefix } from "../allocator/index.js";
 import {
@@ -113,6 +126,8 @@ export function prefixFilterWhere(db: Db, f: PrefixRowFilter): SQL | undefined {
   );
   return and(
     kindWhere,
+    // Soft-deleted rows (issue #18) are in no table, aggregate or export.
+    isNull(prefixes.deletedAt),
     nonEmpty(f.accountIds) ? inArray(prefixes.accountId, [...f.accountIds]) : undefined,
     accountFilterWhere(db, f),
     nonEmpty(f.poolIds) ? inArray(prefixes.parentId, [...f.poolIds]) : undefined,

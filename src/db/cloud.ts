@@ -285,7 +285,7 @@ export async function cloudAccountIds(db: Db): Promise<number[]> {
   const rows = await db
     .select({ id: accounts.id })
     .from(accounts)
-    .where(sql`lower(${accounts.provider}) IN ('aws', 'gcp')`)
+    .where(and(sql`lower(${accounts.provider}) IN ('aws', 'gcp')`, isNull(accounts.deletedAt)))
     .orderBy(asc(accounts.id));
   return rows.map((r) => r.id);
 }

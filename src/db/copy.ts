@@ -47,6 +47,7 @@ const TABLES = [
   ["drift_items", lite.driftItems, pgs.driftItems],
   ["sync_state", lite.syncState, pgs.syncState],
   ["change_requests", lite.changeRequests, pgs.changeRequests],
+  ["deletions", lite.deletions, pgs.deletions],
 ] as const satisfies readonly (readonly [string, SQLiteTable, PgTable])[];
 
 export interface CopiedTable {

@@ -13,7 +13,7 @@
  */
 import Database from "better-sqlite3";
 import type pg from "pg";
-import { and, asc, desc, eq, inArray, sql, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, isNull, sql, type SQL } from "drizzle-orm";
 import { type Prefix } from "../allocator/index.js";
 import {
   accountFilterWhere,
@@ -140,6 +140,7 @@ export function accountsCursor(store: Store, db: Db, f: AccountExportFilter): Ro
     updatedAt: accounts.updatedAt,
   };
   const where = and(
+    isNull(accounts.deletedAt),
     f.accountIds?.length ? inArray(accounts.id, [...f.accountIds]) : undefined,
     accountFilterWhere(db, f),
   );

@@ -58,9 +58,13 @@ export interface PoolRowFilter {
   containsOrEqual?: Prefix | null;
   overlaps?: Prefix | null;
   equals?: Prefix | null;
+  /** Deleted pools too (auditors); by default they are left out. */
+  includeDeleted?: boolean | null;
 }
 
 const isPool = eq(prefixes.kind, "pool");
+/** Not soft-deleted (issue #18; a deleted row is also released, so live filters need not say it). */
+const notDeleted = isNull(prefixes.deletedAt);
 
 /**
  * Locks the rows of these pools until the transaction ends, in ascending id order (so two writers locking
@@ -91,6 +95,7 @@ function nameContains(db: Db, search: string): SQL {
 function filterWhere(db: Db, f: PoolRowFilter): SQL | undefined {
   return and(
     isPool,
+    f.includeDeleted ? undefined : notDeleted,
     f.scopeId != null ? eq(prefixes.scopeId, f.scopeId) : undefined,
     f.parentId != null ? eq(prefixes.parentId, f.parentId) : undefined,
     f.rootsOnly ? isNull(prefixes.parentId) : undefined,
@@ -239,7 +244,7 @@ export async function poolsByIds(db: Db, ids: readonly number[]): Promise<Prefix
   return db
     .select()
     .from(prefixes)
-    .where(and(isPool, inArray(prefixes.id, [...ids])));
+    .where(and(isPool, notDeleted, inArray(prefixes.id, [...ids])));
 }
 
 /** Live ancestor pools of p in one scope including p itself if it is a pool, root first. O(length × log n). */
@@ -276,7 +281,8 @@ function subtreeIds(id: number, liveOnly: boolean): SQL {
 
 /**
  * Everything a pool delete removes: its live subtree (walked through the live-parent index) and the
- * released history of every pool in it (found by range inside the pool, then by parent).
+ * released history of every pool in it (found by range inside the pool, then by parent), leaving out rows an
+ * earlier delete already took.
  */
 export async function poolSubtree(db: Db, pool: PrefixRow): Promise<PrefixRow[]> {
   const live = await db.select().from(prefixes).where(subtreeIds(pool.id, true));
@@ -290,15 +296,19 @@ export async function poolSubtree(db: Db, pool: PrefixRow): Promise<PrefixRow[]>
           eq(prefixes.scopeId, pool.scopeId),
           withinOrEqualWhere(rowPrefix(pool)),
           isNotNull(prefixes.releasedAt),
+          notDeleted,
         ),
       )
   ).filter((r) => r.parentId !== null && poolIds.has(r.parentId));
   return [...live, ...released];
 }
 
-/** Prefixes (live or released) that belong to an account, by the account index. */
+/** Prefixes (live or released, not deleted) that belong to an account, by the account index. */
 export async function prefixesOfAccount(db: Db, accountId: number): Promise<PrefixRow[]> {
-  return db.select().from(prefixes).where(eq(prefixes.accountId, accountId));
+  return db
+    .select()
+    .from(prefixes)
+    .where(and(eq(prefixes.accountId, accountId), notDeleted));
 }
 
 /** Deletes rows leaves first (non-pools, then pools longest prefix first), in chunks under SQLite's variable limit. */

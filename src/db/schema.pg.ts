@@ -81,7 +81,7 @@ export const accounts = pgTable(
   "accounts",
   {
     id: id(),
-    key: text("key").notNull().unique(),
+    key: text("key").notNull(),
     provider: text("provider").notNull(),
     name: text("name").notNull(),
     description: text("description"),
@@ -93,11 +93,22 @@ export const accounts = pgTable(
     reconcilePolicy: text("reconcile_policy").notNull().default("OBSERVE"),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
+    /** Soft delete (issue #18): when and by whom, and the delete operation (`deletions.id`) it belongs to. */
+    deletedAt: text("deleted_at"),
+    deletedBy: text("deleted_by"),
+    deletionId: integer("deletion_id"),
   },
   (t) => [
+    // A deleted account frees its key: only live keys are unique.
+    uniqueIndex("accounts_key_unique")
+      .on(t.key)
+      .where(sql`deleted_at IS NULL`),
     index("accounts_provider_idx").on(t.provider, t.id),
     index("accounts_tier_idx").on(t.tier, t.id),
     index("accounts_created_idx").on(t.createdAt, t.id),
+    index("accounts_deletion_idx")
+      .on(t.deletionId)
+      .where(sql`deletion_id IS NOT NULL`),
   ],
 );
 
@@ -133,6 +144,13 @@ export const prefixes = pgTable(
     updatedAt: updatedAt(),
     monitored: boolean("monitored").notNull().default(false),
     releasedAt: text("released_at"),
+    /**
+     * Soft delete (issue #18): a deleted row also has released_at set (so every live filter and the live
+     * unique index leave it out) and names its delete operation (`deletions.id`), which restore and purge use.
+     */
+    deletedAt: text("deleted_at"),
+    deletedBy: text("deleted_by"),
+    deletionId: integer("deletion_id"),
   },
   (t) => [
     index("prefixes_range_idx").on(t.scopeId, t.family, t.rangeStart, t.rangeEnd),
@@ -147,6 +165,9 @@ export const prefixes = pgTable(
     index("prefixes_account_kind_idx").on(t.accountId, t.kind, t.rangeStart),
     index("prefixes_kind_created_idx").on(t.kind, t.createdAt, t.id),
     index("prefixes_resource_idx").on(t.resourceId),
+    index("prefixes_deletion_idx")
+      .on(t.deletionId)
+      .where(sql`deletion_id IS NOT NULL`),
     index("prefixes_monitored_idx")
       .on(t.id)
       .where(sql`monitored`),
@@ -365,5 +386,22 @@ export const changeRequests = pgTable(
   (t) => [
     index("change_requests_status_idx").on(t.status, t.expiresAt),
     index("change_requests_target_idx").on(t.targetType, t.targetId),
+  ],
+);
+
+/** Soft delete operations (see ./schema.ts). */
+export const deletions = pgTable(
+  "deletions",
+  {
+    id: id(),
+    subjectType: text("subject_type").notNull(),
+    subjectId: integer("subject_id").notNull(),
+    deletedBy: text("deleted_by").notNull(),
+    deletedAt: text("deleted_at").notNull(),
+    detail: text("detail").notNull().default("{}"),
+  },
+  (t) => [
+    index("deletions_subject_idx").on(t.subjectType, t.subjectId),
+    index("deletions_deleted_idx").on(t.deletedAt, t.id),
   ],
 );

@@ -76,7 +76,7 @@ export const accounts = sqliteTable(
   "accounts",
   {
     id: integer("id").primaryKey({ autoIncrement: true }),
-    key: text("key").notNull().unique(),
+    key: text("key").notNull(),
     provider: text("provider").notNull(),
     name: text("name").notNull(),
     description: text("description"),
@@ -90,11 +90,22 @@ export const accounts = sqliteTable(
     reconcilePolicy: text("reconcile_policy").notNull().default("OBSERVE"),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
+    /** Soft delete (issue #18): when and by whom, and the delete operation (`deletions.id`) it belongs to. */
+    deletedAt: text("deleted_at"),
+    deletedBy: text("deleted_by"),
+    deletionId: integer("deletion_id"),
   },
   (t) => [
+    // A deleted account frees its key: only live keys are unique.
+    uniqueIndex("accounts_key_unique")
+      .on(t.key)
+      .where(sql`deleted_at IS NULL`),
     index("accounts_provider_idx").on(t.provider, t.id),
     index("accounts_tier_idx").on(t.tier, t.id),
     index("accounts_created_idx").on(t.createdAt, t.id),
+    index("accounts_deletion_idx")
+      .on(t.deletionId)
+      .where(sql`deletion_id IS NOT NULL`),
   ],
 );
 
@@ -140,6 +151,13 @@ export const prefixes = sqliteTable(
     // Pools only: measured by the per-pool utilisation gauge of /metrics (#17; bounded cardinality).
     monitored: integer("monitored", { mode: "boolean" }).notNull().default(false),
     releasedAt: text("released_at"),
+    /**
+     * Soft delete (issue #18): a deleted row also has released_at set (so every live filter and the live
+     * unique index leave it out) and names its delete operation (`deletions.id`), which restore and purge use.
+     */
+    deletedAt: text("deleted_at"),
+    deletedBy: text("deleted_by"),
+    deletionId: integer("deletion_id"),
   },
   (t) => [
     index("prefixes_range_idx").on(t.scopeId, t.family, t.rangeStart, t.rangeEnd),
@@ -157,6 +175,9 @@ export const prefixes = sqliteTable(
     index("prefixes_account_kind_idx").on(t.accountId, t.kind, t.rangeStart),
     index("prefixes_kind_created_idx").on(t.kind, t.createdAt, t.id),
     index("prefixes_resource_idx").on(t.resourceId),
+    index("prefixes_deletion_idx")
+      .on(t.deletionId)
+      .where(sql`deletion_id IS NOT NULL`),
     // The monitored pools (the /metrics gauge reads them at every scrape).
     index("prefixes_monitored_idx")
       .on(t.id)
@@ -400,5 +421,28 @@ export const changeRequests = sqliteTable(
   (t) => [
     index("change_requests_status_idx").on(t.status, t.expiresAt),
     index("change_requests_target_idx").on(t.targetType, t.targetId),
+  ],
+);
+
+/**
+ * One row per soft delete (issue #18): what was asked to be deleted (the root), by whom and when. Every row the
+ * delete marked carries this id in `deletion_id`, so one restore brings back exactly what that delete took and the
+ * purge removes it together. `detail` (JSON) keeps what the delete changed beside the rows it marked (an account
+ * delete's detached pools). Restore and purge delete the row; the events keep the history.
+ */
+export const deletions = sqliteTable(
+  "deletions",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    /** Pool | Reservation | Account */
+    subjectType: text("subject_type").notNull(),
+    subjectId: integer("subject_id").notNull(),
+    deletedBy: text("deleted_by").notNull(),
+    deletedAt: text("deleted_at").notNull(),
+    detail: text("detail").notNull().default("{}"),
+  },
+  (t) => [
+    index("deletions_subject_idx").on(t.subjectType, t.subjectId),
+    index("deletions_deleted_idx").on(t.deletedAt, t.id),
   ],
 );

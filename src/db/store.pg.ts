@@ -13,6 +13,11 @@
  *   are handed out in commit order; their NOTIFY wakes every replica's listeners at commit.
  * - Connection failures become `DatabaseUnavailableError` (SERVICE_UNAVAILABLE), never a hang: the
  *   pool waits at most `connectTimeoutMs` for a connection. `ready()` answers from a background ping.
+ * - Writes hold at most `poolSize - 2` connections at once (an in-process gate in front of the pool), so
+ *   a burst of writers queued on one pool's row lock never starves reads (token checks, the event hub)
+ *   of connections, and a long queue of writes under load waits at the gate, not in the pool's queue,
+ *   whose `connectTimeoutMs` would report it as an outage. A connection failure rejects every write
+ *   waiting at the gate at once (SERVICE_UNAVAILABLE), so an outage does not make them wait in turn.
  */
 import pg from "pg";
 import { sql } from "drizzle-orm";
@@ -182,6 +187,26 @@ export async function openPgStore(options: PgStoreOptions): Promise<PgStore> {
   const pinger = setInterval(() => void ping(), options.pingIntervalMs ?? 1000);
   pinger.unref();
 
+  // The write gate (see the module comment): at most `slots` write transactions hold a connection.
+  const slots = Math.max(1, (options.poolSize ?? 10) - 2);
+  let writing = 0;
+  const gate: { resolve: () => void; reject: (e: unknown) => void }[] = [];
+  const enter = (): Promise<void> => {
+    if (writing < slots) {
+      writing++;
+      return Promise.resolve();
+    }
+    return new Promise((resolve, reject) => gate.push({ resolve, reject }));
+  };
+  const leave = () => {
+    const next = gate.shift();
+    if (next) next.resolve();
+    else writing--;
+  };
+  const rejectWaiting = (e: unknown) => {
+    for (const w of gate.splice(0)) w.reject(e);
+  };
+
   const attempts = options.retryAttempts ?? 6;
   const base = options.retryBaseMs ?? 5;
   const unavailable = (e: unknown) => {
@@ -209,16 +234,24 @@ export async function openPgStore(options: PgStoreOptions): Promise<PgStore> {
     async write(fn) {
       for (let attempt = 1; ; attempt++) {
         if (closed) throw new Error("store is closed");
+        await enter();
         try {
           const [result, notes] = await db.transaction((tx) => collectNotes(asDb(tx), () => fn(tx)));
           fire(notes);
           return result;
         } catch (e) {
-          if (isConnectionFailure(e)) throw unavailable(e);
+          if (isConnectionFailure(e)) {
+            const error = unavailable(e);
+            rejectWaiting(error);
+            throw error;
+          }
           if (!RETRYABLE.has(pgErrorCode(e) ?? "") || attempt >= attempts) throw e;
-          const delay = Math.random() * Math.min(1000, base * 2 ** attempt);
-          await new Promise((resolve) => setTimeout(resolve, delay));
+        } finally {
+          leave();
         }
+        // A retry waits outside the gate (jittered, doubling), then queues again.
+        const delay = Math.random() * Math.min(1000, base * 2 ** attempt);
+        await new Promise((resolve) => setTimeout(resolve, delay));
       }
     },
     onCommit(l) {
@@ -229,6 +262,7 @@ export async function openPgStore(options: PgStoreOptions): Promise<PgStore> {
     async close() {
       if (closed) return;
       closed = true;
+      rejectWaiting(new Error("store is closed"));
       clearInterval(pinger);
       clearTimeout(listenRetry);
       await listener?.end().catch(() => {});

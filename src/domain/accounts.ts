@@ -17,7 +17,6 @@ import {
   accountsByIds,
   accountsPage,
   countAccounts,
-  deleteAccountRow,
   insertAccount,
   updateAccountRow,
   type AccountOrderField,
@@ -26,7 +25,13 @@ import {
 } from "../db/accounts.js";
 import { formatPrefix } from "../allocator/index.js";
 import { resolvePage, type Page, type PageArgs } from "../db/pagination.js";
-import { deletePrefixRows, lockPoolRows, prefixesOfAccount, updatePrefixRow } from "../db/pools.js";
+import { lockPoolRows, prefixesOfAccount, updatePrefixRow } from "../db/pools.js";
+import {
+  deleteCloudStateOfAccount,
+  insertDeletion,
+  markAccountDeleted,
+  markPrefixesDeleted,
+} from "../db/deletions.js";
 import type { PrefixRow } from "../db/prefixes.js";
 import { prefixesByIds, rowPrefix } from "../db/prefixes.js";
 import type { Store } from "../db/store.js";
@@ -34,6 +39,7 @@ import type { Caller } from "./caller.js";
 import { Conflict, Invalid, withArticle } from "./errors.js";
 import { appendEvent } from "./events.js";
 import { describePrefix, prefixRef, vacateInPool } from "./placement.js";
+import { actorLabel } from "./roles.js";
 import {
   appendDeletedEvents,
   prefixSnapshot,
@@ -307,6 +313,9 @@ export interface AccountRecord {
   /** ISO-8601 UTC. */
   createdAt: string;
   updatedAt: string;
+  /** Soft delete (issue #18): only on a deleted object (lists with includeDeleted). */
+  deletedAt?: string;
+  deletedBy?: string | null;
 }
 
 export function toAccountRecord(row: AccountRow): AccountRecord {
@@ -324,6 +333,7 @@ export function toAccountRecord(row: AccountRow): AccountRecord {
     reconcilePolicy: row.reconcilePolicy as ReconcilePolicy,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
+    ...(row.deletedAt !== null ? { deletedAt: row.deletedAt, deletedBy: row.deletedBy } : {}),
   };
 }
 
@@ -473,10 +483,24 @@ export async function deleteAccount(
     await lockPoolRows(db, parents.keys());
     for (const r of live) await vacateInPool(db, parents.get(r.parentId!)!, rowPrefix(r));
     const removed = rows.filter((r) => r.kind !== "pool");
-    await deletePrefixRows(db, removed);
+    // Soft delete (issue #18): the account and its allocations stay, marked as one delete operation (which
+    // remembers the detached pools, so restore can attach them again); its key is free for a new account.
+    const deletion = await insertDeletion(db, {
+      subjectType: "Account",
+      subjectId: id,
+      deletedBy: actorLabel(caller.actor),
+      deletedAt: new Date().toISOString(),
+      detail: JSON.stringify({ detachedPoolIds: pools.map((p) => p.id) }),
+    });
+    await markPrefixesDeleted(
+      db,
+      removed.map((r) => r.id),
+      deletion,
+    );
     const detachedPools: PrefixRow[] = [];
     for (const p of pools) detachedPools.push(await updatePrefixRow(db, p.id, { accountId: null }));
-    await deleteAccountRow(db, id);
+    await markAccountDeleted(db, id, deletion);
+    await deleteCloudStateOfAccount(db, id);
     // The events last (src/db/README.md), in the order they always had.
     await appendDeletedEvents(db, caller, removed);
     for (const [i, p] of pools.entries())
@@ -508,6 +532,8 @@ export interface AccountFilter {
   platform?: string | null;
   region?: string | null;
   search?: string | null;
+  /** Deleted accounts too (issue #18; auditors). */
+  includeDeleted?: boolean | null;
 }
 
 export async function listAccounts(

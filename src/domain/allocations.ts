@@ -88,6 +88,9 @@ export interface AllocationRecord {
   createdAt: string;
   updatedAt: string;
   releasedAt: string | null;
+  /** Soft delete (issue #18): only on a deleted object (lists with includeDeleted). */
+  deletedAt?: string;
+  deletedBy?: string | null;
 }
 
 export function toAllocationRecord(row: PrefixRow): AllocationRecord {
@@ -114,7 +117,9 @@ export function toAllocationRecord(row: PrefixRow): AllocationRecord {
     createdBy: row.createdBy,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
-    releasedAt: row.releasedAt,
+    // A delete also sets released_at (src/db/deletions.ts); an allocation live when deleted was not released.
+    releasedAt: row.deletedAt !== null && row.status !== "RELEASED" ? null : row.releasedAt,
+    ...(row.deletedAt !== null ? { deletedAt: row.deletedAt, deletedBy: row.deletedBy } : {}),
   };
 }
 
@@ -533,6 +538,8 @@ export interface AllocationListFilter {
   poolId?: number;
   accountId?: number;
   status?: AllocationStatus | null;
+  /** Deleted allocations too (issue #18; auditors). */
+  includeDeleted?: boolean | null;
 }
 
 /** One keyset page of a pool's or an account's allocations in address order; the count runs on demand. */
@@ -548,6 +555,7 @@ export async function listAllocations(
     poolId: filter.poolId,
     accountId: filter.accountId,
     live: filter.status ? filter.status === "ALLOCATED" : undefined,
+    includeDeleted: filter.includeDeleted ?? false,
   };
   const page = await store.read((db) => prefixListPage(db, f, resolved));
   return {

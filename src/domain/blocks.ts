@@ -188,9 +188,10 @@ export async function listReservations(
   poolId: number,
   args: PageArgs,
   maxPageSize: number,
+  includeDeleted = false,
 ): Promise<{ page: Page<ReservationRecord>; count: () => Promise<number> }> {
   const resolved = resolvePage(args, maxPageSize);
-  const f = { kind: "reservation" as const, poolId };
+  const f = { kind: "reservation" as const, poolId, includeDeleted };
   const page = await store.read((db) => prefixListPage(db, f, resolved));
   return {
     page: { ...page, items: page.items.map(toReservationRecord) },

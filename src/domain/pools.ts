@@ -23,7 +23,6 @@ import {
 import { resolvePage, type Page, type PageArgs } from "../db/pagination.js";
 import {
   countPools,
-  deletePrefixRows,
   lockPoolRow,
   lockPoolRows,
   poolPath,
@@ -42,6 +41,7 @@ import {
   rowPrefix,
   type PrefixRow,
 } from "../db/prefixes.js";
+import { insertDeletion, markPrefixesDeleted } from "../db/deletions.js";
 import { allScopeIds, defaultScope } from "../db/scopes.js";
 import type { Db, Store } from "../db/store.js";
 import type { Caller } from "./caller.js";
@@ -59,6 +59,7 @@ import {
   takeNextInPool,
   vacateInPool,
 } from "./placement.js";
+import { actorLabel } from "./roles.js";
 import { requireScope } from "./scopes.js";
 import { cleanTags, freeText, parseCidr, requireAccount, requiredName, requirePool } from "./validation.js";
 
@@ -109,6 +110,9 @@ export interface PoolRecord {
   /** ISO-8601 UTC. */
   createdAt: string;
   updatedAt: string;
+  /** Soft delete (issue #18): only on a deleted object (lists with includeDeleted). */
+  deletedAt?: string;
+  deletedBy?: string | null;
 }
 
 export function toPoolRecord(row: PrefixRow): PoolRecord {
@@ -128,6 +132,7 @@ export function toPoolRecord(row: PrefixRow): PoolRecord {
     monitored: row.monitored,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
+    ...(row.deletedAt !== null ? { deletedAt: row.deletedAt, deletedBy: row.deletedBy } : {}),
   };
 }
 
@@ -512,7 +517,18 @@ export async function deletePool(
     );
     if (pool.parentId !== null)
       await vacateInPool(db, await requirePool(db, pool.parentId, "parentId"), rowPrefix(pool));
-    await deletePrefixRows(db, subtree);
+    // Soft delete (issue #18): the rows stay, marked as one delete operation that restore can bring back.
+    const deletion = await insertDeletion(db, {
+      subjectType: "Pool",
+      subjectId: pool.id,
+      deletedBy: actorLabel(caller.actor),
+      deletedAt: new Date().toISOString(),
+    });
+    await markPrefixesDeleted(
+      db,
+      subtree.map((r) => r.id),
+      deletion,
+    );
     const removed = subtree
       .filter((r) => r.id !== pool.id)
       .sort(
@@ -538,6 +554,8 @@ export interface PoolFilter {
   containsOrEqual?: string | null;
   overlaps?: string | null;
   equals?: string | null;
+  /** Deleted pools too (issue #18; auditors). */
+  includeDeleted?: boolean | null;
 }
 
 const CONTAINMENT = ["within", "withinOrEqual", "contains", "containsOrEqual", "overlaps", "equals"] as const;
@@ -551,6 +569,7 @@ function toRowFilter(f: PoolFilter): PoolRowFilter {
     statuses: f.statuses,
     family: f.family,
     search: f.search?.trim() || null,
+    includeDeleted: f.includeDeleted ?? false,
   };
   for (const k of CONTAINMENT) {
     const v = f[k];

@@ -1,11 +1,12 @@
 /**
  * Reservations: ranges of a pool held back and never handed out. A reservation takes its range from the
  * pool's free space like an allocation (the pool's child-length rules do not apply: they govern what is
- * handed out), in any pool status; unreserve gives the range back and deletes the row (the event log
- * keeps its history).
+ * handed out), in any pool status; unreserve gives the range back and soft-deletes the row (restore brings it
+ * back within RETENTION_DAYS; the event log keeps its history).
  */
 import { AllocatorError, formatPrefix, type Prefix } from "../allocator/index.js";
-import { deletePrefixRow, prefixesOfKindByIds } from "../db/allocations.js";
+import { prefixesOfKindByIds } from "../db/allocations.js";
+import { insertDeletion, markPrefixesDeleted } from "../db/deletions.js";
 import { lockPoolRow } from "../db/pools.js";
 import { insertPrefix, prefixById, rangeColumns, rowPrefix, type PrefixRow } from "../db/prefixes.js";
 import type { Store } from "../db/store.js";
@@ -27,6 +28,9 @@ export interface ReservationRecord {
   reason: string | null;
   createdBy: string | null;
   createdAt: string;
+  /** Soft delete (issue #18): only on a deleted object (lists with includeDeleted). */
+  deletedAt?: string;
+  deletedBy?: string | null;
 }
 
 export function toReservationRecord(row: PrefixRow): ReservationRecord {
@@ -40,6 +44,7 @@ export function toReservationRecord(row: PrefixRow): ReservationRecord {
     reason: row.description,
     createdBy: row.createdBy,
     createdAt: row.createdAt,
+    ...(row.deletedAt !== null ? { deletedAt: row.deletedAt, deletedBy: row.deletedBy } : {}),
   };
 }
 
@@ -92,16 +97,24 @@ export async function reserve(store: Store, caller: Caller, input: ReserveInput)
   });
 }
 
-/** Gives the range back to the pool and deletes the reservation. */
+/** Gives the range back to the pool and (soft-)deletes the reservation. */
 export async function unreserve(store: Store, caller: Caller, id: number): Promise<ReservationRecord> {
   return store.write(async (db) => {
     const unlocked = await prefixById(db, id);
-    if (!unlocked || unlocked.kind !== "reservation") throw new NotFound("Reservation", id, "id");
+    if (!unlocked || unlocked.kind !== "reservation" || unlocked.deletedAt !== null)
+      throw new NotFound("Reservation", id, "id");
     await lockPoolRow(db, unlocked.parentId!);
     const row = await prefixById(db, id); // as it is under the pool's lock
-    if (!row) throw new NotFound("Reservation", id, "id");
+    if (!row || row.deletedAt !== null) throw new NotFound("Reservation", id, "id");
     await vacateInPool(db, (await prefixById(db, row.parentId!))!, rowPrefix(row));
-    await deletePrefixRow(db, row.id);
+    // Soft delete (issue #18): the row stays, marked, until restore or the purge.
+    const deletion = await insertDeletion(db, {
+      subjectType: "Reservation",
+      subjectId: row.id,
+      deletedBy: actorLabel(caller.actor),
+      deletedAt: new Date().toISOString(),
+    });
+    await markPrefixesDeleted(db, [row.id], deletion);
     const record = toReservationRecord(row);
     await appendEvent(db, caller, {
       type: "reservation.deleted",

@@ -57,6 +57,9 @@ export class PubSubChangeFeed implements ChangeFeed {
     this.client = new v1.SubscriberClient({
       ...config,
       port: config.port === undefined ? undefined : Number(config.port),
+      // With an endpoint override gax would otherwise ask the metadata server for the universe domain
+      // (seconds off GCE) before the first call.
+      ...(opts.apiEndpoint ? { universeDomain: "googleapis.com" } : {}),
     });
   }
 

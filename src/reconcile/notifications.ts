@@ -27,7 +27,7 @@ import { MalformedChangeMessage, parseAwsChange, parseGcpChange } from "../provi
 import type { ChangeFeed, ChangeMessage } from "../providers/types.js";
 import { accountSettings, feedFor, providerNameOf, type AccountTarget } from "./provider-factory.js";
 import type { ReconcileServices } from "./sync.js";
-import { syncTarget } from "./targeted.js";
+import { disposeTargetedProviders, syncTarget } from "./targeted.js";
 
 export const DEFAULT_MAX_RECEIVE_COUNT = 5;
 const BACKOFF_MIN_MS = 1_000;
@@ -220,6 +220,8 @@ export function createNotificationWorker() {
           continue;
         }
         if (!feed) continue;
+        // Load the provider's SDK now, not on the first notification (seconds for the GCP one).
+        void (feed.provider === "aws" ? import("../providers/aws.js") : import("../providers/gcp.js"));
         const abort = new AbortController();
         const done = consume(s, account, feed, abort.signal).catch((err: unknown) =>
           s.logger.error({ accountId: id, err: errorMessage(err) }, "change notifications: consumer ended"),
@@ -261,6 +263,7 @@ export function createNotificationWorker() {
       const all = [...consumers.values()];
       consumers = new Map();
       await Promise.all(all.map(stopConsumer));
+      if (services) await disposeTargetedProviders(services.reconcile);
       if (services) services.reconcile.notifications = null;
       services = null;
     },

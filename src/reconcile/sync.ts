@@ -46,6 +46,11 @@ export interface ReconcileState {
   readonly queuedTargets: Map<string, Promise<unknown>>;
   /** How often the notification worker looks for accounts with new or changed notification settings. */
   notificationRescanMs: number;
+  /** Providers kept for targeted re-reads, per account (src/reconcile/targeted.ts). */
+  readonly targetedProviders: Map<
+    number,
+    { key: string; overrides: ProviderOverrides; handle: Promise<ProviderHandle> }
+  >;
   /** The running notification worker (src/reconcile/notifications.ts), for an immediate rescan. */
   notifications: { rescan(): Promise<void> } | null;
 }
@@ -56,6 +61,7 @@ export function createReconcileState(providerOverrides: ProviderOverrides = {}):
     inflight: new Map(),
     chains: new Map(),
     queuedTargets: new Map(),
+    targetedProviders: new Map(),
     notificationRescanMs: 60_000,
     notifications: null,
   };

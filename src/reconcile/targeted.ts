@@ -26,6 +26,8 @@ import type { ChangeTarget, CloudSubnet, CloudVpc } from "../providers/types.js"
 
 export type { ChangeTarget };
 import { classify } from "./classify.js";
+import type { AccountRow } from "../db/accounts.js";
+import { accountSettings, type ProviderHandle } from "./provider-factory.js";
 import { ignorePrefixes, inAccountChain, providerOf, type ReconcileServices } from "./sync.js";
 
 export interface TargetedResult {
@@ -83,7 +85,7 @@ async function runTargeted(
 ): Promise<TargetedResult> {
   const { store } = services;
   const account = await store.read((db) => requireAccount(db, accountId, "accountId"));
-  const handle = await providerOf(services, account);
+  const handle = await cachedProvider(services, account);
   const skip = (skipped: string): TargetedResult => ({
     accountId,
     vpcId: null,
@@ -171,7 +173,58 @@ async function runTargeted(
       "targeted cloud re-read finished",
     );
     return { accountId, vpcId, unit, vpcFound: vpc !== null, subnets: subnets.length, drift };
-  } finally {
-    await handle.dispose();
+  } catch (err) {
+    // A failure may come from a client in a bad state: build a fresh one next time.
+    await dropCachedProvider(services.reconcile, accountId);
+    throw err;
   }
+}
+
+/** What the provider of an account is built from (a change builds a new one). */
+function providerKey(account: AccountRow): string {
+  const s = accountSettings(account);
+  return JSON.stringify([
+    account.provider,
+    account.key,
+    s.regions,
+    s.roleArn,
+    s.externalId,
+    s.projectId,
+    s.concurrency,
+  ]);
+}
+
+/**
+ * Targeted re-reads keep one provider per account (its SDK clients and connections), instead of building
+ * one per notification: the clients' set-up costs hundreds of milliseconds (GCP) per build. Settings other
+ * than the provider's own (scope, ignore rules) are read fresh from the account each time.
+ */
+async function cachedProvider(services: ReconcileServices, account: AccountRow): Promise<ProviderHandle> {
+  const cache = services.reconcile.targetedProviders;
+  const key = providerKey(account);
+  const hit = cache.get(account.id);
+  if (hit && hit.key === key && hit.overrides === services.reconcile.providerOverrides) {
+    const handle = await hit.handle;
+    return { ...handle, settings: accountSettings(account) };
+  }
+  if (hit) await dropCachedProvider(services.reconcile, account.id);
+  const handle = providerOf(services, account);
+  cache.set(account.id, { key, overrides: services.reconcile.providerOverrides, handle });
+  handle.catch(() => cache.delete(account.id));
+  return { ...(await handle), settings: accountSettings(account) };
+}
+
+async function dropCachedProvider(state: ReconcileServices["reconcile"], accountId: number): Promise<void> {
+  const hit = state.targetedProviders.get(accountId);
+  if (!hit) return;
+  state.targetedProviders.delete(accountId);
+  await hit.handle.then(
+    (h) => h.dispose(),
+    () => undefined,
+  );
+}
+
+/** Lets go of every cached provider (the notification worker's stop). */
+export async function disposeTargetedProviders(state: ReconcileServices["reconcile"]): Promise<void> {
+  await Promise.all([...state.targetedProviders.keys()].map((id) => dropCachedProvider(state, id)));
 }

@@ -19,7 +19,7 @@ import {
 import { ConnectionArgs, SortDirection, toConnection } from "../schema/connection.js";
 import { fromGlobalId, toGlobalId } from "../schema/node.js";
 import { toPool, toRemovedPrefix } from "../schema/pool.js";
-import { callerOf, type Context } from "./context.js";
+import { auditOnly, callerOf, type Context } from "./context.js";
 
 const ORDER: Record<AccountOrderField, DbAccountOrderField> = {
   KEY: "key",
@@ -36,12 +36,19 @@ export class AccountResolver {
     filter: AccountFilter | null,
     @Arg("orderBy", () => AccountOrder, { nullable: true, description: "Order (default: KEY ASC)." })
     orderBy: AccountOrder | null,
+    @Arg("includeDeleted", () => Boolean, {
+      nullable: true,
+      defaultValue: false,
+      description:
+        "Also list deleted accounts (soft delete; they carry deletedAt and deletedBy). Needs the audit permission (ADMIN or AUDITOR).",
+    })
+    includeDeleted: boolean | null,
     @Args(() => ConnectionArgs) args: ConnectionArgs,
     @Ctx() ctx: Context,
   ): Promise<AccountConnection> {
     const { page, count } = await listAccounts(
       ctx.services.store,
-      { ...filter },
+      { ...filter, includeDeleted: auditOnly(ctx, includeDeleted) },
       ORDER[orderBy?.field ?? AccountOrderField.KEY],
       orderBy?.direction === SortDirection.DESC,
       args,
@@ -95,7 +102,7 @@ export class AccountResolver {
   @Authorized("admin")
   @Mutation(() => DeleteAccountPayload, {
     description:
-      "Deletes an account; CONFLICT while pools or allocations use it unless cascade: true (pools detached, allocations and reservations deleted).",
+      "Deletes an account; CONFLICT while pools or allocations use it unless cascade: true (pools detached, allocations and reservations deleted). The delete is soft (its key is free at once): `restore` brings the account, its allocations and the detached pools' link back within RETENTION_DAYS.",
   })
   async deleteAccount(
     @Arg("input", () => DeleteAccountInput, { description: "The account to delete." })

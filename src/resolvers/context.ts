@@ -76,3 +76,16 @@ export const authChecker = (
 export function authorize(context: Pick<Context, "actor">, ...permissions: Permission[]): void {
   authChecker({ context }, permissions);
 }
+
+/**
+ * `includeDeleted: true` of a list (soft delete, issue #18): deleted objects are audit information, so it needs
+ * the audit permission (ADMIN, AUDITOR); FORBIDDEN otherwise. Returns the flag.
+ */
+export function auditOnly(
+  context: Pick<Context, "actor">,
+  includeDeleted: boolean | null | undefined,
+): boolean {
+  if (!includeDeleted) return false;
+  authorize(context, "audit");
+  return true;
+}

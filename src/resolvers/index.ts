@@ -24,6 +24,7 @@ import { DriftResolver } from "./drift.resolver.js";
 import { PlanResolver } from "./plan.resolver.js";
 import { ChangeRequestResolver } from "./change-request.resolver.js";
 import { ViewerResolver } from "./viewer.resolver.js";
+import { RestoreResolver } from "./restore.resolver.js";
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
 export const resolvers: NonEmptyArray<Function> = [
@@ -55,4 +56,5 @@ export const resolvers: NonEmptyArray<Function> = [
   AccountAllocationsResolver,
   PlanResolver,
   ChangeRequestResolver,
+  RestoreResolver,
 ];

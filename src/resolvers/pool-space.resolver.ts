@@ -22,7 +22,7 @@ import { CIDRScalar } from "../schema/scalars.js";
 import { Pool } from "../schema/pool.js";
 import { ReservationConnection, toReservation } from "../schema/reservation.js";
 import { PoolUtilization } from "../schema/utilization.js";
-import type { Context } from "./context.js";
+import { auditOnly, type Context } from "./context.js";
 
 @ArgsType()
 class AllocationListArgs extends ConnectionArgs {
@@ -31,6 +31,25 @@ class AllocationListArgs extends ConnectionArgs {
     description: "Only allocations with this status (default: both).",
   })
   status?: AllocationStatus | null;
+
+  @Field(() => Boolean, {
+    nullable: true,
+    defaultValue: false,
+    description:
+      "Also list deleted allocations (soft delete; they carry deletedAt and deletedBy). Needs the audit permission (ADMIN or AUDITOR).",
+  })
+  includeDeleted?: boolean | null;
+}
+
+@ArgsType()
+class ReservationListArgs extends ConnectionArgs {
+  @Field(() => Boolean, {
+    nullable: true,
+    defaultValue: false,
+    description:
+      "Also list deleted reservations (soft delete; they carry deletedAt and deletedBy). Needs the audit permission (ADMIN or AUDITOR).",
+  })
+  includeDeleted?: boolean | null;
 }
 
 @ArgsType()
@@ -217,7 +236,11 @@ export class PoolSpaceResolver {
   ) {
     const { page, count } = await listAllocations(
       ctx.services.store,
-      { poolId: pool.rowId, status: args.status as Status | null | undefined },
+      {
+        poolId: pool.rowId,
+        status: args.status as Status | null | undefined,
+        includeDeleted: auditOnly(ctx, args.includeDeleted),
+      },
       args,
       ctx.services.config.limits.maxPageSize,
     );
@@ -228,7 +251,7 @@ export class PoolSpaceResolver {
   @FieldResolver(() => ReservationConnection, { description: "The pool's reservations in address order." })
   async reservations(
     @Root() pool: Pool,
-    @Args(() => ConnectionArgs) args: ConnectionArgs,
+    @Args(() => ReservationListArgs) args: ReservationListArgs,
     @Ctx() ctx: Context,
   ) {
     const { page, count } = await listReservations(
@@ -236,6 +259,7 @@ export class PoolSpaceResolver {
       pool.rowId,
       args,
       ctx.services.config.limits.maxPageSize,
+      auditOnly(ctx, args.includeDeleted),
     );
     return toConnection(page, toReservation, count);
   }
@@ -254,7 +278,11 @@ export class AccountAllocationsResolver {
   ) {
     const { page, count } = await listAllocations(
       ctx.services.store,
-      { accountId: account.rowId, status: args.status as Status | null | undefined },
+      {
+        accountId: account.rowId,
+        status: args.status as Status | null | undefined,
+        includeDeleted: auditOnly(ctx, args.includeDeleted),
+      },
       args,
       ctx.services.config.limits.maxPageSize,
     );

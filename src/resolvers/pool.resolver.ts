@@ -36,7 +36,7 @@ import {
   toRemovedPrefix,
 } from "../schema/pool.js";
 import { Scope } from "../schema/scope.js";
-import { callerOf, type Context } from "./context.js";
+import { auditOnly, callerOf, type Context } from "./context.js";
 
 const ORDER: Record<PoolOrderField, DbPoolOrderField> = {
   NETWORK: "network",
@@ -86,10 +86,22 @@ export class PoolResolver {
     filter: PoolFilter | null,
     @Arg("orderBy", () => PoolOrder, { nullable: true, description: "Order (default: NETWORK ASC)." })
     orderBy: PoolOrder | null,
+    @Arg("includeDeleted", () => Boolean, {
+      nullable: true,
+      defaultValue: false,
+      description:
+        "Also list deleted pools (soft delete; they carry deletedAt and deletedBy). Needs the audit permission (ADMIN or AUDITOR).",
+    })
+    includeDeleted: boolean | null,
     @Args(() => ConnectionArgs) args: ConnectionArgs,
     @Ctx() ctx: Context,
   ): Promise<PoolConnection> {
-    return poolConnection(ctx, toDomainFilter(filter), orderBy, args);
+    return poolConnection(
+      ctx,
+      { ...toDomainFilter(filter), includeDeleted: auditOnly(ctx, includeDeleted) },
+      orderBy,
+      args,
+    );
   }
 
   @Authorized("read")
@@ -205,7 +217,7 @@ export class PoolResolver {
   @Authorized("admin")
   @Mutation(() => DeletePoolPayload, {
     description:
-      "Deletes a pool and gives its range back to its parent; CONFLICT while it holds anything unless cascade: true. When the pool's scope requires approval of deletePool, nothing is deleted: the payload's changeRequest is the PENDING request (approveChange applies it).",
+      "Deletes a pool and gives its range back to its parent; CONFLICT while it holds anything unless cascade: true. The delete is soft: `restore` brings the pool and what it cascaded back within RETENTION_DAYS. When the pool's scope requires approval of deletePool, nothing is deleted: the payload's changeRequest is the PENDING request (approveChange applies it).",
   })
   async deletePool(
     @Arg("input", () => DeletePoolInput, { description: "The pool to delete." }) input: DeletePoolInput,

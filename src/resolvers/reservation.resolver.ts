@@ -33,7 +33,10 @@ export class ReservationResolver {
   }
 
   @Authorized("operate")
-  @Mutation(() => UnreservePayload, { description: "Removes a reservation; its range is free again." })
+  @Mutation(() => UnreservePayload, {
+    description:
+      "Removes a reservation; its range is free again. The delete is soft: `restore` brings it back within RETENTION_DAYS while its range is still free.",
+  })
   async unreserve(
     @Arg("input", () => UnreserveInput, { description: "The reservation to remove." }) input: UnreserveInput,
     @Ctx() ctx: Context,

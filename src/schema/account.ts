@@ -170,6 +170,19 @@ export class Account extends Node {
 
   @Field(() => Date, { description: "When the account was last changed." })
   updatedAt!: Date;
+
+  @Field(() => Date, {
+    nullable: true,
+    description:
+      "When the account was deleted; null unless it is (deleted objects are only listed with includeDeleted: true). `restore` brings it back within RETENTION_DAYS.",
+  })
+  deletedAt!: Date | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description: "Who deleted it (token or user); null unless deleted.",
+  })
+  deletedBy!: string | null;
 }
 
 export function toAccount(account: AccountRecord): Account {
@@ -203,6 +216,8 @@ export function toAccount(account: AccountRecord): Account {
     reconcilePolicy: account.reconcilePolicy as ReconcilePolicy,
     createdAt: new Date(account.createdAt),
     updatedAt: new Date(account.updatedAt),
+    deletedAt: account.deletedAt ? new Date(account.deletedAt) : null,
+    deletedBy: account.deletedBy ?? null,
   };
 }
 

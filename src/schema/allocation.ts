@@ -110,6 +110,19 @@ export class Allocation extends Node {
 
   @Field(() => Date, { nullable: true, description: "When it was released; null while ALLOCATED." })
   releasedAt!: Date | null;
+
+  @Field(() => Date, {
+    nullable: true,
+    description:
+      "When the allocation was deleted; null unless it is (deleted objects are only listed with includeDeleted: true). `restore` brings it back within RETENTION_DAYS.",
+  })
+  deletedAt!: Date | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description: "Who deleted it (token or user); null unless deleted.",
+  })
+  deletedBy!: string | null;
 }
 
 export function toAllocation(r: AllocationRecord): Allocation {
@@ -130,6 +143,8 @@ export function toAllocation(r: AllocationRecord): Allocation {
     createdAt: new Date(r.createdAt),
     updatedAt: new Date(r.updatedAt),
     releasedAt: r.releasedAt ? new Date(r.releasedAt) : null,
+    deletedAt: r.deletedAt ? new Date(r.deletedAt) : null,
+    deletedBy: r.deletedBy ?? null,
   };
 }
 

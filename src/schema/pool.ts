@@ -139,6 +139,19 @@ export class Pool extends Node {
 
   @Field(() => Date, { description: "When the pool was last changed." })
   updatedAt!: Date;
+
+  @Field(() => Date, {
+    nullable: true,
+    description:
+      "When the pool was deleted; null unless it is (deleted objects are only listed with includeDeleted: true). `restore` brings it back within RETENTION_DAYS.",
+  })
+  deletedAt!: Date | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description: "Who deleted it (token or user); null unless deleted.",
+  })
+  deletedBy!: string | null;
 }
 
 export function toPool(p: PoolRecord): Pool {
@@ -160,6 +173,8 @@ export function toPool(p: PoolRecord): Pool {
     monitored: p.monitored,
     createdAt: new Date(p.createdAt),
     updatedAt: new Date(p.updatedAt),
+    deletedAt: p.deletedAt ? new Date(p.deletedAt) : null,
+    deletedBy: p.deletedBy ?? null,
   };
 }
 

@@ -26,6 +26,19 @@ export class Reservation extends Node {
 
   @Field(() => Date, { description: "When it was reserved." })
   createdAt!: Date;
+
+  @Field(() => Date, {
+    nullable: true,
+    description:
+      "When the reservation was deleted; null unless it is (deleted objects are only listed with includeDeleted: true). `restore` brings it back within RETENTION_DAYS.",
+  })
+  deletedAt!: Date | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description: "Who deleted it (token or user); null unless deleted.",
+  })
+  deletedBy!: string | null;
 }
 
 export function toReservation(r: ReservationRecord): Reservation {
@@ -39,6 +52,8 @@ export function toReservation(r: ReservationRecord): Reservation {
     reason: r.reason,
     createdBy: r.createdBy,
     createdAt: new Date(r.createdAt),
+    deletedAt: r.deletedAt ? new Date(r.deletedAt) : null,
+    deletedBy: r.deletedBy ?? null,
   };
 }
 

@@ -4,6 +4,7 @@ import { createReconcileWorker } from "../reconcile/loop.js";
 import { createNotificationWorker } from "../reconcile/notifications.js";
 import { opsMetricsWorker } from "./ops-metrics.js";
 import { expireChangeRequests } from "../domain/change-requests.js";
+import { purgeExpired, retentionSettings } from "../domain/soft-delete.js";
 
 /** The workers of one app, in start order: the event hub first (the webhook dispatcher follows it). */
 export function createWorkers(): Worker[] {
@@ -14,6 +15,7 @@ export function createWorkers(): Worker[] {
     createNotificationWorker(),
     opsMetricsWorker,
     createChangeRequestExpiryWorker(),
+    createPurgeWorker(),
   ];
 }
 
@@ -37,6 +39,39 @@ function createChangeRequestExpiryWorker(): Worker {
           .catch((err: unknown) =>
             services.logger.warn({ err: (err as Error).message }, "change request expiry sweep failed"),
           )
+          .finally(() => (busy = false));
+      }, everyMs);
+      timer.unref();
+    },
+    async stop() {
+      if (timer) clearInterval(timer);
+      timer = null;
+      await running;
+    },
+  };
+}
+
+/**
+ * Removes soft-deleted objects older than RETENTION_DAYS (issue #18) every PURGE_INTERVAL_SECONDS (0 = never):
+ * one transaction per batch of delete operations; events stay. Stopped (and awaited) on shutdown.
+ */
+function createPurgeWorker(): Worker {
+  let timer: NodeJS.Timeout | null = null;
+  let running: Promise<unknown> = Promise.resolve();
+  return {
+    name: "purge",
+    start(services) {
+      const everyMs = services.config.purgeIntervalSeconds * 1000;
+      if (everyMs <= 0) return;
+      let busy = false;
+      timer = setInterval(() => {
+        if (busy) return;
+        busy = true;
+        running = purgeExpired(services.store, retentionSettings(services.config))
+          .then((n) => {
+            if (n.deletions > 0) services.logger.info(n, "purged deleted objects past RETENTION_DAYS");
+          })
+          .catch((err: unknown) => services.logger.warn({ err: (err as Error).message }, "purge failed"))
           .finally(() => (busy = false));
       }, everyMs);
       timer.unref();

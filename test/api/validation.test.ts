@@ -20,6 +20,7 @@ const ids = {
   otherScope: "",
   toApprove: "",
   toReject: "",
+  deletedReservation: "",
 };
 
 beforeAll(async () => {
@@ -36,6 +37,16 @@ beforeAll(async () => {
   ids.released = await newAllocation(s, ids.pool, ids.account, "10.0.255.0/24");
   await s.ok(`mutation($id: ID!) { releaseAllocation(input: { id: $id }) { __typename } }`, {
     id: ids.released,
+  });
+  // A deleted reservation (soft delete, issue #18), for restore.
+  const other = (await createPool(s, { cidr: "10.9.0.0/16", name: "validation-restore" })).id;
+  const reserved = await s.ok<{ reserve: { reservation: { id: string } } }>(
+    `mutation($poolId: ID!) { reserve(input: { poolId: $poolId, cidr: "10.9.1.0/24" }) { reservation { id } } }`,
+    { poolId: other },
+  );
+  ids.deletedReservation = reserved.reserve.reservation.id;
+  await s.ok(`mutation($id: ID!) { unreserve(input: { id: $id }) { __typename } }`, {
+    id: ids.deletedReservation,
   });
   // Two pending change requests (issue #18) of another principal, for approveChange / rejectChange.
   const guarded = await s.ok<{ createScope: { scope: { id: string } } }>(
@@ -80,7 +91,8 @@ type Mutation =
   | "unlinkScopes"
   | "releaseAllocation"
   | "approveChange"
-  | "rejectChange";
+  | "rejectChange"
+  | "restore";
 
 const INPUT_TYPE: Record<Mutation, string> = {
   createPool: "CreatePoolInput",
@@ -101,6 +113,7 @@ const INPUT_TYPE: Record<Mutation, string> = {
   unlinkScopes: "LinkScopesInput",
   approveChange: "ApproveChangeInput",
   rejectChange: "RejectChangeInput",
+  restore: "RestoreInput",
 };
 
 /** A valid input of each mutation (ids filled in once the fixtures exist). */
@@ -141,6 +154,8 @@ function validInput(m: Mutation): Record<string, unknown> {
       return { id: ids.toApprove };
     case "rejectChange":
       return { id: ids.toReject, reason: "not during the freeze" };
+    case "restore":
+      return { id: ids.deletedReservation };
   }
 }
 
@@ -276,6 +291,21 @@ const RULES: Rule[] = [
       { label: "the id of a scope", value: () => ids.scope, code: "BAD_USER_INPUT" },
       badFor("NOT_FOUND", "a pool that does not exist", Buffer.from("Pool:999999").toString("base64url")),
       { label: "the id of an allocation", value: () => reTyped(ids.allocation, "Pool"), code: "NOT_FOUND" },
+    ],
+  },
+  {
+    rule: "deleted object id (restore)",
+    uses: [at("restore", "id")],
+    bad: [
+      badFor("BAD_USER_INPUT", "not a global id", "not-an-id"),
+      { label: "the id of a scope", value: () => ids.scope, code: "BAD_USER_INPUT" },
+      badFor("NOT_FOUND", "a pool that does not exist", Buffer.from("Pool:999999").toString("base64url")),
+      { label: "a pool that is not deleted", value: () => ids.pool, code: "CONFLICT" },
+      {
+        label: "an allocation that is not deleted",
+        value: () => ids.allocation,
+        code: "CONFLICT",
+      },
     ],
   },
   {

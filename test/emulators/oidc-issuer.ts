@@ -11,7 +11,12 @@
  *                                           (once, 60 s), client_id, redirect_uri and that
  *                                           BASE64URL(SHA256(code_verifier)) is the code's challenge;
  *                                           issues an access token (JWT, aud = `audience`, the role claim)
- *                                           and an ID token (aud = client id, nonce)
+ *                                           and an ID token (aud = client id, nonce); with
+ *                                           `issueRefreshTokens`, also a refresh token
+ *                                           grant_type=refresh_token: checks the refresh token and
+ *                                           client_id, rotates it (the old one is then refused) and
+ *                                           issues new tokens for the same login
+ * Tokens live `tokenLifetimeSeconds` (settable; default 600).
  * Discovery and /token answer CORS for `allowedOrigins` (the UI's origin), as real issuers do for SPAs.
  *
  * Usage:
@@ -33,6 +38,9 @@ export interface OidcIssuerOptions {
   redirectUris: string[];
   allowedOrigins: string[];
   roleClaim?: string;
+  /** Hand out (rotating) refresh tokens with every token response. */
+  issueRefreshTokens?: boolean;
+  tokenLifetimeSeconds?: number;
 }
 
 export interface OidcLogin {
@@ -56,7 +64,15 @@ export interface OidcIssuer {
   login: OidcLogin;
   /** Settings for startTestServer that trust this issuer and enable the UI's OIDC sign-in. */
   serverEnv: Record<string, string>;
-  calls: { authorize: URLSearchParams[]; token: { params: URLSearchParams; status: number }[] };
+  calls: {
+    authorize: URLSearchParams[];
+    /** Every /token request; `accessToken` is what a successful one issued. */
+    token: { params: URLSearchParams; status: number; accessToken?: string }[];
+  };
+  /** Lifetime of the tokens issued from now on. */
+  tokenLifetimeSeconds: number;
+  /** Forgets every refresh token (as a revoked session would): the next refresh is refused. */
+  revokeRefreshTokens(): void;
   /** Adds a redirect URI / CORS origin after start (the server's port is known only then). */
   allow(redirectUri: string, origin: string): void;
   close(): Promise<void>;
@@ -71,6 +87,7 @@ export async function startOidcIssuer(opts: OidcIssuerOptions): Promise<OidcIssu
   const redirectUris = new Set(opts.redirectUris);
   const origins = new Set(opts.allowedOrigins);
   const codes = new Map<string, IssuedCode>();
+  const refreshTokens = new Map<string, { clientId: string; login: OidcLogin }>();
   let url = "";
 
   const issuer: OidcIssuer = {
@@ -78,6 +95,8 @@ export async function startOidcIssuer(opts: OidcIssuerOptions): Promise<OidcIssu
     login: { sub: "alice@example.com", role: "OPERATOR" },
     serverEnv: {},
     calls: { authorize: [], token: [] },
+    tokenLifetimeSeconds: opts.tokenLifetimeSeconds ?? 600,
+    revokeRefreshTokens: () => refreshTokens.clear(),
     allow(redirectUri, origin) {
       redirectUris.add(redirectUri);
       origins.add(origin);
@@ -101,7 +120,7 @@ export async function startOidcIssuer(opts: OidcIssuerOptions): Promise<OidcIssu
       .setIssuer(url)
       .setAudience(audience)
       .setIssuedAt()
-      .setExpirationTime("10m")
+      .setExpirationTime(`${issuer.tokenLifetimeSeconds}s`)
       .sign(keys.privateKey as CryptoKey);
   }
 
@@ -148,8 +167,17 @@ export async function startOidcIssuer(opts: OidcIssuerOptions): Promise<OidcIssu
       issuer.calls.token.push({ params, status: 400 });
       json(req, res, 400, { error, error_description: description });
     };
-    if (params.get("grant_type") !== "authorization_code")
-      return refuse("unsupported_grant_type", "only authorization_code");
+    const grant = params.get("grant_type");
+    if (grant === "refresh_token" && opts.issueRefreshTokens) {
+      const presented = params.get("refresh_token") ?? "";
+      const known = refreshTokens.get(presented);
+      // Rotation: a refresh token works once.
+      refreshTokens.delete(presented);
+      if (!known) return refuse("invalid_grant", "unknown, used or revoked refresh token");
+      if (params.get("client_id") !== known.clientId) return refuse("invalid_client", "client_id mismatch");
+      return issueTokens(req, res, params, known.clientId, known.login, null);
+    }
+    if (grant !== "authorization_code") return refuse("unsupported_grant_type", "only authorization_code");
     const code = params.get("code") ?? "";
     const issued = codes.get(code);
     // A code works once, whatever the outcome.
@@ -162,19 +190,33 @@ export async function startOidcIssuer(opts: OidcIssuerOptions): Promise<OidcIssu
     const verifier = params.get("code_verifier") ?? "";
     if (!/^[A-Za-z0-9\-._~]{43,128}$/.test(verifier) || s256(verifier) !== issued.challenge)
       return refuse("invalid_grant", "PKCE verification failed: code_verifier does not match code_challenge");
-    const { sub, role } = issued.login;
+    return issueTokens(req, res, params, issued.clientId, issued.login, issued.nonce);
+  }
+
+  async function issueTokens(
+    req: IncomingMessage,
+    res: ServerResponse,
+    params: URLSearchParams,
+    clientId: string,
+    login: OidcLogin,
+    nonce: string | null,
+  ) {
+    const { sub, role } = login;
     const roleClaims = role === undefined ? {} : { [roleClaim]: role };
     const accessToken = await sign({ sub, ...roleClaims, scope: "openid profile email" }, opts.audience);
-    const idToken = await sign(
-      { sub, ...roleClaims, ...(issued.nonce ? { nonce: issued.nonce } : {}) },
-      issued.clientId,
-    );
-    issuer.calls.token.push({ params, status: 200 });
+    const idToken = await sign({ sub, ...roleClaims, ...(nonce ? { nonce } : {}) }, clientId);
+    let refreshToken: string | undefined;
+    if (opts.issueRefreshTokens) {
+      refreshToken = randomBytes(24).toString("base64url");
+      refreshTokens.set(refreshToken, { clientId, login: { ...login } });
+    }
+    issuer.calls.token.push({ params, status: 200, accessToken });
     json(req, res, 200, {
       access_token: accessToken,
       id_token: idToken,
       token_type: "Bearer",
-      expires_in: 600,
+      expires_in: issuer.tokenLifetimeSeconds,
+      ...(refreshToken ? { refresh_token: refreshToken } : {}),
     });
   }
 
@@ -201,7 +243,9 @@ export async function startOidcIssuer(opts: OidcIssuerOptions): Promise<OidcIssu
         token_endpoint: `${url}/token`,
         jwks_uri: `${url}/.well-known/jwks.json`,
         response_types_supported: ["code"],
-        grant_types_supported: ["authorization_code"],
+        grant_types_supported: opts.issueRefreshTokens
+          ? ["authorization_code", "refresh_token"]
+          : ["authorization_code"],
         code_challenge_methods_supported: ["S256"],
         token_endpoint_auth_methods_supported: ["none"],
         id_token_signing_alg_values_supported: ["RS256"],

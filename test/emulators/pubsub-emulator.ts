@@ -58,7 +58,8 @@ export interface PubSubEmulator {
 
 function loadSubscriberService(): grpc.ServiceDefinition {
   const pubsubRoot = join(dirname(require.resolve("@google-cloud/pubsub/package.json")), "build", "protos");
-  const gaxRoot = join(dirname(require.resolve("google-gax/package.json")), "build", "protos");
+  // google-gax exports no package.json: its main is build/src/index.js, its protos are in build/protos.
+  const gaxRoot = join(dirname(require.resolve("google-gax")), "..", "protos");
   const def = protoLoader.loadSync("google/pubsub/v1/pubsub.proto", {
     includeDirs: [pubsubRoot, gaxRoot],
     keepCase: false,

@@ -19,12 +19,10 @@ export interface Replica {
 }
 
 /**
- * Why the allocation tests of test/postgres/replicas.test.ts do not run yet, or null once they do: they need
- * every module of a pool write in dialect-neutral await style (#15; src/db/prefixes.ts, e.g. containingLive, is
- * still SQLite-only). Verified failing for that reason only; set to null when it lands.
+ * Why the allocation tests of test/postgres/replicas.test.ts would not run, or null when they do (they do since
+ * every module of a pool write is in dialect-neutral await style, #15).
  */
-export const PENDING_CONVERSION: string | null =
-  "waiting for src/db/prefixes.ts in dialect-neutral await style (#15)";
+export const PENDING_CONVERSION: string | null = null;
 
 const groups = new Set<number>();
 

@@ -19,11 +19,26 @@ interface Stage {
   from: From;
   instructions: Instruction[];
 }
-/** Instructions grouped by stage (each FROM opens one). */
+/** Instructions grouped by stage (each FROM opens one); ARGs before the first FROM are global. */
 const stages: Stage[] = [];
+const globalArgs: Arg[] = [];
 for (const i of instructions) {
   if (i instanceof From) stages.push({ from: i, instructions: [] });
-  else stages.at(-1)?.instructions.push(i);
+  else if (stages.length > 0) stages.at(-1)!.instructions.push(i);
+  else if (i instanceof Arg) globalArgs.push(i);
+}
+/** Defaults of the global ARGs, which a FROM line may use (`FROM ${NODE_IMAGE} AS build`). */
+const globalDefaults = new Map(
+  globalArgs.flatMap((a) => a.getProperties()).map((p) => [p.getName(), p.getValue() ?? ""]),
+);
+/** A FROM line's image with the global ARG defaults substituted, parsed again for its name, tag and digest. */
+function resolvedFrom(from: From): From {
+  const image = (from.getImage() ?? "").replace(/\$\{(\w+)\}|\$(\w+)/g, (_, a?: string, b?: string) => {
+    const name = (a ?? b)!;
+    expect(globalDefaults.get(name), `ARG ${name} before the first FROM has a default`).toBeTruthy();
+    return globalDefaults.get(name)!;
+  });
+  return DockerfileParser.parse(`FROM ${image}\n`).getFROMs()[0]!;
 }
 const runtime = stages.at(-1)!;
 const of = <T extends Instruction>(stage: Stage, kind: new (...a: never[]) => T): T[] =>
@@ -48,16 +63,23 @@ describe("Dockerfile", () => {
   });
 
   it("pins every base image to an exact version (no latest, no floating major) and runs Node 24 slim", () => {
-    for (const { from } of stages) {
-      const name = from.getImageName();
-      if (stages.some((s) => s.from.getBuildStage() === name)) continue; // FROM <earlier stage>
+    for (const stage of stages) {
+      if (stages.some((s) => s.from.getBuildStage() === stage.from.getImageName())) continue; // FROM <stage>
+      const from = resolvedFrom(stage.from);
       const tag = from.getImageTag();
       const digest = from.getImageDigest();
       expect(digest ?? tag, `${from.getImage()} has a tag or digest`).toBeTruthy();
       if (!digest) expect(tag, `${from.getImage()} is pinned`).toMatch(/^\d+\.\d+\.\d+(-[a-z0-9.-]+)?$/);
     }
-    expect(runtime.from.getImageName()).toBe("node");
-    expect(runtime.from.getImageTag()).toMatch(/^24\.\d+\.\d+-[a-z]+-slim$/);
+    const base = resolvedFrom(runtime.from);
+    expect(base.getImageName()).toBe("node");
+    expect(base.getImageTag()).toMatch(/^24\.\d+\.\d+-[a-z]+-slim$/);
+  });
+
+  it("takes the base of both stages from one build argument, NODE_IMAGE, defaulting to the pinned image", () => {
+    // scripts/image-base.sh + image-smoke.sh build with --build-arg NODE_IMAGE=<local stand-in>
+    expect([...globalDefaults.keys()]).toContain("NODE_IMAGE");
+    expect(stages.map((s) => s.from.getImage())).toEqual(stages.map(() => "${NODE_IMAGE}"));
   });
 
   it("the runtime stage gets the built server and production dependencies only from the build stage", () => {
@@ -89,7 +111,10 @@ describe("Dockerfile", () => {
   });
 
   it("puts no secrets in ENV or ARG", () => {
-    const props = stages.flatMap((s) => [...of(s, Env), ...of(s, Arg)].flatMap((i) => i.getProperties()));
+    const props = [
+      ...globalArgs.flatMap((a) => a.getProperties()),
+      ...stages.flatMap((s) => [...of(s, Env), ...of(s, Arg)].flatMap((i) => i.getProperties())),
+    ];
     expect(props.length).toBeGreaterThan(0);
     for (const p of props) {
       expect(p.getName(), "secret-looking name").not.toMatch(SECRET_NAME);
@@ -121,6 +146,7 @@ describe("Dockerfile", () => {
     const ignored = readFileSync(".dockerignore", "utf8")
       .split("\n")
       .map((l) => l.trim());
-    for (const p of ["node_modules", ".git", ".env", "*.db", "data", "dist"]) expect(ignored).toContain(p);
+    for (const p of ["node_modules", ".git", ".env", "*.db", "data", "dist", "web/dist"])
+      expect(ignored).toContain(p);
   });
 });

@@ -14,12 +14,12 @@ import {
   accountsByIds,
   accountsPage,
   countAccounts,
-  deleteAccountRow,
   insertAccount,
   updateAccountRow,
   type AccountOrderField,
   type AccountRowFilter,
 } from "../../src/db/accounts.js";
+import { insertDeletion, markAccountDeleted } from "../../src/db/deletions.js";
 
 const availability = postgresAvailability();
 const T = (s: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, s)).toISOString();
@@ -116,12 +116,22 @@ async function exercise(db: Db) {
     noIds: await accountsByIds(db, []),
   };
   const updated = await updateAccountRow(db, ids[3]!, { name: "DC East 2", tier: "PRD" });
-  await deleteAccountRow(db, ids[1]!);
+  // A soft delete (issue #18): the row stays, every lookup and count leaves it out, and its key is free again.
+  const deletion = await insertDeletion(db, {
+    subjectType: "Account",
+    subjectId: ids[1]!,
+    deletedBy: "test",
+    deletedAt: T(20),
+  });
+  await markAccountDeleted(db, ids[1]!, deletion);
   return {
     ...out,
     updated: { name: updated.name, tier: updated.tier, changed: updated.updatedAt > T(10) },
     afterDelete: await countAccounts(db, {}),
     deleted: (await accountById(db, ids[1]!)) ?? null,
+    deletedByIds: (await accountsByIds(db, [ids[1]!])).length,
+    withDeleted: await countAccounts(db, { includeDeleted: true }),
+    keyFree: (await insertAccount(db, { key: ACCOUNTS[1]!.key, provider: "AWS", name: "again" })).name,
   };
 }
 
@@ -169,6 +179,9 @@ describe.skipIf(!availability.available)("account rows on both backends", () => 
       updated: { name: "DC East 2", tier: "PRD", changed: true },
       afterDelete: 4,
       deleted: null,
+      deletedByIds: 0,
+      withDeleted: 5,
+      keyFree: "again",
     });
     expect(pg).toEqual(sqlite);
   });

@@ -32,6 +32,7 @@ const TABLES: [string, string][] = [
   ["drift_items", "id"],
   ["sync_state", "account_id, region"],
   ["change_requests", "id"],
+  ["deletions", "id"],
 ];
 const BOOLEANS = new Set([
   "is_default",
@@ -77,6 +78,14 @@ describe.skipIf(!availability.available)("cloudpam copy", () => {
     });
     await s.ok(`mutation($input: ReserveInput!) { reserve(input: $input) { reservation { id } } }`, {
       input: { poolId: root.id, cidr: "10.200.0.0/16" },
+    });
+    // A soft-deleted reservation (issue #18): a `deletions` row and a marked prefix row.
+    const gone = await s.ok<{ reserve: { reservation: { id: string } } }>(
+      `mutation($input: ReserveInput!) { reserve(input: $input) { reservation { id } } }`,
+      { input: { poolId: root.id, cidr: "10.201.0.0/16" } },
+    );
+    await s.ok(`mutation($id: ID!) { unreserve(input: {id: $id}) { reservation { id } } }`, {
+      id: gone.reserve.reservation.id,
     });
     await s.ok(`mutation($input: CreateWebhookInput!) { createWebhook(input: $input) { webhook { id } } }`, {
       input: {
@@ -147,7 +156,8 @@ describe.skipIf(!availability.available)("cloudpam copy", () => {
       expect(
         (lite.prepare("SELECT count(*) AS n FROM scope_links").get() as { n: number }).n,
       ).toBeGreaterThan(0);
-      expect(counts.p).toBe(10); // 4 pools, 5 allocations (1 released), 1 reservation
+      expect(counts.p).toBe(11); // 4 pools, 5 allocations (1 released), 2 reservations (1 deleted)
+      expect((lite.prepare("SELECT count(*) AS n FROM deletions").get() as { n: number }).n).toBe(1);
       expect((lite.prepare("SELECT count(*) AS n FROM change_requests").get() as { n: number }).n).toBe(1);
       const maxEvent = (lite.prepare("SELECT max(id) AS m FROM events").get() as { m: number }).m;
       // The identity continues after the copied ids.

@@ -248,6 +248,7 @@ describe.skipIf(!chromiumAvailable)("the web UI in a browser", () => {
       ["accounts", "/accounts"],
       ["analytics", "/analytics"],
       ["drift", "/drift"],
+      ["plan", `/pools/${encodeURIComponent(rootPoolId)}/plan`],
     ];
     const failures: string[] = [];
     for (const theme of ["light", "dark"] as const) {

@@ -1,18 +1,19 @@
-import { useCallback, useEffect, useMemo, useState, useSyncExternalStore } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from "react";
 import { Provider } from "urql";
 import { createApiClient, currentLinkState, subscribeLinkState } from "./lib/client";
 import { CREDENTIAL_LABEL, fetchViewer, loadToken, saveToken, type Session } from "./lib/session";
-import { CALLBACK_PATH } from "./lib/oidc";
+import { CALLBACK_PATH, clearRefresh, loadRefresh, refreshDelay, refreshOidcToken } from "./lib/oidc";
 import { Link, navigate, useLocation } from "./lib/router";
 import { applyTheme, initialTheme, type Theme } from "./lib/theme";
 import { SessionContext, sessionValue } from "./lib/session-context";
-import { ToastHost } from "./components/Toasts";
+import { toast, ToastHost } from "./components/Toasts";
 import { OidcCallbackPage, SignInPage } from "./pages/SignInPage";
 import { PoolsPage } from "./pages/PoolsPage";
 import { PoolPage } from "./pages/PoolPage";
 import { AccountsPage } from "./pages/AccountsPage";
 import { AnalyticsPage } from "./pages/AnalyticsPage";
 import { DriftPage } from "./pages/DriftPage";
+import { PlanPage } from "./pages/PlanPage";
 
 function LinkIndicator() {
   const state = useSyncExternalStore(subscribeLinkState, currentLinkState);
@@ -33,6 +34,8 @@ const NAV = [
 ];
 
 function Routes({ path }: { path: string }) {
+  const plan = /^\/pools\/([^/]+)\/plan$/.exec(path);
+  if (plan?.[1]) return <PlanPage id={decodeURIComponent(plan[1])} />;
   const pool = /^\/pools\/([^/]+)$/.exec(path);
   if (pool?.[1]) return <PoolPage id={decodeURIComponent(pool[1])} />;
   if (path === "/" || path === "/pools") return <PoolsPage />;
@@ -54,7 +57,12 @@ function Routes({ path }: { path: string }) {
  * the role and what it may do always come from the server, never from storage.
  */
 type Boot =
-  { state: "checking" } | { state: "signed-out"; notice: string | null } | { state: "in"; session: Session };
+  | { state: "checking" }
+  | { state: "signed-out"; notice: string | null }
+  /** `epoch` counts sign-ins: the API client (and its cache) is per sign-in, not per token, so a refresh keeps it. */
+  | { state: "in"; session: Session; epoch: number };
+
+let epochs = 0;
 
 export function App() {
   const [boot, setBoot] = useState<Boot>(() =>
@@ -67,13 +75,22 @@ export function App() {
   useEffect(() => {
     if (boot.state !== "checking") return;
     let live = true;
-    const stored = loadToken();
-    fetchViewer(stored)
-      .then((viewer) => live && setBoot({ state: "in", session: { token: stored, viewer } }))
+    let stored = loadToken();
+    // A stored OIDC token that expired while the tab was away is renewed once with its refresh token.
+    const viewerOrRefreshed = () =>
+      fetchViewer(stored).catch(async (e: unknown) => {
+        if (!stored || !loadRefresh()) throw e;
+        stored = await refreshOidcToken().catch(() => Promise.reject(e));
+        saveToken(stored);
+        return fetchViewer(stored);
+      });
+    viewerOrRefreshed()
+      .then((viewer) => live && setBoot({ state: "in", session: { token: stored, viewer }, epoch: ++epochs }))
       .catch((e: unknown) => {
         if (!live) return;
         // No stored bearer and auth on: just the sign-in page. A stored one that is refused: say why.
         if (stored) saveToken(null);
+        clearRefresh();
         setBoot({
           state: "signed-out",
           notice: stored ? `Please sign in again: ${e instanceof Error ? e.message : String(e)}` : null,
@@ -86,22 +103,50 @@ export function App() {
 
   const signOut = useCallback(() => {
     saveToken(null);
+    clearRefresh();
     setBoot({ state: "signed-out", notice: null });
     navigate("/signin");
   }, []);
 
   const session = boot.state === "in" ? boot.session : null;
+  const epoch = boot.state === "in" ? boot.epoch : 0;
   const token = session?.token ?? null;
+  const tokenRef = useRef(token);
+  tokenRef.current = token;
   const anonymous = session?.viewer.kind === "ANONYMOUS";
+  const credentialed = !!token || anonymous;
   const api = useMemo(
-    () => (token || anonymous ? createApiClient(token, signOut) : null),
-    [token, anonymous, signOut],
+    () => (credentialed ? createApiClient(() => tokenRef.current, signOut) : null),
+    [epoch, credentialed, signOut],
   );
+
+  // An OIDC session with a refresh token renews its token before it expires, in place (same client, cache and
+  // subscriptions). A refused refresh leaves the token until it expires; then the server's 401 signs out.
+  useEffect(() => {
+    if (session?.viewer.kind !== "OIDC") return;
+    const r = loadRefresh();
+    if (!r) return;
+    const timer = setTimeout(() => {
+      refreshOidcToken()
+        .then((next) => {
+          tokenRef.current = next;
+          saveToken(next);
+          setBoot((b) => (b.state === "in" ? { ...b, session: { ...b.session, token: next } } : b));
+        })
+        .catch((e: unknown) =>
+          toast(
+            `${e instanceof Error ? e.message : String(e)}; sign in again when the session ends`,
+            "error",
+          ),
+        );
+    }, refreshDelay(r));
+    return () => clearTimeout(timer);
+  }, [token, session?.viewer.kind]);
   useEffect(() => () => void api?.ws.dispose(), [api]);
 
   const signIn = useCallback((s: Session) => {
     saveToken(s.token);
-    setBoot({ state: "in", session: s });
+    setBoot({ state: "in", session: s, epoch: ++epochs });
   }, []);
 
   const value = useMemo(

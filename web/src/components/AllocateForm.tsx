@@ -5,6 +5,7 @@
 import { useEffect, useState } from "react";
 import { useQuery } from "urql";
 import { graphql } from "../gql";
+import { useDebounced } from "../lib/debounce";
 import { useMutationForm } from "../lib/mutation-form";
 import { Modal } from "./Modal";
 import { Field, FormActions, FormError, SelectField } from "./Field";
@@ -63,15 +64,6 @@ const ReserveMutation = graphql(`
     }
   }
 `);
-
-function useDebounced<T>(value: T, ms: number): T {
-  const [v, setV] = useState(value);
-  useEffect(() => {
-    const t = setTimeout(() => setV(value), ms);
-    return () => clearTimeout(t);
-  }, [value, ms]);
-  return v;
-}
 
 export function AllocateForm(props: {
   pool: { id: string; name: string; cidr: string };

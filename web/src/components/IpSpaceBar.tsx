@@ -3,16 +3,37 @@
  * coloured by account. Linear mode is true to scale; log mode gives each item and each gap a width of
  * log2(size)+1, so a /28 stays visible beside a /16. Above it, an occupancy strip drawn from a bounded
  * aggregate (the pool's blocks at a coarser length, at most 256 rows) covers what the item list leaves out
- * in a huge pool. Hover or arrow keys show an item; a click opens it.
+ * in a huge pool. Hover or arrow keys show an item; a click opens it. A plan preview adds `proposed` items:
+ * pools that do not exist yet, drawn hatched over what exists.
  */
-import { useMemo, useState, type KeyboardEvent } from "react";
+import { useId, useMemo, useState, type KeyboardEvent } from "react";
 import { log2, parseCidr, ratio } from "../lib/cidr";
 import { accountColor } from "../lib/colors";
+import { setParam, useLocation } from "../lib/router";
+
+/** Whether the bars draw log-scaled (`?scale=log`, so the choice survives a reload and a shared link). */
+export function useLogScale(): boolean {
+  return useLocation().search.get("scale") === "log";
+}
+
+export function LogScaleToggle() {
+  const logScale = useLogScale();
+  return (
+    <label>
+      <input
+        type="checkbox"
+        checked={logScale}
+        onChange={(e) => setParam("scale", e.target.checked ? "log" : null)}
+      />{" "}
+      Log scale (small prefixes stay visible)
+    </label>
+  );
+}
 
 export interface SpaceItem {
   id: string;
   cidr: string;
-  kind: "pool" | "allocation" | "reservation";
+  kind: "pool" | "allocation" | "reservation" | "proposed";
   label: string;
   accountId?: string | null;
   accountName?: string | null;
@@ -71,6 +92,28 @@ const STRIP_COLORS: Record<string, string> = {
   INSIDE: "var(--used-strip)",
 };
 
+const KIND_LABEL: Record<SpaceItem["kind"], string> = {
+  pool: "Pool",
+  allocation: "Allocation",
+  reservation: "Reservation",
+  proposed: "Proposed pool",
+};
+
+/** Where an item sits vertically: pools span the bar, proposed pools sit inside that, allocations inside both. */
+const ROWS: Record<SpaceItem["kind"], { y: number; height: number }> = {
+  pool: { y: 16, height: 44 },
+  proposed: { y: 19, height: 38 },
+  allocation: { y: 22, height: 32 },
+  reservation: { y: 22, height: 32 },
+};
+
+function fillOf(p: SpaceItem, hatch: string): string {
+  if (p.kind === "reservation") return "var(--reserved)";
+  if (p.kind === "pool") return "transparent";
+  if (p.kind === "proposed") return `url(#${hatch})`;
+  return accountColor(p.accountId);
+}
+
 export function IpSpaceBar(props: {
   poolCidr: string;
   items: SpaceItem[];
@@ -113,7 +156,9 @@ export function IpSpaceBar(props: {
   }
 
   const describe = (p: SpaceItem) =>
-    `${p.kind === "pool" ? "Pool" : p.kind === "allocation" ? "Allocation" : "Reservation"} ${p.label} ${p.cidr}${p.accountName ? ` · ${p.accountName}` : ""}`;
+    `${KIND_LABEL[p.kind]} ${p.label} ${p.cidr}${p.accountName ? ` · ${p.accountName}` : ""}`;
+  const proposed = props.items.some((it) => it.kind === "proposed");
+  const hatch = `hatch${useId().replace(/[^A-Za-z0-9_-]/g, "")}`;
 
   return (
     <div className="ipbar">
@@ -127,6 +172,12 @@ export function IpSpaceBar(props: {
         onMouseLeave={() => setActive(null)}
         data-testid="ip-space-bar"
       >
+        <defs>
+          <pattern id={hatch} patternUnits="userSpaceOnUse" width="8" height="8">
+            <rect width="8" height="8" fill="var(--proposed-bg)" />
+            <path d="M0 8 L8 0" stroke="var(--accent)" strokeWidth="2" />
+          </pattern>
+        </defs>
         <rect x={0} y={0} width={W} height={10} fill="var(--free)" />
         {strip.map((c) => (
           <rect
@@ -148,18 +199,15 @@ export function IpSpaceBar(props: {
             data-kind={p.kind}
             className={`ipbar-item ipbar-${p.kind} ${i === active ? "active" : ""}`}
             x={p.x}
-            y={p.kind === "pool" ? 16 : 22}
+            y={ROWS[p.kind].y}
             width={p.w}
-            height={p.kind === "pool" ? 44 : 32}
-            fill={
-              p.kind === "reservation"
-                ? "var(--reserved)"
-                : p.kind === "pool"
-                  ? "transparent"
-                  : accountColor(p.accountId)
+            height={ROWS[p.kind].height}
+            fill={fillOf(p, hatch)}
+            stroke={
+              p.kind === "pool" ? accountColor(p.accountId) : p.kind === "proposed" ? "var(--accent)" : "none"
             }
-            stroke={p.kind === "pool" ? accountColor(p.accountId) : "none"}
-            strokeWidth={p.kind === "pool" ? 2 : 0}
+            strokeWidth={p.kind === "pool" || p.kind === "proposed" ? 2 : 0}
+            strokeDasharray={p.kind === "proposed" ? "4 2" : undefined}
             vectorEffect="non-scaling-stroke"
             onMouseEnter={() => setActive(i)}
             onClick={() => props.onOpen(p)}
@@ -187,6 +235,11 @@ export function IpSpaceBar(props: {
         <span className="legend-item">
           <span className="swatch pool" aria-hidden="true" /> child pool
         </span>
+        {proposed && (
+          <span className="legend-item">
+            <span className="swatch proposed" aria-hidden="true" /> proposed (not created yet)
+          </span>
+        )}
         {props.truncated && <span className="muted">{props.truncated}</span>}
       </div>
     </div>

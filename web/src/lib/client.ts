@@ -118,15 +118,19 @@ export function subscribeResuming(
   };
 }
 
+/** `getToken` is read at every request and every (re)connect, so a refreshed OIDC token takes over in place. */
 export function createApiClient(
-  token: string | null,
+  getToken: () => string | null,
   onUnauthenticated: () => void,
 ): { client: Client; ws: WsClient } {
   const wsUrl = `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/graphql`;
   let everConnected = false;
   const ws = createWsClient({
     url: wsUrl,
-    connectionParams: token ? { authorization: `Bearer ${token}` } : {},
+    connectionParams: () => {
+      const token = getToken();
+      return token ? { authorization: `Bearer ${token}` } : {};
+    },
     lazy: false,
     keepAlive: 10_000,
     retryAttempts: Number.POSITIVE_INFINITY,
@@ -147,6 +151,7 @@ export function createApiClient(
 
   /** The log's head, where a new subscription starts; null (only new events) when it cannot be read. */
   const headCursor = async (): Promise<string | null> => {
+    const token = getToken();
     try {
       const res = await fetch("/graphql", {
         method: "POST",
@@ -167,9 +172,10 @@ export function createApiClient(
     url: "/graphql",
     preferGetMethod: false,
     requestPolicy: "cache-and-network",
-    fetchOptions: (): RequestInit => ({
-      headers: token ? { authorization: `Bearer ${token}` } : ({} as Record<string, string>),
-    }),
+    fetchOptions: (): RequestInit => {
+      const token = getToken();
+      return { headers: token ? { authorization: `Bearer ${token}` } : ({} as Record<string, string>) };
+    },
     exchanges: [
       cacheExchange({
         updates: {
@@ -183,6 +189,11 @@ export function createApiClient(
             createPool: (result, _a, cache) => {
               invalidateField(cache, "Query", "pools");
               invalidatePool(cache, dig(result, "createPool", "pool", "parent", "id"));
+            },
+            applyPlan: (result, _a, cache) => {
+              invalidateField(cache, "Query", "pools");
+              invalidateField(cache, "Query", "previewPlan");
+              invalidatePool(cache, dig(result, "applyPlan", "rootPool", "id"));
             },
             deletePool: (_r, _a, cache) => invalidateField(cache, "Query", "pools"),
             createScope: (_r, _a, cache) => invalidateField(cache, "Query", "scopes"),

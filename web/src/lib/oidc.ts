@@ -5,6 +5,9 @@
  * (history.replaceState), check the state, exchange code + verifier at token_endpoint.
  * The token (access token, else ID token) becomes the bearer for HTTP and the WebSocket; it is kept in
  * sessionStorage by the session, never in the URL.
+ * Refresh: when the issuer returns a refresh token, it is kept (sessionStorage, this tab only) with the token's
+ * expiry, and the app exchanges it (grant_type=refresh_token) before the token expires; an issuer that rotates
+ * refresh tokens hands a new one each time, which replaces the old.
  */
 import { codeChallengeS256, createCodeVerifier, randomUrlSafe } from "./pkce";
 
@@ -79,6 +82,109 @@ export interface OidcResult {
   returnTo: string;
 }
 
+/** What a refresh needs, kept in sessionStorage beside the token. */
+export interface RefreshState {
+  refreshToken: string;
+  tokenEndpoint: string;
+  clientId: string;
+  /** When the current token expires (ms since epoch) and how long it lived. */
+  expiresAt: number;
+  lifetimeMs: number;
+}
+
+const REFRESH_KEY = "cloudpam.oidc.refresh";
+
+interface TokenResponse {
+  access_token?: string;
+  id_token?: string;
+  refresh_token?: string;
+  expires_in?: number;
+  error?: string;
+  error_description?: string;
+}
+
+export function loadRefresh(): RefreshState | null {
+  try {
+    return JSON.parse(sessionStorage.getItem(REFRESH_KEY) ?? "null") as RefreshState | null;
+  } catch {
+    return null;
+  }
+}
+
+export const clearRefresh = () => sessionStorage.removeItem(REFRESH_KEY);
+
+/** The expiry a token response states (`expires_in`), else the token's own `exp` claim; null when neither. */
+function expiryOf(body: TokenResponse, token: string, now: number): number | null {
+  if (typeof body.expires_in === "number" && body.expires_in > 0) return now + body.expires_in * 1000;
+  try {
+    const payload = JSON.parse(atob(token.split(".")[1]!.replace(/-/g, "+").replace(/_/g, "/"))) as {
+      exp?: unknown;
+    };
+    return typeof payload.exp === "number" ? payload.exp * 1000 : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Keeps (or, without a refresh token or an expiry, drops) what the next refresh needs. */
+function keepRefresh(
+  body: TokenResponse,
+  token: string,
+  endpoint: { tokenEndpoint: string; clientId: string },
+  previous: string | null,
+): void {
+  const now = Date.now();
+  const expiresAt = expiryOf(body, token, now);
+  const refreshToken = body.refresh_token ?? previous;
+  if (!refreshToken || expiresAt === null) return clearRefresh();
+  const state: RefreshState = {
+    refreshToken,
+    tokenEndpoint: endpoint.tokenEndpoint,
+    clientId: endpoint.clientId,
+    expiresAt,
+    lifetimeMs: expiresAt - now,
+  };
+  sessionStorage.setItem(REFRESH_KEY, JSON.stringify(state));
+}
+
+/** How long to wait before refreshing: a quarter of the token's life before it ends, at most a minute early. */
+export function refreshDelay(r: RefreshState, now = Date.now()): number {
+  const early = Math.min(60_000, r.lifetimeMs / 4);
+  return Math.max(0, r.expiresAt - early - now);
+}
+
+let refreshing: Promise<string> | null = null;
+
+/** Exchanges the kept refresh token for a new token (once at a time); throws with the issuer's reason. */
+export function refreshOidcToken(): Promise<string> {
+  refreshing ??= (async () => {
+    const r = loadRefresh();
+    if (!r) throw new Error("no refresh token");
+    const res = await fetch(r.tokenEndpoint, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded", accept: "application/json" },
+      body: new URLSearchParams({
+        grant_type: "refresh_token",
+        refresh_token: r.refreshToken,
+        client_id: r.clientId,
+      }),
+    });
+    const body = (await res.json().catch(() => ({}))) as TokenResponse;
+    const token = body.access_token ?? body.id_token;
+    if (!res.ok || !token) {
+      clearRefresh();
+      throw new Error(
+        `the issuer refused to refresh the session: ${body.error_description ?? body.error ?? `HTTP ${res.status}`}`,
+      );
+    }
+    keepRefresh(body, token, r, r.refreshToken);
+    return token;
+  })().finally(() => {
+    refreshing = null;
+  });
+  return refreshing;
+}
+
 let inFlight: Promise<OidcResult> | null = null;
 
 /**
@@ -114,17 +220,13 @@ async function exchange(): Promise<OidcResult> {
       code_verifier: pending.verifier,
     }),
   });
-  const body = (await res.json().catch(() => ({}))) as {
-    access_token?: string;
-    id_token?: string;
-    error?: string;
-    error_description?: string;
-  };
+  const body = (await res.json().catch(() => ({}))) as TokenResponse;
   if (!res.ok)
     throw new Error(
       `the issuer's token endpoint refused the code: ${body.error_description ?? body.error ?? `HTTP ${res.status}`}`,
     );
   const token = body.access_token ?? body.id_token;
   if (!token) throw new Error("the issuer's token endpoint returned no token");
+  keepRefresh(body, token, pending, null);
   return { token, returnTo: pending.returnTo };
 }

@@ -1,17 +1,18 @@
 /** One pool: its place in the tree, rules, account, utilisation and fragmentation, children. */
-import { useMemo, useState } from "react";
+import { useState } from "react";
 import { useQuery, useSubscription } from "urql";
 import { graphql } from "../gql";
 import { Link } from "../lib/router";
 import { UtilBar } from "../components/UtilBar";
 import { CreatePoolForm } from "../components/CreatePoolForm";
 import { useSession } from "../lib/session-context";
-import { IpSpaceBar, type SpaceItem } from "../components/IpSpaceBar";
+import { IpSpaceBar, LogScaleToggle, useLogScale } from "../components/IpSpaceBar";
+import { usePoolSpace } from "../lib/pool-space";
 import { BlocksTable } from "../components/BlocksTable";
 import { AllocateForm, ReserveForm } from "../components/AllocateForm";
 import { ReleaseDialog } from "../components/ReleaseDialog";
 import { LiveActivity, type LiveItem } from "../components/LiveActivity";
-import { navigate, setParam, useLocation } from "../lib/router";
+import { navigate } from "../lib/router";
 
 /**
  * How many allocations the bar draws exactly (the query stays within the server's complexity limit);
@@ -20,53 +21,6 @@ import { navigate, setParam, useLocation } from "../lib/router";
 const BAR_ITEMS = 200;
 /** How many live events the activity list keeps. */
 const LIVE_ITEMS = 50;
-
-const SpaceQuery = graphql(`
-  query PoolSpace($id: ID!, $items: Int!) {
-    pool(id: $id) {
-      id
-      cidr
-      children(first: 100) {
-        totalCount
-        edges {
-          node {
-            id
-            name
-            cidr
-            account {
-              id
-              name
-            }
-          }
-        }
-      }
-      allocations(first: $items, status: ALLOCATED) {
-        totalCount
-        edges {
-          node {
-            id
-            name
-            cidr
-            account {
-              id
-              name
-            }
-          }
-        }
-      }
-      reservations(first: 100) {
-        totalCount
-        edges {
-          node {
-            id
-            cidr
-            reason
-          }
-        }
-      }
-    }
-  }
-`);
 
 /** The occupancy strip: the pool's non-free blocks at 8 bits below it, at most 256 rows whatever the pool holds. */
 const StripQuery = graphql(`
@@ -180,12 +134,11 @@ export function PoolPage({ id }: { id: string }) {
   const [creating, setCreating] = useState(false);
   const [dialog, setDialog] = useState<"allocate" | "reserve" | null>(null);
   const [releasing, setReleasing] = useState<{ id: string; cidr: string; name?: string | null } | null>(null);
-  const { search } = useLocation();
-  const logScale = search.get("scale") === "log";
+  const logScale = useLogScale();
   const bits = data?.pool?.family === "IPV6" ? 128 : 32;
   const poolLen = data?.pool?.prefixLength ?? 0;
   const stripLength = Math.min(bits, poolLen + 8);
-  const [space] = useQuery({ query: SpaceQuery, variables: { id, items: BAR_ITEMS }, pause: !data?.pool });
+  const { space, items } = usePoolSpace(id, BAR_ITEMS, !data?.pool);
   const [strip] = useQuery({ query: StripQuery, variables: { id, stripLength }, pause: !data?.pool });
   const [live] = useSubscription(
     { query: PoolEvents, variables: { poolId: id } },
@@ -200,34 +153,6 @@ export function PoolPage({ id }: { id: string }) {
         ...seen,
       ].slice(0, LIVE_ITEMS),
   );
-  const items = useMemo<SpaceItem[]>(() => {
-    const p = space.data?.pool;
-    if (!p) return [];
-    return [
-      ...p.children.edges.map((e) => ({
-        id: e.node.id,
-        cidr: e.node.cidr,
-        kind: "pool" as const,
-        label: e.node.name,
-        accountId: e.node.account?.id,
-        accountName: e.node.account?.name,
-      })),
-      ...p.allocations.edges.map((e) => ({
-        id: e.node.id,
-        cidr: e.node.cidr,
-        kind: "allocation" as const,
-        label: e.node.name ?? "",
-        accountId: e.node.account?.id,
-        accountName: e.node.account?.name,
-      })),
-      ...p.reservations.edges.map((e) => ({
-        id: e.node.id,
-        cidr: e.node.cidr,
-        kind: "reservation" as const,
-        label: e.node.reason ?? "",
-      })),
-    ];
-  }, [space.data]);
   const sp = space.data?.pool;
   const truncated =
     sp &&
@@ -289,6 +214,9 @@ export function PoolPage({ id }: { id: string }) {
         >
           New child pool
         </button>
+        <Link to={`/pools/${encodeURIComponent(pool.id)}/plan`} className="button ghost">
+          Design a plan
+        </Link>
       </div>
       {creating && <CreatePoolForm onClose={() => setCreating(false)} scopes={[]} parent={pool} />}
       {dialog === "allocate" && (
@@ -307,14 +235,7 @@ export function PoolPage({ id }: { id: string }) {
           <h2 id="space-h" style={{ margin: 0, marginRight: "auto" }}>
             Address space
           </h2>
-          <label>
-            <input
-              type="checkbox"
-              checked={logScale}
-              onChange={(e) => setParam("scale", e.target.checked ? "log" : null)}
-            />{" "}
-            Log scale (small prefixes stay visible)
-          </label>
+          <LogScaleToggle />
         </div>
         <IpSpaceBar
           poolCidr={pool.cidr}
