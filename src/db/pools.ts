@@ -80,6 +80,18 @@ export async function lockPoolRows(db: Db, poolIds: Iterable<number | null | und
   for (const id of ids) await lockPool(tx, id);
 }
 
+/**
+ * Locks the rows of these scopes until the transaction ends, in ascending id order: the lock of a scope's top
+ * level (no pool row stands above a top-level pool). Taken after any pool rows (the one lock order: pools, then
+ * scopes). PostgreSQL: `SELECT … FOR UPDATE` on each scope row; SQLite: nothing (the write lock is held).
+ */
+export async function lockScopeRows(db: Db, scopeIds: Iterable<number>): Promise<void> {
+  if (!isPg(db)) return;
+  const tx = pgHandle(db);
+  for (const id of [...new Set(scopeIds)].sort((a, b) => a - b))
+    await tx.execute(sql`SELECT id FROM scopes WHERE id = ${id} FOR UPDATE`);
+}
+
 /** `lockPoolRows` for one pool. */
 export function lockPoolRow(db: Db, poolId: number): Promise<void> {
   return lockPoolRows(db, [poolId]);

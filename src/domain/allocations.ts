@@ -35,7 +35,7 @@ import { insertPrefix, prefixById, rangeColumns, rowPrefix, type PrefixRow } fro
 import type { Db, Store } from "../db/store.js";
 import type { Caller } from "./caller.js";
 import { Conflict, DomainError, Invalid } from "./errors.js";
-import { appendEvent } from "./events.js";
+import { appendEvent, appendEvents, type EventInput } from "./events.js";
 import { snapshotRowId, type Snapshot, type SnapshotOf } from "./event-snapshots.js";
 import {
   conflictInPool,
@@ -379,13 +379,15 @@ export async function allocate(
 
 /**
  * The one path that creates an allocation: pool and account checks, placement, the row and its event,
- * inside the caller's write transaction, which has locked the pool (`lockPoolRow`).
+ * inside the caller's write transaction, which has locked the pool (`lockPoolRow`). With `events`, the event is
+ * added to that list for the caller to append once, after all its writes (a batch), instead of appended here.
  */
 async function createAllocationIn(
   db: Db,
   caller: Caller,
   r: Request,
   binding: ResourceBinding | null,
+  events?: EventInput[],
 ): Promise<AllocationRecord> {
   const pool = await requirePool(db, r.poolId, "poolId");
   const account = await requireAccountSummary(db, r.accountId, "accountId");
@@ -414,12 +416,14 @@ async function createAllocationIn(
     ...rangeColumns(prefix),
   });
   const record = toAllocationRecord(row);
-  await appendEvent(db, caller, {
+  const event: EventInput = {
     type: "allocation.created",
     subjectType: "Allocation",
     subjectId: row.id,
     after: record,
-  });
+  };
+  if (events) events.push(event);
+  else await appendEvent(db, caller, event);
   return record;
 }
 
@@ -658,9 +662,12 @@ export async function allocateMany(
       }
     }
     const records = new Array<AllocationRecord>(requests.length);
+    // The events of the batch in creation order, appended in one statement after every row (src/db/README.md:
+    // event-writing transactions serialise from their first append to their commit on PostgreSQL).
+    const events: EventInput[] = [];
     for (const i of order) {
       try {
-        records[i] = await createAllocationIn(db, caller, requests[i]!, null);
+        records[i] = await createAllocationIn(db, caller, requests[i]!, null, events);
       } catch (e) {
         throw withRequestField(e, i);
       }
@@ -671,6 +678,7 @@ export async function allocateMany(
           allocationId: records[i].id,
         });
     }
+    await appendEvents(db, caller, events);
     return records;
   });
 }

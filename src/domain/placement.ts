@@ -33,6 +33,7 @@ import {
   withinLive,
   type PrefixRow,
 } from "../db/prefixes.js";
+import { lockScopeRows } from "../db/pools.js";
 import { linkedScopeIds, scopeById } from "../db/scopes.js";
 import type { Db } from "../db/store.js";
 import { Conflict, type ObjectRef } from "./errors.js";
@@ -225,6 +226,16 @@ export async function firstOverlapBetween(
     if (theirs) return { mine, theirs };
   }
   return undefined;
+}
+
+/**
+ * Locks the top level of a scope and of the scopes linked to it (their scope rows, ascending), before a write
+ * that adds or grows a top-level pool there reads what is in the way: two such writes in one scope (or in linked
+ * scopes) serialise, so they cannot both pass `assertTopLevelFree`. Taken after the write's pool-row locks.
+ * A no-op on SQLite.
+ */
+export async function lockTopLevel(db: Db, scopeId: number): Promise<void> {
+  await lockScopeRows(db, [scopeId, ...(await linkedScopeIds(db, scopeId))]);
 }
 
 /** A top-level pool must not overlap any live prefix of its scope, nor of a linked scope. */

@@ -44,6 +44,7 @@ import { appendEvent } from "./events.js";
 import {
   assertClearOfLinkedScopes,
   describePrefix,
+  lockTopLevel,
   occupyInPool,
   prefixRef,
   vacateInPool,
@@ -91,6 +92,8 @@ export async function resizePool(
         `${formatPrefix(to)} neither contains nor lies inside ${describePrefix(pool)}; a resize keeps the pool's start inside its new range (to re-home it, use movePool)`,
       );
     const parent = pool.parentId !== null ? await requirePool(db, pool.parentId, "id") : null;
+    // Growing a top-level pool takes space of its scope's top level: lock it (after the pool rows).
+    if (kind === "grow" && !parent) await lockTopLevel(db, pool.scopeId);
     if (kind === "grow") {
       if (parent && to.length <= parent.prefixLen)
         throw new Invalid(
@@ -232,6 +235,7 @@ export async function movePool(
         );
       }
       if (!(await scopeById(db, scopeId))) throw new NotFound("Scope", scopeId, "scopeId");
+      await lockTopLevel(db, scopeId); // the new scope's top level, after the pool rows
       inWay.push(
         ...(await containingLive(db, scopeId, x)),
         ...(await topLevelWithinLive(db, scopeId, x, LISTED)),

@@ -51,6 +51,7 @@ import { toAllocationRecord } from "./allocations.js";
 import { toReservationRecord } from "./reservations.js";
 import {
   assertTopLevelFree,
+  lockTopLevel,
   describePrefix,
   largestFreeInPool,
   occupyInPool,
@@ -388,6 +389,8 @@ export async function createPool(store: Store, caller: Caller, input: CreatePool
         input.scopeId != null ? (await requireScope(db, input.scopeId)).id : (await defaultScope(db)).id;
     const accountId =
       input.accountId != null ? (await requireAccount(db, input.accountId, "accountId")).id : null;
+    // A top-level pool has no parent row to lock: lock its scope's top level instead (PostgreSQL).
+    if (!parent) await lockTopLevel(db, scopeId);
     const x = await placeNewPool(db, input, parent, scopeId);
     const rules = mergeRules(NO_RULES, input.rules, x.family, x.length);
     const row = await insertPrefix(db, {

@@ -156,10 +156,12 @@ export async function requireAccountSummary(db: Db, id: number, field: string): 
   return row;
 }
 
-/** An allocation (live or RELEASED), or NotFound naming `field`. */
+/** An allocation (live or RELEASED, not deleted), or NotFound naming `field`. */
 export async function requireAllocation(db: Db, id: number, field: string): Promise<PrefixRow> {
   const row = await prefixById(db, id);
-  if (!row || row.kind !== "allocation") throw new NotFound("Allocation", id, field);
+  // A soft-deleted allocation (issue #18) is gone for every operation but restore (of its pool or account).
+  if (!row || row.kind !== "allocation" || row.deletedAt !== null)
+    throw new NotFound("Allocation", id, field);
   return row;
 }
 

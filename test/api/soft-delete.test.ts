@@ -248,6 +248,24 @@ describe("deletePool → restore", () => {
     });
     await s.ok(RESTORE, { id: pool });
     await s.ok(RESTORE, { id: child });
+    // While deleted, the allocation is gone for every other mutation too.
+    await s.ok(DELETE_POOL, { id: pool });
+    for (const m of [
+      `mutation($id: ID!) { releaseAllocation(input: {id: $id}) { allocation { id } } }`,
+      `mutation($id: ID!) { updateAllocation(input: {id: $id, name: "x"}) { allocation { id } } }`,
+    ])
+      expect((await s.gql(m, { id: alloc })).errors?.[0]?.extensions).toMatchObject({
+        code: "NOT_FOUND",
+        details: { field: "id" },
+      });
+    expect(
+      (
+        await s.gql(`mutation($id: ID!) { updatePool(input: {id: $id, name: "x"}) { pool { id } } }`, {
+          id: child,
+        })
+      ).errors?.[0]?.extensions?.code,
+    ).toBe("NOT_FOUND");
+    await s.ok(RESTORE, { id: pool });
     // Restoring a live object: CONFLICT; an unknown one: NOT_FOUND; a Scope id: BAD_USER_INPUT.
     expect((await s.gql(RESTORE, { id: child })).errors?.[0]?.extensions?.code).toBe("CONFLICT");
     const missing = Buffer.from("Pool:999999").toString("base64url");

@@ -155,6 +155,19 @@ export function providerContract(
       );
     });
 
+    emuIt("re-reads one VPC and one subnet by id (the targeted re-read), null when gone", async () => {
+      const listed = (await p.listVpcs()).find((v) => v.id === seed!.richVpc.id)!;
+      expect(await p.getVpc({ id: listed.id, region: listed.region })).toEqual(listed);
+      const subnet = (await p.listSubnets()).find((x) => x.id === seed!.richSubnet.id)!;
+      expect(await p.getSubnet({ id: subnet.id, region: subnet.region })).toEqual(subnet);
+      const missingVpc =
+        p.name === "aws" ? "vpc-0000000000000dead" : listed.id.replace(/[^/]+$/, "no-such-network");
+      expect(await p.getVpc({ id: missingVpc, region: listed.region })).toBeNull();
+      const missingSubnet =
+        p.name === "aws" ? "subnet-0000000000000dead" : subnet.id.replace(/[^/]+$/, "no-such-subnet");
+      expect(await p.getSubnet({ id: missingSubnet, region: subnet.region })).toBeNull();
+    });
+
     emuIt("maps primary, secondary, secondary-range and IPv6 CIDRs", async () => {
       const vpc = (await p.listVpcs()).find((v) => v.id === seed!.richVpc.id) as CloudVpc;
       expect(norm(vpc.cidrs, true)).toEqual(norm(seed!.richVpc.cidrs, true));
