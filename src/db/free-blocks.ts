@@ -16,7 +16,7 @@
  * test/postgres/free-blocks-db.test.ts).
  */
 import type Database from "better-sqlite3";
-import { sql, type SQL } from "drizzle-orm";
+import { and, asc, count, eq, gt, lt, sql, type SQL } from "drizzle-orm";
 import {
   decodeAddress,
   encodeAddress,
@@ -33,6 +33,7 @@ import {
   type Prefix,
 } from "../allocator/index.js";
 import { isPg, pgHandle } from "./dialect.js";
+import { freeBlocks } from "./schema.js";
 import type { Db } from "./store.js";
 
 interface Statements {
@@ -520,4 +521,87 @@ function clipFreeBlocksSqlite(db: Db, poolId: number, p: Prefix): void {
   db.$client
     .prepare("DELETE FROM free_blocks WHERE pool_id = ? AND (range_start < ? OR range_start > ?)")
     .run(poolId, encodeAddress(p.start), encodeAddress(prefixLast(p)));
+}
+
+/**
+ * The `limit` lowest free blocks of exactly `length` that do not lie in `outside` (defragmentation advice's bounded
+ * free space): two seeks on free_blocks_fit_idx (pool_id, prefix_len, range_start), below and above it.
+ * O(log n + limit).
+ */
+export async function lowestFreeBlocksOutside(
+  db: Db,
+  poolId: number,
+  family: Family,
+  length: number,
+  outside: Prefix,
+  limit: number,
+): Promise<Prefix[]> {
+  if (limit <= 0) return [];
+  const page = async (where: SQL, n: number) =>
+    (
+      await db
+        .select({ start: freeBlocks.rangeStart })
+        .from(freeBlocks)
+        .where(and(eq(freeBlocks.poolId, poolId), eq(freeBlocks.prefixLen, length), where))
+        .orderBy(asc(freeBlocks.rangeStart))
+        .limit(n)
+    ).map((r) => makePrefix(family, decodeAddress(r.start), length));
+  const below = await page(lt(freeBlocks.rangeStart, encodeAddress(outside.start)), limit);
+  if (below.length === limit) return below;
+  return below.concat(
+    await page(gt(freeBlocks.rangeStart, encodeAddress(prefixLast(outside))), limit - below.length),
+  );
+}
+
+/**
+ * How many free blocks of exactly `length` lie outside `outside`, counting at most `cap`: two index range counts
+ * on free_blocks_fit_idx below and above it, each stopped at `cap`. O(log n + cap), nothing transferred.
+ */
+export async function countFreeBlocksOutside(
+  db: Db,
+  poolId: number,
+  length: number,
+  outside: Prefix,
+  cap: number,
+): Promise<number> {
+  if (cap <= 0) return 0;
+  const countUpTo = async (where: SQL, n: number) => {
+    const sub = db
+      .select({ s: freeBlocks.rangeStart })
+      .from(freeBlocks)
+      .where(and(eq(freeBlocks.poolId, poolId), eq(freeBlocks.prefixLen, length), where))
+      .limit(n)
+      .as("capped");
+    const [row] = await db.select({ n: count() }).from(sub);
+    return Number(row?.n ?? 0);
+  };
+  const below = await countUpTo(lt(freeBlocks.rangeStart, encodeAddress(outside.start)), cap);
+  if (below >= cap) return cap;
+  return (
+    below + (await countUpTo(gt(freeBlocks.rangeStart, encodeAddress(prefixLast(outside))), cap - below))
+  );
+}
+
+/**
+ * Which of `blocks` are free blocks of the pool (exactly, start and length): one point lookup each on
+ * free_blocks_fit_idx (pool_id, prefix_len, range_start) (an IN list on range_start alone lets SQLite pick that
+ * index and scan the pool's free blocks). O(blocks × log n).
+ */
+export async function freeBlocksAmong(db: Db, poolId: number, blocks: readonly Prefix[]): Promise<Prefix[]> {
+  const out: Prefix[] = [];
+  for (const b of blocks) {
+    const [row] = await db
+      .select({ start: freeBlocks.rangeStart })
+      .from(freeBlocks)
+      .where(
+        and(
+          eq(freeBlocks.poolId, poolId),
+          eq(freeBlocks.prefixLen, b.length),
+          eq(freeBlocks.rangeStart, encodeAddress(b.start)),
+        ),
+      )
+      .limit(1);
+    if (row) out.push(b);
+  }
+  return out;
 }

@@ -8,8 +8,11 @@ import {
   blockCount,
   blocksPageBeforeSteps,
   blocksPageSteps,
-  defaultAdviceLength,
-  defragmentationAdvice,
+  adviseCandidate,
+  mergeBuddies,
+  rankAdviceCandidates,
+  relocationFreeBlockLimits,
+  relocationTakes,
   formatAddress,
   formatPrefix,
   parseAddress,
@@ -23,8 +26,14 @@ import {
 import { countPrefixList, prefixListPage } from "../db/allocations.js";
 import { poolBlockCounts, poolUtilizationCounts, runBlocks } from "../db/occupancy.js";
 import { resolvePage, type Page, type PageArgs } from "../db/pagination.js";
-import { largestFreeBlocksOf, listFreeBlocks } from "../db/free-blocks.js";
-import { liveChildRanges, prefixesByIds, rowPrefix, type PrefixRow } from "../db/prefixes.js";
+import { liveChildLengthGroups, liveChildRowsWithin, longestLiveChildLength } from "../db/defragmentation.js";
+import {
+  countFreeBlocksOutside,
+  freeBlocksAmong,
+  largestFreeBlocksOf,
+  lowestFreeBlocksOutside,
+} from "../db/free-blocks.js";
+import { rowPrefix, type PrefixRow } from "../db/prefixes.js";
 import type { Store } from "../db/store.js";
 import { Invalid } from "./errors.js";
 import { largestFreeInPool } from "./placement.js";
@@ -236,7 +245,10 @@ export interface DefragmentationAdviceRecord {
 
 /**
  * The `first` cheapest ways to free an aligned block of `prefixLength` in the pool (default: one step larger than
- * its largest free block), ranked by how few children must move; O(children + free blocks) reads.
+ * its largest free block), ranked by how few children must move. Reads what the answer needs, not the pool: one
+ * grouped count of the children per block, then per piece of advice its blockers, the few free blocks their
+ * relocation can use (`relocationFreeBlockLimits`: per length at most one per blocker) and the buddies it merges
+ * with. O(children) inside the database for the ranking, O(first × (b + L) × L) reads after it.
  */
 export async function poolDefragmentationAdvice(
   store: Store,
@@ -249,29 +261,48 @@ export async function poolDefragmentationAdvice(
     const pool = await requirePool(db, poolId, "poolId");
     const parent = rowPrefix(pool);
     if (args.prefixLength != null) checkLength(parent, args.prefixLength);
-    const children = await liveChildRanges(db, pool.id);
-    const free = await listFreeBlocks(db, pool.id, parent.family);
-    const length =
-      args.prefixLength ??
-      defaultAdviceLength(
-        parent,
-        children.map((c) => c.prefix),
-        free,
-      );
+    let length = args.prefixLength ?? undefined;
+    if (length === undefined) {
+      // One step larger than the largest free block; when nothing is free, the smallest child's length.
+      const [largest] = await largestFreeBlocksOf(db, pool.id, parent.family, 1);
+      length = largest
+        ? largest.length > parent.length
+          ? largest.length - 1
+          : undefined
+        : await longestLiveChildLength(db, pool.id);
+    }
     if (length === undefined) return { prefixLength: null, advice: [] };
-    const advice = defragmentationAdvice(parent, children, (c) => c.prefix, free, length, first);
-    // Full rows only for the blockers shown, not for every child of the pool.
-    const ids = advice.flatMap((a) => a.blockers.map((b) => b.id));
-    const rows = new Map<number, PrefixRow>();
-    for (let i = 0; i < ids.length; i += 10_000)
-      for (const r of await prefixesByIds(db, ids.slice(i, i + 10_000))) rows.set(r.id, r);
-    return {
-      prefixLength: length,
-      advice: advice.map((a) => ({
-        ...a,
-        blockers: a.blockers.map((b) => toOccupantRecord(rows.get(b.id)!)),
-        moves: a.moves && [...a.moves],
-      })),
-    };
+    const candidates = rankAdviceCandidates(
+      parent,
+      length,
+      await liveChildLengthGroups(db, pool.id, parent.family, length),
+      first,
+    );
+    const advice: DefragmentationAdviceRecord[] = [];
+    for (const c of candidates) {
+      const blockers = await liveChildRowsWithin(db, pool.id, c.block);
+      const lengths = blockers.map((b) => b.prefixLen);
+      const limits = relocationFreeBlockLimits(parent, lengths);
+      // Count (capped) what lies outside the block per length, replay packMany's choices on the counts, then read
+      // only the lowest blocks of the lengths it takes from.
+      const available = new Map<number, number>();
+      for (const [l, limit] of limits)
+        available.set(l, await countFreeBlocksOutside(db, pool.id, l, c.block, limit));
+      const nearby: Prefix[] = [];
+      for (const [l, n] of relocationTakes(parent, lengths, available))
+        for (const f of await lowestFreeBlocksOutside(
+          db,
+          pool.id,
+          parent.family,
+          l,
+          c.block,
+          Math.min(n, limits.get(l)!),
+        ))
+          nearby.push(f);
+      for (const f of await freeBlocksAmong(db, pool.id, mergeBuddies(parent, c.block))) nearby.push(f);
+      const a = adviseCandidate(parent, c, blockers, rowPrefix, nearby);
+      advice.push({ ...a, blockers: a.blockers.map(toOccupantRecord), moves: a.moves && [...a.moves] });
+    }
+    return { prefixLength: length, advice };
   });
 }

@@ -11,6 +11,7 @@ import {
   parsePrefix,
   type Prefix,
 } from "../../src/allocator/prefix.js";
+import { referenceDefragmentationAdvice } from "./defragmentation-reference.js";
 import { referenceFreeBlocks } from "./reference-model.js";
 
 const p = parsePrefix;
@@ -184,5 +185,56 @@ describe("defaultAdviceLength at scale", () => {
     const free = children.map((c) => ({ ...c, start: c.start + 16n }));
     expect(defaultAdviceLength(parent, children, free)).toBe(27);
     expect(defaultAdviceLength(parent, children, [])).toBe(28);
+  });
+
+  it("answers exactly as the previous implementation (whole free set, every child) on random pools", () => {
+    // A /20 with up to 60 disjoint children of /22../32, mostly small: fragmented free space at many lengths.
+    const pool = fc
+      .array(fc.record({ length: fc.integer({ min: 22, max: 32 }), slot: fc.nat(4095) }), { maxLength: 60 })
+      .map((raw) => {
+        const parent = p("10.16.0.0/20");
+        const occupied: Prefix[] = [];
+        for (const { length, slot } of raw) {
+          const size = 2 ** (32 - length);
+          const c: Prefix = {
+            family: 4,
+            start: parent.start + BigInt(Math.floor((slot * 4096) / 4096 / size) * size),
+            length,
+          };
+          if (!occupied.some((o) => overlaps(o, c))) occupied.push(c);
+        }
+        return { parent, occupied: occupied.sort(comparePrefixes) };
+      });
+    const view = (a: ReturnType<typeof advise>) =>
+      a.map((x) => ({
+        block: formatPrefix(x.block),
+        blockers: x.blockers.map(formatPrefix),
+        addresses: x.addressesToMove,
+        moves: x.moves?.map(formatPrefix),
+        freed: formatPrefix(x.freed),
+      }));
+    fc.assert(
+      fc.property(
+        pool,
+        fc.integer({ min: 20, max: 32 }),
+        fc.integer({ min: 1, max: 40 }),
+        (pl, length, first) => {
+          const free = referenceFreeBlocks(pl.parent, pl.occupied);
+          const fast = defragmentationAdvice(pl.parent, pl.occupied, id, free, length, first);
+          const reference = referenceDefragmentationAdvice(pl.parent, pl.occupied, id, free, length, first);
+          expect(view(fast)).toEqual(view(reference));
+        },
+      ),
+      { numRuns: 400 },
+    );
+    fc.assert(
+      fc.property(smallPool, fc.integer({ min: 27, max: 32 }), ({ parent, occupied }, length) => {
+        const free = referenceFreeBlocks(parent, occupied);
+        expect(view(defragmentationAdvice(parent, occupied, id, free, length, 100))).toEqual(
+          view(referenceDefragmentationAdvice(parent, occupied, id, free, length, 100)),
+        );
+      }),
+      { numRuns: 300 },
+    );
   });
 });
