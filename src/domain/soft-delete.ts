@@ -33,7 +33,7 @@ import { toAllocationRecord, type AllocationRecord } from "./allocations.js";
 import type { Caller } from "./caller.js";
 import { Conflict, Forbidden, NotFound } from "./errors.js";
 import { appendEvents, type EventInput } from "./events.js";
-import { assertTopLevelFree, describePrefix, occupyInPool, prefixRef } from "./placement.js";
+import { assertTopLevelFree, describePrefix, lockTopLevel, occupyInPool, prefixRef } from "./placement.js";
 import { prefixSnapshot, toPoolRecord, type PoolRecord } from "./pools.js";
 import { toReservationRecord, type ReservationRecord } from "./reservations.js";
 import { can } from "./roles.js";
@@ -208,8 +208,11 @@ async function restorePrefixes(
   const rows = await prefixesOfDeletion(db, deletion.id); // as they are under the locks
   const root = rows.find((r) => r.id === rootId)!;
   const prefix = rowPrefix(root);
-  if (root.parentId === null) await assertTopLevelFree(db, root.scopeId, prefix, "id");
-  else {
+  if (root.parentId === null) {
+    // A top-level pool comes back at the top of its scope: serialise with other top-level writes there (PG).
+    await lockTopLevel(db, root.scopeId);
+    await assertTopLevelFree(db, root.scopeId, prefix, "id");
+  } else {
     const parent = await prefixById(db, root.parentId);
     if (!parent || parent.deletedAt !== null)
       throw new Conflict(

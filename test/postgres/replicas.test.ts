@@ -4,13 +4,17 @@
  * migration run, one bootstrap token, all serve), 300 parallel /24 allocations into one /16 spread over three
  * replicas (256 distinct, none overlapping, 44 CONFLICT), the same into three pools at once, a replica SIGKILLed
  * in the middle of a burst (every acknowledged allocation committed with its event, no overlap), and a
- * subscriber on one replica that sees allocations made on another (LISTEN/NOTIFY fan-out).
+ * subscriber on one replica that sees allocations made on another (LISTEN/NOTIFY fan-out), and events in commit
+ * order: 3,000 events committed concurrently over the replicas reach a subscriber on each replica (from cursor 0)
+ * and one webhook exactly once each, in cursor order.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readdirSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import pg from "pg";
 import WebSocket from "ws";
-import { createClient } from "graphql-ws";
+import { createClient, type Client } from "graphql-ws";
 import { containsPrefix, overlaps, parsePrefix, type Prefix } from "../../src/allocator/index.js";
 import { postgresAvailability, startPostgres, type PgCluster } from "../helpers/postgres.js";
 import { gqlAt, PENDING_CONVERSION, startReplica, stopReplicas, type Replica } from "../helpers/replicas.js";
@@ -199,6 +203,123 @@ describe.skipIf(!availability.available)("replicas on one PostgreSQL database", 
         await client.dispose();
       }
     }, 60_000);
+
+    it("event order: 3 replicas commit 3,000 events concurrently; a subscriber on each (from cursor 0) gets every event once, in cursor order, and a webhook every event of its type", async () => {
+      // One webhook on a loopback receiver: the allocation.released events committed from its creation on (one in
+      // 20 of the burst's events, interleaved with the others; delivery is one event at a time with two writes
+      // each, about 30 events/s on a loaded 2-core box, so not all 3,000 within the test's time).
+      const received: number[] = [];
+      const receiver = createServer((req, res) => {
+        req.resume();
+        req.on("end", () => {
+          received.push(Number(req.headers["x-cloudpam-event-id"]));
+          res.writeHead(200).end("ok");
+        });
+      });
+      await new Promise<void>((r) => receiver.listen(0, "127.0.0.1", () => r()));
+      const hookUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+      const clients: Client[] = [];
+      try {
+        const hook = await gqlAt<{ createWebhook: { webhook: { cursor: string } } }>(
+          replicas[0]!.url,
+          token,
+          `mutation($input: CreateWebhookInput!) { createWebhook(input: $input) { webhook { cursor } } }`,
+          {
+            input: {
+              url: hookUrl,
+              secret: "a-signing-secret-of-some-length",
+              eventTypes: ["allocation.released"],
+            },
+          },
+        );
+        expect(hook.errors).toBeUndefined();
+        const hookCursor = Number(hook.data!.createWebhook.webhook.cursor);
+
+        // A subscriber on each replica, streaming the whole log from cursor 0.
+        const streams = replicas.map((r) => {
+          const cursors: number[] = [];
+          const errors: unknown[] = [];
+          const client = createClient({
+            url: r.url.replace(/^http/, "ws") + "/graphql",
+            webSocketImpl: WebSocket,
+            connectionParams: { authorization: `Bearer ${token}` },
+            retryAttempts: 0,
+          });
+          clients.push(client);
+          client.subscribe<{ events: { cursor: string } }>(
+            { query: `subscription { events(after: "0") { cursor } }` },
+            {
+              next: (v) => (v.errors ? errors.push(v.errors) : cursors.push(Number(v.data!.events.cursor))),
+              error: (e) => errors.push(e),
+              complete: () => undefined,
+            },
+          );
+          return { cursors, errors };
+        });
+
+        // 3,000 events: 150 writers at once over the 3 replicas and 6 pools, each a batch of 19 /28s (19
+        // allocation.created in one transaction) then the release of one of them (allocation.released) on the
+        // next replica.
+        const pools: string[] = [];
+        for (let k = 0; k < 6; k++) pools.push(await newPool(`10.${20 + k}.0.0/16`));
+        const batches = await Promise.all(
+          Array.from({ length: 150 }, async (_, i) => {
+            const made = await gqlAt<{ allocateMany: { allocations: { id: string }[] } }>(
+              replicas[i % 3]!.url,
+              token,
+              `mutation($input: AllocateManyInput!) { allocateMany(input: $input) { allocations { id } } }`,
+              {
+                input: {
+                  poolId: pools[i % pools.length],
+                  requests: Array.from({ length: 19 }, (_, j) => ({
+                    accountId,
+                    prefixLength: 28,
+                    name: `order-${i}-${j}`,
+                  })),
+                },
+              },
+            );
+            if (made.errors || made.failed) return made;
+            const released = await gqlAt(
+              replicas[(i + 1) % 3]!.url,
+              token,
+              `mutation($input: ReleaseAllocationInput!) { releaseAllocation(input: $input) { allocation { id } } }`,
+              { input: { id: made.data!.allocateMany.allocations[i % 19]!.id } },
+            );
+            return released.errors || released.failed ? { ...released, data: made.data } : made;
+          }),
+        );
+        expect(batches.filter((b) => b.errors || b.failed)).toEqual([]);
+        expect(batches.flatMap((b) => b.data!.allocateMany.allocations)).toHaveLength(2850);
+
+        const ids = (await query<{ id: number }>(dbUrl, "SELECT id FROM events ORDER BY id")).map((r) =>
+          Number(r.id),
+        );
+        expect(ids.length).toBeGreaterThan(3000 + 6);
+        const sinceHook = (
+          await query<{ id: number }>(
+            dbUrl,
+            "SELECT id FROM events WHERE type = 'allocation.released' AND id > $1 ORDER BY id",
+            [hookCursor],
+          )
+        ).map((r) => Number(r.id));
+        expect(sinceHook).toHaveLength(150);
+        // Poll until each stream has caught up with the log (then it must be exactly the log).
+        const caughtUp = () =>
+          streams.every((s) => s.errors.length > 0 || s.cursors.length >= ids.length) &&
+          received.length >= sinceHook.length;
+        for (let i = 0; i < 1200 && !caughtUp(); i++) await new Promise((r) => setTimeout(r, 50));
+        for (const s of streams) {
+          expect(s.errors).toEqual([]);
+          expect(s.cursors).toEqual(ids);
+        }
+        expect(received).toEqual(sinceHook);
+      } finally {
+        await Promise.all(clients.map((c) => c.dispose()));
+        receiver.closeAllConnections();
+        await new Promise((r) => receiver.close(r));
+      }
+    }, 120_000);
 
     it("SIGKILL one replica mid-burst: every acknowledged allocation is committed with its event, none overlap", async () => {
       const poolId = await newPool("10.4.0.0/16");

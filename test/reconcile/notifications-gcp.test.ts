@@ -9,7 +9,7 @@ import { useEmulators } from "../helpers/cloud.js";
 import { subscribe } from "../events/stream.js";
 import { startComputeEmulator, type ComputeEmulator } from "../emulators/compute-emulator.js";
 import { startPubSubEmulator, type PubSubEmulator } from "../emulators/pubsub-emulator.js";
-import { createAccount } from "../../src/domain/accounts.js";
+import { createAccount, updateAccount } from "../../src/domain/accounts.js";
 import { SYSTEM_ACTOR } from "../../src/domain/roles.js";
 import { toGlobalId } from "../../src/schema/node.js";
 
@@ -20,6 +20,7 @@ let s: TestServer;
 let gce: ComputeEmulator;
 let ps: PubSubEmulator;
 let account: string;
+let accountRowId: number;
 
 /** A Cloud Audit Log entry of a subnetworks call, as a log sink publishes it. */
 function auditEntry(method: string, region: string, name: string, network?: string): string {
@@ -85,6 +86,7 @@ beforeAll(async () => {
     settings: { notificationSubscription: SUBSCRIPTION },
   });
   account = toGlobalId("Account", a.id);
+  accountRowId = a.id;
   await s.app.services.reconcile.notifications!.rescan();
 });
 
@@ -150,5 +152,25 @@ describe("GCP change notifications (Pub/Sub)", () => {
     );
     // The other network's items were not touched by this VPC's re-read.
     expect((await drift()).find((d) => d.cidr === "10.140.1.0/24")?.status).toBe("OPEN");
+  });
+
+  it("drops a poison message after maxReceiveCount deliveries (no dead-letter policy) and goes on", async () => {
+    const sub = `projects/${PROJECT}/subscriptions/cloudpam-poison`;
+    ps.createSubscription(sub, { ackDeadlineSeconds: 0 }); // redelivered at once (Pub/Sub itself: 10 s at least)
+    await updateAccount(s.app.services.store, SYSTEM, accountRowId, {
+      settings: { notificationSubscription: sub, maxReceiveCount: 2 },
+    });
+    await s.app.services.reconcile.notifications!.rescan();
+    ps.publish(sub, "{ not an audit log entry");
+    await until("the poison message dropped", () => ps.messages(sub).length === 0);
+    expect(
+      s.logs.some((l) => l.includes("change notification dead-lettered") && l.includes('"receiveCount":2')),
+    ).toBe(true);
+
+    gce.addSubnetwork({ region: "us-east1", network: "main", name: "after-poison", cidr: "10.140.9.0/24" });
+    ps.publish(sub, auditEntry("insert", "us-east1", "after-poison", "main"));
+    await until("the next message processed", async () =>
+      (await drift()).some((d) => d.cidr === "10.140.9.0/24"),
+    );
   });
 });

@@ -183,6 +183,47 @@ describe.skipIf(!chromiumAvailable)("plan preview page", () => {
     await page.screenshot({ path: `${ARTIFACTS}/plan-conflicts-light.png`, fullPage: true });
   }, 60_000);
 
+  it("plans one pool per account that matches a filter, sized by addresses, coloured by account on the bar", async () => {
+    const account = (key: string, name: string, tier: string) =>
+      s.ok(
+        `mutation($k: String!, $n: String!, $t: Tier) { createAccount(input: { key: $k, name: $n, tier: $t }) { account { id } } }`,
+        {
+          k: key,
+          n: name,
+          t: tier,
+        },
+      );
+    await account("aws:100000000001", "pay-dev", "DEV");
+    await account("aws:100000000002", "pay-prd", "PRD");
+    await account("gcp:search-dev", "search-dev", "DEV");
+    const lab = await s.ok<{ createPool: { pool: { id: string } } }>(
+      `mutation { createPool(input: { name: "lab", cidr: "172.16.0.0/16" }) { pool { id } } }`,
+    );
+    await page.goto(`${s.url}/pools/${encodeURIComponent(lab.createPool.pool.id)}/plan`);
+    await page
+      .getByRole("heading", { level: 1, name: /Design a plan under lab/ })
+      .waitFor({ timeout: 20_000 });
+    await level(1).getByLabel("Pools per parent").selectOption("accounts");
+    expect(await level(1).getByLabel("Name pattern", { exact: true }).inputValue()).toBe(
+      "{parent}-{account.name}",
+    );
+    await level(1).getByLabel("Account tier").selectOption("DEV");
+    await level(1).getByLabel("Size by").selectOption("size");
+    await level(1).getByLabel("Addresses", { exact: true }).fill("4000");
+    await expect.poll(() => proposedOnBar(1).count(), { timeout: 15_000 }).toBe(2);
+    // 4,000 addresses need a /20; one pool per DEV account, in account key order, assigned to it.
+    expect(await treeNodes()).toEqual(["lab-pay-dev 172.16.0.0/20", "lab-search-dev 172.16.16.0/20"]);
+    expect(
+      await page.getByRole("tree", { name: "Proposed tree" }).locator(".chip").allTextContents(),
+    ).toEqual(["pay-dev", "search-dev"]);
+    expect(await page.getByTestId("plan-bar-1").locator(".legend").textContent()).toMatch(
+      /pay-dev.*search-dev/,
+    );
+    expect(await page.getByRole("heading", { level: 3 }).first().textContent()).toBe(
+      "Level 1: 2 proposed pools (4000 addresses each)",
+    );
+  }, 60_000);
+
   it("asked no host but the server, and threw no page errors", () => {
     expect(ui.external).toEqual([]);
     expect(ui.pageErrors).toEqual([]);

@@ -114,6 +114,13 @@ function fillOf(p: SpaceItem, hatch: string): string {
   return accountColor(p.accountId);
 }
 
+/** Pools are outlined in their account's colour; a proposed pool too when the plan assigns it an account. */
+function strokeOf(p: SpaceItem): string {
+  if (p.kind === "pool") return accountColor(p.accountId);
+  if (p.kind === "proposed") return p.accountId ? accountColor(p.accountId) : "var(--accent)";
+  return "none";
+}
+
 export function IpSpaceBar(props: {
   poolCidr: string;
   items: SpaceItem[];
@@ -203,9 +210,7 @@ export function IpSpaceBar(props: {
             width={p.w}
             height={ROWS[p.kind].height}
             fill={fillOf(p, hatch)}
-            stroke={
-              p.kind === "pool" ? accountColor(p.accountId) : p.kind === "proposed" ? "var(--accent)" : "none"
-            }
+            stroke={strokeOf(p)}
             strokeWidth={p.kind === "pool" || p.kind === "proposed" ? 2 : 0}
             strokeDasharray={p.kind === "proposed" ? "4 2" : undefined}
             vectorEffect="non-scaling-stroke"

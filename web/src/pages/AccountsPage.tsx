@@ -10,6 +10,7 @@ import { Modal } from "../components/Modal";
 import { ConfirmDialog } from "../components/ConfirmDialog";
 import { Field, FormActions, FormError, SelectField } from "../components/Field";
 import { toast } from "../components/Toasts";
+import { ProviderOptions, TierOptions } from "../components/AccountOptions";
 
 const AccountsQuery = graphql(`
   query AccountsPage($filter: AccountFilter, $first: Int!, $after: String) {
@@ -75,9 +76,6 @@ const DeleteAccount = graphql(`
     }
   }
 `);
-
-const PROVIDERS: Provider[] = ["AWS", "GCP", "AZURE", "ONPREM"];
-const TIERS: Tier[] = ["DEV", "STG", "SBX", "PRD"];
 
 interface AccountRow {
   id: string;
@@ -159,12 +157,7 @@ function AccountForm(props: { account?: AccountRow; onClose: () => void }) {
           onChange={(e) => setPlatform(e.target.value)}
         />
         <SelectField label="Tier" {...form.field("tier")} value={tier} onChange={setTier}>
-          <option value="">—</option>
-          {TIERS.map((t) => (
-            <option key={t} value={t}>
-              {t.toLowerCase()}
-            </option>
-          ))}
+          <TierOptions empty="—" />
         </SelectField>
         <Field
           label="Environment"
@@ -267,23 +260,13 @@ export function AccountsPage() {
         <label>
           Provider
           <select value={provider} onChange={(e) => setParam("provider", e.target.value)}>
-            <option value="">any</option>
-            {PROVIDERS.map((p) => (
-              <option key={p} value={p}>
-                {p}
-              </option>
-            ))}
+            <ProviderOptions empty="any" />
           </select>
         </label>
         <label>
           Tier
           <select value={tier} onChange={(e) => setParam("tier", e.target.value)}>
-            <option value="">any</option>
-            {TIERS.map((t) => (
-              <option key={t} value={t}>
-                {t.toLowerCase()}
-              </option>
-            ))}
+            <TierOptions empty="any" />
           </select>
         </label>
         <label>

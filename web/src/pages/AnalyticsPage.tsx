@@ -17,6 +17,7 @@ import type {
 import { Link, navigate, setParam, useLocation } from "../lib/router";
 import { useSession } from "../lib/session-context";
 import { toast } from "../components/Toasts";
+import { ProviderOptions, TierOptions } from "../components/AccountOptions";
 
 const AnalyticsCharts = lazy(() => import("../components/AnalyticsCharts"));
 
@@ -122,8 +123,6 @@ const SORTABLE: { field: AnalyticsBlockOrderField; label: string }[] = [
   { field: "POOL", label: "Pool" },
   { field: "CREATED_AT", label: "Created" },
 ];
-const TIERS: Tier[] = ["DEV", "STG", "SBX", "PRD"];
-const PROVIDERS: Provider[] = ["AWS", "GCP", "AZURE", "ONPREM"];
 const STATUSES: AnalyticsBlockStatus[] = ["ALLOCATED", "RELEASED", "ACTIVE", "PLANNED", "DEPRECATED"];
 
 /** The URL's filter as the API's AnalyticsFilter. */
@@ -272,23 +271,13 @@ export function AnalyticsPage() {
         <label>
           Tier
           <select value={search.get("tier") ?? ""} onChange={(e) => set("tier", e.target.value)}>
-            <option value="">any</option>
-            {TIERS.map((t) => (
-              <option key={t} value={t}>
-                {t.toLowerCase()}
-              </option>
-            ))}
+            <TierOptions empty="any" />
           </select>
         </label>
         <label>
           Provider
           <select value={search.get("provider") ?? ""} onChange={(e) => set("provider", e.target.value)}>
-            <option value="">any</option>
-            {PROVIDERS.map((p) => (
-              <option key={p} value={p}>
-                {p}
-              </option>
-            ))}
+            <ProviderOptions empty="any" />
           </select>
         </label>
         <label>

@@ -8,7 +8,7 @@
 import { useMemo, useState, type InputHTMLAttributes } from "react";
 import { useQuery } from "urql";
 import { graphql } from "../gql";
-import type { PlanInput, PlanLevelInput, PreviewPlanQuery } from "../gql/graphql";
+import type { PlanInput, PlanLevelInput, PreviewPlanQuery, Provider, Tier } from "../gql/graphql";
 import { IpSpaceBar, LogScaleToggle, useLogScale, type SpaceItem } from "../components/IpSpaceBar";
 import { ConfirmDialog } from "../components/ConfirmDialog";
 import { Field, SelectField } from "../components/Field";
@@ -20,6 +20,7 @@ import { useMutationForm } from "../lib/mutation-form";
 import { usePoolSpace } from "../lib/pool-space";
 import { Link, navigate, setParam, useLocation } from "../lib/router";
 import { useSession } from "../lib/session-context";
+import { ProviderOptions, TierOptions } from "../components/AccountOptions";
 
 const PreviewPlanDoc = graphql(`
   query PreviewPlan($input: PlanInput!) {
@@ -39,6 +40,10 @@ const PreviewPlanDoc = graphql(`
         slot
         prefixLength
         percent
+        account {
+          id
+          name
+        }
       }
       conflicts {
         code
@@ -74,12 +79,23 @@ const ApplyPlanDoc = graphql(`
 /** One level as the form holds it (text as typed). */
 interface LevelDraft {
   namePattern: string;
-  mode: "keys" | "count";
+  /** One pool per key, a count of pools, or one per account that matches a filter. */
+  mode: "keys" | "count" | "accounts";
   keys: string;
   count: string;
+  accountProvider: string;
+  accountTier: string;
+  accountSearch: string;
+  /** Each pool's size as a prefix length, or as the addresses it must hold. */
+  sizeMode: "length" | "size";
   prefixLength: string;
+  size: string;
   reserveFor: string;
 }
+
+const MODES: LevelDraft["mode"][] = ["keys", "count", "accounts"];
+const DEFAULT_PATTERN = "{parent}-{key}";
+const ACCOUNT_PATTERN = "{parent}-{account.name}";
 
 type Node = PreviewPlanQuery["previewPlan"]["nodes"][number];
 
@@ -88,11 +104,16 @@ const BAR_ITEMS = 200;
 
 function newLevel(prefixLength: number | null): LevelDraft {
   return {
-    namePattern: "{parent}-{key}",
+    namePattern: DEFAULT_PATTERN,
     mode: "keys",
     keys: "",
     count: "",
+    accountProvider: "",
+    accountTier: "",
+    accountSearch: "",
+    sizeMode: "length",
     prefixLength: prefixLength === null ? "" : String(prefixLength),
+    size: "",
     reserveFor: "1",
   };
 }
@@ -106,7 +127,8 @@ function draftsOf(raw: string | null): LevelDraft[] | null {
     return v.map((l: Partial<LevelDraft>) => ({
       ...newLevel(null),
       ...Object.fromEntries(Object.entries(l).filter(([, x]) => typeof x === "string")),
-      mode: l.mode === "count" ? "count" : "keys",
+      mode: MODES.includes(l.mode!) ? l.mode! : "keys",
+      sizeMode: l.sizeMode === "size" ? "size" : "length",
     }));
   } catch {
     return null;
@@ -119,15 +141,30 @@ const keyList = (s: string) =>
     .map((k) => k.trim())
     .filter(Boolean);
 
-/** The API's PlanLevelInput for a draft; null while a level still misses its keys/count or prefix length. */
-function levelInput(d: LevelDraft): PlanLevelInput | null {
+/** Which pools a level makes, as the API takes it; null while the level still misses its keys or count. */
+function poolsOf(d: LevelDraft): Pick<PlanLevelInput, "keys" | "count" | "accounts"> | null {
+  if (d.mode === "accounts")
+    return {
+      accounts: {
+        ...(d.accountProvider ? { provider: d.accountProvider as Provider } : {}),
+        ...(d.accountTier ? { tier: d.accountTier as Tier } : {}),
+        ...(d.accountSearch.trim() ? { search: d.accountSearch.trim() } : {}),
+      },
+    };
+  if (d.mode === "count") return d.count.trim() === "" ? null : { count: Number(d.count) };
   const keys = keyList(d.keys);
-  if (d.mode === "keys" ? keys.length === 0 : d.count.trim() === "") return null;
-  if (d.prefixLength.trim() === "") return null;
+  return keys.length === 0 ? null : { keys };
+}
+
+/** The API's PlanLevelInput for a draft; null while a level still misses its pools or their size. */
+function levelInput(d: LevelDraft): PlanLevelInput | null {
+  const pools = poolsOf(d);
+  const size = d.sizeMode === "size" ? d.size.trim() : d.prefixLength.trim();
+  if (!pools || size === "") return null;
   return {
     ...(d.namePattern.trim() ? { namePattern: d.namePattern.trim() } : {}),
-    ...(d.mode === "keys" ? { keys } : { count: Number(d.count) }),
-    prefixLength: Number(d.prefixLength),
+    ...pools,
+    ...(d.sizeMode === "size" ? { size } : { prefixLength: Number(size) }),
     ...(d.reserveFor.trim() ? { reserveFor: Number(d.reserveFor) } : {}),
   };
 }
@@ -177,6 +214,7 @@ function ProposedTree({ nodes }: { nodes: Node[] }) {
             <div className="tree-row" style={{ paddingLeft: `${depth * 1.25}rem` }}>
               <span className="pool-link">{n.name}</span>
               {n.cidr ? <code className="cidr">{n.cidr}</code> : <span className="error">does not fit</span>}
+              {n.account && <span className="chip">{n.account.name}</span>}
               {n.slot && n.slot !== n.cidr && (
                 <span
                   className="muted"
@@ -208,19 +246,32 @@ function LevelFields(props: {
   const { index: i, draft: d } = props;
   const name = (f: string) => `levels[${i}].${f}`;
   const set = (patch: Partial<LevelDraft>) => props.onChange({ ...d, ...patch });
+  /** The server's message for a property of this level, or for a part of it (`keys[2]`, `accounts.tier`). */
+  const errorOf = (key: string) =>
+    props.errors[name(key)] ??
+    Object.entries(props.errors).find(
+      ([f]) => f.startsWith(`${name(key)}[`) || f.startsWith(`${name(key)}.`),
+    )?.[1];
+  const setMode = (mode: LevelDraft["mode"]) => {
+    // The default name follows the mode: an account's name reads better than its key.
+    const namePattern =
+      mode === "accounts" && d.namePattern === DEFAULT_PATTERN
+        ? ACCOUNT_PATTERN
+        : mode !== "accounts" && d.namePattern === ACCOUNT_PATTERN
+          ? DEFAULT_PATTERN
+          : d.namePattern;
+    set({ mode, namePattern });
+  };
   /** A field bound to one draft property; its error is the server's message for that property (or an item of it). */
   const field = (
-    key: "namePattern" | "keys" | "count" | "prefixLength" | "reserveFor",
+    key: "namePattern" | "keys" | "count" | "prefixLength" | "size" | "reserveFor" | "accountSearch",
     label: string,
     extra: Omit<InputHTMLAttributes<HTMLInputElement>, "name"> & { hint?: string } = {},
   ) => (
     <Field
       label={label}
-      name={name(key)}
-      error={
-        props.errors[name(key)] ??
-        Object.entries(props.errors).find(([f]) => f.startsWith(`${name(key)}[`))?.[1]
-      }
+      name={name(key === "accountSearch" ? "accounts" : key)}
+      error={errorOf(key === "accountSearch" ? "accounts" : key)}
       value={d[key]}
       onChange={(e) => set({ [key]: e.target.value })}
       spellCheck={false}
@@ -230,23 +281,61 @@ function LevelFields(props: {
   return (
     <fieldset className="card plan-level">
       <legend>Level {i + 1}</legend>
-      {field("namePattern", "Name pattern", { hint: "{key}, {index} and {parent} are replaced" })}
+      {field("namePattern", "Name pattern", {
+        hint:
+          d.mode === "accounts"
+            ? "{account.name}, {account.key}, {account.tier}, {index} and {parent} are replaced"
+            : "{key}, {index} and {parent} are replaced",
+      })}
       <SelectField
         label="Pools per parent"
         name={name("mode")}
         value={d.mode}
-        onChange={(v) => set({ mode: v === "count" ? "count" : "keys" })}
+        onChange={(v) => setMode(MODES.find((m) => m === v) ?? "keys")}
       >
         <option value="keys">one per key</option>
         <option value="count">a count</option>
+        <option value="accounts">one per account (by filter)</option>
       </SelectField>
-      {d.mode === "keys"
-        ? field("keys", "Keys", {
-            placeholder: "use1, euw1, apse1",
-            hint: "comma-separated: regions, tiers, accounts…",
-          })
-        : field("count", "Count", { type: "number", min: 1 })}
-      {field("prefixLength", "Prefix length", { type: "number", min: 0, max: 128 })}
+      {d.mode === "keys" &&
+        field("keys", "Keys", {
+          placeholder: "use1, euw1, apse1",
+          hint: "comma-separated: regions, tiers, account names…",
+        })}
+      {d.mode === "count" && field("count", "Count", { type: "number", min: 1 })}
+      {d.mode === "accounts" && (
+        <>
+          <SelectField
+            label="Account provider"
+            name={name("accounts.provider")}
+            value={d.accountProvider}
+            onChange={(v) => set({ accountProvider: v })}
+          >
+            <ProviderOptions empty="any" />
+          </SelectField>
+          <SelectField
+            label="Account tier"
+            name={name("accounts.tier")}
+            value={d.accountTier}
+            onChange={(v) => set({ accountTier: v })}
+          >
+            <TierOptions empty="any" />
+          </SelectField>
+          {field("accountSearch", "Account name or key contains", { placeholder: "payments" })}
+        </>
+      )}
+      <SelectField
+        label="Size by"
+        name={name("sizeMode")}
+        value={d.sizeMode}
+        onChange={(v) => set({ sizeMode: v === "size" ? "size" : "length" })}
+      >
+        <option value="length">prefix length</option>
+        <option value="size">addresses it must hold</option>
+      </SelectField>
+      {d.sizeMode === "length"
+        ? field("prefixLength", "Prefix length", { type: "number", min: 0, max: 128 })
+        : field("size", "Addresses", { inputMode: "numeric", placeholder: "4096" })}
       {field("reserveFor", "Reserve for", {
         type: "number",
         min: 1,
@@ -319,7 +408,14 @@ export function PlanPage({ id }: { id: string }) {
     ...existing,
     ...(plan?.nodes ?? [])
       .filter((n) => n.level === level && n.cidr)
-      .map((n) => ({ id: `plan:${n.path}`, cidr: n.cidr!, kind: "proposed" as const, label: n.path })),
+      .map((n) => ({
+        id: `plan:${n.path}`,
+        cidr: n.cidr!,
+        kind: "proposed" as const,
+        label: n.path,
+        accountId: n.account?.id,
+        accountName: n.account?.name,
+      })),
   ];
 
   return (
@@ -431,7 +527,11 @@ export function PlanPage({ id }: { id: string }) {
                 <div key={level} className="plan-bar" data-testid={`plan-bar-${level + 1}`}>
                   <h3>
                     Level {level + 1}: {count} proposed {count === 1 ? "pool" : "pools"}
-                    {levels[level]?.prefixLength != null ? ` (/${levels[level].prefixLength})` : ""}
+                    {levels[level]?.prefixLength != null
+                      ? ` (/${levels[level].prefixLength})`
+                      : levels[level]?.size
+                        ? ` (${levels[level].size} addresses each)`
+                        : ""}
                   </h3>
                   <IpSpaceBar
                     poolCidr={pool.cidr}
