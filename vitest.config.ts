@@ -29,6 +29,11 @@ export const POSTGRES_SUITE = [
   "test/api/blocks.test.ts",
   "test/api/monitored-pools.test.ts",
   "test/ops/dashboards.test.ts",
+  // allocations, reservations, batches and lookup over src/db/prefixes.ts in await style (pg-prefixes)
+  "test/api/allocations.test.ts",
+  "test/api/allocate-many.test.ts",
+  "test/api/reservations.test.ts",
+  "test/api/lookup.test.ts",
 ];
 
 const postgres = process.env.CLOUDPAM_TEST_BACKEND === "postgres";
