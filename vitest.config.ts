@@ -29,6 +29,9 @@ export const POSTGRES_SUITE = [
   "test/api/blocks.test.ts",
   "test/api/monitored-pools.test.ts",
   "test/ops/dashboards.test.ts",
+  // CSV export (REPEATABLE READ cursor) and import, approvals (nested savepoints) (pg-blocks)
+  "test/api/csv.test.ts",
+  "test/api/approvals.test.ts",
   // allocations, reservations, batches and lookup over src/db/prefixes.ts in await style (pg-prefixes)
   "test/api/allocations.test.ts",
   "test/api/allocate-many.test.ts",

@@ -14,8 +14,8 @@
  * drizzle pg database / transaction seen as `Db` (`asDb`), so dialect-neutral query modules run on both.
  */
 import Database from "better-sqlite3";
-import { drizzle, type BetterSQLite3Database } from "drizzle-orm/better-sqlite3";
 import { sql } from "drizzle-orm";
+import { drizzle, type BetterSQLite3Database } from "drizzle-orm/better-sqlite3";
 import { mkdirSync, existsSync } from "node:fs";
 import { dirname } from "node:path";
 import * as schema from "./schema.js";
@@ -282,7 +282,8 @@ export function openStore(options: OpenOptions): Store {
   };
 }
 
-let savepoints = 0;
+/** Savepoint names of nested stores (unique per process). */
+let savepointSeq = 0;
 
 /**
  * A Store for code already inside `parent.write(db => …)`: its writes are SAVEPOINTs of that one
@@ -291,6 +292,13 @@ let savepoints = 0;
  * which open their own `store.write`, all-or-nothing in one outer transaction.
  */
 export function nestedStore(db: Db, parent: Store): Store {
+  const exec = isPg(db)
+    ? async (statement: string) => {
+        await pgHandle(db).execute(sql.raw(statement));
+      }
+    : async (statement: string) => {
+        db.$client.exec(statement);
+      };
   return {
     dsn: parent.dsn,
     async read(fn) {
@@ -299,25 +307,24 @@ export function nestedStore(db: Db, parent: Store): Store {
     async write(fn) {
       const notes = transactionNotes.get(db);
       const noted = notes?.length ?? 0;
-      // A name unique in the process: nested writes (an approval's savepoint around the operation's own
-      // write, possibly through another nested store) never reuse the name of an enclosing savepoint, so
-      // a rollback to the outer one undoes the inner ones too (PostgreSQL resolves a repeated name to the
-      // newest savepoint).
-      const name = `nested_${++savepoints}`;
-      const exec = isPg(db)
-        ? (text: string) => pgHandle(db).execute(sql.raw(text))
-        : (text: string) => db.$client.exec(text);
+      // The same handle inside (on PostgreSQL too: the savepoint is on the transaction's connection). Names are
+      // unique per process, not per nesting depth: nested stores opened on the same handle inside one another
+      // (an approval's savepoint, then the operation's) must never share a name, or ROLLBACK TO goes to the
+      // inner savepoint and keeps what the outer one had to undo (drizzle's nested transactions name theirs
+      // sp1, sp2… by their handle's depth, hence not those).
+      const name = `nested_${++savepointSeq}`;
       await exec(`SAVEPOINT ${name}`);
       try {
         const result = await fn(db);
         await exec(`RELEASE SAVEPOINT ${name}`);
         return result;
       } catch (e) {
+        notes?.splice(noted);
         try {
           await exec(`ROLLBACK TO SAVEPOINT ${name}`);
           await exec(`RELEASE SAVEPOINT ${name}`);
-        } finally {
-          notes?.splice(noted);
+        } catch {
+          /* the transaction itself is lost (its connection failed): the outer write fails with it */
         }
         throw e;
       }

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config.js";
 import { purgeExpired } from "../../src/domain/soft-delete.js";
 import { newAccount, newAllocation, newPool, newReservation } from "../helpers/plan.js";
-import { startTestServer, type TestServer } from "../helpers/server.js";
+import { collect, startTestServer, type TestServer } from "../helpers/server.js";
 
 let s: TestServer;
 beforeAll(async () => {
@@ -294,6 +294,28 @@ describe("deletePool → restore", () => {
     const back = await s.ok<Restored>(RESTORE, { id: res }, operator);
     expect(back.restore.restored).toMatchObject({ __typename: "Reservation", id: res, cidr: "10.44.1.0/24" });
     await s.ok(RESTORE, { id: child });
+  });
+});
+
+describe("events of a restore", () => {
+  it("streams allocation.deleted then allocation.restored to allocationEvents, with the allocation live again", async () => {
+    const account = await newAccount(s);
+    const pool = await newPool(s, "10.48.0.0/16");
+    const alloc = await newAllocation(s, pool, account, "10.48.1.0/24");
+    const sub = collect<{ allocationEvents: { type: string; allocation: { id: string; status: string } } }>(
+      s.wsClient(),
+      `subscription($poolId: ID!) { allocationEvents(poolId: $poolId, after: "0") { type allocation { id status } } }`,
+      3,
+      { poolId: pool },
+    );
+    await s.ok(DELETE_POOL, { id: pool });
+    await s.ok(RESTORE, { id: pool });
+    const events = await sub.done;
+    expect(events.map((e) => [e.allocationEvents.type, e.allocationEvents.allocation])).toEqual([
+      ["allocation.created", { id: alloc, status: "ALLOCATED" }],
+      ["allocation.deleted", { id: alloc, status: "ALLOCATED" }],
+      ["allocation.restored", { id: alloc, status: "ALLOCATED" }],
+    ]);
   });
 });
 
