@@ -40,7 +40,6 @@ export const POSTGRES_SUITE = [
   "test/api/cloud.test.ts",
   "test/api/defragmentation.test.ts",
   "test/api/error-wording.test.ts",
-  "test/api/approvals.test.ts",
 ];
 
 const postgres = process.env.CLOUDPAM_TEST_BACKEND === "postgres";
