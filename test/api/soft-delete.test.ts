@@ -297,6 +297,25 @@ describe("deletePool → restore", () => {
   });
 });
 
+describe("deleteScope", () => {
+  it("is not held up by deleted objects: they go with the scope, and their restore is then NOT_FOUND", async () => {
+    const scope = (
+      await s.ok<{ createScope: { scope: { id: string } } }>(
+        `mutation { createScope(input: {name: "short-lived"}) { scope { id } } }`,
+      )
+    ).createScope.scope.id;
+    const pool = await newPool(s, "10.49.0.0/16", { scopeId: scope });
+    const child = await newPool(s, "10.49.1.0/24", { parentId: pool });
+    const DELETE_SCOPE = `mutation($id: ID!) { deleteScope(input: {id: $id}) { __typename } }`;
+    expect((await s.gql(DELETE_SCOPE, { id: scope })).errors?.[0]?.extensions?.code).toBe("CONFLICT");
+    await s.ok(DELETE_POOL, { id: pool });
+    await s.ok(DELETE_SCOPE, { id: scope });
+    expect(await poolIds({ within: "10.49.0.0/16" }, true)).toEqual([]);
+    for (const id of [pool, child])
+      expect((await s.gql(RESTORE, { id })).errors?.[0]?.extensions?.code).toBe("NOT_FOUND");
+  });
+});
+
 describe("events of a restore", () => {
   it("streams allocation.deleted then allocation.restored to allocationEvents, with the allocation live again", async () => {
     const account = await newAccount(s);
