@@ -40,6 +40,8 @@ export const POSTGRES_SUITE = [
   "test/api/cloud.test.ts",
   "test/api/defragmentation.test.ts",
   "test/api/error-wording.test.ts",
+  "test/api/foundation.test.ts",
+  "test/events/typed-payloads.test.ts",
 ];
 
 const postgres = process.env.CLOUDPAM_TEST_BACKEND === "postgres";
