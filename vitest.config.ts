@@ -42,6 +42,8 @@ export const POSTGRES_SUITE = [
   "test/api/error-wording.test.ts",
   "test/api/foundation.test.ts",
   "test/events/typed-payloads.test.ts",
+  // webhook delivery: one lease and one event read per batch, one write per delivered event
+  "test/events/webhooks.test.ts",
 ];
 
 const postgres = process.env.CLOUDPAM_TEST_BACKEND === "postgres";
