@@ -37,6 +37,11 @@ export const POSTGRES_SUITE = [
   "test/api/allocate-many.test.ts",
   "test/api/reservations.test.ts",
   "test/api/lookup.test.ts",
+  "test/api/cloud.test.ts",
+  "test/api/defragmentation.test.ts",
+  "test/api/error-wording.test.ts",
+  "test/api/foundation.test.ts",
+  "test/events/typed-payloads.test.ts",
 ];
 
 const postgres = process.env.CLOUDPAM_TEST_BACKEND === "postgres";
