@@ -44,6 +44,7 @@ export const POSTGRES_SUITE = [
   "test/events/typed-payloads.test.ts",
   // webhook delivery: one lease and one event read per batch, one write per delivered event
   "test/events/webhooks.test.ts",
+  "test/events/subscriptions.test.ts",
 ];
 
 const postgres = process.env.CLOUDPAM_TEST_BACKEND === "postgres";
