@@ -45,6 +45,16 @@ export const POSTGRES_SUITE = [
   // webhook delivery: one lease and one event read per batch, one write per delivered event
   "test/events/webhooks.test.ts",
   "test/events/subscriptions.test.ts",
+  // pools, scopes, accounts, validation, move/resize, peered scopes and plans: "nothing written" is proved with a
+  // dump of either backend (dumpServer in test/helpers/plan.ts)
+  "test/api/pools.test.ts",
+  "test/api/scopes.test.ts",
+  "test/api/accounts.test.ts",
+  "test/api/validation.test.ts",
+  "test/api/pool-move.test.ts",
+  "test/api/pool-resize.test.ts",
+  "test/api/peered-scopes.test.ts",
+  "test/api/plans.test.ts",
 ];
 
 const postgres = process.env.CLOUDPAM_TEST_BACKEND === "postgres";
