@@ -55,6 +55,7 @@ export const POSTGRES_SUITE = [
   "test/api/pool-resize.test.ts",
   "test/api/peered-scopes.test.ts",
   "test/api/plans.test.ts",
+  "test/api/analytics.test.ts",
 ];
 
 const postgres = process.env.CLOUDPAM_TEST_BACKEND === "postgres";
