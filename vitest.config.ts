@@ -56,6 +56,8 @@ export const POSTGRES_SUITE = [
   "test/api/peered-scopes.test.ts",
   "test/api/plans.test.ts",
   "test/api/analytics.test.ts",
+  // two server processes on one database (the same SQLite file, or the same PostgreSQL database)
+  "test/api/concurrency.test.ts",
 ];
 
 const postgres = process.env.CLOUDPAM_TEST_BACKEND === "postgres";
