@@ -58,6 +58,16 @@ export const POSTGRES_SUITE = [
   "test/api/analytics.test.ts",
   // two server processes on one database (the same SQLite file, or the same PostgreSQL database)
   "test/api/concurrency.test.ts",
+  // subscriptions through the real clients, hub hand-off, and cloud truth (poll loop, notifications, assume-role)
+  "test/events/hub-handoff.test.ts",
+  "test/clients/apollo.test.ts",
+  "test/clients/urql.test.ts",
+  "test/clients/subscriptions.test.ts",
+  "test/reconcile/loop.test.ts",
+  "test/reconcile/loose-ends.test.ts",
+  "test/reconcile/notifications-aws.test.ts",
+  "test/reconcile/notifications-gcp.test.ts",
+  "test/reconcile/overlap-lookup.test.ts",
 ];
 
 const postgres = process.env.CLOUDPAM_TEST_BACKEND === "postgres";
