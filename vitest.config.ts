@@ -29,6 +29,45 @@ export const POSTGRES_SUITE = [
   "test/api/blocks.test.ts",
   "test/api/monitored-pools.test.ts",
   "test/ops/dashboards.test.ts",
+  // CSV export (REPEATABLE READ cursor) and import, approvals (nested savepoints) (pg-blocks)
+  "test/api/csv.test.ts",
+  "test/api/approvals.test.ts",
+  // allocations, reservations, batches and lookup over src/db/prefixes.ts in await style (pg-prefixes)
+  "test/api/allocations.test.ts",
+  "test/api/allocate-many.test.ts",
+  "test/api/reservations.test.ts",
+  "test/api/lookup.test.ts",
+  "test/api/cloud.test.ts",
+  "test/api/defragmentation.test.ts",
+  "test/api/error-wording.test.ts",
+  "test/api/foundation.test.ts",
+  "test/events/typed-payloads.test.ts",
+  // webhook delivery: one lease and one event read per batch, one write per delivered event
+  "test/events/webhooks.test.ts",
+  "test/events/subscriptions.test.ts",
+  // pools, scopes, accounts, validation, move/resize, peered scopes and plans: "nothing written" is proved with a
+  // dump of either backend (dumpServer in test/helpers/plan.ts)
+  "test/api/pools.test.ts",
+  "test/api/scopes.test.ts",
+  "test/api/accounts.test.ts",
+  "test/api/validation.test.ts",
+  "test/api/pool-move.test.ts",
+  "test/api/pool-resize.test.ts",
+  "test/api/peered-scopes.test.ts",
+  "test/api/plans.test.ts",
+  "test/api/analytics.test.ts",
+  // two server processes on one database (the same SQLite file, or the same PostgreSQL database)
+  "test/api/concurrency.test.ts",
+  // subscriptions through the real clients, hub hand-off, and cloud truth (poll loop, notifications, assume-role)
+  "test/events/hub-handoff.test.ts",
+  "test/clients/apollo.test.ts",
+  "test/clients/urql.test.ts",
+  "test/clients/subscriptions.test.ts",
+  "test/reconcile/loop.test.ts",
+  "test/reconcile/loose-ends.test.ts",
+  "test/reconcile/notifications-aws.test.ts",
+  "test/reconcile/notifications-gcp.test.ts",
+  "test/reconcile/overlap-lookup.test.ts",
 ];
 
 const postgres = process.env.CLOUDPAM_TEST_BACKEND === "postgres";

@@ -5,7 +5,7 @@
  * test/postgres/cloud-db.test.ts runs this module on both backends. (`prefixesOverlapping` reads through
  * prefixes.ts's containingLive / withinLive.)
  */
-import { and, asc, count, eq, inArray, isNotNull, isNull, sql, type SQL } from "drizzle-orm";
+import { and, asc, count, eq, inArray, isNotNull, isNull, or, sql, type SQL } from "drizzle-orm";
 import { encodeAddress, parsePrefix, prefixLast, type Prefix } from "../allocator/index.js";
 import { keysetOrder, keysetWhere, toPage, type Page, type ResolvedPage } from "./pagination.js";
 import { containingLive, isLive, withinLive, type PrefixRow } from "./prefixes.js";
@@ -44,6 +44,23 @@ export function cidrColumns(
 /** Every resource ever seen in the account (deleted ones too, so a reappearing one keeps its row). */
 export async function resourcesOfAccount(db: Db, accountId: number): Promise<CloudResourceRow[]> {
   return db.select().from(cloudResources).where(eq(cloudResources.accountId, accountId));
+}
+
+/** A VPC of the account and its subnets as stored (deleted ones too): a targeted re-read's rows. */
+export async function resourcesOfVpc(
+  db: Db,
+  accountId: number,
+  vpcExternalId: string,
+): Promise<CloudResourceRow[]> {
+  return db
+    .select()
+    .from(cloudResources)
+    .where(
+      and(
+        eq(cloudResources.accountId, accountId),
+        or(eq(cloudResources.externalId, vpcExternalId), eq(cloudResources.vpcExternalId, vpcExternalId)),
+      ),
+    );
 }
 
 /** The CIDRs of every resource of the account. */

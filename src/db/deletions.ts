@@ -164,6 +164,27 @@ export async function deleteCloudStateOfAccount(db: Db, accountId: number): Prom
   await db.delete(cloudResources).where(eq(cloudResources.accountId, accountId));
 }
 
+/**
+ * Removes for ever the soft-deleted prefix rows of a scope that is being deleted (they cannot come back without
+ * it), and the delete operations of pools and reservations left without rows. An account delete keeps its other
+ * rows. Returns the number of rows removed.
+ */
+export async function discardDeletedInScope(db: Db, scopeId: number): Promise<number> {
+  const removed = await db
+    .delete(prefixes)
+    .where(and(eq(prefixes.scopeId, scopeId), isNotNull(prefixes.deletedAt)))
+    .returning({ id: prefixes.id });
+  await db
+    .delete(deletions)
+    .where(
+      and(
+        inArray(deletions.subjectType, ["Pool", "Reservation"]),
+        sql`NOT EXISTS (SELECT 1 FROM ${prefixes} WHERE ${prefixes.deletionId} = ${deletions.id})`,
+      ),
+    );
+  return removed.length;
+}
+
 export async function deleteDeletion(db: Db, id: number): Promise<void> {
   await db.delete(deletions).where(eq(deletions.id, id));
 }

@@ -33,6 +33,14 @@ const hexRange = customType<{ data: string; driverData: string }>({
   dataType: () => 'text COLLATE "C"',
 });
 
+/**
+ * Text that lists sort by (names, keys, regions): `COLLATE "C"`, bytewise as SQLite's BINARY, whatever the
+ * database's default collation, so list order (and keyset cursors) is the same on both backends.
+ */
+const sortText = customType<{ data: string; driverData: string }>({
+  dataType: () => 'text COLLATE "C"',
+});
+
 const isoNow = sql`(to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))`;
 const createdAt = () => text("created_at").notNull().default(isoNow);
 const updatedAt = () => text("updated_at").notNull().default(isoNow);
@@ -49,7 +57,7 @@ export const schemaInfo = pgTable("schema_info", {
 
 export const scopes = pgTable("scopes", {
   id: id(),
-  name: text("name").notNull().unique(),
+  name: sortText("name").notNull().unique(),
   description: text("description"),
   isDefault: boolean("is_default").notNull().default(false),
   approveDeletePool: boolean("approve_delete_pool").notNull().default(false),
@@ -81,13 +89,13 @@ export const accounts = pgTable(
   "accounts",
   {
     id: id(),
-    key: text("key").notNull(),
-    provider: text("provider").notNull(),
-    name: text("name").notNull(),
+    key: sortText("key").notNull(),
+    provider: sortText("provider").notNull(),
+    name: sortText("name").notNull(),
     description: text("description"),
-    platform: text("platform"),
-    tier: text("tier"),
-    environment: text("environment"),
+    platform: sortText("platform"),
+    tier: sortText("tier"),
+    environment: sortText("environment"),
     regions: text("regions").notNull().default("[]"),
     settings: text("settings").notNull().default("{}"),
     reconcilePolicy: text("reconcile_policy").notNull().default("OBSERVE"),
@@ -126,7 +134,7 @@ export const prefixes = pgTable(
     cidr: text("cidr").notNull(),
     rangeStart: hexRange("range_start").notNull(),
     rangeEnd: hexRange("range_end").notNull(),
-    name: text("name"),
+    name: sortText("name"),
     description: text("description"),
     status: text("status").notNull(),
     accountId: integer("account_id").references(() => accounts.id),
@@ -354,7 +362,7 @@ export const syncState = pgTable(
     accountId: integer("account_id")
       .notNull()
       .references(() => accounts.id, { onDelete: "cascade" }),
-    region: text("region").notNull(),
+    region: sortText("region").notNull(),
     status: text("status").notNull(),
     startedAt: text("started_at"),
     finishedAt: text("finished_at"),

@@ -75,9 +75,18 @@ export async function deleteScopeRow(db: Db, id: number): Promise<void> {
   await db.delete(scopes).where(eq(scopes.id, id));
 }
 
-/** Some prefix of the scope (live or history), to name in a "scope is not empty" conflict. */
+/**
+ * Some prefix of the scope (live or history; soft-deleted rows, issue #18, do not count), to name in a "scope is
+ * not empty" conflict.
+ */
 export async function anyPrefixInScope(db: Db, scopeId: number): Promise<PrefixRow | undefined> {
-  return (await db.select().from(prefixes).where(eq(prefixes.scopeId, scopeId)).limit(1))[0];
+  return (
+    await db
+      .select()
+      .from(prefixes)
+      .where(and(eq(prefixes.scopeId, scopeId), isNull(prefixes.deletedAt)))
+      .limit(1)
+  )[0];
 }
 
 export type ScopeLinkRow = typeof scopeLinks.$inferSelect;

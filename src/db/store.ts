@@ -14,6 +14,7 @@
  * drizzle pg database / transaction seen as `Db` (`asDb`), so dialect-neutral query modules run on both.
  */
 import Database from "better-sqlite3";
+import { sql } from "drizzle-orm";
 import { drizzle, type BetterSQLite3Database } from "drizzle-orm/better-sqlite3";
 import { mkdirSync, existsSync } from "node:fs";
 import { dirname } from "node:path";
@@ -281,6 +282,9 @@ export function openStore(options: OpenOptions): Store {
   };
 }
 
+/** Savepoint names of nested stores (unique per process). */
+let savepointSeq = 0;
+
 /**
  * A Store for code already inside `parent.write(db => …)`: its writes are SAVEPOINTs of that one
  * transaction (a failing inner write rolls back to its savepoint only) and its reads see the
@@ -288,7 +292,13 @@ export function openStore(options: OpenOptions): Store {
  * which open their own `store.write`, all-or-nothing in one outer transaction.
  */
 export function nestedStore(db: Db, parent: Store): Store {
-  let depth = 0;
+  const exec = isPg(db)
+    ? async (statement: string) => {
+        await pgHandle(db).execute(sql.raw(statement));
+      }
+    : async (statement: string) => {
+        db.$client.exec(statement);
+      };
   return {
     dsn: parent.dsn,
     async read(fn) {
@@ -297,37 +307,26 @@ export function nestedStore(db: Db, parent: Store): Store {
     async write(fn) {
       const notes = transactionNotes.get(db);
       const noted = notes?.length ?? 0;
-      if (isPg(db)) {
-        // drizzle's nested transaction is a SAVEPOINT on the same connection (released, or rolled back to, here);
-        // its handle collects notes into the outer transaction's list.
-        try {
-          return await pgHandle(db).transaction(async (sp) => {
-            const inner = sp as unknown as Db;
-            if (notes) transactionNotes.set(inner, notes);
-            try {
-              return await fn(inner);
-            } finally {
-              transactionNotes.delete(inner);
-            }
-          });
-        } catch (e) {
-          notes?.splice(noted);
-          throw e;
-        }
-      }
-      const name = `nested_${++depth}`;
-      db.$client.exec(`SAVEPOINT ${name}`);
+      // The same handle inside (on PostgreSQL too: the savepoint is on the transaction's connection). Names are
+      // unique per process, not per nesting depth: nested stores opened on the same handle inside one another
+      // (an approval's savepoint, then the operation's) must never share a name, or ROLLBACK TO goes to the
+      // inner savepoint and keeps what the outer one had to undo (drizzle's nested transactions name theirs
+      // sp1, sp2… by their handle's depth, hence not those).
+      const name = `nested_${++savepointSeq}`;
+      await exec(`SAVEPOINT ${name}`);
       try {
         const result = await fn(db);
-        db.$client.exec(`RELEASE ${name}`);
+        await exec(`RELEASE SAVEPOINT ${name}`);
         return result;
       } catch (e) {
-        db.$client.exec(`ROLLBACK TO ${name}`);
-        db.$client.exec(`RELEASE ${name}`);
         notes?.splice(noted);
+        try {
+          await exec(`ROLLBACK TO SAVEPOINT ${name}`);
+          await exec(`RELEASE SAVEPOINT ${name}`);
+        } catch {
+          /* the transaction itself is lost (its connection failed): the outer write fails with it */
+        }
         throw e;
-      } finally {
-        depth--;
       }
     },
     onCommit: (listener) => parent.onCommit(listener),

@@ -149,7 +149,8 @@ const cidrKey = (c: { role: string; cidr: string; name: string | null }) =>
  * Writes what a sync observed (inside its write transaction). `unitOf` maps a region to the sync
  * unit; only resources of units with `ok` are touched, deleted or returned as live. `inScope` narrows
  * what an unseen resource may be marked deleted for (a targeted re-read of one VPC: only that VPC and
- * its subnets); without it, everything of the units read is in scope.
+ * its subnets); without it, everything of the units read is in scope. `preloaded` replaces the load of
+ * the whole account's rows by the caller's (the targeted re-read passes that VPC's rows and CIDRs).
  */
 export async function recordObservation(
   db: Db,
@@ -158,10 +159,13 @@ export async function recordObservation(
   unitOf: (region: string | null) => string,
   now: string,
   inScope?: (row: CloudResourceRow) => boolean,
+  preloaded?: { resources: CloudResourceRow[]; cidrs: CloudCidrRow[] },
 ): Promise<RecordedObservation> {
-  const existing = new Map((await resourcesOfAccount(db, accountId)).map((r) => [r.externalId, r]));
+  const existing = new Map(
+    (preloaded?.resources ?? (await resourcesOfAccount(db, accountId))).map((r) => [r.externalId, r]),
+  );
   const cidrsByRow = new Map<number, CloudCidrRow[]>();
-  for (const c of await cidrsOfAccount(db, accountId)) {
+  for (const c of preloaded?.cidrs ?? (await cidrsOfAccount(db, accountId))) {
     const list = cidrsByRow.get(c.resourceId) ?? [];
     list.push(c);
     cidrsByRow.set(c.resourceId, list);

@@ -20,6 +20,7 @@ import {
   livePoolByPrefix,
   livePoolsNamed,
   poolsCursor,
+  type Rows,
 } from "../db/csv.js";
 import { defaultScope, scopeByName } from "../db/scopes.js";
 import { nestedStore, type Db, type Store } from "../db/store.js";
@@ -39,7 +40,8 @@ export type CsvKind = "accounts" | "pools" | "allocations";
 /** An export in progress: the header row, then one array of cells (strings, numbers, null) per row. */
 export interface CsvExport {
   header: string[];
-  rows: Generator<unknown[], void, undefined>;
+  /** A generator on SQLite, an async generator on PostgreSQL (src/db/csv.ts). */
+  rows: Rows;
 }
 
 const JOINED_LISTS = new Set(["regions", "allowedTiers"]);
@@ -76,20 +78,31 @@ export async function exportCsv(store: Store, kind: CsvKind, filter: AnalyticsFi
   const formatters = columns
     .map((c, i) => [i, cellFormatter(c)] as const)
     .filter((x): x is readonly [number, (v: unknown) => unknown] => x[1] !== null);
+  // Rows are fresh arrays from the cursor: formatted in place; csv-stringify writes null as "".
+  const format = (raw: unknown[]) => {
+    for (const [i, f] of formatters) raw[i] = f(raw[i]);
+    for (let i = 0; i < raw.length; i++) raw[i] = neutraliseFormula(raw[i]);
+    return raw;
+  };
+  const source = cursor.rows;
   return {
     header: columns.map(snake),
-    rows: (function* () {
-      try {
-        // Rows are fresh arrays from the cursor: formatted in place; csv-stringify writes null as "".
-        for (const raw of cursor.rows) {
-          for (const [i, format] of formatters) raw[i] = format(raw[i]);
-          for (let i = 0; i < raw.length; i++) raw[i] = neutraliseFormula(raw[i]);
-          yield raw;
-        }
-      } finally {
-        cursor.rows.return();
-      }
-    })(),
+    rows:
+      Symbol.asyncIterator in source
+        ? (async function* () {
+            try {
+              for await (const raw of source) yield format(raw);
+            } finally {
+              await source.return();
+            }
+          })()
+        : (function* () {
+            try {
+              for (const raw of source) yield format(raw);
+            } finally {
+              source.return();
+            }
+          })(),
   };
 }
 
@@ -282,7 +295,7 @@ async function resolveAccount(db: Db, field: string, key: string | undefined): P
 }
 
 /** A pool by CIDR or by (unique) name in a scope. */
-function resolvePool(db: Db, field: string, scopeId: number, ref: string): number {
+async function resolvePool(db: Db, field: string, scopeId: number, ref: string): Promise<number> {
   let asPrefix: Prefix | null = null;
   try {
     asPrefix = parsePrefix(ref);
@@ -290,11 +303,11 @@ function resolvePool(db: Db, field: string, scopeId: number, ref: string): numbe
     asPrefix = null;
   }
   if (asPrefix) {
-    const pool = livePoolByPrefix(db, scopeId, asPrefix);
+    const pool = await livePoolByPrefix(db, scopeId, asPrefix);
     if (!pool) throw new Invalid(field, `no pool ${formatPrefix(asPrefix)} in this scope`);
     return pool.id;
   }
-  const named = livePoolsNamed(db, scopeId, ref);
+  const named = await livePoolsNamed(db, scopeId, ref);
   if (named.length === 0) throw new Invalid(field, `no pool named "${ref}" in this scope`);
   if (named.length > 1)
     throw new Invalid(field, `several pools are named "${ref}"; refer to the pool by its CIDR instead`);
@@ -349,7 +362,7 @@ async function importRow(kind: CsvKind, nested: Store, db: Db, caller: Caller, v
     const parent = v.get("parent");
     await createPool(nested, caller, {
       scopeId,
-      parentId: parent ? resolvePool(db, "parent", scopeId, parent) : null,
+      parentId: parent ? await resolvePool(db, "parent", scopeId, parent) : null,
       cidr,
       name: v.get("name") ?? cidr,
       description: v.get("description"),
@@ -373,7 +386,7 @@ async function importRow(kind: CsvKind, nested: Store, db: Db, caller: Caller, v
   if (status !== "ALLOCATED" && status !== "RELEASED")
     throw new Invalid("status", `status must be ALLOCATED or RELEASED, got "${v.get("status")}"`);
   const created = await allocate(nested, caller, {
-    poolId: pool ? resolvePool(db, "pool", scopeId, pool) : await innermostPool(db, scopeId, p),
+    poolId: pool ? await resolvePool(db, "pool", scopeId, pool) : await innermostPool(db, scopeId, p),
     cidr: formatPrefix(p),
     accountId: (await resolveAccount(db, "account", v.get("account")))!,
     name: v.get("name"),

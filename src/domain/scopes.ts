@@ -3,6 +3,7 @@
  * exists (created by the migrator) and cannot be deleted. A scope is deleted only when it holds no
  * prefixes at all.
  */
+import { discardDeletedInScope } from "../db/deletions.js";
 import { resolvePage, type Page, type PageArgs } from "../db/pagination.js";
 import {
   anyPrefixInScope,
@@ -204,6 +205,8 @@ export async function deleteScope(store: Store, caller: Caller, id: number): Pro
         },
       );
     }
+    // Deleted objects of the scope (soft delete, issue #18) go with it: they could only come back inside it.
+    await discardDeletedInScope(db, id);
     // Writes first, then the events (in the order they always had): src/db/README.md.
     const unlinked: [ScopeRow, ScopeRow][] = [];
     for (const other of await linkedScopeIds(db, id)) {

@@ -199,6 +199,12 @@ export class WebhookDispatcher {
     });
   }
 
+  /**
+   * One batch per turn: the events after the cursor (up to 100) are read once and the lease taken once, then
+   * every matching event is delivered in order (the lease renewed when a third of it has passed); events the
+   * webhook does not match are skipped, and only a trailing run of them costs a cursor write of its own. So a
+   * delivered event costs one write (its delivery row and the cursor), not three.
+   */
   private async run(id: number): Promise<void> {
     while (!this.stopped) {
       const hook = await this.store.read((db) => webhookById(db, id));
@@ -216,13 +222,32 @@ export class WebhookDispatcher {
         await Promise.race([idle, this.sleep(LEASE_RETRY_MS)]);
         continue;
       }
-      const next = rows.find((r) => typeMatches(patterns, r.type));
-      if (!next) {
-        // Nothing for this webhook in the batch: skip it in one write.
-        if (!(await this.advance(id, rows[rows.length - 1]!.id))) return;
-        continue;
+      let leasedAt = Date.now();
+      let skippedTo: number | null = null;
+      let settledAll = true;
+      for (const row of rows) {
+        if (!typeMatches(patterns, row.type)) {
+          skippedTo = row.id;
+          continue;
+        }
+        if (Date.now() - leasedAt > LEASE_MS / 3) {
+          if (!(await this.holdLease(id))) {
+            settledAll = false;
+            break;
+          }
+          leasedAt = Date.now();
+        }
+        // Re-read per event: a new URL or secret applies to the next event; deleted/paused stops here.
+        const current = await this.store.read((db) => webhookById(db, id));
+        if (!current || !current.active) return;
+        if (!(await this.deliver(current, toEventRecord(row)))) {
+          settledAll = false;
+          break;
+        }
+        skippedTo = null; // the settled event's cursor write covers what was skipped before it
       }
-      await this.deliver(hook, toEventRecord(next));
+      // Nothing to deliver at the end of the batch: skip it in one write.
+      if (settledAll && skippedTo !== null && !(await this.advance(id, skippedTo))) return;
     }
   }
 
@@ -230,17 +255,20 @@ export class WebhookDispatcher {
     return this.store.write((db) => advanceWebhookCursor(db, id, eventId));
   }
 
-  /** Delivers one event with retries, then settles it (final delivery row + cursor, one transaction). */
-  private async deliver(first: WebhookRow, event: EventRecord): Promise<void> {
+  /**
+   * Delivers one event with retries, then settles it (final delivery row + cursor, one transaction). True once
+   * settled; false when the webhook was deleted or paused, or the lease lost, before that.
+   */
+  private async deliver(first: WebhookRow, event: EventRecord): Promise<boolean> {
     const body = JSON.stringify(webhookPayload(event, first.id));
     let attempt = (await this.store.read((db) => attemptsSoFar(db, first.id, event.id))) + 1;
     for (;;) {
       if (this.stopped) throw new Stopped();
       // Re-read per attempt: a new URL or secret applies to the next attempt; deleted/paused stops here.
       const hook = attempt === 1 ? first : await this.store.read((db) => webhookById(db, first.id));
-      if (!hook || !hook.active) return;
+      if (!hook || !hook.active) return false;
       // A retry may come long after the last renewal: never attempt without the lease.
-      if (attempt > 1 && !(await this.holdLease(hook.id))) return;
+      if (attempt > 1 && !(await this.holdLease(hook.id))) return false;
       const result = await this.attempt(hook, event, body, attempt);
       if (this.stopped && !result.ok && result.error === "aborted") throw new Stopped();
       const final = result.ok || attempt >= this.options.maxAttempts;
@@ -269,9 +297,9 @@ export class WebhookDispatcher {
             "webhook delivery failed; moving on to the next event",
           );
         }
-        return;
+        return exists;
       }
-      if (!exists) return;
+      if (!exists) return false;
       await this.sleep(retryDelayMs(attempt, this.options.retryBaseMs, this.options.retryMaxMs));
       attempt++;
     }

@@ -10,7 +10,12 @@
  * and the periodic poll still runs. Re-reads of an account run one at a time with its full syncs
  * (inAccountChain); a notification for a VPC whose re-read is queued but not started joins that one.
  */
-import { resourceByExternalId, type CloudResourceRow } from "../db/cloud.js";
+import {
+  cidrsByResourceIds,
+  resourceByExternalId,
+  resourcesOfVpc,
+  type CloudResourceRow,
+} from "../db/cloud.js";
 import type { DriftRow } from "../db/drift.js";
 import type { Caller } from "../domain/caller.js";
 import {
@@ -132,6 +137,12 @@ async function runTargeted(
 
     const drift = await store.write(async (db) => {
       const now = new Date().toISOString();
+      // Only this VPC's rows are loaded (not the whole account's): a re-read costs what the VPC holds.
+      const rows = await resourcesOfVpc(db, accountId, theVpc);
+      const cidrs = await cidrsByResourceIds(
+        db,
+        rows.map((r) => r.id),
+      );
       const recorded = await recordObservation(
         db,
         accountId,
@@ -139,6 +150,7 @@ async function runTargeted(
         unitOf,
         now,
         inScope,
+        { resources: rows, cidrs },
       );
       const scopeRows = new Set([...recorded.live.map((r) => r.rowId), ...recorded.gone.values()]);
       const scopeIds = new Set([...recorded.live.map((r) => r.externalId), ...recorded.gone.keys()]);

@@ -113,7 +113,8 @@ export class AllocationEvent {
   cursor!: string;
 
   @Field(() => String, {
-    description: "`allocation.created`, `allocation.updated`, `allocation.released` or `allocation.deleted`.",
+    description:
+      "`allocation.created`, `allocation.updated`, `allocation.released`, `allocation.deleted` or `allocation.restored` (soft delete undone).",
   })
   type!: string;
 

@@ -16,7 +16,7 @@ import { stringify } from "csv-stringify";
 import { Gauge } from "prom-client";
 import { registry } from "../metrics.js";
 import { DomainError, Forbidden, Invalid, Unauthenticated } from "../domain/errors.js";
-import { exportCsv, type CsvKind } from "../domain/csv.js";
+import { exportCsv, type CsvExport, type CsvKind } from "../domain/csv.js";
 import type { AnalyticsFilter } from "../domain/analytics.js";
 import { can } from "../domain/roles.js";
 import { fromGlobalId } from "../schema/node.js";
@@ -128,7 +128,7 @@ async function handleExport(
     res.setHeader("allow", "GET, HEAD");
     return sendError(res, 405, "BAD_USER_INPUT", `${method} is not allowed here; use GET`);
   }
-  let csv;
+  let csv: CsvExport;
   try {
     const { actor, credential } = await authenticate(services, req.headers.authorization);
     if (!actor.role)
@@ -148,14 +148,22 @@ async function handleExport(
     "cache-control": "no-store",
   });
   if (method === "HEAD") {
-    csv.rows.return();
+    await csv.rows.return();
     res.end();
     return;
   }
-  const records = (function* () {
-    yield csv.header;
-    yield* csv.rows;
-  })();
+  const { header, rows } = csv;
+  // SQLite's cursor is synchronous (no promise per row); PostgreSQL's FETCHes pages asynchronously.
+  const records =
+    Symbol.asyncIterator in rows
+      ? (async function* () {
+          yield header;
+          yield* rows;
+        })()
+      : (function* () {
+          yield header;
+          yield* rows;
+        })();
   openExports.inc();
   try {
     await pipeline(Readable.from(records), stringify(), batcher(), res);
@@ -164,7 +172,7 @@ async function handleExport(
     if (!res.destroyed && (e as { code?: string }).code !== "ERR_STREAM_PREMATURE_CLOSE") throw e;
     logger.debug({ kind }, "export aborted by the client");
   } finally {
-    csv.rows.return();
+    await csv.rows.return();
     openExports.dec();
   }
 }

@@ -4,7 +4,7 @@ import { insertPrefix, rangeColumns } from "../../src/db/prefixes.js";
 import { occupyInPool } from "../../src/domain/placement.js";
 import { prefixById } from "../../src/db/prefixes.js";
 import { parsePrefix } from "../../src/allocator/index.js";
-import { createAccount, createPool, dumpDatabase, failing, pageAll } from "../helpers/plan.js";
+import { createAccount, createPool, dumpServer, failing, pageAll } from "../helpers/plan.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
 
 let s: TestServer;
@@ -256,7 +256,7 @@ describe("deleteAccount", () => {
   it("refuses while pools or allocations use it, naming them, and changes nothing", async () => {
     const a = await createAccount(s, { key: "aws:700000000001", name: "busy" });
     const pool = await createPool(s, { name: "busy-pool", cidr: "100.64.0.0/16", accountId: a.id });
-    const before = dumpDatabase(s.dbPath);
+    const before = await dumpServer(s);
 
     const e = await failing(s, DELETE, { input: { id: a.id } });
 
@@ -266,7 +266,7 @@ describe("deleteAccount", () => {
       field: "cascade",
       conflicting: [{ type: "Pool", id: pool.id, name: "busy-pool", cidr: "100.64.0.0/16" }],
     });
-    expect(dumpDatabase(s.dbPath)).toBe(before);
+    expect(await dumpServer(s)).toBe(before);
   });
 
   it("with cascade detaches its pools, deletes its allocations and returns their space, in one transaction", async () => {
@@ -299,7 +299,7 @@ describe("deleteAccount", () => {
     expect(again.cidr).toBe("100.66.1.0/24");
     const gone = await s.ok<{ account: null }>(`query($id: ID!) { account(id: $id) { id } }`, { id: a.id });
     expect(gone.account).toBeNull();
-    const events = (JSON.parse(dumpDatabase(s.dbPath)) as { events: { type: string; subject_id: string }[] })
+    const events = (JSON.parse(await dumpServer(s)) as { events: { type: string; subject_id: string }[] })
       .events;
     expect(events.filter((e) => e.subject_id === String(fromGlobalId(a.id).id)).map((e) => e.type)).toContain(
       "account.deleted",

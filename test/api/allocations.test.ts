@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { newAccount, newPool } from "../helpers/plan.js";
-import { startTestServer, type TestServer } from "../helpers/server.js";
+import { and, asc, eq, like } from "drizzle-orm";
+import { startTestServer, testBackend, type TestServer } from "../helpers/server.js";
+import { events as eventsTable } from "../../src/db/schema.js";
 
 let s: TestServer;
 beforeAll(async () => {
@@ -321,12 +323,13 @@ describe("releaseAllocation and updateAllocation", () => {
     );
     await s.ok(RELEASE, { id: x.id });
     const rows = s.app.services.store;
+    const subjectId = String(Buffer.from(x.id, "base64url").toString().split(":")[1]);
     const events = await rows.read((db) =>
-      db.$client
-        .prepare(
-          "SELECT type, after FROM events WHERE type LIKE 'allocation.%' AND subject_id = ? ORDER BY id",
-        )
-        .all(String(Buffer.from(x.id, "base64url").toString().split(":")[1])),
+      db
+        .select({ type: eventsTable.type, after: eventsTable.after })
+        .from(eventsTable)
+        .where(and(like(eventsTable.type, "allocation.%"), eq(eventsTable.subjectId, subjectId)))
+        .orderBy(asc(eventsTable.id)),
     );
     const types = (events as { type: string; after: string }[]).map((e) => e.type);
     expect(types).toEqual(["allocation.created", "allocation.updated", "allocation.released"]);
@@ -379,7 +382,8 @@ describe("Pool.allocations and Account.allocations", () => {
 const BACKGROUND_TABLES =
   /\b(from|into|update)\s+"?(events|webhooks|webhook_deliveries|sync_state|cloud_resources)"?/i;
 
-describe("statement counts", () => {
+// The statement hook is SQLite's (better-sqlite3 verbose); on PostgreSQL the count is not observed.
+describe.skipIf(testBackend === "postgres")("statement counts", () => {
   it("runs the same number of SQL statements for 5 or 150 allocations with their pool and account, and one more for block occupants' accounts", async () => {
     const statements: string[] = [];
     const q = await startTestServer({ AUTH: "off" }, { onStatement: (sql) => statements.push(sql) });

@@ -26,7 +26,7 @@ beforeAll(async () => {
   s = await startTestServer();
   inv = await buildInventory(s);
   // History for the time filters and charts: the first six allocations get fixed creation times.
-  setCreatedAt(s, allocations().slice(0, DAYS.length), DAYS);
+  await setCreatedAt(s, allocations().slice(0, DAYS.length), DAYS);
 });
 afterAll(async () => {
   await s.close();

@@ -11,6 +11,8 @@ import {
   parsePrefix,
   type Prefix,
 } from "../../src/allocator/index.js";
+import { and, asc, eq, isNull, sql } from "drizzle-orm";
+import { freeBlocks, prefixes } from "../../src/db/schema.js";
 import { serveProcess } from "../helpers/cli.js";
 import { newPool } from "../helpers/plan.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
@@ -71,23 +73,25 @@ function check(outcomes: Outcome[], poolCidr: string) {
 
 async function liveAllocationRows(poolGlobalId: string): Promise<string[]> {
   const id = Number(Buffer.from(poolGlobalId, "base64url").toString().split(":")[1]);
-  return s.app.services.store.read((db) =>
-    db.$client
-      .prepare(
-        "SELECT cidr FROM prefixes WHERE parent_id = ? AND kind = 'allocation' AND released_at IS NULL ORDER BY range_start",
-      )
-      .all(id)
-      .map((r) => (r as { cidr: string }).cidr),
+  const rows = await s.app.services.store.read((db) =>
+    db
+      .select({ cidr: prefixes.cidr })
+      .from(prefixes)
+      .where(and(eq(prefixes.parentId, id), eq(prefixes.kind, "allocation"), isNull(prefixes.releasedAt)))
+      .orderBy(asc(prefixes.rangeStart)),
   );
+  return rows.map((r) => r.cidr);
 }
 
 async function freeBlockCount(poolGlobalId: string): Promise<number> {
   const id = Number(Buffer.from(poolGlobalId, "base64url").toString().split(":")[1]);
-  return s.app.services.store.read(
-    (db) =>
-      (db.$client.prepare("SELECT count(*) AS n FROM free_blocks WHERE pool_id = ?").get(id) as { n: number })
-        .n,
+  const [row] = await s.app.services.store.read((db) =>
+    db
+      .select({ n: sql<number>`count(*)`.mapWith(Number) })
+      .from(freeBlocks)
+      .where(eq(freeBlocks.poolId, id)),
   );
+  return row!.n;
 }
 
 describe("parallel allocate against one server", () => {
@@ -116,11 +120,15 @@ describe("parallel allocate against one server", () => {
   });
 });
 
-describe("parallel allocate against two server processes sharing one SQLite file", () => {
+describe("parallel allocate against two server processes sharing one database", () => {
   let child: ChildProcess | undefined;
   let childUrl: string;
   beforeAll(async () => {
-    const started = await serveProcess([], { ...LIMITS, ADDR: "127.0.0.1:0", SQLITE_DSN: s.dbPath });
+    // The same SQLite file, or the same PostgreSQL database.
+    const database: Record<string, string> = s.databaseUrl
+      ? { DATABASE_URL: s.databaseUrl }
+      : { SQLITE_DSN: s.dbPath };
+    const started = await serveProcess([], { ...LIMITS, ADDR: "127.0.0.1:0", ...database });
     child = started.child;
     childUrl = started.url;
   }, 60_000);

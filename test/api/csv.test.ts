@@ -1,8 +1,9 @@
-import Database from "better-sqlite3";
 import { parse } from "csv-parse/sync";
+import { sql, type SQL } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { startTestServer, type TestServer } from "../helpers/server.js";
 import { allocate, buildInventory, createPool, rowIdOf, type Inventory } from "../helpers/inventory.js";
+import { isPg, pgHandle } from "../../src/db/dialect.js";
 
 let a: TestServer;
 let inv: Inventory;
@@ -92,13 +93,19 @@ function comparable(text: string): Record<string, string>[] {
   }));
 }
 
-async function countRows(s: TestServer, table: string, where = "1"): Promise<number> {
-  const db = new Database(s.dbPath, { readonly: true });
-  try {
-    return (db.prepare(`SELECT count(*) AS n FROM ${table} WHERE ${where}`).get() as { n: number }).n;
-  } finally {
-    db.close();
-  }
+/** Rows of a statement on the server's database, SQLite or PostgreSQL. */
+async function queryRows<T>(s: TestServer, q: SQL): Promise<T[]> {
+  return s.app.services.store.read(async (db) =>
+    isPg(db) ? ((await pgHandle(db).execute(q)).rows as T[]) : db.all<T>(q),
+  );
+}
+
+async function countRows(s: TestServer, table: string, where = "1 = 1"): Promise<number> {
+  const [row] = await queryRows<{ n: number }>(
+    s,
+    sql.raw(`SELECT CAST(count(*) AS integer) AS n FROM ${table} WHERE ${where}`),
+  );
+  return Number(row!.n);
 }
 
 describe("CSV export", () => {
@@ -297,12 +304,11 @@ describe("CSV import", () => {
     const csv = ["cidr,account,name", "2001:db8:0:9::/64,aws:111111111111,v6-imported"].join("\n");
     const r = await importCsv(a, "ALLOCATIONS", csv);
     expect(r.errors).toEqual([]);
-    const db = new Database(a.dbPath, { readonly: true });
-    const row = db.prepare("SELECT parent_id FROM prefixes WHERE name = 'v6-imported'").get() as {
-      parent_id: number;
-    };
-    db.close();
-    expect(row.parent_id).toBe(rowIdOf(inv.pools.v6prod!.id));
+    const [row] = await queryRows<{ parent_id: number }>(
+      a,
+      sql`SELECT parent_id FROM prefixes WHERE name = 'v6-imported'`,
+    );
+    expect(row!.parent_id).toBe(rowIdOf(inv.pools.v6prod!.id));
   });
 
   it("reports a missing required column and a file that is not CSV", async () => {
@@ -350,22 +356,29 @@ describe("CSV export streaming", () => {
       )
     ).createAccount.account;
     await allocate(big, pool, "10.0.0.0/24", { id: account.id } as never, "first");
-    // 100k more /32 allocations written directly: the API path is not what this test measures.
-    const db = new Database(big.dbPath);
-    const insert = db.prepare(
-      `INSERT INTO prefixes (kind, scope_id, parent_id, family, prefix_len, cidr, range_start, range_end, name, status, account_id)
-       VALUES ('allocation', 1, ?, 4, 32, ?, ?, ?, ?, 'ALLOCATED', ?)`,
-    );
-    db.transaction(() => {
-      for (let i = 0; i < ROWS; i++) {
-        const v = 0x0a010000 + i;
-        const hex = v.toString(16).padStart(32, "0");
-        const cidr = `10.${(v >> 16) & 255}.${(v >> 8) & 255}.${v & 255}/32`;
-        insert.run(rowIdOf(pool.id), cidr, hex, hex, `bulk-${i}`, rowIdOf(account.id));
-      }
-    })();
-    db.close();
-  });
+    // 100k more /32 allocations written directly, by one statement (the API path is not what this test
+    // measures; a long write would also outlast the server's keep-alive timeout and reset the next request).
+    const parent = rowIdOf(pool.id);
+    const owner = rowIdOf(account.id);
+    await big.app.services.store.write(async (db) => {
+      const values = (v: SQL, hex: SQL) =>
+        sql`SELECT 'allocation', 1, ${parent}, 4, 32,
+          '10.' || ((${v} >> 16) & 255) || '.' || ((${v} >> 8) & 255) || '.' || (${v} & 255) || '/32',
+          ${hex}, ${hex}, 'bulk-' || (${v} - ${0x0a010000}), 'ALLOCATED', ${owner}`;
+      const insert = sql`INSERT INTO prefixes (kind, scope_id, parent_id, family, prefix_len, cidr, range_start,
+        range_end, name, status, account_id)`;
+      if (isPg(db))
+        await pgHandle(db).execute(
+          sql`${insert} ${values(sql`v`, sql`lpad(to_hex(v), 32, '0')`)}
+            FROM generate_series(${0x0a010000}::int, ${0x0a010000 + ROWS - 1}::int) AS g(v)`,
+        );
+      else
+        db.run(
+          sql`WITH RECURSIVE g(v) AS (SELECT ${0x0a010000} UNION ALL SELECT v + 1 FROM g WHERE v < ${0x0a010000 + ROWS - 1})
+            ${insert} ${values(sql`v`, sql`printf('%032x', v)`)} FROM g`,
+        );
+    });
+  }, 120_000);
   afterAll(async () => {
     await big.close();
   });

@@ -1,7 +1,8 @@
 import Database from "better-sqlite3";
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fromGlobalId } from "../../src/ids.js";
-import { createAccount, createPool, createScope, dumpDatabase, failing } from "../helpers/plan.js";
+import { createAccount, createPool, createScope, dumpServer, failing } from "../helpers/plan.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
 
 let s: TestServer;
@@ -74,7 +75,7 @@ describe("peered scopes (linkScopes / unlinkScopes)", () => {
     const [a, b] = await pair();
     const pa = await createPool(s, { name: "legacy-a", cidr: "10.82.0.0/16", scopeId: a.id });
     const pb = await createPool(s, { name: "legacy-b", cidr: "10.82.128.0/20", scopeId: b.id });
-    const before = dumpDatabase(s.dbPath);
+    const before = await dumpServer(s);
 
     const e = await failing(s, LINK, { input: { scopeIds: [a.id, b.id] } });
 
@@ -87,7 +88,7 @@ describe("peered scopes (linkScopes / unlinkScopes)", () => {
       ],
     });
     expect(e.message).toContain("10.82.128.0/20");
-    expect(dumpDatabase(s.dbPath)).toBe(before);
+    expect(await dumpServer(s)).toBe(before);
   });
 
   it("records scope.linked and scope.unlinked for each scope, naming the other", async () => {
@@ -155,14 +156,24 @@ describe("peered scopes (linkScopes / unlinkScopes)", () => {
     const accountId = await account();
     const pa = await createPool(s, { name: "old-a", cidr: "10.86.0.0/16", scopeId: a.id });
     const pb = await createPool(s, { name: "old-b", cidr: "10.86.0.0/16", scopeId: b.id });
-    const db = new Database(s.dbPath);
-    try {
-      const [x, y] = [fromGlobalId(a.id).id, fromGlobalId(b.id).id].map(Number).sort((p, q) => p - q);
-      db.prepare("INSERT INTO scope_links (scope_id, linked_scope_id) VALUES (?, ?)").run(x, y);
-    } finally {
-      db.close();
+    const [x, y] = [fromGlobalId(a.id).id, fromGlobalId(b.id).id].map(Number).sort((p, q) => p - q);
+    if (s.databaseUrl) {
+      const client = new pg.Client({ connectionString: s.databaseUrl });
+      await client.connect();
+      try {
+        await client.query("INSERT INTO scope_links (scope_id, linked_scope_id) VALUES ($1, $2)", [x, y]);
+      } finally {
+        await client.end();
+      }
+    } else {
+      const db = new Database(s.dbPath);
+      try {
+        db.prepare("INSERT INTO scope_links (scope_id, linked_scope_id) VALUES (?, ?)").run(x, y);
+      } finally {
+        db.close();
+      }
     }
-    const before = dumpDatabase(s.dbPath);
+    const before = await dumpServer(s);
     const attempts = [
       [ALLOCATE, { poolId: pa.id, accountId, prefixLength: 24 }, "prefixLength"],
       [ALLOCATE, { poolId: pa.id, accountId, cidr: "10.86.7.0/24" }, "cidr"],
@@ -183,6 +194,6 @@ describe("peered scopes (linkScopes / unlinkScopes)", () => {
         linkedScope: { id: b.id },
       });
     }
-    expect(dumpDatabase(s.dbPath)).toBe(before);
+    expect(await dumpServer(s)).toBe(before);
   });
 });

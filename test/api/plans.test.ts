@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createAccount, createPool, dumpDatabase, failing } from "../helpers/plan.js";
+import { createAccount, createPool, dumpServer, failing } from "../helpers/plan.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
 
 let s: TestServer;
@@ -83,11 +83,11 @@ describe("previewPlan / applyPlan", () => {
         { namePattern: "{parent}-acct{index}", count: 3, size: "4096" },
       ],
     };
-    const before = dumpDatabase(s.dbPath);
+    const before = await dumpServer(s);
 
     const p = await preview(input);
 
-    expect(dumpDatabase(s.dbPath)).toBe(before); // a preview writes nothing
+    expect(await dumpServer(s)).toBe(before); // a preview writes nothing
     expect(p.poolCount).toBe(2 + 4 + 12);
     expect(p.applicable).toBe(true);
     expect(p.conflicts).toEqual([]);
@@ -270,7 +270,7 @@ describe("previewPlan / applyPlan", () => {
       ["r-b/r-b-2", null],
     ]);
 
-    const before = dumpDatabase(s.dbPath);
+    const before = await dumpServer(s);
     const e = await failing(s, APPLY, { input });
     expect(e.extensions?.code).toBe("CONFLICT");
     expect(e.extensions?.details).toMatchObject({
@@ -281,7 +281,7 @@ describe("previewPlan / applyPlan", () => {
         { path: "r-b", code: "NO_SPACE" },
       ],
     });
-    expect(dumpDatabase(s.dbPath)).toBe(before);
+    expect(await dumpServer(s)).toBe(before);
   });
 
   it("applies 4 regions × 4 tiers × 200 accounts (3,200 account pools) in one transaction", async () => {
@@ -315,10 +315,10 @@ describe("previewPlan / applyPlan", () => {
     expect(planCursor - Number(created.events.edges[0]!.node.cursor)).toBe(3220);
 
     // A retry with the same key returns the same pools and writes nothing.
-    const before = dumpDatabase(s.dbPath);
+    const before = await dumpServer(s);
     const again = await apply(input, "big-plan");
     expect(again.pools.map((x) => x.id)).toEqual(applied.pools.map((x) => x.id));
-    expect(dumpDatabase(s.dbPath)).toBe(before);
+    expect(await dumpServer(s)).toBe(before);
     const other = await failing(s, APPLY, {
       input: { ...input, levels: input.levels.slice(0, 1) },
       key: "big-plan",
@@ -428,13 +428,13 @@ describe("reserveFor headroom", () => {
         conflicting: { id: root.id, name: "plan-tight", cidr: "198.18.0.0/15" },
       },
     ]);
-    const before = dumpDatabase(s.dbPath);
+    const before = await dumpServer(s);
     const e = await failing(s, APPLY, { input });
     expect(e.extensions).toMatchObject({
       code: "CONFLICT",
       details: { field: "levels[0].reserveFor", conflicts: [{ path: "y", code: "NO_SPACE" }] },
     });
-    expect(dumpDatabase(s.dbPath)).toBe(before);
+    expect(await dumpServer(s)).toBe(before);
     expect(existing.cidr).toBe("198.18.0.0/17");
   });
 });

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   createPool,
   createScope,
-  dumpDatabase,
+  dumpServer,
   failing,
   newAccount,
   newAllocation,
@@ -39,9 +39,9 @@ async function usage(id: string): Promise<Usage> {
   return r.node.utilization;
 }
 
-function events(): { type: string; subject_id: number; before: string; after: string }[] {
+async function events(): Promise<{ type: string; subject_id: number; before: string; after: string }[]> {
   return (
-    JSON.parse(dumpDatabase(s.dbPath)) as {
+    JSON.parse(await dumpServer(s)) as {
       events: { type: string; subject_id: number; before: string; after: string }[];
     }
   ).events;
@@ -76,7 +76,7 @@ describe("movePool: across scopes", () => {
   it("moves a pool and its subtree under a pool of another scope, with exact free blocks on both sides", async () => {
     const f = await fixture("mv", "10.60");
     const mBefore = await usage(f.m.id);
-    const before = events().length;
+    const before = (await events()).length;
 
     const r = (
       await s.ok<{
@@ -120,7 +120,7 @@ describe("movePool: across scopes", () => {
     expect(byScope[f.prod.id]).toEqual([f.pRoot.id, f.m.id, f.alloc]);
     expect(byScope[f.staging.id]).toEqual([f.sRoot.id]);
 
-    const moved = events().slice(before);
+    const moved = (await events()).slice(before);
     expect(moved.map((e) => e.type)).toEqual(["pool.moved"]);
     expect(JSON.parse(moved[0]!.before)).toMatchObject({ cidr: "10.60.4.0/22" });
     expect(JSON.parse(moved[0]!.before).parentId).not.toBe(JSON.parse(moved[0]!.after).parentId);
@@ -158,9 +158,9 @@ describe("movePool: across scopes", () => {
 
 describe("movePool: refusals change nothing", () => {
   async function refused(input: Record<string, unknown>) {
-    const dump = dumpDatabase(s.dbPath);
+    const dump = await dumpServer(s);
     const e = await failing(s, MOVE, { input });
-    expect(dumpDatabase(s.dbPath)).toBe(dump);
+    expect(await dumpServer(s)).toBe(dump);
     return { code: e.extensions?.code, message: e.message, details: e.extensions?.details };
   }
   const ref = (type: string, id: string, name: string | null, cidr: string) => ({ type, id, name, cidr });

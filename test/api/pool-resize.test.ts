@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   createPool,
   createScope,
-  dumpDatabase,
+  dumpServer,
   failing,
   newAccount,
   newAllocation,
@@ -39,8 +39,8 @@ async function usage(id: string): Promise<Usage> {
   return r.node.utilization;
 }
 
-function events(): { type: string; subject_id: number }[] {
-  return (JSON.parse(dumpDatabase(s.dbPath)) as { events: { type: string; subject_id: number }[] }).events;
+async function events(): Promise<{ type: string; subject_id: number }[]> {
+  return (JSON.parse(await dumpServer(s)) as { events: { type: string; subject_id: number }[] }).events;
 }
 
 async function resize(id: string, cidr: string) {
@@ -57,7 +57,7 @@ describe("resizePool: grow", () => {
     const a = await createPool(s, { name: "g-a", parentId: root.id, cidr: "10.40.0.0/24" });
     await newAllocation(s, a.id, account, "10.40.0.0/26");
     await newReservation(s, a.id, "10.40.0.128/25");
-    const before = events().length;
+    const before = (await events()).length;
 
     const r = await resize(a.id, "10.40.0.0/22");
 
@@ -87,11 +87,7 @@ describe("resizePool: grow", () => {
       { prefixLength: 21, count: 1 },
       { prefixLength: 22, count: 1 },
     ]);
-    expect(
-      events()
-        .slice(before)
-        .map((e) => e.type),
-    ).toEqual(["pool.resized"]);
+    expect((await events()).slice(before).map((e) => e.type)).toEqual(["pool.resized"]);
     // The grown space is really free: a /23 can now be carved where there was nothing.
     await newAllocation(s, a.id, account, "10.40.2.0/23");
   });
@@ -101,7 +97,7 @@ describe("resizePool: grow", () => {
     const a = await createPool(s, { name: "gs-a", parentId: root.id, cidr: "10.41.0.0/24" });
     const b = await createPool(s, { name: "gs-b", parentId: root.id, cidr: "10.41.2.0/24" });
     const alloc = await newAllocation(s, root.id, account, "10.41.3.0/25");
-    const dump = dumpDatabase(s.dbPath);
+    const dump = await dumpServer(s);
 
     const e = await failing(s, RESIZE, { input: { id: a.id, cidr: "10.41.0.0/22" } });
 
@@ -116,7 +112,7 @@ describe("resizePool: grow", () => {
         { type: "Allocation", id: alloc, name: null, cidr: "10.41.3.0/25" },
       ],
     });
-    expect(dumpDatabase(s.dbPath)).toBe(dump);
+    expect(await dumpServer(s)).toBe(dump);
     // Growing only as far as the free space reaches works.
     expect((await resize(a.id, "10.41.0.0/23")).pool.cidr).toBe("10.41.0.0/23");
   });
@@ -185,7 +181,7 @@ describe("resizePool: shrink", () => {
     const alloc = await newAllocation(s, a.id, account, "10.45.2.0/26", { name: "so-alloc" });
     const res = await newReservation(s, a.id, "10.45.3.0/24");
     await newAllocation(s, a.id, account, "10.45.0.0/26");
-    const dump = dumpDatabase(s.dbPath);
+    const dump = await dumpServer(s);
 
     const e = await failing(s, RESIZE, { input: { id: a.id, cidr: "10.45.0.0/24" } });
 
@@ -202,7 +198,7 @@ describe("resizePool: shrink", () => {
         { type: "Reservation", id: res, name: null, cidr: "10.45.3.0/24" },
       ],
     });
-    expect(dumpDatabase(s.dbPath)).toBe(dump);
+    expect(await dumpServer(s)).toBe(dump);
   });
 
   it("refuses to shrink onto a child of the same size and when the pool's rules no longer fit", async () => {

@@ -14,7 +14,7 @@ import {
   createAccount,
   createPool,
   createScope,
-  dumpDatabase,
+  dumpServer,
   failing,
   pageAll,
   POOL_FIELDS,
@@ -55,8 +55,8 @@ async function pools(args: Record<string, unknown>, fields = "id name cidr"): Pr
   return r.pools;
 }
 
-function eventTypes(): string[] {
-  const dump = JSON.parse(dumpDatabase(s.dbPath)) as { events: { type: string }[] };
+async function eventTypes(): Promise<string[]> {
+  const dump = JSON.parse(await dumpServer(s)) as { events: { type: string }[] };
   return dump.events.map((e) => e.type);
 }
 
@@ -78,7 +78,7 @@ describe("createPool", () => {
     });
     expect(child).toMatchObject({ cidr: "172.16.0.0/16", parent: { id: root.id } });
     expect(second.cidr).toBe("172.17.0.0/16");
-    expect(eventTypes().filter((t) => t === "pool.created").length).toBeGreaterThanOrEqual(3);
+    expect((await eventTypes()).filter((t) => t === "pool.created").length).toBeGreaterThanOrEqual(3);
   });
 
   it("creates IPv6 pools and children with explicit CIDRs and the parent's default child length", async () => {
@@ -241,14 +241,14 @@ describe("createPool", () => {
   it("leaves the database byte-for-byte unchanged when a mutation fails", async () => {
     const root = await createPool(s, { name: "atomic-root", cidr: "10.80.0.0/16" });
     await createPool(s, { name: "atomic-a", parentId: root.id, cidr: "10.80.0.0/17" });
-    const before = dumpDatabase(s.dbPath);
+    const before = await dumpServer(s);
 
     await failing(s, CREATE, { input: { name: "x", parentId: root.id, cidr: "10.80.0.0/18" } });
     await failing(s, CREATE, { input: { name: "x", parentId: root.id, prefixLength: 16 } });
     await failing(s, DELETE, { input: { id: root.id } });
     await failing(s, UPDATE, { input: { id: root.id, rules: { maxChildPrefixLength: 4 } } });
 
-    expect(dumpDatabase(s.dbPath)).toBe(before);
+    expect(await dumpServer(s)).toBe(before);
   });
 });
 
@@ -287,7 +287,7 @@ describe("updatePool", () => {
     });
     const e = await failing(s, UPDATE, { input: { id: pool.id, name: null } });
     expect(e.extensions?.details).toMatchObject({ field: "name" });
-    expect(eventTypes()).toContain("pool.updated");
+    expect(await eventTypes()).toContain("pool.updated");
   });
 });
 
@@ -325,7 +325,7 @@ describe("deletePool", () => {
       ids: [mid.id, leaf.id, leaf2.id],
     });
     expect(gone.nodes).toEqual([null, null, null]);
-    expect(eventTypes().filter((t) => t === "pool.deleted").length).toBeGreaterThanOrEqual(3);
+    expect((await eventTypes()).filter((t) => t === "pool.deleted").length).toBeGreaterThanOrEqual(3);
   });
 });
 

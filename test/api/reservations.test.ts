@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { newAccount, newPool } from "../helpers/plan.js";
+import { desc, eq } from "drizzle-orm";
 import { startTestServer, type TestServer } from "../helpers/server.js";
+import { events } from "../../src/db/schema.js";
 
 let s: TestServer;
 let accountId: string;
@@ -87,11 +89,15 @@ describe("reserve and unreserve", () => {
       input: { poolId: p, cidr: "10.24.0.0/24" },
     });
     await s.ok(UNRESERVE, { id: r.reserve.reservation.id });
-    const types = await s.app.services.store.read((db) =>
-      db.$client
-        .prepare("SELECT type FROM events WHERE subject_type = 'Reservation' ORDER BY id DESC LIMIT 2")
-        .all()
-        .map((e) => (e as { type: string }).type),
+    const types = await s.app.services.store.read(async (db) =>
+      (
+        await db
+          .select({ type: events.type })
+          .from(events)
+          .where(eq(events.subjectType, "Reservation"))
+          .orderBy(desc(events.id))
+          .limit(2)
+      ).map((e) => e.type),
     );
     expect(types).toEqual(["reservation.deleted", "reservation.created"]);
   });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createPool, createScope, dumpDatabase, failing, pageAll } from "../helpers/plan.js";
+import { createPool, createScope, dumpServer, failing, pageAll } from "../helpers/plan.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
 
 let s: TestServer;
@@ -76,7 +76,7 @@ describe("scopes", () => {
     const full = await createScope(s, "full-scope");
     const pool = await createPool(s, { name: "holder", cidr: "192.0.2.0/24", scopeId: full.id });
     const def = (await scopes({ first: 1 })).edges[0]!.node;
-    const before = dumpDatabase(s.dbPath);
+    const before = await dumpServer(s);
 
     const refusedDefault = await failing(s, DELETE, { input: { id: def.id } });
     const refusedFull = await failing(s, DELETE, { input: { id: full.id } });
@@ -87,7 +87,7 @@ describe("scopes", () => {
       field: "id",
       conflicting: { type: "Pool", id: pool.id, name: "holder", cidr: "192.0.2.0/24" },
     });
-    expect(dumpDatabase(s.dbPath)).toBe(before);
+    expect(await dumpServer(s)).toBe(before);
     const ok = await s.ok<{ deleteScope: { deletedScopeId: string } }>(DELETE, { input: { id: empty.id } });
     expect(ok.deleteScope.deletedScopeId).toBe(empty.id);
     const missing = await failing(s, DELETE, { input: { id: empty.id } });

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config.js";
 import { purgeExpired } from "../../src/domain/soft-delete.js";
 import { newAccount, newAllocation, newPool, newReservation } from "../helpers/plan.js";
-import { startTestServer, type TestServer } from "../helpers/server.js";
+import { collect, startTestServer, type TestServer } from "../helpers/server.js";
 
 let s: TestServer;
 beforeAll(async () => {
@@ -294,6 +294,47 @@ describe("deletePool → restore", () => {
     const back = await s.ok<Restored>(RESTORE, { id: res }, operator);
     expect(back.restore.restored).toMatchObject({ __typename: "Reservation", id: res, cidr: "10.44.1.0/24" });
     await s.ok(RESTORE, { id: child });
+  });
+});
+
+describe("deleteScope", () => {
+  it("is not held up by deleted objects: they go with the scope, and their restore is then NOT_FOUND", async () => {
+    const scope = (
+      await s.ok<{ createScope: { scope: { id: string } } }>(
+        `mutation { createScope(input: {name: "short-lived"}) { scope { id } } }`,
+      )
+    ).createScope.scope.id;
+    const pool = await newPool(s, "10.49.0.0/16", { scopeId: scope });
+    const child = await newPool(s, "10.49.1.0/24", { parentId: pool });
+    const DELETE_SCOPE = `mutation($id: ID!) { deleteScope(input: {id: $id}) { __typename } }`;
+    expect((await s.gql(DELETE_SCOPE, { id: scope })).errors?.[0]?.extensions?.code).toBe("CONFLICT");
+    await s.ok(DELETE_POOL, { id: pool });
+    await s.ok(DELETE_SCOPE, { id: scope });
+    expect(await poolIds({ within: "10.49.0.0/16" }, true)).toEqual([]);
+    for (const id of [pool, child])
+      expect((await s.gql(RESTORE, { id })).errors?.[0]?.extensions?.code).toBe("NOT_FOUND");
+  });
+});
+
+describe("events of a restore", () => {
+  it("streams allocation.deleted then allocation.restored to allocationEvents, with the allocation live again", async () => {
+    const account = await newAccount(s);
+    const pool = await newPool(s, "10.48.0.0/16");
+    const alloc = await newAllocation(s, pool, account, "10.48.1.0/24");
+    const sub = collect<{ allocationEvents: { type: string; allocation: { id: string; status: string } } }>(
+      s.wsClient(),
+      `subscription($poolId: ID!) { allocationEvents(poolId: $poolId, after: "0") { type allocation { id status } } }`,
+      3,
+      { poolId: pool },
+    );
+    await s.ok(DELETE_POOL, { id: pool });
+    await s.ok(RESTORE, { id: pool });
+    const events = await sub.done;
+    expect(events.map((e) => [e.allocationEvents.type, e.allocationEvents.allocation])).toEqual([
+      ["allocation.created", { id: alloc, status: "ALLOCATED" }],
+      ["allocation.deleted", { id: alloc, status: "ALLOCATED" }],
+      ["allocation.restored", { id: alloc, status: "ALLOCATED" }],
+    ]);
   });
 });
 

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { buildSchema, getNamedType, isInputObjectType, type GraphQLInputObjectType } from "graphql";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestServer, type TestServer } from "../helpers/server.js";
-import { createAccount, createPool, createScope, dumpDatabase, newAllocation } from "../helpers/plan.js";
+import { createAccount, createPool, createScope, dumpServer, newAllocation } from "../helpers/plan.js";
 
 let s: TestServer;
 const ids = {
@@ -404,7 +404,7 @@ async function attempt(m: Mutation, input: Record<string, unknown>) {
 
 describe("every input rule through every mutation that takes it", () => {
   it.each(CASES)("$name", async ({ use, bad }) => {
-    const before = dumpDatabase(s.dbPath);
+    const before = await dumpServer(s);
     const r = await attempt(use.mutation, withValue(validInput(use.mutation), use.path, bad.value()));
     expect(r.errors, JSON.stringify(r.data)).toHaveLength(1);
     const error = r.errors![0]!;
@@ -412,7 +412,7 @@ describe("every input rule through every mutation that takes it", () => {
     expect(error.extensions?.details?.field ?? fieldInMessage(error.message), error.message).toBe(
       bad.field ?? use.field,
     );
-    expect(dumpDatabase(s.dbPath)).toBe(before);
+    expect(await dumpServer(s)).toBe(before);
   });
 });
 
@@ -473,10 +473,10 @@ describe("the table's coverage", () => {
 
 describe("createPool applies the same tag rules as allocate (issue 13 bug)", () => {
   it("refuses a pool with 51 tags, naming the tags field, and creates nothing", async () => {
-    const before = dumpDatabase(s.dbPath);
+    const before = await dumpServer(s);
     const r = await attempt("createPool", { cidr: "10.201.0.0/16", name: "too-many-tags", tags: many(51) });
     expect(r.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", details: { field: "tags" } });
-    expect(dumpDatabase(s.dbPath)).toBe(before);
+    expect(await dumpServer(s)).toBe(before);
   });
 
   it("refuses a tag key with a control character, as allocate does", async () => {
@@ -508,7 +508,7 @@ describe("change-notification settings (issue #18)", () => {
     ["notificationSubscription", "projects/p/subscriptions/s", "applies to GCP accounts only"],
   ];
   it.each(BAD)("createAccount and updateAccount refuse settings.%s = %j", async (field, value, message) => {
-    const before = dumpDatabase(s.dbPath);
+    const before = await dumpServer(s);
     for (const [m, input] of [
       ["createAccount", { ...validInput("createAccount"), settings: { [field]: value } }],
       ["updateAccount", { ...validInput("updateAccount"), settings: { [field]: value } }],
@@ -520,7 +520,7 @@ describe("change-notification settings (issue #18)", () => {
       });
       expect(r.errors?.[0]?.message).toContain(message);
     }
-    expect(dumpDatabase(s.dbPath)).toBe(before);
+    expect(await dumpServer(s)).toBe(before);
   });
 
   it("refuses an SQS queue on a GCP account and a malformed subscription", async () => {

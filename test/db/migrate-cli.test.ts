@@ -115,7 +115,8 @@ describe("start-up safety", () => {
     expect(off.stderr).toMatch(/invalid setting AUTH: auth=off is only allowed on a loopback address/);
   });
 
-  it("has --help on every command", () => {
+  // Eight process starts: minutes on a loaded 2-core CI box.
+  it("has --help on every command", { timeout: 180_000 }, () => {
     for (const args of [
       [],
       ["serve"],

@@ -69,7 +69,7 @@ describe("the monitored migration", () => {
     conn.exec(
       "INSERT INTO free_blocks (pool_id, prefix_len, range_start, range_end) VALUES (1, 24, '0000000000000000000000000a000100', '0000000000000000000000000a0001ff')",
     );
-    expect(migrateUp(conn)).toHaveLength(1);
+    expect(migrateUp(conn).length).toBeGreaterThan(0); // this one and any after it
     expect(conn.prepare("SELECT id, monitored, tags FROM prefixes ORDER BY id").all()).toEqual(
       ROWS.map((r) => ({ id: r[0], monitored: r[0] <= 2 ? 1 : 0, tags: r[5] })),
     );
@@ -100,7 +100,7 @@ describe.skipIf(!availability.available)("the monitored migration on PostgreSQL"
           insertSql((i) => `$${i}`),
           values(r),
         );
-      expect(await pgMigrateUp(client)).toHaveLength(1);
+      expect((await pgMigrateUp(client)).length).toBeGreaterThan(0);
       const { rows } = await client.query("SELECT id, monitored, tags FROM prefixes ORDER BY id");
       expect(rows).toEqual(ROWS.map((r) => ({ id: r[0], monitored: r[0] <= 2, tags: r[5] })));
     } finally {

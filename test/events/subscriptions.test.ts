@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { startTestServer, type TestServer } from "../helpers/server.js";
-import { openStore } from "../../src/db/store.js";
+import { openStore, type Store } from "../../src/db/store.js";
+import { openPgSeam } from "../../src/db/store.pg.js";
 import { appendEvent } from "../../src/domain/events.js";
 import { createToken } from "../../src/domain/tokens.js";
 import { SYSTEM_ACTOR } from "../../src/domain/roles.js";
@@ -142,10 +143,14 @@ describe("events subscription", () => {
     stream.stop();
   });
 
-  it("streams an event committed by another process on the same database file", async () => {
+  it("streams an event committed by another process on the same database", async () => {
     const start = await lastCursor(s);
     const stream = subscribe(s.wsClient(), "events", { types: ["token.created"], after: start });
-    const other = openStore({ dsn: s.dbPath });
+    // Another store on the same SQLite file or PostgreSQL database: its commit reaches this server's hub by the
+    // poll (SQLite) or LISTEN/NOTIFY (PostgreSQL), not by this process's onCommit.
+    const other: Store = s.databaseUrl
+      ? await openPgSeam({ url: s.databaseUrl })
+      : openStore({ dsn: s.dbPath });
     try {
       const created = await createToken(
         other,
@@ -157,7 +162,7 @@ describe("events subscription", () => {
       expect(event!.subjectId).toBe(toGlobalId("ApiToken", created.info.id));
       expect(event!.actor).toBe("system");
     } finally {
-      other.close();
+      await other.close();
       stream.stop();
     }
   });

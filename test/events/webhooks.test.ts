@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { createHmac } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -111,6 +111,21 @@ async function deliveriesOf(s: TestServer, webhookId: string): Promise<DeliveryV
   return hook.deliveries.edges.map((e) => e.node);
 }
 
+/**
+ * The delivery rows once there are `n`: a receiver has answered before its row commits (later on PostgreSQL
+ * than on SQLite), so read until the last one is there.
+ */
+function deliveriesOnce(s: TestServer, webhookId: string, n: number): Promise<DeliveryView[]> {
+  return vi.waitFor(
+    async () => {
+      const rows = await deliveriesOf(s, webhookId);
+      expect(rows).toHaveLength(n);
+      return rows;
+    },
+    { timeout: 10_000, interval: 50 },
+  );
+}
+
 function verifySignature(header: string, body: string, secret: string): boolean {
   const m = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(header);
   if (!m) return false;
@@ -169,7 +184,7 @@ describe("webhooks (one server)", () => {
     await createTokenOverHttp(s, "retried-1");
     await receiver.until((rs) => rs.some((r) => r.answered === "ok"));
 
-    const attempts = await deliveriesOf(s, hook.id);
+    const attempts = await deliveriesOnce(s, hook.id, 3);
     expect(attempts.map((a) => [a.attempt, a.outcome, a.statusCode])).toEqual([
       [1, "RETRY", 500],
       [2, "RETRY", null],
@@ -187,7 +202,7 @@ describe("webhooks (one server)", () => {
     const second = await createTokenOverHttp(s, "after-give-up-1");
     await receiver.until((rs) => rs.filter((r) => r.answered === "ok").length === 1);
 
-    const attempts = await deliveriesOf(s, hook.id);
+    const attempts = await deliveriesOnce(s, hook.id, 5);
     expect(attempts.map((a) => [a.attempt, a.outcome])).toEqual([
       [1, "RETRY"],
       [2, "RETRY"],

@@ -1,5 +1,5 @@
 /** Runs the real `cloudpam` command line (bin/cloudpam.mjs) in a child process. */
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { execFile, spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
 export const BIN = fileURLToPath(new URL("../../bin/cloudpam.mjs", import.meta.url));
@@ -17,6 +17,25 @@ export function cli(args: string[], env: Record<string, string> = {}): CliResult
     timeout: 60_000,
   });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/**
+ * `cli` without blocking the event loop: for tests that also run a server in this process. A blocked loop
+ * (spawnSync under load) lets the server's keep-alive timeout close a pooled socket just as the next fetch
+ * writes to it (ECONNRESET).
+ */
+export function cliAsync(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [BIN, ...args],
+      { env: { ...process.env, LOG_LEVEL: "error", ...env }, encoding: "utf8", timeout: 60_000 },
+      (error, stdout, stderr) => {
+        const code = error && typeof error.code === "number" ? error.code : error ? null : 0;
+        resolve({ status: code, stdout, stderr });
+      },
+    );
+  });
 }
 
 /** Starts `cloudpam serve` and resolves once it logs its URL. */

@@ -3,6 +3,7 @@
  * a plain model of it, so tests can compute the expected answer independently of the server.
  */
 import Database from "better-sqlite3";
+import pg from "pg";
 import type { TestServer } from "./server.js";
 
 export interface ModelAccount {
@@ -155,14 +156,27 @@ export async function allocate(
 export const rowIdOf = (globalId: string) =>
   Number(Buffer.from(globalId, "base64url").toString().split(":")[1]);
 
-/** Sets creation times directly in the database (the API stamps "now"; charts need history). */
-export function setCreatedAt(s: TestServer, rows: ModelRow[], times: string[]): void {
-  const db = new Database(s.dbPath);
-  try {
-    const update = db.prepare("UPDATE prefixes SET created_at = ? WHERE id = ?");
-    db.transaction(() => rows.forEach((r, i) => update.run(times[i], rowIdOf(r.id))))();
-  } finally {
-    db.close();
+/** Sets creation times directly in the database (the API stamps "now"; charts need history). Either backend. */
+export async function setCreatedAt(s: TestServer, rows: ModelRow[], times: string[]): Promise<void> {
+  if (s.databaseUrl) {
+    const client = new pg.Client({ connectionString: s.databaseUrl });
+    await client.connect();
+    try {
+      await client.query("BEGIN");
+      for (const [i, r] of rows.entries())
+        await client.query("UPDATE prefixes SET created_at = $1 WHERE id = $2", [times[i], rowIdOf(r.id)]);
+      await client.query("COMMIT");
+    } finally {
+      await client.end();
+    }
+  } else {
+    const db = new Database(s.dbPath);
+    try {
+      const update = db.prepare("UPDATE prefixes SET created_at = ? WHERE id = ?");
+      db.transaction(() => rows.forEach((r, i) => update.run(times[i], rowIdOf(r.id))))();
+    } finally {
+      db.close();
+    }
   }
   rows.forEach((r, i) => (r.createdAt = times[i]!));
 }

@@ -1,5 +1,6 @@
 /** Builders for the address plan (scopes, pools, accounts) through the real API, and a database dump. */
 import Database from "better-sqlite3";
+import pg from "pg";
 import type { TestServer } from "./server.js";
 
 export const POOL_FIELDS = `id name cidr family prefixLength status description tags
@@ -128,6 +129,32 @@ export function dumpDatabase(path: string): string {
     return JSON.stringify(out);
   } finally {
     db.close();
+  }
+}
+
+/**
+ * `dumpDatabase` of a test server on either backend: its SQLite file, or every table of its PostgreSQL database
+ * (schema public) in the same stable order. Compare dumps of one server only (the two backends format values
+ * differently).
+ */
+export async function dumpServer(s: Pick<TestServer, "dbPath" | "databaseUrl">): Promise<string> {
+  if (!s.databaseUrl) return dumpDatabase(s.dbPath);
+  const client = new pg.Client({ connectionString: s.databaseUrl });
+  await client.connect();
+  try {
+    const tables = await client.query<{ name: string; columns: number }>(
+      `SELECT t.table_name AS name, count(c.column_name)::int AS columns
+         FROM information_schema.tables t JOIN information_schema.columns c
+           ON c.table_schema = t.table_schema AND c.table_name = t.table_name
+        WHERE t.table_schema = 'public' AND t.table_type = 'BASE TABLE'
+        GROUP BY t.table_name ORDER BY t.table_name COLLATE "C"`,
+    );
+    const out: Record<string, unknown[]> = {};
+    for (const { name, columns } of tables.rows)
+      out[name] = (await client.query(`SELECT * FROM "${name}" ORDER BY ${columns > 1 ? "1, 2" : "1"}`)).rows;
+    return JSON.stringify(out);
+  } finally {
+    await client.end();
   }
 }
 

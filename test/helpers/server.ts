@@ -38,6 +38,8 @@ export interface TestServer {
   url: string;
   dir: string;
   dbPath: string;
+  /** The server's PostgreSQL database (postgres backend only). */
+  databaseUrl?: string;
   adminToken: string;
   /** Every log line the server wrote (JSON strings). */
   logs: string[];
@@ -159,6 +161,7 @@ export async function startTestServer(
     url: app.url,
     dir,
     dbPath,
+    ...(database ? { databaseUrl: database.url } : {}),
     adminToken,
     logs,
     gql,

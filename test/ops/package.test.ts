@@ -14,7 +14,8 @@ import { validateWorkflow } from "@action-validator/core";
 
 const pkg = JSON.parse(readFileSync("package.json", "utf8")) as { name: string; version: string };
 const scratch = mkdtempSync(join(tmpdir(), "cloudpam-pack-test-"));
-afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+// The scratch project holds an installed node_modules: removing it takes long on a loaded box.
+afterAll(() => rmSync(scratch, { recursive: true, force: true }), 180_000);
 
 const run = (cmd: string, args: string[], cwd: string) =>
   execFileSync(cmd, args, {

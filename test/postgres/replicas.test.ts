@@ -204,10 +204,9 @@ describe.skipIf(!availability.available)("replicas on one PostgreSQL database", 
       }
     }, 60_000);
 
-    it("event order: 3 replicas commit 3,000 events concurrently; a subscriber on each (from cursor 0) gets every event once, in cursor order, and a webhook every event of its type", async () => {
-      // One webhook on a loopback receiver: the allocation.released events committed from its creation on (one in
-      // 20 of the burst's events, interleaved with the others; delivery is one event at a time with two writes
-      // each, about 30 events/s on a loaded 2-core box, so not all 3,000 within the test's time).
+    it("event order: 3 replicas commit 3,000 events concurrently; a subscriber on each (from cursor 0) gets every event once, in cursor order, and a webhook every event", async () => {
+      // One webhook on a loopback receiver, for every event committed from its creation on (the whole burst:
+      // delivery is one event at a time, one write each; it catches up ~12 s after the burst on an idle box).
       const received: number[] = [];
       const receiver = createServer((req, res) => {
         req.resume();
@@ -228,7 +227,6 @@ describe.skipIf(!availability.available)("replicas on one PostgreSQL database", 
             input: {
               url: hookUrl,
               secret: "a-signing-secret-of-some-length",
-              eventTypes: ["allocation.released"],
             },
           },
         );
@@ -297,18 +295,14 @@ describe.skipIf(!availability.available)("replicas on one PostgreSQL database", 
         );
         expect(ids.length).toBeGreaterThan(3000 + 6);
         const sinceHook = (
-          await query<{ id: number }>(
-            dbUrl,
-            "SELECT id FROM events WHERE type = 'allocation.released' AND id > $1 ORDER BY id",
-            [hookCursor],
-          )
+          await query<{ id: number }>(dbUrl, "SELECT id FROM events WHERE id > $1 ORDER BY id", [hookCursor])
         ).map((r) => Number(r.id));
-        expect(sinceHook).toHaveLength(150);
-        // Poll until each stream has caught up with the log (then it must be exactly the log).
+        expect(sinceHook.length).toBeGreaterThan(3000);
+        // Poll until each stream and the webhook have caught up with the log (then they must be exactly the log).
         const caughtUp = () =>
           streams.every((s) => s.errors.length > 0 || s.cursors.length >= ids.length) &&
           received.length >= sinceHook.length;
-        for (let i = 0; i < 1200 && !caughtUp(); i++) await new Promise((r) => setTimeout(r, 50));
+        for (let i = 0; i < 3000 && !caughtUp(); i++) await new Promise((r) => setTimeout(r, 50));
         for (const s of streams) {
           expect(s.errors).toEqual([]);
           expect(s.cursors).toEqual(ids);
@@ -319,7 +313,7 @@ describe.skipIf(!availability.available)("replicas on one PostgreSQL database", 
         receiver.closeAllConnections();
         await new Promise((r) => receiver.close(r));
       }
-    }, 120_000);
+    }, 300_000);
 
     it("SIGKILL one replica mid-burst: every acknowledged allocation is committed with its event, none overlap", async () => {
       const poolId = await newPool("10.4.0.0/16");

@@ -78,4 +78,27 @@ describe.skipIf(!availability.available)("the Store seam on PostgreSQL", () => {
     expect(seen).toEqual([["n1", "n3"]]);
     expect(await subjects(store)).toEqual(["a", "b", "n1", "n3"]);
   });
+
+  it("nestedStore: an outer savepoint that fails undoes everything inside it, also after an inner one failed (an approval around its operation)", async () => {
+    const seen: unknown[][] = [];
+    const off = store.onCommit((notes) => seen.push([...notes]));
+    await store.write(async (db) => {
+      const nested = nestedStore(db, store);
+      await expect(
+        nested.write(async (outer) => {
+          await addEvent(outer, "approved-rolled-back");
+          // The operation's own writes: savepoints inside the first one; the second fails, and so does the first.
+          await nested.write((inner) => addEvent(inner, "inner-rolled-back"));
+          await nested.write(async (other) => {
+            await addEvent(other, "other-rolled-back");
+            throw new Error("target changed");
+          });
+        }),
+      ).rejects.toThrow("target changed");
+      await addEvent(db, "failed");
+    });
+    off();
+    expect(seen).toEqual([["failed"]]);
+    expect(await subjects(store)).toEqual(["a", "b", "n1", "n3", "failed"]);
+  });
 });

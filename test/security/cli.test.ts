@@ -10,7 +10,7 @@ import { createClient } from "graphql-ws";
 import { loadConfig } from "../../src/config.js";
 import { startApp, type App } from "../../src/server/app.js";
 import { createLogger } from "../../src/logger.js";
-import { cli } from "../helpers/cli.js";
+import { cli, cliAsync } from "../helpers/cli.js";
 
 let dir: string;
 let db: string;
@@ -82,7 +82,7 @@ describe("cloudpam token", () => {
     );
     await ticking;
 
-    const revoked = cli(["token", "revoke", "ci-bot", "--sqlite-dsn", db]);
+    const revoked = await cliAsync(["token", "revoke", "ci-bot", "--sqlite-dsn", db]);
     expect(revoked.status).toBe(0);
     expect(revoked.stdout).toMatch(/revoked token ci-bot \(id 1\)/);
 

@@ -181,6 +181,14 @@ describe.skipIf(!chromiumAvailable)("plan preview page", () => {
     expect(await apply.getAttribute("title")).toBe("Resolve the 2 conflicts first");
     expect(await axeSerious(page, "plan with conflicts")).toEqual([]);
     await page.screenshot({ path: `${ARTIFACTS}/plan-conflicts-light.png`, fullPage: true });
+    // Dark mode: the same page passes the scan too.
+    await page.evaluate(() => localStorage.setItem("cloudpam.theme", "dark"));
+    await page.reload();
+    await expect.poll(() => conflicts.count(), { timeout: 20_000 }).toBe(2);
+    expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe("dark");
+    expect(await axeSerious(page, "plan with conflicts, dark")).toEqual([]);
+    await page.screenshot({ path: `${ARTIFACTS}/plan-conflicts-dark.png`, fullPage: true });
+    await page.evaluate(() => localStorage.removeItem("cloudpam.theme"));
   }, 60_000);
 
   it("plans one pool per account that matches a filter, sized by addresses, coloured by account on the bar", async () => {
