@@ -37,6 +37,7 @@ import {
   countLiveChildren,
   insertPrefix,
   liveChildren,
+  prefixById,
   rangeColumns,
   rowPrefix,
   type PrefixRow,
@@ -610,7 +611,19 @@ export async function poolsById(store: Store, ids: readonly number[]): Promise<(
 
 /** The pool's ancestors and itself, root first. */
 export function pathOfPool(store: Store, poolId: number): Promise<PoolRecord[]> {
-  return store.read(async (db) =>
-    (await poolPath(db, await requirePool(db, poolId, "id"))).map(toPoolRecord),
-  );
+  return store.read(async (db) => {
+    const row = await prefixById(db, poolId);
+    if (row?.kind === "pool" && row.deletedAt !== null) {
+      // A deleted pool (listed with includeDeleted): its parents as they were when it was deleted, live or not.
+      const chain = [row];
+      for (let p = row; p.parentId !== null;) {
+        const parent = await prefixById(db, p.parentId);
+        if (!parent) break;
+        chain.unshift(parent);
+        p = parent;
+      }
+      return chain.map(toPoolRecord);
+    }
+    return (await poolPath(db, await requirePool(db, poolId, "id"))).map(toPoolRecord);
+  });
 }

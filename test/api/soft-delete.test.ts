@@ -488,6 +488,15 @@ describe("deleted rows vanish from every query", () => {
       deletedBy: expect.stringMatching(/^token:/),
     });
     expect(Date.parse(shown.pools.edges[0]!.node.deletedAt)).toBeGreaterThan(0);
+    // A deleted pool's path: its parents as they were when it was deleted (the live root, then the deleted ones).
+    const paths = await s.ok<{ pools: { edges: { node: { id: string; path: { id: string }[] } }[] } }>(
+      `{ pools(filter: {search: "vanish"}, includeDeleted: true) { edges { node { id path { id } } } } }`,
+    );
+    const pathOf = (id: string) =>
+      paths.pools.edges.find((e) => e.node.id === id)!.node.path.map((p) => p.id);
+    expect(pathOf(pool)).toEqual([root, pool]);
+    expect(pathOf(child)).toEqual([root, pool, child]);
+    expect(pathOf(root)).toEqual([root]);
 
     // node(id), pool(id), allocations of the account, lookup, analytics table and aggregates, blocks view.
     expect(await nodeIds([pool, child, alloc, res])).toEqual([null, null, null, null]);
