@@ -64,12 +64,8 @@ export interface OccupancySource {
 }
 
 /** OccupancySource for a driver that awaits its answers (PostgreSQL): the same reads, as promises. */
-export interface AsyncOccupancySource {
-  occupiedFrom(start: bigint, limit: number, lengths?: LengthRange): Promise<Prefix[]>;
-  freeFrom?(start: bigint, maxLength: number, limit: number): Promise<Prefix[]>;
-  occupiedBefore(end: bigint, limit: number, lengths?: LengthRange): Promise<Prefix[]>;
-  freeBefore?(end: bigint, maxLength: number, limit: number): Promise<Prefix[]>;
-}
+export type AsyncOccupancySource = { [K in keyof OccupancySource]: Promisified<OccupancySource[K]> };
+type Promisified<F> = F extends (...args: infer A) => infer R ? (...args: A) => Promise<R> : F;
 
 /** One read of an OccupancySource, as a value: what the blocks programs yield (`at` is start or end). */
 export type OccupancyRead =
@@ -89,20 +85,16 @@ export type OccupancyRead =
 /** The blocks view's algorithm: yields source reads, receives their rows, returns T. */
 export type BlocksProgram<T> = Generator<OccupancyRead, T, Prefix[]>;
 
-function read(source: OccupancySource, r: OccupancyRead): Prefix[] {
-  switch (r.op) {
-    case "occupiedFrom":
-      return source.occupiedFrom(r.at, r.limit, r.lengths);
-    case "occupiedBefore":
-      return source.occupiedBefore(r.at, r.limit, r.lengths);
-    case "freeFrom":
-      return source.freeFrom!(r.at, r.maxLength, r.limit);
-    case "freeBefore":
-      return source.freeBefore!(r.at, r.maxLength, r.limit);
-  }
-}
-
-function readAsync(source: AsyncOccupancySource, r: OccupancyRead): Promise<Prefix[]> {
+/** One read against a source of either kind (R = Prefix[] or Promise<Prefix[]>). */
+function read<R>(
+  source: {
+    occupiedFrom(start: bigint, limit: number, lengths?: LengthRange): R;
+    occupiedBefore(end: bigint, limit: number, lengths?: LengthRange): R;
+    freeFrom?(start: bigint, maxLength: number, limit: number): R;
+    freeBefore?(end: bigint, maxLength: number, limit: number): R;
+  },
+  r: OccupancyRead,
+): R {
   switch (r.op) {
     case "occupiedFrom":
       return source.occupiedFrom(r.at, r.limit, r.lengths);
@@ -128,7 +120,7 @@ export async function runOccupancyAsync<T>(
   source: AsyncOccupancySource,
 ): Promise<T> {
   let step = program.next();
-  while (!step.done) step = program.next(await readAsync(source, step.value));
+  while (!step.done) step = program.next(await read(source, step.value));
   return step.value;
 }
 
